@@ -1,0 +1,78 @@
+//! `hallplan frontier`: least waiting for every window budget, the trade-off curve.
+
+use std::path::PathBuf;
+
+use super::profile::chart;
+use crate::charts;
+use crate::cli::FrontierArgs;
+use crate::error::{Error, Result};
+use crate::ingest::Needs;
+use crate::optimise::{self, Objective};
+use crate::report::{self, Cell, Report, Table};
+
+pub fn run(args: FrontierArgs) -> Result<()> {
+    let dir = super::data_dir(&args.data)?;
+    let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
+    inputs.extend(args.scenario.iter().cloned());
+    let out = super::output_dir(&args.out, "frontier", &inputs)?;
+    let policy = super::plan::policy(args.scenario.as_ref(), &args.set, dir.dir.as_deref())?;
+    let opts = super::load_options(&args.data, Needs { windows: true, matters: true, tickets: false })?;
+    let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
+    let best = optimise::plan(&loaded.hall, &policy, Objective::FewestWindows)?;
+    let today = best.plan.windows_before;
+    let mut points = Vec::new();
+    for n in best.plan.windows_after..=today.max(best.plan.windows_after) {
+        let run = optimise::plan(&loaded.hall, &policy, Objective::LeastWaiting { max_windows: n })?;
+        let mean = mean_wait(&run.plan);
+        points.push((n, run.plan.windows_after, run.plan.waiting_person_min_per_day, mean));
+    }
+    let mut r = Report::new("Windows vs waiting · 窗口数与等候的权衡");
+    r.para(format!("Least waiting for every window budget from the smallest feasible hall ({} windows) to today's ({today}). Recommended plan: {} windows (fewest windows that keep every target).", best.plan.windows_after, best.plan.windows_after));
+    let mut t = Table::new("frontier", "Least total waiting per window budget", &["max_windows", "windows_used", "waiting_person_min_per_day", "mean_wait_min", "mark"]);
+    for (n, used, w, m) in &points {
+        let mark = if *n == today { "today's count" } else if *n == best.plan.windows_after { "recommended" } else { "" };
+        t.row(vec![Cell::Int(i64::from(*n)), Cell::Int(i64::from(*used)), Cell::num(*w, 0), Cell::opt(*m, 2), Cell::text(mark)]);
+    }
+    r.table(t);
+    let labels: Vec<String> = points.iter().map(|p| p.0.to_string()).collect();
+    let values: Vec<Option<f64>> = points.iter().map(|p| p.3).collect();
+    let today_mean = mean_today(&best.plan);
+    r.chart(chart(
+        "frontier",
+        "Mean wait per window budget",
+        charts::lines(
+            "窗口数与平均等候 · Mean wait (min) per window budget",
+            "mean wait, minutes",
+            &labels,
+            &[("least waiting plan".into(), values), ("today's hall (93 windows as they are)".replace("93", &today.to_string()), vec![today_mean; labels.len()])],
+        ),
+    )?);
+    let summary = serde_json::json!({
+        "recommended_windows": best.plan.windows_after,
+        "today_windows": today,
+        "points": points.iter().map(|p| serde_json::json!({"max_windows": p.0, "windows": p.1, "waiting_person_min_per_day": p.2, "mean_wait_min": p.3})).collect::<Vec<_>>(),
+    });
+    let bundle = report::render(&r, &summary).map_err(|e| Error::Solver(e.to_string()))?;
+    super::commit(&out, bundle)
+}
+
+/// Arrival-weighted mean wait over the pools of a plan.
+pub fn mean_wait(plan: &optimise::Plan) -> Option<f64> {
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for p in &plan.pools {
+        num += p.after_arrivals_per_day * p.after_mean_min?;
+        den += p.after_arrivals_per_day;
+    }
+    (den > 0.0).then(|| num / den)
+}
+
+fn mean_today(plan: &optimise::Plan) -> Option<f64> {
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for p in &plan.pools {
+        num += p.before_arrivals_per_day * p.before_mean_min?;
+        den += p.before_arrivals_per_day;
+    }
+    (den > 0.0).then(|| num / den)
+}

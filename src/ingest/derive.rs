@@ -1,0 +1,197 @@
+//! What the tickets tell beyond themselves: catalogue defaults, opening hours, staffed
+//! windows per hour.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::hall::{time, Hall, Status, Tickets, NONE, NO_TIME};
+
+/// Weeks covered by the ticket log (calendar span, at least one day).
+pub fn weeks_covered(t: &Tickets) -> f64 {
+    let (lo, hi) = t
+        .issued
+        .iter()
+        .fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    if lo > hi {
+        return 0.0;
+    }
+    let days = time::day(hi) - time::day(lo) + 1;
+    days as f64 / 7.0
+}
+
+/// Fills a matter's missing weekly volume and handling time from its tickets.
+pub fn fill_matter_defaults(hall: &mut Hall) {
+    let t = &hall.tickets;
+    if t.is_empty() {
+        return;
+    }
+    let weeks = weeks_covered(t).max(1.0 / 7.0);
+    let n = t.matters.len();
+    let mut count = vec![0u64; n];
+    let mut service = vec![(0.0f64, 0u64); n];
+    for i in 0..t.len() {
+        let m = t.matter[i];
+        if m == NONE || t.status[i] == Status::Cancelled {
+            continue;
+        }
+        count[m as usize] += 1;
+        if let Some(s) = t.service_min(i) {
+            service[m as usize].0 += s;
+            service[m as usize].1 += 1;
+        }
+    }
+    for m in &mut hall.matters {
+        let Some(i) = t.matters.get(&m.id) else { continue };
+        let i = i as usize;
+        if m.weekly_volume.is_none() {
+            m.weekly_volume = Some(count[i] as f64 / weeks);
+            m.derived_from_tickets = true;
+        }
+        if m.avg_handle_min.is_none() && service[i].1 > 0 {
+            m.avg_handle_min = Some(service[i].0 / service[i].1 as f64);
+            m.derived_from_tickets = true;
+        }
+    }
+}
+
+/// Opening hours as inferred from the tickets: the weekdays on which tickets are issued on
+/// most weeks, and the hours of day in which tickets are issued on most open days.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OpeningHours {
+    /// 0 = Monday.
+    pub weekdays: Vec<u32>,
+    /// Hours of day (0–23) that are open.
+    pub hours: Vec<u32>,
+    pub open_days: usize,
+}
+
+impl OpeningHours {
+    /// "Mon–Fri 09–12, 13–17".
+    pub fn describe(&self) -> String {
+        let days = ranges(&self.weekdays)
+            .into_iter()
+            .map(|(a, b)| {
+                if a == b {
+                    time::weekday_name(a).to_string()
+                } else {
+                    format!("{}–{}", time::weekday_name(a), time::weekday_name(b))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let hours = ranges(&self.hours)
+            .into_iter()
+            .map(|(a, b)| format!("{a:02}–{:02}", b + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{days} {hours}")
+    }
+}
+
+fn ranges(v: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &x in v {
+        match out.last_mut() {
+            Some((_, b)) if *b + 1 == x => *b = x,
+            _ => out.push((x, x)),
+        }
+    }
+    out
+}
+
+pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
+    if t.is_empty() {
+        return None;
+    }
+    let mut day_hours: BTreeMap<i64, u32> = BTreeMap::new();
+    let mut day_tickets: BTreeMap<i64, u64> = BTreeMap::new();
+    for &x in &t.issued {
+        *day_hours.entry(time::day(x)).or_default() |= 1 << time::hour(x);
+        *day_tickets.entry(time::day(x)).or_default() += 1;
+    }
+    let first = *day_hours.keys().next()?;
+    let last = *day_hours.keys().next_back()?;
+    // A weekday is open when it has tickets in at least half of the weeks spanned.
+    let mut weekdays = Vec::new();
+    for w in 0..7u32 {
+        let spanned = (first..=last).filter(|d| ((d + 3).rem_euclid(7)) as u32 == w).count();
+        let with = day_hours.keys().filter(|d| ((*d + 3).rem_euclid(7)) as u32 == w).count();
+        if spanned > 0 && with * 2 >= spanned {
+            weekdays.push(w);
+        }
+    }
+    // Days with a handful of stray tickets (a Saturday event) do not count as open days.
+    let median = {
+        let mut v: Vec<u64> = day_tickets.values().copied().collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let open: Vec<u32> = day_hours
+        .iter()
+        .filter(|(d, _)| {
+            weekdays.contains(&(((**d + 3).rem_euclid(7)) as u32)) && day_tickets[*d] * 10 >= median
+        })
+        .map(|(_, h)| *h)
+        .collect();
+    let hours = (0..24u32)
+        .filter(|h| open.iter().filter(|m| *m & (1 << h) != 0).count() * 2 >= open.len().max(1))
+        .collect();
+    Some(OpeningHours {
+        weekdays,
+        hours,
+        open_days: open.len(),
+    })
+}
+
+/// Staffed windows per (day, hour): the distinct windows whose service (call to finish)
+/// overlaps the hour. Not every window of the inventory is open every hour.
+pub fn staffed_windows(t: &Tickets) -> BTreeMap<(i64, u32), HashSet<u32>> {
+    let mut out: BTreeMap<(i64, u32), HashSet<u32>> = BTreeMap::new();
+    for i in 0..t.len() {
+        let (w, c) = (t.window[i], t.called[i]);
+        if w == NONE || c == NO_TIME {
+            continue;
+        }
+        let f = if t.finished[i] == NO_TIME { c } else { t.finished[i].max(c) };
+        let mut h = c - c.rem_euclid(3600);
+        while h <= f {
+            out.entry((time::day(h), time::hour(h))).or_default().insert(w);
+            h += 3600;
+        }
+    }
+    out
+}
+
+/// Mean staffed windows per hour of day, per department, over the days each department
+/// has tickets: `result[dept][hour]`.
+pub fn staffed_by_hour(t: &Tickets) -> Vec<[f64; 24]> {
+    let staffed = staffed_windows(t);
+    let nd = t.departments.len();
+    // The department of a window: the one it serves most.
+    let mut win_dept: BTreeMap<u32, BTreeMap<u32, u64>> = BTreeMap::new();
+    let mut days: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); nd];
+    for i in 0..t.len() {
+        if t.window[i] != NONE {
+            *win_dept.entry(t.window[i]).or_default().entry(t.department[i]).or_default() += 1;
+        }
+        days[t.department[i] as usize].insert(time::day(t.issued[i]));
+    }
+    let main: BTreeMap<u32, u32> = win_dept
+        .into_iter()
+        .filter_map(|(w, m)| m.into_iter().max_by_key(|(d, n)| (*n, u32::MAX - d)).map(|(d, _)| (w, d)))
+        .collect();
+    let mut sum = vec![[0.0f64; 24]; nd];
+    for ((_, h), ws) in &staffed {
+        for w in ws {
+            if let Some(&d) = main.get(w) {
+                sum[d as usize][*h as usize] += 1.0;
+            }
+        }
+    }
+    for (d, row) in sum.iter_mut().enumerate() {
+        let n = days[d].len().max(1) as f64;
+        for v in row.iter_mut() {
+            *v /= n;
+        }
+    }
+    sum
+}

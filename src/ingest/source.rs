@@ -1,0 +1,427 @@
+//! Opening an input file as a table: CSV (UTF-8, UTF-8 with BOM or GB18030, sniffed
+//! delimiter), xlsx (calamine) or Parquet (polars). Every row keeps its location so that
+//! errors can name the line, or the sheet and cell.
+
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+
+/// A forced encoding (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Gb18030,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" => Ok(Encoding::Gb18030),
+            other => Err(format!("unknown encoding {other:?} (expected utf-8 or gbk)")),
+        }
+    }
+}
+
+/// How to open files.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    pub encoding: Option<Encoding>,
+    pub sheet: Option<String>,
+}
+
+enum Body {
+    Csv { text: Vec<u8>, delimiter: u8 },
+    Cells { sheet: Option<String>, first_row: u32, first_col: u32, rows: Vec<Vec<String>> },
+}
+
+/// One opened input file.
+pub struct Table {
+    /// The file name as shown in messages.
+    pub file: String,
+    /// What was read: "UTF-8", "UTF-8 (BOM)", "GB18030", "xlsx", "parquet".
+    pub encoding: String,
+    pub headers: Vec<String>,
+    /// True where cell values are spreadsheet values (Excel serial dates allowed).
+    pub from_sheet: bool,
+    body: Body,
+}
+
+/// A row handed to a reader: its fields and its location.
+pub enum Row<'a> {
+    Csv(&'a csv::StringRecord),
+    Cells(&'a [String]),
+}
+
+impl Row<'_> {
+    pub fn get(&self, i: usize) -> &str {
+        match self {
+            Row::Csv(r) => r.get(i).unwrap_or(""),
+            Row::Cells(c) => c.get(i).map(String::as_str).unwrap_or(""),
+        }
+    }
+    pub fn len(&self) -> usize {
+        match self {
+            Row::Csv(r) => r.len(),
+            Row::Cells(c) => c.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn is_blank(&self) -> bool {
+        (0..self.len()).all(|i| self.get(i).trim().is_empty())
+    }
+}
+
+/// Where a row is, able to name one of its cells.
+#[derive(Debug, Clone, Copy)]
+pub struct RowAt<'a> {
+    number: u64,
+    sheet: Option<&'a str>,
+    first_col: u32,
+    parquet: bool,
+}
+
+impl RowAt<'_> {
+    pub fn at(&self, col: Option<usize>) -> Location {
+        match self.sheet {
+            Some(sheet) => Location::Cell {
+                sheet: sheet.to_string(),
+                row: self.number as u32,
+                col: self.first_col + col.map_or(0, |c| c as u32) + 1,
+            },
+            None if self.parquet => Location::Row(self.number),
+            None => Location::Line(self.number),
+        }
+    }
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+}
+
+impl Table {
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Table> {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "xlsx" | "xlsm" | "xls" => open_sheet(path, file, opts),
+            "parquet" => open_parquet(path, file),
+            _ => {
+                let bytes = std::fs::read(path).map_err(|source| Error::Io {
+                    file: file.clone(),
+                    source,
+                })?;
+                Table::from_csv_bytes(file, bytes, opts.encoding, ext == "tsv")
+            }
+        }
+    }
+
+    /// A CSV held in memory (also used by tests and the fuzz target).
+    pub fn from_csv_bytes(
+        file: String,
+        bytes: Vec<u8>,
+        forced: Option<Encoding>,
+        tab: bool,
+    ) -> Result<Table> {
+        let (text, encoding) = decode(&file, bytes, forced)?;
+        if text.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::EmptyFile { file });
+        }
+        let delimiter = if tab { b'\t' } else { sniff_delimiter(&text) };
+        let mut reader = csv_reader(&text, delimiter);
+        let mut header = csv::StringRecord::new();
+        let ok = reader.read_record(&mut header).map_err(|e| csv_error(&file, &e))?;
+        if !ok {
+            return Err(Error::EmptyFile { file });
+        }
+        let headers = header.iter().map(str::to_string).collect();
+        Ok(Table {
+            file,
+            encoding,
+            headers,
+            from_sheet: false,
+            body: Body::Csv { text, delimiter },
+        })
+    }
+
+    /// Calls `f` for every data row (after the header), in file order; blank lines are
+    /// skipped by the CSV reader, blank spreadsheet rows are passed as blank rows.
+    pub fn for_each_row(
+        &self,
+        mut f: impl FnMut(RowAt<'_>, Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match &self.body {
+            Body::Csv { text, delimiter } => {
+                let mut reader = csv_reader(text, *delimiter);
+                let mut rec = csv::StringRecord::new();
+                let mut first = true;
+                loop {
+                    match reader.read_record(&mut rec) {
+                        Ok(false) => return Ok(()),
+                        Ok(true) => {}
+                        Err(e) => return Err(csv_error(&self.file, &e)),
+                    }
+                    if std::mem::take(&mut first) {
+                        continue;
+                    }
+                    let number = rec.position().map_or(0, |p| p.line());
+                    let at = RowAt { number, sheet: None, first_col: 0, parquet: false };
+                    f(at, Row::Csv(&rec))?;
+                }
+            }
+            Body::Cells { sheet, first_row, first_col, rows } => {
+                for (i, row) in rows.iter().enumerate() {
+                    let at = RowAt {
+                        number: u64::from(*first_row) + i as u64,
+                        sheet: sheet.as_deref(),
+                        first_col: *first_col,
+                        parquet: sheet.is_none(),
+                    };
+                    f(at, Row::Cells(row))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The location of the header row, for header errors.
+    pub fn header_at(&self) -> String {
+        match &self.body {
+            Body::Cells { sheet: Some(s), first_row, .. } => format!("{s}!row {}", first_row - 1),
+            _ => "1".to_string(),
+        }
+    }
+}
+
+fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text)
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    Error::Encoding {
+        file: file.to_string(),
+        at: Location::Line(line),
+        message: format!("unreadable CSV: {e}"),
+    }
+}
+
+/// Picks the encoding: a BOM means UTF-8; valid UTF-8 is UTF-8; otherwise GB18030 (the
+/// default of Excel on Chinese Windows) if it decodes without a single error. Never a
+/// silent guess: anything else is fatal and names the line of the first bad byte.
+fn decode(file: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(Vec<u8>, String)> {
+    if forced != Some(Encoding::Gb18030) {
+        if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            return match std::str::from_utf8(rest) {
+                Ok(_) => Ok((rest.to_vec(), "UTF-8 (BOM)".into())),
+                Err(e) => Err(bad_byte(file, rest, e.valid_up_to(), "UTF-8")),
+            };
+        }
+        match std::str::from_utf8(&bytes) {
+            Ok(_) => return Ok((bytes, "UTF-8".into())),
+            Err(e) if forced == Some(Encoding::Utf8) => {
+                return Err(bad_byte(file, &bytes, e.valid_up_to(), "UTF-8"))
+            }
+            Err(_) => {}
+        }
+    }
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
+        Some(text) => Ok((text.into_owned().into_bytes(), "GB18030".into())),
+        None => {
+            let valid = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+            Err(bad_byte(file, &bytes, valid, "UTF-8 or GB18030/GBK"))
+        }
+    }
+}
+
+fn bad_byte(file: &str, bytes: &[u8], offset: usize, expected: &str) -> Error {
+    let line = bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() + 1;
+    Error::Encoding {
+        file: file.to_string(),
+        at: Location::Line(line as u64),
+        message: format!(
+            "byte 0x{:02X} at offset {offset} is not valid text (expected {expected}; use --encoding to force one)",
+            bytes.get(offset).copied().unwrap_or(0)
+        ),
+    }
+}
+
+/// The delimiter that splits the header line most often, outside quotes.
+fn sniff_delimiter(text: &[u8]) -> u8 {
+    let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+    let line = &text[..end];
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    candidates[best]
+}
+
+fn open_sheet(path: &Path, file: String, opts: &OpenOptions) -> Result<Table> {
+    use calamine::{open_workbook_auto, Reader};
+    let mut book = open_workbook_auto(path).map_err(|e| Error::BadFile {
+        file: file.clone(),
+        message: format!("not a readable spreadsheet: {e}"),
+    })?;
+    let names = book.sheet_names().to_vec();
+    let sheet = match &opts.sheet {
+        Some(s) if names.contains(s) => s.clone(),
+        Some(s) => {
+            return Err(Error::BadFile {
+                file,
+                message: format!("no sheet named {s:?} (sheets: {})", names.join(", ")),
+            })
+        }
+        None => names.first().cloned().ok_or_else(|| Error::EmptyFile { file: file.clone() })?,
+    };
+    let range = book.worksheet_range(&sheet).map_err(|e| Error::BadFile {
+        file: file.clone(),
+        message: format!("sheet {sheet:?} unreadable: {e}"),
+    })?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+    let mut header_row = row0;
+    let headers = loop {
+        match rows.next() {
+            Some(r) if r.iter().all(|c| c.trim().is_empty()) => header_row += 1,
+            Some(r) => break r,
+            None => return Err(Error::EmptyFile { file }),
+        }
+    };
+    Ok(Table {
+        file,
+        encoding: "xlsx".into(),
+        headers,
+        from_sheet: true,
+        body: Body::Cells {
+            sheet: Some(sheet),
+            // 1-based spreadsheet row of the first data row.
+            first_row: header_row + 2,
+            first_col: col0,
+            rows: rows.collect(),
+        },
+    })
+}
+
+/// A spreadsheet cell as text; dates become Excel serials, which the value parser
+/// accepts for spreadsheet sources.
+fn cell_text(c: &calamine::Data) -> String {
+    use calamine::Data;
+    match c {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.as_f64().to_string(),
+    }
+}
+
+fn open_parquet(path: &Path, file: String) -> Result<Table> {
+    use polars::prelude::*;
+    let bad = |e: PolarsError| Error::BadFile {
+        file: file.clone(),
+        message: format!("not a readable Parquet file: {e}"),
+    };
+    let f = std::fs::File::open(path).map_err(|source| Error::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let df = ParquetReader::new(f).finish().map_err(bad)?;
+    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let mut columns = Vec::with_capacity(headers.len());
+    for c in df.columns() {
+        let s = c.cast(&DataType::String).map_err(bad)?;
+        let ca = s.str().map_err(bad)?;
+        columns.push(ca.iter().map(|v| v.unwrap_or("").to_string()).collect::<Vec<_>>());
+    }
+    let rows = (0..df.height())
+        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+        .collect();
+    Ok(Table {
+        file,
+        encoding: "parquet".into(),
+        headers,
+        from_sheet: false,
+        body: Body::Cells { sheet: None, first_row: 1, first_col: 0, rows },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(t: &Table) -> Vec<(u64, Vec<String>)> {
+        let mut out = Vec::new();
+        t.for_each_row(|at, r| {
+            out.push((at.number(), (0..r.len()).map(|i| r.get(i).to_string()).collect()));
+            Ok(())
+        })
+        .expect("reads");
+        out
+    }
+
+    #[test]
+    fn gbk_bytes_are_detected_and_decoded() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("部门,窗口编号\n市场监管局,A01\n");
+        let t = Table::from_csv_bytes("w.csv".into(), gbk.into_owned(), None, false).expect("opens");
+        assert_eq!(t.encoding, "GB18030");
+        assert_eq!(t.headers, vec!["部门", "窗口编号"]);
+        assert_eq!(rows(&t), vec![(2, vec!["市场监管局".to_string(), "A01".to_string()])]);
+    }
+
+    #[test]
+    fn bom_and_semicolons_and_line_numbers() {
+        let t = Table::from_csv_bytes(
+            "w.csv".into(),
+            b"\xEF\xBB\xBFa;b\n1;2\n\n\"x\ny\";3\n4;5\n".to_vec(),
+            None,
+            false,
+        )
+        .expect("opens");
+        assert_eq!(t.encoding, "UTF-8 (BOM)");
+        let r = rows(&t);
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].0, 2);
+        // A quoted field spanning two lines: the next record starts on line 6.
+        assert_eq!(r[1].0, 4);
+        assert_eq!(r[2].0, 6);
+    }
+
+    #[test]
+    fn undecodable_bytes_are_fatal_and_name_the_line() {
+        let e = Table::from_csv_bytes("t.csv".into(), b"a,b\n1,2\n\xFF\xFF\xFF,3\n".to_vec(), None, false)
+            .err()
+            .expect("fails");
+        let m = e.to_string();
+        assert!(m.starts_with("t.csv:3:"), "{m}");
+    }
+
+    #[test]
+    fn empty_files_are_fatal() {
+        let e = Table::from_csv_bytes("t.csv".into(), b"\n \n".to_vec(), None, false).err().expect("fails");
+        assert!(e.to_string().contains("empty"));
+    }
+}

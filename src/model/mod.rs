@@ -1,0 +1,30 @@
+//! The planning model (MODEL.md §1–§2): demand per matter and hour, channels, pools, and
+//! the evaluation of a configuration with the queueing formulas (§3) and calibration (§6).
+
+pub mod demand;
+pub mod evaluate;
+pub mod policy;
+
+pub use demand::{HallModel, Pool, PoolKind};
+pub use policy::{Calibration, Policy};
+
+/// Where a matter is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Counter,
+    Joint,
+    Online,
+    BackOffice,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Counter => "counter",
+            Channel::Joint => "joint",
+            Channel::Online => "online",
+            Channel::BackOffice => "back-office",
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Planning policy: every knob of the model with its documented default. Read from a
+//! scenario TOML, overridden by `--set key=value`; the report lists the policy used.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Calibration {
+    /// The formula as it is.
+    None,
+    /// Each pool's formula wait scaled by observed/predicted for today's hall.
+    Ratio,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Relative change in in-person demand (−0.40: footfall falls by 40 %).
+    pub demand_change: f64,
+    /// Opening hours, e.g. "09:00-12:00, 13:30-17:00"; empty = inferred from tickets.
+    pub opening_hours: String,
+    /// Open days per week; 0 = inferred from tickets.
+    pub open_days_per_week: u32,
+    /// Share of a matter's demand that leaves the hall when it goes online, where the
+    /// catalogue gives no `online_share`.
+    pub online_adoption: f64,
+    /// Of the demand that goes online, the share that uses the hall's terminals.
+    pub self_service_share: f64,
+    /// Extra handling time at a joint window (cross-department work).
+    pub joint_slowdown: f64,
+    /// No pool runs above this utilisation in any hour.
+    pub max_utilisation: f64,
+    /// A department's mean-wait target is never below this (minutes).
+    pub wait_floor_min: f64,
+    /// Caps every mean-wait target (minutes); unset = no cap.
+    pub max_mean_wait_min: Option<f64>,
+    /// Peak-hour target = this × the mean target (or today's worst hour if larger).
+    pub peak_factor: f64,
+    /// Helpers ≥ this share of the staff released.
+    pub helper_share: f64,
+    /// One helper serves this many terminal users per hour.
+    pub helper_users_per_hour: f64,
+    /// Back-office minutes one member of staff gives per week (5 days × 7 h × 60 × 0.8).
+    pub backoffice_min_per_staff_week: f64,
+    pub allow_growth: bool,
+    pub allow_hiring: bool,
+    pub allow_online: bool,
+    pub allow_joint: bool,
+    pub allow_backoffice: bool,
+    pub calibration: Calibration,
+    /// Calibration ratios are clamped to [1/x, x].
+    pub calibration_clamp: f64,
+    /// Tangent cuts per (pool, window count) curve in the MILP.
+    pub tangent_points: usize,
+    /// Windows that are never cut, in addition to the inventory's `locked` column.
+    pub locked_windows: Vec<String>,
+    /// Seed for the simulation checks.
+    pub seed: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            demand_change: 0.0,
+            opening_hours: String::new(),
+            open_days_per_week: 0,
+            online_adoption: 0.5,
+            self_service_share: 0.3,
+            joint_slowdown: 0.10,
+            max_utilisation: 0.95,
+            wait_floor_min: 5.0,
+            max_mean_wait_min: None,
+            peak_factor: 2.0,
+            helper_share: 0.6,
+            helper_users_per_hour: 12.0,
+            backoffice_min_per_staff_week: 5.0 * 7.0 * 60.0 * 0.8,
+            allow_growth: false,
+            allow_hiring: false,
+            allow_online: true,
+            allow_joint: true,
+            allow_backoffice: true,
+            calibration: Calibration::Ratio,
+            calibration_clamp: 4.0,
+            tangent_points: 8,
+            locked_windows: Vec::new(),
+            seed: 2020,
+        }
+    }
+}
+
+impl Policy {
+    /// A scenario file, validated.
+    pub fn from_toml(text: &str, file: &str) -> Result<Policy> {
+        let p: Policy = toml::from_str(text).map_err(|e| Error::Config {
+            what: file.to_string(),
+            message: format!("{} (see examples/scenario.toml for every key)", e.message()),
+        })?;
+        p.validate(file)?;
+        Ok(p)
+    }
+
+    /// Applies one `key=value` override, parsed as TOML (strings may be bare).
+    pub fn set(&mut self, assignment: &str) -> Result<()> {
+        let bad = |m: String| Error::Config { what: format!("--set {assignment}"), message: m };
+        let (key, value) = assignment.split_once('=').ok_or_else(|| bad("expected key=value".into()))?;
+        let key = key.trim();
+        let value = value.trim();
+        let mut table = toml::Table::try_from(&*self).map_err(|e| bad(e.to_string()))?;
+        if !table.contains_key(key) && key != "max_mean_wait_min" {
+            return Err(bad(format!("unknown key {key:?} (keys: {})", table.keys().cloned().collect::<Vec<_>>().join(", "))));
+        }
+        let parsed: toml::Value = format!("v = {value}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(value.to_string()));
+        table.insert(key.to_string(), parsed);
+        let p: Policy = table.try_into().map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+        p.validate(&format!("--set {assignment}"))?;
+        *self = p;
+        Ok(())
+    }
+
+    pub fn validate(&self, what: &str) -> Result<()> {
+        let check = |ok: bool, key: &str, expected: &str| -> Result<()> {
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Config { what: format!("{what}: {key}"), message: format!("expected {expected}") })
+            }
+        };
+        check(self.demand_change > -1.0 && self.demand_change.is_finite(), "demand_change", "a change above −1 (e.g. −0.4)")?;
+        check((0.0..=1.0).contains(&self.online_adoption), "online_adoption", "a share in [0, 1]")?;
+        check((0.0..=1.0).contains(&self.self_service_share), "self_service_share", "a share in [0, 1]")?;
+        check(self.joint_slowdown >= 0.0, "joint_slowdown", "≥ 0")?;
+        check(self.max_utilisation > 0.0 && self.max_utilisation < 1.0, "max_utilisation", "a share in (0, 1)")?;
+        check(self.wait_floor_min >= 0.0, "wait_floor_min", "minutes ≥ 0")?;
+        check(self.max_mean_wait_min.is_none_or(|v| v > 0.0), "max_mean_wait_min", "minutes > 0")?;
+        check(self.peak_factor >= 1.0, "peak_factor", "≥ 1")?;
+        check((0.0..=1.0).contains(&self.helper_share), "helper_share", "a share in [0, 1]")?;
+        check(self.helper_users_per_hour > 0.0, "helper_users_per_hour", "> 0")?;
+        check(self.backoffice_min_per_staff_week > 0.0, "backoffice_min_per_staff_week", "> 0")?;
+        check(self.calibration_clamp >= 1.0, "calibration_clamp", "≥ 1")?;
+        check((2..=64).contains(&self.tangent_points), "tangent_points", "2 to 64")?;
+        check(self.open_days_per_week <= 7, "open_days_per_week", "0 (inferred) to 7")?;
+        if !self.opening_hours.trim().is_empty() {
+            parse_hours(&self.opening_hours).map_err(|m| Error::Config { what: format!("{what}: opening_hours"), message: m })?;
+        }
+        Ok(())
+    }
+
+    /// The policy as `key = value` lines for reports.
+    pub fn lines(&self) -> Vec<String> {
+        toml::Table::try_from(self)
+            .map(|t| t.iter().map(|(k, v)| format!("{k} = {v}")).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// "09:00-12:00, 13:30-17:00" → sessions in minutes from midnight.
+pub fn parse_hours(s: &str) -> std::result::Result<Vec<(u32, u32)>, String> {
+    let mut out = Vec::new();
+    for part in s.split([',', '，', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (a, b) = part
+            .split_once(['-', '–', '~'])
+            .ok_or_else(|| format!("\"{part}\" is not a session (expected HH:MM-HH:MM)"))?;
+        let (a, b) = (clock(a.trim())?, clock(b.trim())?);
+        if b <= a {
+            return Err(format!("session \"{part}\" ends before it starts"));
+        }
+        out.push((a, b));
+    }
+    if out.is_empty() {
+        return Err("no session given (expected e.g. 09:00-12:00, 13:30-17:00)".into());
+    }
+    Ok(out)
+}
+
+fn clock(s: &str) -> std::result::Result<u32, String> {
+    let (h, m) = s.split_once(':').unwrap_or((s, "0"));
+    match (h.parse::<u32>(), m.parse::<u32>()) {
+        (Ok(h), Ok(m)) if h <= 24 && m < 60 && h * 60 + m <= 1440 => Ok(h * 60 + m),
+        _ => Err(format!("\"{s}\" is not a clock time (expected HH:MM)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_overrides_one_key_and_rejects_unknown_ones() {
+        let mut p = Policy::default();
+        p.set("demand_change=-0.4").expect("sets");
+        assert_eq!(p.demand_change, -0.4);
+        p.set("calibration=none").expect("bare strings work");
+        assert_eq!(p.calibration, Calibration::None);
+        p.set("max_mean_wait_min=8").expect("optional key");
+        assert_eq!(p.max_mean_wait_min, Some(8.0));
+        let e = p.set("demand_chnage=0.1").expect_err("typo");
+        assert!(e.to_string().contains("unknown key"), "{e}");
+        assert!(p.set("max_utilisation=1.5").is_err());
+    }
+
+    #[test]
+    fn scenario_files_reject_unknown_keys() {
+        assert!(Policy::from_toml("demand_change = -0.2\nwait_floor_min = 4\n", "s.toml").is_ok());
+        let e = Policy::from_toml("demand = 1\n", "s.toml").expect_err("unknown");
+        assert!(e.to_string().contains("s.toml"), "{e}");
+    }
+
+    #[test]
+    fn opening_hours_parse() {
+        assert_eq!(parse_hours("09:00-12:00, 13:30-17:00"), Ok(vec![(540, 720), (810, 1020)]));
+        assert!(parse_hours("17:00-09:00").is_err());
+    }
+}

@@ -1,0 +1,345 @@
+//! From pools back to windows, staff and matters (MODEL.md §5), and the plain-language
+//! summary. Deterministic: busiest windows first, ties by window id.
+
+use std::collections::BTreeMap;
+
+use super::plan::{Objective, Plan, PlanDepartment, PlanMatter, PlanPool, PlanWindow, StaffPlan};
+use crate::hall::{Hall, Status, NONE};
+use crate::model::evaluate::{Flows, PoolEval};
+use crate::model::{Channel, HallModel, Policy, PoolKind};
+
+pub struct Parts<'a> {
+    pub hall: &'a Hall,
+    pub model: &'a HallModel,
+    pub policy: &'a Policy,
+    pub objective: Objective,
+    pub channels: &'a [Channel],
+    pub windows: &'a [u32],
+    pub helpers: u32,
+    pub backoffice: u32,
+    pub before: &'a [PoolEval],
+    pub before_raw: &'a [PoolEval],
+    pub after: &'a [PoolEval],
+    pub after_flows: &'a Flows,
+    pub before_flows: &'a Flows,
+    pub observed: &'a [Option<f64>],
+    pub k: &'a [f64],
+    pub targets: (&'a [f64], &'a [f64]),
+    pub waiting: f64,
+}
+
+fn served_per_window(hall: &Hall) -> BTreeMap<&str, u64> {
+    let t = &hall.tickets;
+    let mut n = vec![0u64; t.windows.len()];
+    for i in 0..t.len() {
+        if t.window[i] != NONE && t.status[i] == Status::Served {
+            n[t.window[i] as usize] += 1;
+        }
+    }
+    hall.windows.iter().map(|w| (w.id.as_str(), t.windows.get(&w.id).map_or(0, |i| n[i as usize]))).collect()
+}
+
+/// Why a department's windows went: the channel that moved most of its load away, in
+/// proportion (merged, online, back office), the rest surplus.
+fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<&'static str> {
+    let mut moved: BTreeMap<&'static str, f64> = BTreeMap::new();
+    let mut total = 0.0;
+    for (m, md) in p.model.matters.iter().enumerate() {
+        if md.department != dept {
+            continue;
+        }
+        let load: f64 = md.lambda.iter().sum::<f64>() * md.handle_min;
+        total += load;
+        let reason = match p.channels[m] {
+            Channel::Joint if md.today != Channel::Joint => "merged",
+            Channel::Online => "online",
+            Channel::BackOffice => "back-office",
+            _ => continue,
+        };
+        *moved.entry(reason).or_default() += load;
+    }
+    let before = p.model.pools[p.model.dept_pool[dept]].windows_today.len() as f64;
+    let mut out = Vec::new();
+    for reason in ["merged", "online", "back-office"] {
+        let share = moved.get(reason).copied().unwrap_or(0.0) / total.max(1e-9);
+        let n = (share * before).round() as usize;
+        for _ in 0..n {
+            if out.len() < cut {
+                out.push(reason);
+            }
+        }
+    }
+    // Leftover cuts go to the largest moved channel, else surplus.
+    let main = moved.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(r, _)| *r);
+    while out.len() < cut {
+        out.push(if out.is_empty() { main.unwrap_or("surplus") } else { "surplus" });
+    }
+    out
+}
+
+pub fn build_plan(p: Parts<'_>) -> Plan {
+    let hall = p.hall;
+    let model = p.model;
+    let served = served_per_window(hall);
+    let mut windows: Vec<PlanWindow> = hall
+        .windows
+        .iter()
+        .map(|w| PlanWindow { window_id: w.id.clone(), department: w.department.clone(), staff: w.staff, action: "cut".into(), reason: String::new(), pool: String::new(), staff_destination: String::new() })
+        .collect();
+    let locked = |i: usize| hall.windows[i].locked || p.policy.locked_windows.contains(&hall.windows[i].id);
+    // 1. Each pool keeps its own busiest windows (locked first).
+    let mut released: Vec<usize> = Vec::new();
+    let mut missing: Vec<(usize, u32)> = Vec::new();
+    for (pi, pool) in model.pools.iter().enumerate() {
+        let mut own = pool.windows_today.clone();
+        own.sort_by(|&a, &b| locked(b).cmp(&locked(a)).then(served[hall.windows[b].id.as_str()].cmp(&served[hall.windows[a].id.as_str()])).then(hall.windows[a].id.cmp(&hall.windows[b].id)));
+        let keep = (p.windows[pi] as usize).min(own.len());
+        for &w in &own[..keep] {
+            windows[w].action = action_of(&pool.kind);
+            windows[w].pool = pool.name.clone();
+            windows[w].staff_destination = "window".into();
+        }
+        released.extend_from_slice(&own[keep..]);
+        if (p.windows[pi] as usize) > keep {
+            missing.push((pi, p.windows[pi] - keep as u32));
+        }
+    }
+    // 2. Joint and fallback pools take released windows: member departments' first.
+    released.sort_by(|&a, &b| hall.windows[a].id.cmp(&hall.windows[b].id));
+    for (pi, n) in missing {
+        let pool = &model.pools[pi];
+        let members: Vec<&str> = model.matters.iter().enumerate().filter(|(m, _)| model.pool_of(&model.matters[*m], p.channels[*m]) == Some(pi)).map(|(_, md)| model.departments[md.department].as_str()).collect();
+        for _ in 0..n {
+            let pick = released
+                .iter()
+                .position(|&w| members.contains(&hall.windows[w].department.as_str()) && match &pool.kind { PoolKind::Joint(g) => hall.windows[w].merge_group.as_ref() == Some(g), _ => true })
+                .or_else(|| released.iter().position(|&w| members.contains(&hall.windows[w].department.as_str())))
+                .or(if released.is_empty() { None } else { Some(0) });
+            let Some(k) = pick else { break };
+            let w = released.remove(k);
+            windows[w].action = action_of(&pool.kind);
+            windows[w].pool = pool.name.clone();
+            windows[w].staff_destination = "window".into();
+        }
+    }
+    // 3. Reasons for the rest, per department.
+    for (d, _) in model.departments.iter().enumerate() {
+        let cut_here: Vec<usize> = released.iter().copied().filter(|&w| hall.windows[w].department == model.departments[d]).collect();
+        let reasons = cut_reasons(&p, d, cut_here.len());
+        for (w, r) in cut_here.iter().zip(reasons) {
+            windows[*w].reason = r.to_string();
+        }
+    }
+    for w in &released {
+        if windows[*w].reason.is_empty() {
+            windows[*w].reason = "surplus".into();
+        }
+    }
+    // 4. Staff of cut windows: helpers first, then back office, then released.
+    let (mut h, mut b) = (p.helpers, p.backoffice);
+    let mut released_staff = 0;
+    for &w in &released {
+        let staff = windows[w].staff;
+        let mut dest = Vec::new();
+        for _ in 0..staff {
+            if h > 0 {
+                h -= 1;
+                dest.push("helper");
+            } else if b > 0 {
+                b -= 1;
+                dest.push("back office");
+            } else {
+                released_staff += 1;
+                dest.push("released");
+            }
+        }
+        dest.dedup();
+        windows[w].staff_destination = dest.join("+");
+    }
+    let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
+    let at_windows: u32 = windows.iter().filter(|w| w.action != "cut").map(|w| w.staff).sum();
+    let staff = StaffPlan { today: staff_today, at_windows, helpers: p.helpers, backoffice: p.backoffice, released: released_staff };
+
+    let pools: Vec<PlanPool> = model
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(pi, pool)| {
+            let f = &p.after_flows.pools[pi];
+            let (s, cs2) = f.day_mix();
+            PlanPool {
+                name: pool.name.clone(),
+                kind: match &pool.kind {
+                    PoolKind::Department(_) => "department".into(),
+                    PoolKind::Joint(g) => format!("joint:{g}"),
+                    PoolKind::Fallback => "fallback".into(),
+                },
+                windows_before: pool.windows_today.len() as u32,
+                windows_after: p.windows[pi],
+                calibration: p.k[pi],
+                target_mean_min: p.targets.0[pi],
+                target_peak_min: p.targets.1[pi],
+                observed_mean_min: p.observed[pi],
+                formula_mean_min: p.before_raw[pi].mean_wait,
+                before_mean_min: p.before[pi].mean_wait,
+                before_p90_min: p.before[pi].p90_wait,
+                after_mean_min: p.after[pi].mean_wait,
+                after_p90_min: p.after[pi].p90_wait,
+                after_arrivals_per_day: f.arrivals_per_day(),
+                after_peak_load: f.peak_load(),
+                before_arrivals_per_day: p.before_flows.pools[pi].arrivals_per_day(),
+                after_lambda: f.lambda.clone(),
+                after_load: f.load.clone(),
+                after_handle_min: s,
+                after_cs2: cs2,
+            }
+        })
+        .collect();
+    let matters: Vec<PlanMatter> = model
+        .matters
+        .iter()
+        .enumerate()
+        .map(|(m, md)| {
+            let hm = &hall.matters[md.matter];
+            PlanMatter {
+                matter_id: hm.id.clone(),
+                name: hm.name.clone(),
+                department: hm.department.clone(),
+                weekly_volume: md.weekly_volume,
+                channel: p.channels[m].as_str().to_string(),
+                pool: model.pool_of(md, p.channels[m]).map(|x| model.pools[x].name.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let departments = departments(&p, &windows);
+    let windows_after: u32 = p.windows.iter().sum();
+    let windows_before = model.windows_today();
+    let mut plan = Plan {
+        format: "hallplan-plan-1".into(),
+        policy: p.policy.clone(),
+        objective: match p.objective {
+            Objective::FewestWindows => "fewest windows, then least waiting".into(),
+            Objective::LeastWaiting { max_windows } => format!("least waiting with at most {max_windows} windows"),
+        },
+        hours: model.hours.clone(),
+        open_days_per_week: model.open_days_per_week,
+        windows_before,
+        windows_after,
+        waiting_person_min_per_day: p.waiting,
+        pools,
+        departments,
+        windows,
+        matters,
+        staff,
+        summary: Vec::new(),
+    };
+    plan.summary = summary(&plan);
+    plan
+}
+
+fn action_of(kind: &PoolKind) -> String {
+    match kind {
+        PoolKind::Department(_) => "keep".into(),
+        PoolKind::Joint(g) => format!("joint:{g}"),
+        PoolKind::Fallback => "fallback".into(),
+    }
+}
+
+/// Department view: its matters' arrivals and the λ-weighted wait of the pools serving them.
+fn departments(p: &Parts<'_>, windows: &[PlanWindow]) -> Vec<PlanDepartment> {
+    let model = p.model;
+    let t = &p.hall.tickets;
+    let waits = crate::profile::waits::by_department(t).0;
+    model
+        .departments
+        .iter()
+        .enumerate()
+        .map(|(d, name)| {
+            let mut num_b = 0.0;
+            let mut num_a = 0.0;
+            let mut lam_b = 0.0;
+            let mut lam_a = 0.0;
+            let mut ok_b = true;
+            let mut ok_a = true;
+            for (m, md) in model.matters.iter().enumerate().filter(|(_, md)| md.department == d) {
+                let lb: f64 = md.lambda.iter().sum();
+                if let Some(pool) = model.pool_of(md, md.today) {
+                    match p.before[pool].mean_wait {
+                        Some(w) => num_b += lb * w,
+                        None => ok_b = false,
+                    }
+                    lam_b += lb;
+                }
+                for (pool, lambda, _, _) in crate::model::evaluate::routes(model, m, p.channels[m], p.policy) {
+                    let la: f64 = lambda.iter().sum();
+                    match p.after[pool].mean_wait {
+                        Some(w) => num_a += la * w,
+                        None => ok_a = false,
+                    }
+                    lam_a += la;
+                }
+            }
+            let pool = model.dept_pool[d];
+            let obs = waits.iter().find(|w| &w.department == name);
+            PlanDepartment {
+                department: name.clone(),
+                windows_before: model.pools[pool].windows_today.len() as u32,
+                windows_after: windows.iter().filter(|w| w.department == *name && w.action != "cut").count() as u32,
+                observed_mean_min: obs.and_then(|o| o.mean),
+                before_mean_min: (ok_b && lam_b > 0.0).then(|| num_b / lam_b),
+                after_mean_min: if lam_a > 0.0 { ok_a.then(|| num_a / lam_a) } else { Some(0.0) },
+                target_mean_min: p.targets.0[pool],
+                tickets_per_day_before: obs.map_or(0.0, |o| o.tickets_per_day),
+                arrivals_per_day_after: lam_a,
+            }
+        })
+        .collect()
+}
+
+/// "93 → 47 windows: 21 cut because their matters go online, …".
+fn summary(plan: &Plan) -> Vec<String> {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut joint: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut fallback = 0;
+    for w in &plan.windows {
+        match w.action.as_str() {
+            "cut" => *reasons.entry(w.reason.as_str()).or_default() += 1,
+            "fallback" => fallback += 1,
+            a if a.starts_with("joint:") => *joint.entry(&a[6..]).or_default() += 1,
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    for (r, words) in [("online", "because their matters go online"), ("merged", "merged into joint windows"), ("back-office", "because their approval work moves to the back office"), ("surplus", "as surplus capacity")] {
+        if let Some(n) = reasons.get(r) {
+            parts.push(format!("{n} cut {words}"));
+        }
+    }
+    let mut out = vec![format!("{} → {} windows: {}.", plan.windows_before, plan.windows_after, if parts.is_empty() { "no window cut".to_string() } else { parts.join(", ") })];
+    for (g, n) in &joint {
+        let before: u32 = plan.pools.iter().filter(|p| p.kind == format!("joint:{g}")).map(|p| p.windows_before).sum();
+        let members = plan.windows.iter().filter(|w| w.action == format!("joint:{g}")).count();
+        out.push(format!("Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."));
+    }
+    if fallback > 0 {
+        out.push(format!("{fallback} fallback windows serve the in-person remainder of online matters and back-office intake."));
+    }
+    out.push(format!(
+        "Staff: {} today; {} stay at windows, {} become online-service helpers, {} move to the back office, {} released.",
+        plan.staff.today, plan.staff.at_windows, plan.staff.helpers, plan.staff.backoffice, plan.staff.released
+    ));
+    let worse: Vec<String> = plan
+        .departments
+        .iter()
+        .filter_map(|d| match (d.before_mean_min, d.after_mean_min) {
+            (Some(b), Some(a)) if a > d.target_mean_min + 1e-6 && a > b => Some(format!("{} ({:.1} → {:.1} min)", d.department, b, a)),
+            _ => None,
+        })
+        .collect();
+    if worse.is_empty() {
+        out.push("No department's predicted mean wait exceeds its target.".into());
+    } else {
+        out.push(format!("Predicted waits above target: {}.", worse.join(", ")));
+    }
+    out
+}

@@ -1,0 +1,2032 @@
+//! The planning MILP of MODEL.md §4: which channel each matter takes, how many
+//! windows each pool keeps, and how many helpers and back-office staff the
+//! released staff become.
+//!
+//! Everything queueing-related is precomputed by the caller (capacity tables
+//! `A_p(c)`, targets, loads); this module is optimisation over numbers. The only
+//! queueing calls are φ_c(a) and its slope, used to place tangent cuts.
+//!
+//! # Formulation
+//! The waiting rate φ_c(a) of a pool is convex in the load `a` for a fixed
+//! window count `c`, but `c` is itself a decision. The model therefore
+//! disaggregates each pool's load over its window options (`a_{p,c,h}`, non-zero
+//! only for the chosen `c`) and under-estimates φ_c by tangents written in
+//! *perspective* form, `t ≥ φ'(â)·a + (φ(â) − φ'(â)·â)·y`. With `y` binary this
+//! is exactly the tangent for the chosen `c` and `t ≥ 0` for the others; in the
+//! LP relaxation it is the convex hull of the on/off convex cost, which is far
+//! tighter than big-M linking (Ceria & Soares 1999, "Convex programming for
+//! disjunctive convex optimization"; Günlük & Linderoth 2010, "Perspective
+//! reformulations of mixed integer nonlinear programs with indicator
+//! variables").
+//!
+//! The model is first written into a small solver-neutral representation
+//! ([`LinearModel`]); both [`solve`] (through good_lp) and [`to_lp_format`] are
+//! built from it, so the LP file is exactly the model that was solved.
+//!
+//! # Determinism
+//! microlp has no randomness, no threads and (without a time limit) no clock
+//! in its decisions, and the model is built in a fixed order, so the same input
+//! gives the same solution (checked by a test). On top of that, ties are broken
+//! on purpose by a tiny penalty ([`TIE_BREAK`]) on windows and on moving a
+//! matter away from its current channel, and helpers / back-office staff are
+//! reported at their minimum for the chosen plan.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use good_lp::{ProblemVariables, Solution, SolverModel, Variable};
+
+use crate::queueing::{waiting_rate_at_load, waiting_rate_slope};
+
+// ---------------------------------------------------------------------------
+// Public input / output
+// ---------------------------------------------------------------------------
+
+/// A pool of interchangeable windows (department, joint or fallback pool).
+#[derive(Debug, Clone)]
+pub struct PoolSpec {
+    /// Display name (free text; sanitised for the LP file).
+    pub name: String,
+    /// Mean handling time s̄_p (minutes) used in the wait function.
+    pub handle_min: f64,
+    /// Squared coefficient of variation of handling time.
+    pub cs2: f64,
+    /// Lower bound on windows (locks, in-person-required departments).
+    pub min_windows: u32,
+    /// Upper bound on windows C_p.
+    pub max_windows: u32,
+    /// A_p(c) for c = 0..=max_windows: the largest load (Erlangs) any slot may
+    /// carry with c windows; A_p(0) = 0 and A_p(c) < c.
+    pub peak_capacity: Vec<f64>,
+    /// T^mean_p (minutes): bound on the arrival-weighted mean wait.
+    /// `f64::INFINITY` means no mean target.
+    pub mean_target_min: f64,
+}
+
+/// Arrivals a channel option sends to one pool.
+#[derive(Debug, Clone)]
+pub struct OptionLoad {
+    /// Index into [`MilpInput::pools`].
+    pub pool: usize,
+    /// Arrivals per hour, one value per slot.
+    pub arrivals_per_hour: Vec<f64>,
+    /// Handling time (minutes) of these arrivals at that pool.
+    pub handle_min: f64,
+}
+
+/// One way of serving a matter.
+#[derive(Debug, Clone)]
+pub struct ChannelOption {
+    /// "counter" | "joint" | "online" | "backoffice" (free text for reporting).
+    pub label: String,
+    /// Where this choice sends the matter's arrivals (may be empty).
+    pub loads: Vec<OptionLoad>,
+    /// Back-office work (minutes per week) this choice creates.
+    pub backoffice_work_min_week: f64,
+    /// Hall terminal users per hour needing helpers, one value per slot
+    /// (an empty vector means none).
+    pub self_service_users_per_hour: Vec<f64>,
+}
+
+/// A matter and its allowed channels; option 0 is today's channel ("counter").
+#[derive(Debug, Clone)]
+pub struct MatterSpec {
+    /// Display name (free text; sanitised for the LP file).
+    pub name: String,
+    /// At least one option.
+    pub options: Vec<ChannelOption>,
+}
+
+/// What the plan optimises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Objective {
+    /// Fewest windows, then least waiting among plans with that many windows.
+    FewestWindows,
+    /// Least waiting with at most `max_windows` windows in total.
+    LeastWaiting {
+        /// Cap on Σ_p n_p.
+        max_windows: u32,
+    },
+}
+
+/// Everything the MILP needs, precomputed by the caller.
+#[derive(Debug, Clone)]
+pub struct MilpInput {
+    /// Number of planning slots (hours).
+    pub slots: usize,
+    /// Window pools.
+    pub pools: Vec<PoolSpec>,
+    /// Matters and their channel options.
+    pub matters: Vec<MatterSpec>,
+    /// Windows open today (cap on Σ n_p unless `allow_growth`).
+    pub windows_today: u32,
+    /// Allow more windows than today.
+    pub allow_growth: bool,
+    /// Staff today.
+    pub staff_today: f64,
+    /// Staff kept per kept window.
+    pub staff_per_window: f64,
+    /// Allow helpers + back office to exceed the staff released.
+    pub allow_hiring: bool,
+    /// H ≥ helper_share · released.
+    pub helper_share: f64,
+    /// H ≥ peak self-service users per hour / this.
+    pub helper_users_per_hour: f64,
+    /// B · this ≥ back-office work (minutes per week).
+    pub backoffice_min_per_staff_week: f64,
+    /// Tangent points per (pool, c) curve.
+    pub tangent_points: usize,
+    /// What to optimise.
+    pub objective: Objective,
+}
+
+/// An optimal plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MilpSolution {
+    /// n_p per pool.
+    pub windows: Vec<u32>,
+    /// Option index per matter.
+    pub choice: Vec<usize>,
+    /// Helpers H (the minimum the plan needs).
+    pub helpers: u32,
+    /// Back-office staff B (the minimum the plan needs).
+    pub backoffice_staff: u32,
+    /// Σ_p Σ_h φ_{n_p}(load_{p,h}) with the exact formula at the solution.
+    pub waiting_person_min_per_day: f64,
+    /// Σ t: the MILP's tangent-cut (lower-bound) value of the same quantity.
+    pub model_waiting: f64,
+    /// Variables of the (last) model solved.
+    pub variables: usize,
+    /// Constraints of the (last) model solved.
+    pub constraints: usize,
+}
+
+/// Why no plan came out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MilpError {
+    /// No plan meets every constraint.
+    Infeasible,
+    /// The objective is unbounded (should not happen with valid input).
+    Unbounded,
+    /// The solver failed.
+    Solver(String),
+    /// The input is inconsistent.
+    BadInput(String),
+}
+
+impl fmt::Display for MilpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Infeasible => write!(
+                f,
+                "no plan meets every waiting target, window cap and staffing constraint"
+            ),
+            Self::Unbounded => write!(f, "the optimisation model is unbounded"),
+            Self::Solver(msg) => write!(f, "the MILP solver failed: {msg}"),
+            Self::BadInput(msg) => write!(f, "invalid optimisation input: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for MilpError {}
+
+// ---------------------------------------------------------------------------
+// Intermediate representation shared by the solver and the LP writer
+// ---------------------------------------------------------------------------
+
+/// Kind of a model variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VarKind {
+    Continuous,
+    Integer,
+    Binary,
+}
+
+/// A model variable with its bounds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct VarDef {
+    pub name: String,
+    pub kind: VarKind,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// Row sense.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sense {
+    Le,
+    Ge,
+    Eq,
+}
+
+/// A sparse constraint row `Σ coef·var  sense  rhs`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    pub name: String,
+    pub terms: Vec<(usize, f64)>,
+    pub sense: Sense,
+    pub rhs: f64,
+}
+
+/// A minimisation MILP in solver-neutral form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct LinearModel {
+    pub comments: Vec<String>,
+    pub vars: Vec<VarDef>,
+    pub rows: Vec<Row>,
+    pub objective: Vec<(usize, f64)>,
+    pub objective_constant: f64,
+}
+
+// ---------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------
+
+/// Weight of the tie-break terms (per window and per matter moved off option 0)
+/// in the waiting objective. Small against any waiting difference that
+/// matters (person-minutes per day), so it only decides between plans that
+/// are equal for practical purposes.
+const TIE_BREAK: f64 = 1e-8;
+
+/// Slack for comparisons of computed loads against capacities.
+const LOAD_TOL: f64 = 1e-9;
+
+/// Slack when rounding fractional staff requirements up to whole people.
+const STAFF_TOL: f64 = 1e-6;
+
+/// A tangent whose largest contribution on (0, A] is below this is dropped:
+/// `t ≥ 0` already says as much.
+const FLAT_CUT: f64 = 1e-9;
+
+// ---------------------------------------------------------------------------
+// Public entry points
+// ---------------------------------------------------------------------------
+
+/// Solves the plan. `FewestWindows` is lexicographic: first the fewest
+/// windows N*, then the least waiting with Σ n_p ≤ N* (two solves, the second
+/// warm-started from the first).
+pub fn solve(input: &MilpInput) -> Result<MilpSolution, MilpError> {
+    validate(input)?;
+    let (model, layout) = match input.objective {
+        Objective::FewestWindows => {
+            let (first_model, first_layout) = build(input, Stage::Windows)?;
+            let first = run_solver(&first_model, None)?;
+            let fewest = decode_windows(&first_layout, &first).iter().sum::<u32>();
+            let (model, layout) = build(input, Stage::Waiting { cap: Some(fewest) })?;
+            let warm = transfer_start(&first_model, &first, &model);
+            let values = run_solver(&model, Some(&warm))?;
+            return finish(input, &model, &layout, &values);
+        }
+        Objective::LeastWaiting { max_windows } => build(
+            input,
+            Stage::Waiting {
+                cap: Some(max_windows),
+            },
+        )?,
+    };
+    let values = run_solver(&model, None)?;
+    finish(input, &model, &layout, &values)
+}
+
+/// The model in CPLEX LP format. For `FewestWindows` this is the first stage
+/// (minimise Σ n_p); the file's header comment states the second stage.
+pub fn to_lp_format(input: &MilpInput) -> Result<String, MilpError> {
+    validate(input)?;
+    let stage = match input.objective {
+        Objective::FewestWindows => Stage::Windows,
+        Objective::LeastWaiting { max_windows } => Stage::Waiting {
+            cap: Some(max_windows),
+        },
+    };
+    let (model, _) = build(input, stage)?;
+    Ok(super::lp_format::write_lp(&model))
+}
+
+/// Re-evaluates every constraint of the model at `sol` without the solver and
+/// returns the violations in words (empty when the plan is valid). Also checks
+/// that the reported waiting figures match a fresh evaluation.
+pub fn check(input: &MilpInput, sol: &MilpSolution) -> Vec<String> {
+    let mut issues = Vec::new();
+    if let Err(err) = validate(input) {
+        return vec![err.to_string()];
+    }
+    if sol.windows.len() != input.pools.len() || sol.choice.len() != input.matters.len() {
+        return vec!["solution has the wrong number of pools or matters".to_string()];
+    }
+    for (m, (&k, matter)) in sol.choice.iter().zip(&input.matters).enumerate() {
+        if k >= matter.options.len() {
+            issues.push(format!("matter {m} takes option {k}, which does not exist"));
+        }
+    }
+    if !issues.is_empty() {
+        return issues;
+    }
+    let flows = plan_flows(input, &sol.choice);
+    check_pools(input, sol, &flows, &mut issues);
+    check_window_cap(input, sol, &mut issues);
+    check_staff(input, sol, &flows, &mut issues);
+    check_waiting(input, sol, &flows, &mut issues);
+    issues
+}
+
+// ---------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------
+
+fn bad(msg: String) -> MilpError {
+    MilpError::BadInput(msg)
+}
+
+fn validate(input: &MilpInput) -> Result<(), MilpError> {
+    if input.slots == 0 {
+        return Err(bad("there are no planning slots".into()));
+    }
+    if input.tangent_points == 0 {
+        return Err(bad("tangent_points must be at least 1".into()));
+    }
+    for (p, pool) in input.pools.iter().enumerate() {
+        validate_pool(p, pool)?;
+    }
+    for (m, matter) in input.matters.iter().enumerate() {
+        validate_matter(input, m, matter)?;
+    }
+    validate_staff(input)
+}
+
+fn validate_pool(p: usize, pool: &PoolSpec) -> Result<(), MilpError> {
+    let who = format!("pool {p} ({})", pool.name);
+    if !(pool.handle_min.is_finite() && pool.handle_min > 0.0) {
+        return Err(bad(format!("{who}: handling time must be positive")));
+    }
+    if !(pool.cs2.is_finite() && pool.cs2 >= 0.0) {
+        return Err(bad(format!("{who}: cs² must be non-negative")));
+    }
+    if pool.min_windows > pool.max_windows {
+        return Err(bad(format!("{who}: min_windows exceeds max_windows")));
+    }
+    if pool.peak_capacity.len() != pool.max_windows as usize + 1 {
+        return Err(bad(format!(
+            "{who}: peak_capacity needs max_windows + 1 = {} values, has {}",
+            pool.max_windows + 1,
+            pool.peak_capacity.len()
+        )));
+    }
+    for (c, &cap) in pool.peak_capacity.iter().enumerate() {
+        if !(cap.is_finite() && cap >= 0.0 && (cap < c as f64 || cap == 0.0)) {
+            return Err(bad(format!(
+                "{who}: A({c}) = {cap} must be finite, >= 0 and below {c}"
+            )));
+        }
+    }
+    if pool.mean_target_min.is_nan() || pool.mean_target_min < 0.0 {
+        return Err(bad(format!("{who}: mean target must be >= 0")));
+    }
+    Ok(())
+}
+
+fn validate_matter(input: &MilpInput, m: usize, matter: &MatterSpec) -> Result<(), MilpError> {
+    let who = format!("matter {m} ({})", matter.name);
+    if matter.options.is_empty() {
+        return Err(bad(format!("{who} has no channel option")));
+    }
+    let per_slot_ok = |v: &[f64], allow_empty: bool| {
+        (v.len() == input.slots || (allow_empty && v.is_empty()))
+            && v.iter().all(|x| x.is_finite() && *x >= 0.0)
+    };
+    for (k, option) in matter.options.iter().enumerate() {
+        for load in &option.loads {
+            if load.pool >= input.pools.len() {
+                return Err(bad(format!(
+                    "{who}, option {k}: unknown pool {}",
+                    load.pool
+                )));
+            }
+            if !per_slot_ok(&load.arrivals_per_hour, false) {
+                return Err(bad(format!(
+                    "{who}, option {k}: arrivals need {} non-negative values",
+                    input.slots
+                )));
+            }
+            if !(load.handle_min.is_finite() && load.handle_min >= 0.0) {
+                return Err(bad(format!("{who}, option {k}: bad handling time")));
+            }
+        }
+        if !per_slot_ok(&option.self_service_users_per_hour, true) {
+            return Err(bad(format!(
+                "{who}, option {k}: self-service users need {} non-negative values",
+                input.slots
+            )));
+        }
+        let work = option.backoffice_work_min_week;
+        if !(work.is_finite() && work >= 0.0) {
+            return Err(bad(format!("{who}, option {k}: bad back-office work")));
+        }
+    }
+    Ok(())
+}
+
+fn validate_staff(input: &MilpInput) -> Result<(), MilpError> {
+    let finite_nonneg = [
+        ("staff_today", input.staff_today),
+        ("staff_per_window", input.staff_per_window),
+        ("helper_share", input.helper_share),
+    ];
+    for (name, value) in finite_nonneg {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(bad(format!("{name} must be finite and >= 0")));
+        }
+    }
+    let positive = [
+        ("helper_users_per_hour", input.helper_users_per_hour),
+        (
+            "backoffice_min_per_staff_week",
+            input.backoffice_min_per_staff_week,
+        ),
+    ];
+    for (name, value) in positive {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(bad(format!("{name} must be positive")));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Tangent cuts and plan evaluation (shared by the builder, `check` and tests)
+// ---------------------------------------------------------------------------
+
+/// A tangent φ_c(â) + φ'_c(â)·(a − â) = slope·a + intercept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Cut {
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+/// Tangent cuts of φ_c for `pool` at `points` loads in (0, A_p(c)].
+///
+/// The points are `A·(1 − (1 − i/K)²)`, i = 1..K: denser towards A_p(c), where
+/// φ bends sharply as the pool approaches saturation, and sparse near 0 where
+/// φ is almost flat. Cuts that are flat on the whole domain (large c, light
+/// load) are dropped, which keeps the model small where the curve does not
+/// matter.
+pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize) -> Vec<Cut> {
+    let cap = pool.peak_capacity.get(c as usize).copied().unwrap_or(0.0);
+    let mut cuts: Vec<Cut> = Vec::new();
+    if c == 0 || cap <= 0.0 {
+        return cuts;
+    }
+    for i in 1..=points {
+        let rest = 1.0 - i as f64 / points as f64;
+        let at = cap * (1.0 - rest * rest);
+        let value = waiting_rate_at_load(c, at, pool.handle_min, pool.cs2);
+        let slope = waiting_rate_slope(c, at, pool.handle_min, pool.cs2);
+        let (Some(value), Some(slope)) = (value, slope) else {
+            continue;
+        };
+        if !(value.is_finite() && slope.is_finite()) || slope * cap < FLAT_CUT {
+            continue;
+        }
+        let cut = Cut {
+            slope,
+            intercept: value - slope * at,
+        };
+        if cuts.last() != Some(&cut) {
+            cuts.push(cut);
+        }
+    }
+    cuts
+}
+
+/// The tangent-cut lower bound of φ_c at `load` (what the MILP's t equals at
+/// an optimum when the pool has c windows).
+pub(crate) fn tangent_bound(cuts: &[Cut], load: f64) -> f64 {
+    cuts.iter()
+        .map(|cut| cut.slope * load + cut.intercept)
+        .fold(0.0, f64::max)
+}
+
+/// Loads, arrivals, self-service users and back-office work of a fixed choice.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanFlows {
+    /// Erlangs per pool and slot.
+    pub load: Vec<Vec<f64>>,
+    /// Arrivals per hour per pool and slot.
+    pub arrivals: Vec<Vec<f64>>,
+    /// Self-service users per hour per slot.
+    pub self_service: Vec<f64>,
+    /// Back-office minutes per week.
+    pub backoffice_work: f64,
+}
+
+/// Evaluates the flows of `choice` (one option index per matter, all valid).
+pub(crate) fn plan_flows(input: &MilpInput, choice: &[usize]) -> PlanFlows {
+    let mut flows = PlanFlows {
+        load: vec![vec![0.0; input.slots]; input.pools.len()],
+        arrivals: vec![vec![0.0; input.slots]; input.pools.len()],
+        self_service: vec![0.0; input.slots],
+        backoffice_work: 0.0,
+    };
+    for (matter, &k) in input.matters.iter().zip(choice) {
+        let Some(option) = matter.options.get(k) else {
+            continue;
+        };
+        for load in &option.loads {
+            for (h, &lambda) in load.arrivals_per_hour.iter().enumerate() {
+                flows.load[load.pool][h] += lambda * load.handle_min / 60.0;
+                flows.arrivals[load.pool][h] += lambda;
+            }
+        }
+        for (h, &users) in option.self_service_users_per_hour.iter().enumerate() {
+            flows.self_service[h] += users;
+        }
+        flows.backoffice_work += option.backoffice_work_min_week;
+    }
+    flows
+}
+
+/// Smallest helpers and back-office staff meeting the staffing rows for a
+/// plan with `total_windows` windows.
+pub(crate) fn minimal_staff(
+    input: &MilpInput,
+    total_windows: u32,
+    flows: &PlanFlows,
+) -> (u32, u32) {
+    let released = released_staff(input, total_windows);
+    let peak_users = flows.self_service.iter().copied().fold(0.0, f64::max);
+    let helpers = (input.helper_share * released)
+        .max(peak_users / input.helper_users_per_hour)
+        .max(0.0);
+    let backoffice = flows.backoffice_work / input.backoffice_min_per_staff_week;
+    (whole_people(helpers), whole_people(backoffice))
+}
+
+fn released_staff(input: &MilpInput, total_windows: u32) -> f64 {
+    input.staff_today - input.staff_per_window * f64::from(total_windows)
+}
+
+fn whole_people(need: f64) -> u32 {
+    // Saturating float→int cast is fine: inputs were validated finite.
+    (need - STAFF_TOL).ceil().max(0.0) as u32
+}
+
+/// Exact waiting person-minutes per day: Σ_p Σ_h φ_{n_p}(load), infinite when
+/// a loaded pool is saturated.
+pub(crate) fn exact_waiting(input: &MilpInput, windows: &[u32], flows: &PlanFlows) -> f64 {
+    let mut total = 0.0;
+    for ((pool, &n), loads) in input.pools.iter().zip(windows).zip(&flows.load) {
+        for &load in loads {
+            if load <= LOAD_TOL {
+                continue;
+            }
+            total +=
+                waiting_rate_at_load(n, load, pool.handle_min, pool.cs2).unwrap_or(f64::INFINITY);
+        }
+    }
+    total
+}
+
+/// Window cap on Σ n_p for an objective (None = uncapped).
+pub(crate) fn window_cap(input: &MilpInput) -> Option<u32> {
+    let growth_cap = (!input.allow_growth).then_some(input.windows_today);
+    let objective_cap = match input.objective {
+        Objective::FewestWindows => None,
+        Objective::LeastWaiting { max_windows } => Some(max_windows),
+    };
+    match (growth_cap, objective_cap) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn near_le(value: f64, bound: f64) -> bool {
+    value <= bound + 1e-6 * (1.0 + bound.abs())
+}
+
+fn check_pools(input: &MilpInput, sol: &MilpSolution, flows: &PlanFlows, issues: &mut Vec<String>) {
+    for (p, pool) in input.pools.iter().enumerate() {
+        let n = sol.windows[p];
+        if n < pool.min_windows || n > pool.max_windows {
+            issues.push(format!(
+                "pool {p} has {n} windows, outside {}..={}",
+                pool.min_windows, pool.max_windows
+            ));
+            continue;
+        }
+        let cap = pool.peak_capacity[n as usize];
+        for (h, &load) in flows.load[p].iter().enumerate() {
+            if !near_le(load, cap) {
+                issues.push(format!(
+                    "pool {p} slot {h}: load {load:.4} exceeds A({n}) = {cap:.4}"
+                ));
+            }
+        }
+        let cuts = tangent_cuts(pool, n, input.tangent_points);
+        let waiting: f64 = flows.load[p].iter().map(|&l| tangent_bound(&cuts, l)).sum();
+        let arrivals: f64 = flows.arrivals[p].iter().sum();
+        if pool.mean_target_min.is_finite() && !near_le(waiting, pool.mean_target_min * arrivals) {
+            issues.push(format!(
+                "pool {p}: waiting {waiting:.4} person-min exceeds target {} min × {arrivals:.4} arrivals",
+                pool.mean_target_min
+            ));
+        }
+    }
+}
+
+fn check_window_cap(input: &MilpInput, sol: &MilpSolution, issues: &mut Vec<String>) {
+    let total: u32 = sol.windows.iter().sum();
+    if let Some(cap) = window_cap(input) {
+        if total > cap {
+            issues.push(format!("{total} windows exceed the cap of {cap}"));
+        }
+    }
+}
+
+fn check_staff(input: &MilpInput, sol: &MilpSolution, flows: &PlanFlows, issues: &mut Vec<String>) {
+    let total: u32 = sol.windows.iter().sum();
+    let released = released_staff(input, total);
+    let helpers = f64::from(sol.helpers);
+    let backoffice = f64::from(sol.backoffice_staff);
+    if !near_le(input.helper_share * released, helpers) {
+        issues.push(format!(
+            "{helpers} helpers are fewer than {} × {released} released staff",
+            input.helper_share
+        ));
+    }
+    for (h, users) in flows.self_service.iter().enumerate() {
+        if !near_le(users / input.helper_users_per_hour, helpers) {
+            issues.push(format!(
+                "slot {h}: {users:.2} self-service users need more than {helpers} helpers"
+            ));
+        }
+    }
+    if !near_le(
+        flows.backoffice_work,
+        backoffice * input.backoffice_min_per_staff_week,
+    ) {
+        issues.push(format!(
+            "{backoffice} back-office staff cannot do {:.1} min/week",
+            flows.backoffice_work
+        ));
+    }
+    if !input.allow_hiring && !near_le(helpers + backoffice, released) {
+        issues.push(format!(
+            "{helpers} helpers + {backoffice} back-office staff exceed the {released} staff released"
+        ));
+    }
+}
+
+fn check_waiting(
+    input: &MilpInput,
+    sol: &MilpSolution,
+    flows: &PlanFlows,
+    issues: &mut Vec<String>,
+) {
+    let exact = exact_waiting(input, &sol.windows, flows);
+    if !close(exact, sol.waiting_person_min_per_day, 1e-6) {
+        issues.push(format!(
+            "reported waiting {} differs from the exact {exact}",
+            sol.waiting_person_min_per_day
+        ));
+    }
+    let bound: f64 = input
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(p, pool)| {
+            let cuts = tangent_cuts(pool, sol.windows[p], input.tangent_points);
+            flows.load[p]
+                .iter()
+                .map(|&l| tangent_bound(&cuts, l))
+                .sum::<f64>()
+        })
+        .sum();
+    if !close(bound, sol.model_waiting, 1e-5) {
+        issues.push(format!(
+            "model waiting {} differs from the tangent bound {bound}",
+            sol.model_waiting
+        ));
+    }
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    a == b || (a - b).abs() <= rel * (1.0 + a.abs().max(b.abs()))
+}
+
+// ---------------------------------------------------------------------------
+// Model construction
+// ---------------------------------------------------------------------------
+
+/// Which objective a build carries.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    /// Minimise Σ n_p.
+    Windows,
+    /// Minimise Σ t (+ tie-break) with an extra cap on Σ n_p.
+    Waiting { cap: Option<u32> },
+}
+
+/// A 0/1 choice that is either a model variable or fixed to 1 (a matter with
+/// a single option, a pool with a single admissible window count).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pick {
+    Var(usize),
+    One,
+}
+
+/// An affine expression under construction.
+#[derive(Debug, Clone, Default)]
+struct Lin {
+    terms: Vec<(usize, f64)>,
+    constant: f64,
+}
+
+impl Lin {
+    fn add(&mut self, pick: Pick, coef: f64) {
+        if coef == 0.0 {
+            return;
+        }
+        match pick {
+            Pick::Var(var) => self.terms.push((var, coef)),
+            Pick::One => self.constant += coef,
+        }
+    }
+
+    fn var(&mut self, var: usize, coef: f64) {
+        self.add(Pick::Var(var), coef);
+    }
+
+    fn extend(&mut self, other: &Lin, factor: f64) {
+        for &(var, coef) in &other.terms {
+            self.var(var, coef * factor);
+        }
+        self.constant += other.constant * factor;
+    }
+}
+
+/// Where the decisions live in the model, for decoding a solution.
+#[derive(Debug, Clone, Default)]
+struct Layout {
+    /// Per matter, per option.
+    x: Vec<Vec<Pick>>,
+    /// Per pool: admissible (c, pick).
+    y: Vec<Vec<(u32, Pick)>>,
+    /// All waiting variables t.
+    t: Vec<usize>,
+    helpers: usize,
+    backoffice: usize,
+}
+
+/// Aggregated contribution of one option to one pool.
+#[derive(Debug, Clone)]
+struct Flow {
+    pool: usize,
+    load: Vec<f64>,
+    arrivals: Vec<f64>,
+}
+
+/// Model under construction.
+#[derive(Debug, Default)]
+struct Builder {
+    model: LinearModel,
+    infeasible: bool,
+}
+
+impl Builder {
+    fn var(&mut self, name: String, kind: VarKind, lower: f64, upper: f64) -> usize {
+        self.model.vars.push(VarDef {
+            name,
+            kind,
+            lower,
+            upper,
+        });
+        self.model.vars.len() - 1
+    }
+
+    /// Adds `lin sense rhs`, moving the constant to the right-hand side and
+    /// merging repeated variables. A row left without variables is checked
+    /// on the spot instead of being written.
+    fn row(&mut self, name: String, lin: Lin, sense: Sense, rhs: f64) {
+        let rhs = rhs - lin.constant;
+        let terms = merge_terms(lin.terms);
+        if terms.is_empty() {
+            let ok = match sense {
+                Sense::Le => 0.0 <= rhs + LOAD_TOL,
+                Sense::Ge => 0.0 >= rhs - LOAD_TOL,
+                Sense::Eq => rhs.abs() <= LOAD_TOL,
+            };
+            self.infeasible |= !ok;
+            return;
+        }
+        self.model.rows.push(Row {
+            name,
+            terms,
+            sense,
+            rhs,
+        });
+    }
+}
+
+fn merge_terms(mut terms: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    terms.sort_by_key(|&(var, _)| var);
+    let mut merged: Vec<(usize, f64)> = Vec::with_capacity(terms.len());
+    for (var, coef) in terms {
+        match merged.last_mut() {
+            Some(last) if last.0 == var => last.1 += coef,
+            _ => merged.push((var, coef)),
+        }
+    }
+    merged.retain(|&(_, coef)| coef != 0.0);
+    merged
+}
+
+/// Builds the model for `stage`. Returns `Infeasible` when cheap checks
+/// already rule every plan out (e.g. a pool whose unavoidable load exceeds
+/// every admissible window count).
+fn build(input: &MilpInput, stage: Stage) -> Result<(LinearModel, Layout), MilpError> {
+    let flows = option_flows(input);
+    let mut cap = window_cap(input);
+    if let Stage::Waiting { cap: Some(extra) } = stage {
+        cap = Some(cap.map_or(extra, |c| c.min(extra)));
+    }
+    let sizes = admissible_sizes(input, &flows, cap).ok_or(MilpError::Infeasible)?;
+    let mut b = Builder::default();
+    b.model.comments = header_comments(input, stage);
+    let mut layout = Layout {
+        x: add_choice_vars(&mut b, input),
+        ..Layout::default()
+    };
+    layout.y = add_size_vars(&mut b, input, &sizes);
+    for p in 0..input.pools.len() {
+        let t = add_pool_rows(&mut b, input, &flows, &layout, p);
+        layout.t.extend(t);
+    }
+    let windows = windows_expr(&layout);
+    if let Some(cap) = cap {
+        b.row(
+            "window_cap".into(),
+            windows.clone(),
+            Sense::Le,
+            f64::from(cap),
+        );
+    }
+    (layout.helpers, layout.backoffice) = add_staff_rows(&mut b, input, &layout, &windows);
+    set_objective(&mut b, &layout, &windows, stage);
+    if b.infeasible {
+        return Err(MilpError::Infeasible);
+    }
+    Ok((b.model, layout))
+}
+
+fn header_comments(input: &MilpInput, stage: Stage) -> Vec<String> {
+    let mut lines = vec![
+        "hallplan service-window MILP (MODEL.md section 4)".to_string(),
+        format!(
+            "{} pools, {} matters, {} slots, {} tangent points per curve",
+            input.pools.len(),
+            input.matters.len(),
+            input.slots,
+            input.tangent_points
+        ),
+    ];
+    lines.push(match stage {
+        Stage::Windows => "stage 1 of 2: minimise total windows; stage 2 adds window_cap <= \
+                           optimum and minimises the sum of t_* variables"
+            .to_string(),
+        Stage::Waiting { .. } => format!(
+            "minimise waiting person-minutes (sum of t_*) + {TIE_BREAK:e} tie-break on windows \
+             and on matters leaving option 0"
+        ),
+    });
+    lines
+}
+
+/// Per matter, per option: the option's loads aggregated by pool.
+fn option_flows(input: &MilpInput) -> Vec<Vec<Vec<Flow>>> {
+    input
+        .matters
+        .iter()
+        .map(|matter| {
+            matter
+                .options
+                .iter()
+                .map(|o| option_flow(input, o))
+                .collect()
+        })
+        .collect()
+}
+
+fn option_flow(input: &MilpInput, option: &ChannelOption) -> Vec<Flow> {
+    let mut flows: Vec<Flow> = Vec::new();
+    for load in &option.loads {
+        let index = match flows.iter().position(|f| f.pool == load.pool) {
+            Some(index) => index,
+            None => {
+                flows.push(Flow {
+                    pool: load.pool,
+                    load: vec![0.0; input.slots],
+                    arrivals: vec![0.0; input.slots],
+                });
+                flows.len() - 1
+            }
+        };
+        let flow = &mut flows[index];
+        for (h, &lambda) in load.arrivals_per_hour.iter().enumerate() {
+            flow.load[h] += lambda * load.handle_min / 60.0;
+            flow.arrivals[h] += lambda;
+        }
+    }
+    flows
+}
+
+/// Smallest and largest load each pool can get in each slot.
+fn load_range(input: &MilpInput, flows: &[Vec<Vec<Flow>>]) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let zeros = vec![vec![0.0; input.slots]; input.pools.len()];
+    let (mut lo, mut hi) = (zeros.clone(), zeros);
+    let mut per_option = vec![vec![0.0; input.slots]; input.pools.len()];
+    for options in flows {
+        let mut min_here = vec![vec![f64::INFINITY; input.slots]; input.pools.len()];
+        let mut max_here = vec![vec![0.0_f64; input.slots]; input.pools.len()];
+        for option in options {
+            per_option.iter_mut().for_each(|v| v.fill(0.0));
+            for flow in option {
+                per_option[flow.pool] = flow.load.clone();
+            }
+            for (p, loads) in per_option.iter().enumerate() {
+                for (h, &l) in loads.iter().enumerate() {
+                    min_here[p][h] = min_here[p][h].min(l);
+                    max_here[p][h] = max_here[p][h].max(l);
+                }
+            }
+        }
+        for p in 0..input.pools.len() {
+            for h in 0..input.slots {
+                lo[p][h] += min_here[p][h];
+                hi[p][h] += max_here[p][h];
+            }
+        }
+    }
+    (lo, hi)
+}
+
+/// Window counts worth offering each pool: within the pool's bounds, able to
+/// carry the load the pool gets whatever the channels (so obviously
+/// infeasible sizes never enter the model), and within what the window cap
+/// leaves after every other pool's smallest size. A pool that can never get
+/// load keeps its smallest size: more windows could not reduce any waiting.
+/// Returns None when some pool has no admissible size.
+fn admissible_sizes(
+    input: &MilpInput,
+    flows: &[Vec<Vec<Flow>>],
+    cap: Option<u32>,
+) -> Option<Vec<Vec<u32>>> {
+    let (lo, hi) = load_range(input, flows);
+    let mut sizes: Vec<Vec<u32>> = Vec::with_capacity(input.pools.len());
+    for (p, pool) in input.pools.iter().enumerate() {
+        let peak_lo = lo[p].iter().copied().fold(0.0, f64::max);
+        let mut own: Vec<u32> = (pool.min_windows..=pool.max_windows)
+            .filter(|&c| pool.peak_capacity[c as usize] + LOAD_TOL >= peak_lo)
+            .collect();
+        if hi[p].iter().all(|&l| l <= 0.0) {
+            own.truncate(1);
+        }
+        if own.is_empty() {
+            return None;
+        }
+        sizes.push(own);
+    }
+    if let Some(cap) = cap {
+        let smallest: u32 = sizes.iter().map(|s| s[0]).sum();
+        if smallest > cap {
+            return None;
+        }
+        for own in &mut sizes {
+            let room = cap - (smallest - own[0]);
+            own.retain(|&c| c <= room);
+        }
+    }
+    Some(sizes)
+}
+
+fn add_choice_vars(b: &mut Builder, input: &MilpInput) -> Vec<Vec<Pick>> {
+    let mut x = Vec::with_capacity(input.matters.len());
+    for (m, matter) in input.matters.iter().enumerate() {
+        if matter.options.len() == 1 {
+            x.push(vec![Pick::One]);
+            continue;
+        }
+        let tag = name_tag(&matter.name);
+        let mut picks = Vec::with_capacity(matter.options.len());
+        let mut one = Lin::default();
+        for (k, option) in matter.options.iter().enumerate() {
+            let label = super::lp_format::sanitise(&option.label, 12);
+            let var = b.var(
+                format!("x_m{m}{tag}_k{k}_{label}"),
+                VarKind::Binary,
+                0.0,
+                1.0,
+            );
+            one.var(var, 1.0);
+            picks.push(Pick::Var(var));
+        }
+        b.row(format!("one_channel_m{m}"), one, Sense::Eq, 1.0);
+        x.push(picks);
+    }
+    x
+}
+
+fn add_size_vars(b: &mut Builder, input: &MilpInput, sizes: &[Vec<u32>]) -> Vec<Vec<(u32, Pick)>> {
+    let mut y = Vec::with_capacity(sizes.len());
+    for (p, own) in sizes.iter().enumerate() {
+        if own.len() == 1 {
+            y.push(vec![(own[0], Pick::One)]);
+            continue;
+        }
+        let tag = name_tag(&input.pools[p].name);
+        let mut one = Lin::default();
+        let mut picks = Vec::with_capacity(own.len());
+        for &c in own {
+            let var = b.var(format!("y_p{p}{tag}_c{c}"), VarKind::Binary, 0.0, 1.0);
+            one.var(var, 1.0);
+            picks.push((c, Pick::Var(var)));
+        }
+        b.row(format!("one_size_p{p}"), one, Sense::Eq, 1.0);
+        y.push(picks);
+    }
+    y
+}
+
+/// `_Name` for ASCII names, empty otherwise (the index already identifies it).
+fn name_tag(name: &str) -> String {
+    let clean = super::lp_format::sanitise(name, 16);
+    if clean.is_empty() {
+        clean
+    } else {
+        format!("_{clean}")
+    }
+}
+
+/// Σ_{m,k} x_{m,k}·value(m, k) over the options that send load to pool `p`.
+fn pool_expr(
+    flows: &[Vec<Vec<Flow>>],
+    layout: &Layout,
+    p: usize,
+    value: impl Fn(&Flow) -> f64,
+) -> Lin {
+    let mut lin = Lin::default();
+    for (options, picks) in flows.iter().zip(&layout.x) {
+        for (option, &pick) in options.iter().zip(picks) {
+            for flow in option.iter().filter(|f| f.pool == p) {
+                lin.add(pick, value(flow));
+            }
+        }
+    }
+    lin
+}
+
+/// Disaggregated load, peak and tangent rows of pool `p`, and its mean-wait
+/// row. Returns the pool's t variables.
+fn add_pool_rows(
+    b: &mut Builder,
+    input: &MilpInput,
+    flows: &[Vec<Vec<Flow>>],
+    layout: &Layout,
+    p: usize,
+) -> Vec<usize> {
+    let pool = &input.pools[p];
+    let cuts: Vec<Vec<Cut>> = layout.y[p]
+        .iter()
+        .map(|&(c, _)| tangent_cuts(pool, c, input.tangent_points))
+        .collect();
+    let mut all_t = Vec::new();
+    let mut arrivals = Lin::default();
+    for h in 0..input.slots {
+        let load = pool_expr(flows, layout, p, |f| f.load[h]);
+        if load.terms.is_empty() && load.constant <= 0.0 {
+            continue; // the pool never gets load in this slot
+        }
+        arrivals.extend(&pool_expr(flows, layout, p, |f| f.arrivals[h]), 1.0);
+        let mut split = Lin::default();
+        split.extend(&load, -1.0);
+        for (&(c, pick), cuts) in layout.y[p].iter().zip(&cuts) {
+            let capacity = pool.peak_capacity[c as usize];
+            if capacity <= 0.0 {
+                continue;
+            }
+            let a = add_disaggregated_load(b, p, c, h, pick, capacity);
+            split.var(a, 1.0);
+            if let Some(t) = add_tangent_rows(b, (p, c, h), a, pick, cuts) {
+                all_t.push(t);
+            }
+        }
+        b.row(format!("split_p{p}_h{h}"), split, Sense::Eq, 0.0);
+    }
+    if pool.mean_target_min.is_finite() && !all_t.is_empty() {
+        let mut mean = Lin::default();
+        all_t.iter().for_each(|&t| mean.var(t, 1.0));
+        mean.extend(&arrivals, -pool.mean_target_min);
+        b.row(format!("mean_target_p{p}"), mean, Sense::Le, 0.0);
+    }
+    all_t
+}
+
+/// a_{p,c,h} ∈ [0, A_p(c)] and, when the size is a decision, a ≤ A_p(c)·y.
+fn add_disaggregated_load(
+    b: &mut Builder,
+    p: usize,
+    c: u32,
+    h: usize,
+    pick: Pick,
+    capacity: f64,
+) -> usize {
+    let a = b.var(
+        format!("a_p{p}_c{c}_h{h}"),
+        VarKind::Continuous,
+        0.0,
+        capacity,
+    );
+    if let Pick::Var(y) = pick {
+        let mut peak = Lin::default();
+        peak.var(a, 1.0);
+        peak.var(y, -capacity);
+        b.row(format!("peak_p{p}_c{c}_h{h}"), peak, Sense::Le, 0.0);
+    }
+    a
+}
+
+/// t_{p,c,h} ≥ 0 above the perspective tangents
+/// t ≥ φ'(â)·a + (φ(â) − φ'(â)·â)·y (Ceria & Soares; Günlük & Linderoth).
+fn add_tangent_rows(
+    b: &mut Builder,
+    (p, c, h): (usize, u32, usize),
+    a: usize,
+    pick: Pick,
+    cuts: &[Cut],
+) -> Option<usize> {
+    if cuts.is_empty() {
+        return None;
+    }
+    let t = b.var(
+        format!("t_p{p}_c{c}_h{h}"),
+        VarKind::Continuous,
+        0.0,
+        f64::INFINITY,
+    );
+    for (i, cut) in cuts.iter().enumerate() {
+        let mut row = Lin::default();
+        row.var(t, 1.0);
+        row.var(a, -cut.slope);
+        row.add(pick, -cut.intercept);
+        b.row(format!("tangent_p{p}_c{c}_h{h}_{i}"), row, Sense::Ge, 0.0);
+    }
+    Some(t)
+}
+
+/// Σ_p n_p = Σ_p Σ_c c·y_{p,c}.
+fn windows_expr(layout: &Layout) -> Lin {
+    let mut lin = Lin::default();
+    for picks in &layout.y {
+        for &(c, pick) in picks {
+            lin.add(pick, f64::from(c));
+        }
+    }
+    lin
+}
+
+/// Σ_{m,k} x_{m,k}·value(option) over all matters.
+fn choice_expr(input: &MilpInput, layout: &Layout, value: impl Fn(&ChannelOption) -> f64) -> Lin {
+    let mut lin = Lin::default();
+    for (matter, picks) in input.matters.iter().zip(&layout.x) {
+        for (option, &pick) in matter.options.iter().zip(picks) {
+            lin.add(pick, value(option));
+        }
+    }
+    lin
+}
+
+/// Helpers H and back-office staff B with their rows; returns (H, B).
+fn add_staff_rows(
+    b: &mut Builder,
+    input: &MilpInput,
+    layout: &Layout,
+    windows: &Lin,
+) -> (usize, usize) {
+    let helpers = b.var("H_helpers".into(), VarKind::Integer, 0.0, f64::INFINITY);
+    let backoffice = b.var("B_backoffice".into(), VarKind::Integer, 0.0, f64::INFINITY);
+    // released R = staff_today − spw·Σn, so H ≥ share·R reads H + share·spw·Σn ≥ share·staff.
+    let mut share = Lin::default();
+    share.var(helpers, 1.0);
+    share.extend(windows, input.helper_share * input.staff_per_window);
+    b.row(
+        "helper_share".into(),
+        share,
+        Sense::Ge,
+        input.helper_share * input.staff_today,
+    );
+    for h in 0..input.slots {
+        let users = choice_expr(input, layout, |o| {
+            o.self_service_users_per_hour.get(h).copied().unwrap_or(0.0)
+        });
+        if users.terms.is_empty() && users.constant <= 0.0 {
+            continue;
+        }
+        let mut row = Lin::default();
+        row.var(helpers, 1.0);
+        row.extend(&users, -1.0 / input.helper_users_per_hour);
+        b.row(format!("helper_peak_h{h}"), row, Sense::Ge, 0.0);
+    }
+    let mut work = Lin::default();
+    work.var(backoffice, input.backoffice_min_per_staff_week);
+    work.extend(
+        &choice_expr(input, layout, |o| o.backoffice_work_min_week),
+        -1.0,
+    );
+    b.row("backoffice_work".into(), work, Sense::Ge, 0.0);
+    if !input.allow_hiring {
+        let mut released = Lin::default();
+        released.var(helpers, 1.0);
+        released.var(backoffice, 1.0);
+        released.extend(windows, input.staff_per_window);
+        b.row(
+            "staff_released".into(),
+            released,
+            Sense::Le,
+            input.staff_today,
+        );
+    }
+    (helpers, backoffice)
+}
+
+fn set_objective(b: &mut Builder, layout: &Layout, windows: &Lin, stage: Stage) {
+    let mut objective = Lin::default();
+    match stage {
+        Stage::Windows => objective.extend(windows, 1.0),
+        Stage::Waiting { .. } => {
+            layout.t.iter().for_each(|&t| objective.var(t, 1.0));
+            objective.extend(windows, TIE_BREAK);
+            for picks in &layout.x {
+                picks
+                    .iter()
+                    .skip(1)
+                    .for_each(|&x| objective.add(x, TIE_BREAK));
+            }
+        }
+    }
+    b.model.objective = merge_terms(objective.terms);
+    b.model.objective_constant = objective.constant;
+}
+
+// ---------------------------------------------------------------------------
+// Solving and decoding
+// ---------------------------------------------------------------------------
+
+/// Solves `model` and returns the value of every variable. good_lp stays
+/// inside this function; `warm` is a full start vector (microlp only).
+fn run_solver(model: &LinearModel, warm: Option<&[f64]>) -> Result<Vec<f64>, MilpError> {
+    let mut problem_vars = ProblemVariables::new();
+    let vars: Vec<Variable> = model
+        .vars
+        .iter()
+        .map(|v| problem_vars.add(variable_definition(v)))
+        .collect();
+    let objective = expression(&model.objective, &vars);
+    let unsolved = problem_vars.minimise(objective);
+    #[cfg(feature = "highs")]
+    let solver = {
+        let _ = warm; // good_lp's HiGHS model takes no start solution
+        unsolved.using(good_lp::highs)
+    };
+    #[cfg(not(feature = "highs"))]
+    let solver = {
+        use good_lp::WithInitialSolution;
+        let solver = unsolved.using(good_lp::microlp);
+        match warm {
+            Some(start) => {
+                solver.with_initial_solution(vars.iter().copied().zip(start.iter().copied()))
+            }
+            None => solver,
+        }
+    };
+    solve_rows(solver, model, &vars)
+}
+
+fn solve_rows<M: SolverModel>(
+    mut solver: M,
+    model: &LinearModel,
+    vars: &[Variable],
+) -> Result<Vec<f64>, MilpError>
+where
+    M::Error: Into<good_lp::ResolutionError>,
+{
+    for row in &model.rows {
+        let lhs = expression(&row.terms, vars);
+        let constraint = match row.sense {
+            Sense::Le => good_lp::constraint::leq(lhs, row.rhs),
+            Sense::Ge => good_lp::constraint::geq(lhs, row.rhs),
+            Sense::Eq => good_lp::constraint::eq(lhs, row.rhs),
+        };
+        solver.add_constraint(constraint);
+    }
+    let solution = solver.solve().map_err(|e| map_error(e.into()))?;
+    Ok(vars.iter().map(|&v| solution.value(v)).collect())
+}
+
+fn variable_definition(var: &VarDef) -> good_lp::VariableDefinition {
+    let def = good_lp::variable().min(var.lower).max(var.upper);
+    match var.kind {
+        VarKind::Continuous => def,
+        VarKind::Integer => def.integer(),
+        VarKind::Binary => def.binary(),
+    }
+}
+
+fn expression(terms: &[(usize, f64)], vars: &[Variable]) -> good_lp::Expression {
+    let mut expr = good_lp::Expression::with_capacity(terms.len());
+    for &(var, coef) in terms {
+        expr.add_mul(coef, vars[var]);
+    }
+    expr
+}
+
+fn map_error(error: good_lp::ResolutionError) -> MilpError {
+    match error {
+        good_lp::ResolutionError::Infeasible => MilpError::Infeasible,
+        good_lp::ResolutionError::Unbounded => MilpError::Unbounded,
+        other => MilpError::Solver(other.to_string()),
+    }
+}
+
+fn pick_value(pick: Pick, values: &[f64]) -> f64 {
+    match pick {
+        Pick::Var(var) => values[var],
+        Pick::One => 1.0,
+    }
+}
+
+/// Index of the largest value; the first one wins ties (deterministic).
+fn argmax(values: impl Iterator<Item = f64>) -> usize {
+    let mut best = (0, f64::NEG_INFINITY);
+    for (i, v) in values.enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best.0
+}
+
+fn decode_windows(layout: &Layout, values: &[f64]) -> Vec<u32> {
+    layout
+        .y
+        .iter()
+        .map(|picks| {
+            let best = argmax(picks.iter().map(|&(_, pick)| pick_value(pick, values)));
+            picks.get(best).map_or(0, |&(c, _)| c)
+        })
+        .collect()
+}
+
+fn decode_choice(layout: &Layout, values: &[f64]) -> Vec<usize> {
+    layout
+        .x
+        .iter()
+        .map(|picks| argmax(picks.iter().map(|&pick| pick_value(pick, values))))
+        .collect()
+}
+
+/// Start vector for the stage-2 model from the stage-1 solution, matched by
+/// variable name: stage 2 has the same variables as stage 1 less the window
+/// counts its tighter cap prunes, and the stage-1 optimum is feasible for it.
+fn transfer_start(from: &LinearModel, values: &[f64], to: &LinearModel) -> Vec<f64> {
+    let by_name: HashMap<&str, f64> = from
+        .vars
+        .iter()
+        .zip(values)
+        .map(|(var, &value)| (var.name.as_str(), value))
+        .collect();
+    to.vars
+        .iter()
+        .map(|var| by_name.get(var.name.as_str()).copied().unwrap_or(0.0))
+        .collect()
+}
+
+fn finish(
+    input: &MilpInput,
+    model: &LinearModel,
+    layout: &Layout,
+    values: &[f64],
+) -> Result<MilpSolution, MilpError> {
+    let windows = decode_windows(layout, values);
+    let choice = decode_choice(layout, values);
+    let flows = plan_flows(input, &choice);
+    let (helpers, backoffice_staff) = minimal_staff(input, windows.iter().sum(), &flows);
+    let model_waiting = layout.t.iter().map(|&t| values[t]).sum();
+    Ok(MilpSolution {
+        waiting_person_min_per_day: exact_waiting(input, &windows, &flows),
+        windows,
+        choice,
+        helpers,
+        backoffice_staff,
+        model_waiting,
+        variables: model.vars.len(),
+        constraints: model.rows.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    // ----- builders for hand instances ---------------------------------
+
+    /// A pool whose peak capacity is `util`·c Erlangs with c windows.
+    fn pool(name: &str, handle: f64, max: u32, min: u32, util: f64, target: f64) -> PoolSpec {
+        PoolSpec {
+            name: name.into(),
+            handle_min: handle,
+            cs2: 1.0,
+            min_windows: min,
+            max_windows: max,
+            peak_capacity: (0..=max).map(|c| util * f64::from(c)).collect(),
+            mean_target_min: target,
+        }
+    }
+
+    fn load(pool: usize, arrivals: &[f64], handle: f64) -> OptionLoad {
+        OptionLoad {
+            pool,
+            arrivals_per_hour: arrivals.to_vec(),
+            handle_min: handle,
+        }
+    }
+
+    fn option(label: &str, loads: Vec<OptionLoad>) -> ChannelOption {
+        ChannelOption {
+            label: label.into(),
+            loads,
+            backoffice_work_min_week: 0.0,
+            self_service_users_per_hour: Vec::new(),
+        }
+    }
+
+    fn input(pools: Vec<PoolSpec>, matters: Vec<MatterSpec>, slots: usize) -> MilpInput {
+        MilpInput {
+            slots,
+            pools,
+            matters,
+            windows_today: 10,
+            allow_growth: false,
+            staff_today: 10.0,
+            staff_per_window: 1.0,
+            allow_hiring: false,
+            helper_share: 0.6,
+            helper_users_per_hour: 12.0,
+            backoffice_min_per_staff_week: 2000.0,
+            tangent_points: 8,
+            objective: Objective::FewestWindows,
+        }
+    }
+
+    fn solved(input: &MilpInput) -> MilpSolution {
+        let sol = match solve(input) {
+            Ok(sol) => sol,
+            Err(err) => panic!("solve failed: {err}"),
+        };
+        let issues = check(input, &sol);
+        assert!(issues.is_empty(), "checker found: {issues:?}");
+        sol
+    }
+
+    /// One pool, one matter, load 2.5 Erlangs at s = 10 min.
+    fn single_pool(target: f64) -> MilpInput {
+        let matter = MatterSpec {
+            name: "Tax".into(),
+            options: vec![option("counter", vec![load(0, &[15.0, 9.0], 10.0)])],
+        };
+        input(vec![pool("Tax", 10.0, 8, 0, 0.85, target)], vec![matter], 2)
+    }
+
+    // ----- hand instances ----------------------------------------------
+
+    #[test]
+    fn single_pool_takes_smallest_size_meeting_both_targets() {
+        // Peak: 2.5 ≤ 0.85·c needs c ≥ 3. Mean: with 3 windows the peak-hour
+        // wait is ~14 min, so a 5-minute mean target needs 4.
+        let loose = solved(&single_pool(60.0));
+        assert_eq!(loose.windows, vec![3]);
+        let tight = solved(&single_pool(5.0));
+        assert_eq!(tight.windows, vec![4]);
+        // Cross-check the answer against the tangent bound directly.
+        let inst = single_pool(5.0);
+        let flows = plan_flows(&inst, &[0]);
+        let smallest = (0..=8u32)
+            .find(|&c| {
+                let cuts = tangent_cuts(&inst.pools[0], c, inst.tangent_points);
+                let cap = inst.pools[0].peak_capacity[c as usize];
+                let peak_ok = flows.load[0].iter().all(|&l| l <= cap);
+                let waiting: f64 = flows.load[0].iter().map(|&l| tangent_bound(&cuts, l)).sum();
+                peak_ok && waiting <= 5.0 * 24.0
+            })
+            .unwrap_or(u32::MAX);
+        assert_eq!(smallest, 4);
+        // The exact waiting is reported and is at least the tangent bound.
+        assert!(tight.waiting_person_min_per_day >= tight.model_waiting - 1e-9);
+        assert!(tight.model_waiting > 0.0);
+    }
+
+    #[test]
+    fn impossible_targets_are_infeasible() {
+        let mut inst = single_pool(5.0);
+        inst.windows_today = 3; // needs 4
+        assert_eq!(solve(&inst), Err(MilpError::Infeasible));
+        inst.allow_growth = true;
+        inst.staff_today = 20.0;
+        assert_eq!(solved(&inst).windows, vec![4]);
+    }
+
+    #[test]
+    fn online_option_empties_pool_down_to_its_lock() {
+        let matter = MatterSpec {
+            name: "Licence".into(),
+            options: vec![
+                option("counter", vec![load(0, &[15.0, 9.0], 10.0)]),
+                option("online", Vec::new()),
+            ],
+        };
+        let mut inst = input(
+            vec![pool("Licences", 10.0, 6, 1, 0.85, 10.0)],
+            vec![matter],
+            2,
+        );
+        let sol = solved(&inst);
+        assert_eq!(
+            (sol.windows.clone(), sol.choice.clone()),
+            (vec![1], vec![1])
+        );
+        assert_eq!(sol.model_waiting, 0.0);
+        // Least waiting with a generous cap still goes online (zero waiting)
+        // and opens no window beyond the lock (tie-break on windows).
+        inst.objective = Objective::LeastWaiting { max_windows: 6 };
+        let sol = solved(&inst);
+        assert_eq!((sol.windows, sol.choice), (vec![1], vec![1]));
+    }
+
+    /// Back office removes all counter load but needs one back-office person.
+    fn backoffice_instance(staff: f64, hiring: bool) -> MilpInput {
+        let mut backoffice = option("backoffice", Vec::new());
+        backoffice.backoffice_work_min_week = 1500.0;
+        let matter = MatterSpec {
+            name: "Pension".into(),
+            options: vec![option("counter", vec![load(0, &[9.0], 10.0)]), backoffice],
+        };
+        let mut inst = input(
+            vec![pool("Pensions", 10.0, 4, 0, 0.85, 30.0)],
+            vec![matter],
+            1,
+        );
+        inst.windows_today = 2;
+        inst.staff_today = staff;
+        inst.allow_hiring = hiring;
+        inst
+    }
+
+    #[test]
+    fn staffing_rows_bind() {
+        // Counter: 1.5 Erlangs need 2 windows, R = 0. Back office: 0 windows,
+        // R = 2, H ≥ ⌈0.6·2⌉ = 2 and B = 1, so H + B = 3 > R: not allowed.
+        let sol = solved(&backoffice_instance(2.0, false));
+        assert_eq!(
+            (sol.windows.clone(), sol.choice.clone()),
+            (vec![2], vec![0])
+        );
+        assert_eq!((sol.helpers, sol.backoffice_staff), (0, 0));
+        // With hiring allowed the back office wins: zero windows.
+        let sol = solved(&backoffice_instance(2.0, true));
+        assert_eq!((sol.windows, sol.choice), (vec![0], vec![1]));
+        assert_eq!((sol.helpers, sol.backoffice_staff), (2, 1));
+        // With one more person today, R = 3, H = 2, B = 1 fits.
+        let sol = solved(&backoffice_instance(3.0, false));
+        assert_eq!((sol.windows, sol.choice), (vec![0], vec![1]));
+        assert!(sol.helpers + sol.backoffice_staff <= 3);
+    }
+
+    #[test]
+    fn self_service_users_need_helpers() {
+        let mut online = option("online", vec![load(1, &[3.0], 10.0)]);
+        online.self_service_users_per_hour = vec![30.0];
+        let matter = MatterSpec {
+            name: "ID".into(),
+            options: vec![option("counter", vec![load(0, &[12.0], 10.0)]), online],
+        };
+        let pools = vec![
+            pool("ID", 10.0, 4, 0, 0.85, 30.0),
+            pool("Fallback", 10.0, 4, 0, 0.85, 30.0),
+        ];
+        let mut inst = input(pools, vec![matter], 1);
+        inst.windows_today = 3;
+        inst.staff_today = 6.0;
+        let sol = solved(&inst);
+        // Online: 0.5 Erlang to the fallback pool, 1 window; R = 5; H ≥ 30/12 → 3.
+        assert_eq!((sol.windows, sol.choice), (vec![0, 1], vec![1]));
+        assert_eq!(sol.helpers, 3);
+    }
+
+    #[test]
+    fn bad_input_is_rejected_in_words() {
+        let mut inst = single_pool(5.0);
+        inst.pools[0].peak_capacity.pop();
+        let err = solve(&inst).err();
+        assert!(matches!(err, Some(MilpError::BadInput(_))), "{err:?}");
+        assert!(err
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("peak_capacity"));
+        let mut inst = single_pool(5.0);
+        inst.matters[0].options[0].loads[0].pool = 7;
+        assert!(matches!(solve(&inst), Err(MilpError::BadInput(_))));
+    }
+
+    #[test]
+    fn checker_catches_violations() {
+        let inst = single_pool(5.0);
+        let mut sol = solved(&inst);
+        sol.windows = vec![3];
+        let issues = check(&inst, &sol);
+        assert!(
+            issues.iter().any(|i| i.contains("exceeds target")),
+            "{issues:?}"
+        );
+        sol.windows = vec![2];
+        assert!(check(&inst, &sol)
+            .iter()
+            .any(|i| i.contains("exceeds A(2)")));
+    }
+
+    #[test]
+    fn same_input_same_model_and_solution() {
+        let inst = random_instance(7);
+        let first = build(&inst, Stage::Windows).map(|(m, _)| m);
+        let second = build(&inst, Stage::Windows).map(|(m, _)| m);
+        assert_eq!(first, second);
+        for seed in 0..6 {
+            let inst = random_instance(seed);
+            assert_eq!(solve(&inst), solve(&inst), "seed {seed}");
+        }
+    }
+
+    // ----- LP format ----------------------------------------------------
+
+    #[test]
+    fn lp_format_has_sections_and_declares_every_variable() {
+        let matter = MatterSpec {
+            name: "营业执照".into(),
+            options: vec![
+                option("counter", vec![load(0, &[15.0, 9.0], 10.0)]),
+                option("joint", vec![load(1, &[15.0, 9.0], 11.0)]),
+            ],
+        };
+        let pools = vec![
+            pool("Tax", 10.0, 4, 1, 0.85, 10.0),
+            pool("市场监管", 11.0, 4, 0, 0.85, 10.0),
+        ];
+        let inst = input(pools, vec![matter], 2);
+        let text = match to_lp_format(&inst) {
+            Ok(text) => text,
+            Err(err) => panic!("{err}"),
+        };
+        let sections = [
+            "Minimize",
+            "Subject To",
+            "Bounds",
+            "General",
+            "Binary",
+            "End",
+        ];
+        let positions: Vec<usize> = sections
+            .iter()
+            .map(|s| text.lines().position(|l| l == *s).unwrap_or(usize::MAX))
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "{positions:?}\n{text}"
+        );
+        assert!(text.is_ascii(), "non-ASCII name leaked:\n{text}");
+        assert!(
+            text.contains(" one_channel_m0: + 1 x_m0_k0_counter + 1 x_m0_k1_joint = 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains(" obj: + 1 y_p0_Tax_c1 + 2 y_p0_Tax_c2"),
+            "{text}"
+        );
+        assert!(text.contains(" 0 <= a_p1_c1_h0 <= 0.85"), "{text}");
+        assert!(text.contains(" H_helpers >= 0"), "{text}");
+        let (model, _) = match build(&inst, Stage::Windows) {
+            Ok(built) => built,
+            Err(err) => panic!("{err}"),
+        };
+        let section = |title: &str| -> String {
+            let start = positions[sections.iter().position(|s| *s == title).unwrap_or(0)];
+            text.lines()
+                .skip(start + 1)
+                .take_while(|l| !sections.contains(l))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let (bounds, general, binary) = (section("Bounds"), section("General"), section("Binary"));
+        for var in &model.vars {
+            let declared = |block: &str| block.split_whitespace().any(|w| w == var.name);
+            let ok = match var.kind {
+                VarKind::Continuous => declared(&bounds),
+                VarKind::Integer => declared(&bounds) && declared(&general),
+                VarKind::Binary => declared(&binary) && !declared(&bounds),
+            };
+            assert!(ok, "{} ({:?}) not declared properly", var.name, var.kind);
+        }
+        assert!(text.lines().all(|l| l.len() < 255));
+    }
+
+    // ----- brute force --------------------------------------------------
+
+    /// Best (total windows, tangent waiting) by enumerating every choice and
+    /// every window vector, evaluated with the same tangent lower bound and
+    /// minimal H, B. None = infeasible.
+    fn brute_force(input: &MilpInput) -> Option<(u32, f64)> {
+        let mut best: Option<(u32, f64)> = None;
+        let mut choice = vec![0usize; input.matters.len()];
+        loop {
+            let flows = plan_flows(input, &choice);
+            let waits = pool_waits(input, &flows);
+            let mut windows: Vec<u32> = input.pools.iter().map(|p| p.min_windows).collect();
+            loop {
+                if let Some(candidate) = evaluate(input, &flows, &waits, &windows) {
+                    best = Some(match best {
+                        Some(current) if !better(input, candidate, current) => current,
+                        _ => candidate,
+                    });
+                }
+                if !next_windows(input, &mut windows) {
+                    break;
+                }
+            }
+            if !next_choice(input, &mut choice) {
+                return best;
+            }
+        }
+    }
+
+    /// Per pool, per c: Some(Σ_h tangent waiting) if every slot fits A(c) and
+    /// the mean target holds, else None.
+    fn pool_waits(input: &MilpInput, flows: &PlanFlows) -> Vec<Vec<Option<f64>>> {
+        input
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(p, pool)| {
+                (0..=pool.max_windows)
+                    .map(|c| {
+                        let cap = pool.peak_capacity[c as usize];
+                        if flows.load[p].iter().any(|&l| l > cap + 1e-9) {
+                            return None;
+                        }
+                        let cuts = tangent_cuts(pool, c, input.tangent_points);
+                        let wait: f64 =
+                            flows.load[p].iter().map(|&l| tangent_bound(&cuts, l)).sum();
+                        let arrivals: f64 = flows.arrivals[p].iter().sum();
+                        let no_target = pool.mean_target_min.is_infinite();
+                        (no_target || wait <= pool.mean_target_min * arrivals + 1e-9)
+                            .then_some(wait)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn evaluate(
+        input: &MilpInput,
+        flows: &PlanFlows,
+        waits: &[Vec<Option<f64>>],
+        windows: &[u32],
+    ) -> Option<(u32, f64)> {
+        let total: u32 = windows.iter().sum();
+        if window_cap(input).is_some_and(|cap| total > cap) {
+            return None;
+        }
+        let mut wait = 0.0;
+        for (p, &n) in windows.iter().enumerate() {
+            wait += waits[p][n as usize]?;
+        }
+        let (h, b) = minimal_staff(input, total, flows);
+        let released = input.staff_today - input.staff_per_window * f64::from(total);
+        if !input.allow_hiring && f64::from(h + b) > released + 1e-9 {
+            return None;
+        }
+        Some((total, wait))
+    }
+
+    fn better(input: &MilpInput, a: (u32, f64), b: (u32, f64)) -> bool {
+        match input.objective {
+            Objective::FewestWindows => a.0 < b.0 || (a.0 == b.0 && a.1 < b.1),
+            Objective::LeastWaiting { .. } => a.1 < b.1,
+        }
+    }
+
+    fn next_windows(input: &MilpInput, windows: &mut [u32]) -> bool {
+        for (n, pool) in windows.iter_mut().zip(&input.pools) {
+            if *n < pool.max_windows {
+                *n += 1;
+                return true;
+            }
+            *n = pool.min_windows;
+        }
+        false
+    }
+
+    fn next_choice(input: &MilpInput, choice: &mut [usize]) -> bool {
+        for (k, matter) in choice.iter_mut().zip(&input.matters) {
+            if *k + 1 < matter.options.len() {
+                *k += 1;
+                return true;
+            }
+            *k = 0;
+        }
+        false
+    }
+
+    // ----- random instances --------------------------------------------
+
+    /// SplitMix64: a tiny deterministic generator so a proptest seed fully
+    /// describes an instance.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn range(&mut self, lo: f64, hi: f64) -> f64 {
+            lo + (hi - lo) * self.unit()
+        }
+        fn int(&mut self, lo: u32, hi: u32) -> u32 {
+            lo + (self.next() % u64::from(hi - lo + 1)) as u32
+        }
+    }
+
+    fn random_pool(rng: &mut Rng, p: usize) -> PoolSpec {
+        let max = rng.int(1, 4);
+        let util = rng.range(0.55, 0.92);
+        let target = if rng.unit() < 0.2 {
+            f64::INFINITY
+        } else {
+            rng.range(0.3, 8.0)
+        };
+        PoolSpec {
+            name: format!("pool{p}"),
+            handle_min: rng.range(4.0, 15.0),
+            cs2: rng.range(0.5, 1.5),
+            min_windows: rng.int(0, 1).min(max),
+            max_windows: max,
+            peak_capacity: (0..=max)
+                .map(|c| util * f64::from(c) * rng.range(0.97, 1.0))
+                .collect(),
+            mean_target_min: target,
+        }
+    }
+
+    fn random_option(rng: &mut Rng, pools: usize, slots: usize, k: usize) -> ChannelOption {
+        let handle = rng.range(3.0, 15.0);
+        let arrivals: Vec<f64> = (0..slots).map(|_| rng.range(0.0, 80.0 / handle)).collect();
+        let fallback = pools - 1;
+        let kind = if k == 0 { 0 } else { rng.int(1, 3) };
+        let pool = rng.int(0, pools as u32 - 1) as usize;
+        let mut opt = option("counter", vec![load(pool, &arrivals, handle)]);
+        match kind {
+            1 => opt = option("joint", vec![load(pool, &arrivals, handle * 1.1)]),
+            2 => {
+                let share = rng.range(0.3, 1.0);
+                let rest: Vec<f64> = arrivals.iter().map(|l| l * (1.0 - share)).collect();
+                opt = option("online", vec![load(fallback, &rest, handle)]);
+                opt.self_service_users_per_hour =
+                    arrivals.iter().map(|l| l * share * 0.3).collect();
+            }
+            3 => {
+                opt = option("backoffice", vec![load(fallback, &arrivals, 1.0)]);
+                opt.backoffice_work_min_week = rng.range(200.0, 3000.0);
+            }
+            _ => {}
+        }
+        opt
+    }
+
+    fn random_instance(seed: u64) -> MilpInput {
+        let mut rng = Rng(seed);
+        let slots = rng.int(2, 3) as usize;
+        let pools: Vec<PoolSpec> = (0..rng.int(2, 3) as usize)
+            .map(|p| random_pool(&mut rng, p))
+            .collect();
+        let matters = (0..rng.int(2, 4))
+            .map(|m| MatterSpec {
+                name: format!("m{m}"),
+                options: (0..rng.int(1, 3) as usize)
+                    .map(|k| random_option(&mut rng, pools.len(), slots, k))
+                    .collect(),
+            })
+            .collect();
+        let windows_today = rng.int(2, 10);
+        let staff_per_window = if rng.unit() < 0.5 { 1.0 } else { 1.5 };
+        let mut inst = input(pools, matters, slots);
+        inst.windows_today = windows_today;
+        inst.allow_growth = rng.unit() < 0.25;
+        inst.staff_per_window = staff_per_window;
+        inst.staff_today = f64::from(windows_today) * staff_per_window + f64::from(rng.int(0, 2));
+        inst.allow_hiring = rng.unit() < 0.3;
+        inst.tangent_points = rng.int(2, 6) as usize;
+        if rng.unit() < 0.5 {
+            inst.objective = Objective::LeastWaiting {
+                max_windows: rng.int(2, 10),
+            };
+        }
+        inst
+    }
+
+    fn close_enough(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    fn compare_with_brute_force(seed: u64) -> Result<(), String> {
+        let inst = random_instance(seed);
+        let expected = brute_force(&inst);
+        match (solve(&inst), expected) {
+            (Err(MilpError::Infeasible), None) => Ok(()),
+            (Ok(sol), Some((total, wait))) => {
+                let issues = check(&inst, &sol);
+                if !issues.is_empty() {
+                    return Err(format!("checker: {issues:?}"));
+                }
+                let got_total: u32 = sol.windows.iter().sum();
+                let totals_agree = inst.objective != Objective::FewestWindows || got_total == total;
+                if totals_agree && close_enough(sol.model_waiting, wait) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "MILP ({got_total}, {}) vs brute force ({total}, {wait}): {sol:?}",
+                        sol.model_waiting
+                    ))
+                }
+            }
+            (got, want) => Err(format!("MILP {got:?} vs brute force {want:?}")),
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn debug_seed() {
+        let seed: u64 = std::env::var("SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let inst = random_instance(seed);
+        println!("{inst:#?}");
+        let sol = solve(&inst);
+        println!("{sol:?}");
+        if let Ok(sol) = sol {
+            let flows = plan_flows(&inst, &sol.choice);
+            let waits = pool_waits(&inst, &flows);
+            println!("flows {flows:?}\nwaits {waits:?}");
+            println!("eval {:?}", evaluate(&inst, &flows, &waits, &sol.windows));
+        }
+        println!("brute {:?}", brute_force(&inst));
+    }
+
+    /// Longer sweep than the proptest (run with --ignored in release).
+    #[test]
+    #[ignore]
+    fn many_seeds_match_brute_force() {
+        let (mut feasible, mut failures) = (0, Vec::new());
+        for seed in 0..3000u64 {
+            feasible += usize::from(brute_force(&random_instance(seed)).is_some());
+            if let Err(err) = compare_with_brute_force(seed) {
+                failures.push(format!("seed {seed}: {err}"));
+            }
+        }
+        println!(
+            "3000 instances, {feasible} feasible, {} failures",
+            failures.len()
+        );
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn milp_matches_brute_force(seed in any::<u64>()) {
+            let outcome = compare_with_brute_force(seed);
+            prop_assert!(outcome.is_ok(), "seed {}: {:?}", seed, outcome);
+        }
+    }
+}

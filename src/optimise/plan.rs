@@ -1,0 +1,403 @@
+//! From a loaded hall and a policy to a [`Plan`]: backtest and calibrate today's hall,
+//! set targets, build and solve the MILP, evaluate the result, assign windows.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::milp::{self, ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSpec};
+use crate::error::{Error, Result};
+use crate::hall::{Hall, Status, NONE};
+use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
+use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind};
+use crate::queueing;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Objective {
+    FewestWindows,
+    LeastWaiting { max_windows: u32 },
+}
+
+/// One pool before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanPool {
+    pub name: String,
+    pub kind: String,
+    pub windows_before: u32,
+    pub windows_after: u32,
+    pub calibration: f64,
+    pub target_mean_min: f64,
+    pub target_peak_min: f64,
+    pub observed_mean_min: Option<f64>,
+    /// Today's mean wait by the formula alone (no calibration): the backtest.
+    pub formula_mean_min: Option<f64>,
+    pub before_mean_min: Option<f64>,
+    pub before_p90_min: Option<f64>,
+    pub after_mean_min: Option<f64>,
+    pub after_p90_min: Option<f64>,
+    pub after_arrivals_per_day: f64,
+    pub after_peak_load: f64,
+    pub before_arrivals_per_day: f64,
+    /// Arrivals and load per slot after the plan, for the hourly chart and the simulation.
+    pub after_lambda: Vec<f64>,
+    pub after_load: Vec<f64>,
+    pub after_handle_min: f64,
+    pub after_cs2: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanWindow {
+    pub window_id: String,
+    pub department: String,
+    pub staff: u32,
+    /// keep, joint:<group>, fallback, cut
+    pub action: String,
+    /// online, merged, back-office, surplus (for cut windows); empty otherwise.
+    pub reason: String,
+    /// The pool the window serves after the plan (empty when cut).
+    pub pool: String,
+    /// window, helper, back office, released
+    pub staff_destination: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanMatter {
+    pub matter_id: String,
+    pub name: String,
+    pub department: String,
+    pub weekly_volume: f64,
+    pub channel: String,
+    pub pool: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanDepartment {
+    pub department: String,
+    pub windows_before: u32,
+    pub windows_after: u32,
+    pub observed_mean_min: Option<f64>,
+    pub before_mean_min: Option<f64>,
+    pub after_mean_min: Option<f64>,
+    pub target_mean_min: f64,
+    pub tickets_per_day_before: f64,
+    pub arrivals_per_day_after: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffPlan {
+    pub today: u32,
+    pub at_windows: u32,
+    pub helpers: u32,
+    pub backoffice: u32,
+    pub released: u32,
+}
+
+/// A complete, re-loadable plan (`plan.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: String,
+    pub policy: Policy,
+    pub objective: String,
+    pub hours: Vec<u32>,
+    pub open_days_per_week: f64,
+    pub windows_before: u32,
+    pub windows_after: u32,
+    pub waiting_person_min_per_day: f64,
+    pub pools: Vec<PlanPool>,
+    pub departments: Vec<PlanDepartment>,
+    pub windows: Vec<PlanWindow>,
+    pub matters: Vec<PlanMatter>,
+    pub staff: StaffPlan,
+    pub summary: Vec<String>,
+}
+
+/// What a plan run produced besides the plan: the model, solver figures, notes.
+#[derive(Debug, Clone)]
+pub struct PlanRun {
+    pub plan: Plan,
+    pub model: HallModel,
+    pub solve_ms: f64,
+    pub variables: usize,
+    pub constraints: usize,
+    pub notes: Vec<String>,
+    pub milp: MilpInput,
+}
+
+/// Observed mean wait (served tickets) per pool today: tickets served at the pool's windows.
+fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
+    let t = &hall.tickets;
+    let mut pool_of_window: BTreeMap<&str, usize> = BTreeMap::new();
+    for (p, pool) in model.pools.iter().enumerate() {
+        for &w in &pool.windows_today {
+            pool_of_window.insert(hall.windows[w].id.as_str(), p);
+        }
+    }
+    let by_index: Vec<Option<usize>> = t.windows.names().iter().map(|n| pool_of_window.get(n.as_str()).copied()).collect();
+    let mut acc = vec![(0.0, 0u64); model.pools.len()];
+    for i in 0..t.len() {
+        if t.status[i] != Status::Served || t.window[i] == NONE {
+            continue;
+        }
+        if let (Some(p), Some(w)) = (by_index[t.window[i] as usize], t.wait_min(i)) {
+            acc[p].0 += w;
+            acc[p].1 += 1;
+        }
+    }
+    acc.iter().map(|(s, n)| (*n >= 20).then(|| s / *n as f64)).collect()
+}
+
+/// Calibration factor per pool (MODEL.md §6): observed / predicted today, clamped; pools
+/// that do not exist today take the load-weighted factor of the departments feeding them.
+fn calibrate(model: &HallModel, policy: &Policy, observed: &[Option<f64>], before: &[PoolEval], flows_max: &[Flow], notes: &mut Vec<String>) -> Vec<f64> {
+    let clamp = policy.calibration_clamp;
+    let mut k = vec![1.0; model.pools.len()];
+    if policy.calibration == Calibration::None {
+        return k;
+    }
+    let mut known = vec![false; model.pools.len()];
+    for p in 0..model.pools.len() {
+        if let (Some(o), Some(pred)) = (observed[p], before[p].mean_wait) {
+            if pred > 0.05 && o > 0.0 {
+                let raw = o / pred;
+                k[p] = raw.clamp(1.0 / clamp, clamp);
+                known[p] = true;
+                if (raw - k[p]).abs() > 1e-9 {
+                    notes.push(format!("calibration of {} clamped from {:.2} to {:.2}", model.pools[p].name, raw, k[p]));
+                }
+            }
+        }
+    }
+    // Load-weighted factor of known department pools, for pools without a history.
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for p in 0..model.pools.len() {
+        if known[p] {
+            let w = flows_max[p].load.iter().sum::<f64>().max(1e-9);
+            num += k[p].ln() * w;
+            den += w;
+        }
+    }
+    let hall_k = if den > 0.0 { (num / den).exp() } else { 1.0 };
+    for p in 0..model.pools.len() {
+        if !known[p] {
+            k[p] = hall_k;
+        }
+    }
+    k
+}
+
+/// Flows if every matter took every channel it may: the widest mix each pool can see.
+fn max_flows(model: &HallModel, policy: &Policy) -> Vec<Flow> {
+    let mut out: Vec<Flow> = vec![Flow { lambda: vec![0.0; model.slots()], load: vec![0.0; model.slots()], second: vec![0.0; model.slots()] }; model.pools.len()];
+    for m in 0..model.matters.len() {
+        for &ch in &model.matters[m].channels {
+            for (p, lambda, s, cs2) in evaluate::routes(model, m, ch, policy) {
+                for (h, l) in lambda.iter().enumerate() {
+                    out[p].lambda[h] += l;
+                    out[p].load[h] += l * s / 60.0;
+                    out[p].second[h] += l * s * s * (1.0 + cs2);
+                }
+            }
+        }
+    }
+    out
+}
+
+struct Targets {
+    mean: Vec<f64>,
+    peak: Vec<f64>,
+}
+
+/// MODEL.md §4 defaults: today's predicted (calibrated) wait, raised to the floor, capped
+/// by max_mean_wait_min; joint and fallback pools take the smallest target of the
+/// departments that may feed them; peak = max(peak_factor × mean, today's worst hour).
+fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -> Targets {
+    let n = model.pools.len();
+    let mut mean = vec![f64::INFINITY; n];
+    let mut peak = vec![0.0f64; n];
+    for p in 0..n {
+        if let PoolKind::Department(_) = model.pools[p].kind {
+            let today = before[p].mean_wait.map_or(policy.wait_floor_min, |w| w);
+            mean[p] = today.max(policy.wait_floor_min);
+            peak[p] = before[p].worst_hour_wait.unwrap_or(0.0);
+        }
+    }
+    // Feeding departments of joint and fallback pools.
+    for m in &model.matters {
+        for &ch in &m.channels {
+            if let Some(p) = model.pool_of(m, ch) {
+                if !matches!(model.pools[p].kind, PoolKind::Department(_)) {
+                    let d = model.dept_pool[m.department];
+                    mean[p] = mean[p].min(mean[d]);
+                }
+            }
+        }
+    }
+    for p in 0..n {
+        if !mean[p].is_finite() {
+            mean[p] = policy.wait_floor_min.max(0.5);
+        }
+        if let Some(cap) = policy.max_mean_wait_min {
+            mean[p] = mean[p].min(cap);
+        }
+        peak[p] = (policy.peak_factor * mean[p]).max(peak[p]);
+        let _ = k;
+    }
+    Targets { mean, peak }
+}
+
+fn pool_specs(model: &HallModel, policy: &Policy, flows_max: &[Flow], k: &[f64], t: &Targets) -> Vec<PoolSpec> {
+    model
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(p, pool)| {
+            let (s, cs2) = flows_max[p].day_mix();
+            let peak = flows_max[p].peak_load();
+            let today = pool.windows_today.len() as u32;
+            let cap = |c: u32| queueing::max_load_for_mean_wait(c, s, cs2, t.peak[p] / k[p], policy.max_utilisation);
+            let mut c_max = today;
+            while cap(c_max) < peak && c_max < today.max(1) * 4 + 50 {
+                c_max += 1;
+            }
+            let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
+            PoolSpec {
+                name: pool.name.clone(),
+                handle_min: s,
+                cs2,
+                min_windows,
+                max_windows: c_max.max(min_windows),
+                peak_capacity: (0..=c_max.max(min_windows)).map(cap).collect(),
+                mean_target_min: t.mean[p] / k[p],
+            }
+        })
+        .collect()
+}
+
+fn matter_specs(model: &HallModel, hall: &Hall, policy: &Policy) -> Vec<MatterSpec> {
+    model
+        .matters
+        .iter()
+        .enumerate()
+        .map(|(m, md)| MatterSpec {
+            name: hall.matters[md.matter].id.clone(),
+            options: md
+                .channels
+                .iter()
+                .map(|&ch| ChannelOption {
+                    label: ch.as_str().to_string(),
+                    loads: evaluate::routes(model, m, ch, policy)
+                        .into_iter()
+                        .map(|(pool, lambda, s, _)| OptionLoad { pool, arrivals_per_hour: lambda, handle_min: s })
+                        .collect(),
+                    backoffice_work_min_week: evaluate::backoffice_work(model, m, ch),
+                    self_service_users_per_hour: evaluate::self_service_users(model, m, ch, policy),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Cheap checks that explain an infeasible plan in words.
+fn explain_infeasible(model: &HallModel, specs: &[PoolSpec], flows_forced: &Flows, cap: Option<u32>, today: u32) -> String {
+    let mut lines = Vec::new();
+    let mut need_total = 0u32;
+    for (p, spec) in specs.iter().enumerate() {
+        let f = &flows_forced.pools[p];
+        let mut need = spec.min_windows;
+        for (h, &a) in f.load.iter().enumerate() {
+            let c = (0..spec.peak_capacity.len()).find(|&c| spec.peak_capacity[c] >= a).map_or(u32::MAX, |c| c as u32);
+            if c == u32::MAX {
+                lines.push(format!("{} cannot carry its {:02}:00 load of {:.1} Erlangs within its peak target with up to {} windows", model.pools[p].name, model.hours[h], a, spec.max_windows));
+            } else if c > need {
+                need = c;
+            }
+        }
+        need_total += need;
+    }
+    let cap = cap.unwrap_or(today);
+    if need_total > cap {
+        lines.push(format!("the matters that can only be served at their own department's counter already need {need_total} windows at their peak hours; with the window cap of {cap} no plan keeps every target (raise --max-windows, set max_mean_wait_min higher, or allow_growth = true)"));
+    }
+    if lines.is_empty() {
+        lines.push("the staff constraints cannot be met: helpers ≥ helper_share × released staff and back-office staff for the back-office work exceed the staff released (set allow_hiring = true or lower helper_share)".into());
+    }
+    format!("no plan meets the policy: {}", lines.join("; "))
+}
+
+pub fn plan(hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRun> {
+    let model = HallModel::build(hall, policy)?;
+    let mut notes = Vec::new();
+    let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
+    let before_flows = evaluate::flows(&model, &today_ch, policy);
+    let before_raw: Vec<PoolEval> = model.pools.iter().enumerate().map(|(p, pool)| eval_pool(&before_flows.pools[p], pool.windows_today.len() as u32, 1.0)).collect();
+    let observed = observed_by_pool(hall, &model);
+    let fmax = max_flows(&model, policy);
+    let k = calibrate(&model, policy, &observed, &before_raw, &fmax, &mut notes);
+    let before: Vec<PoolEval> = model.pools.iter().enumerate().map(|(p, pool)| eval_pool(&before_flows.pools[p], pool.windows_today.len() as u32, k[p])).collect();
+    for (p, e) in before.iter().enumerate() {
+        if e.mean_wait.is_none() && !model.pools[p].windows_today.is_empty() {
+            notes.push(format!("{}: today's {} windows are overloaded in the formula at {:.1} Erlangs peak (utilisation ≥ 1): check volumes and handling times", model.pools[p].name, model.pools[p].windows_today.len(), e.peak_load));
+        }
+    }
+    let t = targets(&model, policy, &before, &k);
+    let specs = pool_specs(&model, policy, &fmax, &k, &t);
+    let today = model.windows_today();
+    let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
+    let input = MilpInput {
+        slots: model.slots(),
+        pools: specs.clone(),
+        matters: matter_specs(&model, hall, policy),
+        windows_today: today,
+        allow_growth: policy.allow_growth,
+        staff_today: f64::from(staff_today),
+        staff_per_window: f64::from(staff_today) / f64::from(today.max(1)),
+        allow_hiring: policy.allow_hiring,
+        helper_share: policy.helper_share,
+        helper_users_per_hour: policy.helper_users_per_hour,
+        backoffice_min_per_staff_week: policy.backoffice_min_per_staff_week,
+        tangent_points: policy.tangent_points,
+        objective: match objective {
+            Objective::FewestWindows => milp::Objective::FewestWindows,
+            Objective::LeastWaiting { max_windows } => milp::Objective::LeastWaiting { max_windows },
+        },
+    };
+    let started = std::time::Instant::now();
+    let sol = match milp::solve(&input) {
+        Ok(s) => s,
+        Err(milp::MilpError::Infeasible) => {
+            let forced: Vec<Channel> = model.matters.iter().map(|m| if m.channels.len() == 1 { m.channels[0] } else { Channel::Online }).collect();
+            let ff = evaluate::flows(&model, &forced, policy);
+            let cap = match objective {
+                Objective::LeastWaiting { max_windows } => Some(max_windows),
+                Objective::FewestWindows => None,
+            };
+            return Err(Error::Infeasible(explain_infeasible(&model, &specs, &ff, cap, today)));
+        }
+        Err(e) => return Err(Error::Solver(format!("the solver failed: {e}"))),
+    };
+    let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let channels: Vec<Channel> = sol.choice.iter().enumerate().map(|(m, &o)| model.matters[m].channels[o]).collect();
+    let after_flows = evaluate::flows(&model, &channels, policy);
+    let after: Vec<PoolEval> = (0..model.pools.len()).map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], k[p])).collect();
+    let plan = super::assign::build_plan(super::assign::Parts {
+        hall,
+        model: &model,
+        policy,
+        objective,
+        channels: &channels,
+        windows: &sol.windows,
+        helpers: sol.helpers,
+        backoffice: sol.backoffice_staff,
+        before: &before,
+        before_raw: &before_raw,
+        after: &after,
+        after_flows: &after_flows,
+        before_flows: &before_flows,
+        observed: &observed,
+        k: &k,
+        targets: (&t.mean, &t.peak),
+        waiting: sol.waiting_person_min_per_day,
+    });
+    Ok(PlanRun { plan, model, solve_ms, variables: sol.variables, constraints: sol.constraints, notes, milp: input })
+}

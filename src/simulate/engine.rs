@@ -1,0 +1,820 @@
+//! Multi-server FCFS queue with opening hours, overtime and abandonment.
+//!
+//! The engine replays customers of one pool in arrival order. Because the
+//! discipline is first-come-first-served and abandoners never occupy a
+//! server, the service start of customer *n* depends only on the server
+//! free times left by customers *1..n-1*. This is the Kiefer–Wolfowitz
+//! workload recursion (Kiefer & Wolfowitz, 1955, "On the theory of queues
+//! with many servers"), extended so that a server may only start a service
+//! while it is on duty. No event heap is needed: each customer costs O(c)
+//! work for c servers, and the server free times are updated in place.
+//!
+//! Rules (MODEL.md §7):
+//! * server `i` is on duty at time `t` if `i < servers(t)`; a service may
+//!   only *start* on a server that is on duty, and a running service is
+//!   never interrupted when the count drops;
+//! * a customer's *home session* is the first session whose end lies after
+//!   the arrival. Customers arriving before opening or between sessions
+//!   wait for the next session; the wait counts from the real arrival;
+//! * tickets issued before closing are served: after the home session's
+//!   end, servers `i < n_last` (the count of the session's last hour) stay
+//!   on duty for that customer, in addition to any later session's servers;
+//! * a customer with no home session (arrival at or after the last end) is
+//!   [`Outcome::Unserved`], as is one that no server can ever start;
+//! * a customer whose service would start later than
+//!   `arrival + patience` abandons at that moment and uses no server.
+
+use std::fmt;
+
+/// Time in seconds on the simulation clock (any origin, e.g. seconds since
+/// midnight of the first day).
+pub type Seconds = f64;
+
+/// Length of one staffing step: the server count is constant per hour.
+const HOUR: Seconds = 3600.0;
+
+/// One opening period of a pool, e.g. 09:00–12:00 on one day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Opening time.
+    pub start: Seconds,
+    /// Closing time; may be `f64::INFINITY` for the last session only.
+    pub end: Seconds,
+    /// Staffed servers in each hour of the session: entry `k` covers
+    /// `[start + 3600k, min(start + 3600(k+1), end))`. A finite session
+    /// needs exactly `ceil((end - start) / 3600)` entries; in an unbounded
+    /// session the last entry holds forever.
+    pub servers_per_hour: Vec<u32>,
+}
+
+/// Opening hours of one pool: sessions sorted by start, non-overlapping.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Schedule {
+    /// The sessions, sorted by `start`.
+    pub sessions: Vec<Session>,
+}
+
+impl Schedule {
+    /// A pool that is always open with a constant number of servers (one
+    /// session from 0 to +∞), as in a textbook M/M/c queue.
+    pub fn always(servers: u32) -> Self {
+        Schedule {
+            sessions: vec![Session {
+                start: 0.0,
+                end: f64::INFINITY,
+                servers_per_hour: vec![servers],
+            }],
+        }
+    }
+
+    /// Checks the invariants documented on [`Schedule`] and [`Session`].
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let mut previous_end = f64::NEG_INFINITY;
+        for (index, s) in self.sessions.iter().enumerate() {
+            let bad = |reason| EngineError::InvalidSession { index, reason };
+            if !s.start.is_finite() || s.end.is_nan() || s.end <= s.start {
+                return Err(bad("start must be finite and before end"));
+            }
+            if s.start < previous_end {
+                return Err(bad("sessions must be sorted and must not overlap"));
+            }
+            if s.servers_per_hour.is_empty() {
+                return Err(bad("servers_per_hour is empty"));
+            }
+            if s.end.is_finite() && s.servers_per_hour.len() != s.hours() {
+                return Err(bad("servers_per_hour needs one entry per started hour"));
+            }
+            previous_end = s.end;
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// Number of (possibly partial) hours in a finite session.
+    fn hours(&self) -> usize {
+        // Truncation is intended: the ratio is a small positive count.
+        ((self.end - self.start) / HOUR).ceil() as usize
+    }
+
+    /// Servers on duty in the last hour: they stay on for overtime.
+    fn last_hour_servers(&self) -> u32 {
+        self.servers_per_hour.last().copied().unwrap_or(0)
+    }
+}
+
+/// One customer (ticket) of a pool.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Customer {
+    /// Ticket time.
+    pub arrival: Seconds,
+    /// Service duration once a server starts.
+    pub service: Seconds,
+    /// Longest acceptable wait; `f64::INFINITY` means never abandons.
+    pub patience: Seconds,
+}
+
+/// What happened to one customer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// Service started `wait` seconds after arrival on server `server`.
+    Served {
+        /// Time from arrival to service start.
+        wait: Seconds,
+        /// Index of the server (window) that served the customer.
+        server: u32,
+    },
+    /// Left unserved after waiting `waited` (= patience) seconds.
+    Abandoned {
+        /// Time from arrival to abandonment.
+        waited: Seconds,
+    },
+    /// Arrived after the last session, or no server could ever start it.
+    Unserved,
+}
+
+/// Why [`run_pool`] rejected its input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineError {
+    /// Customer `index` arrives before customer `index - 1`.
+    UnsortedArrivals {
+        /// Position of the first out-of-order customer.
+        index: usize,
+    },
+    /// Customer `index` has a non-finite arrival, a negative or non-finite
+    /// service time, or a negative / NaN patience.
+    InvalidCustomer {
+        /// Position of the offending customer.
+        index: usize,
+    },
+    /// Session `index` breaks a schedule invariant.
+    InvalidSession {
+        /// Position of the offending session.
+        index: usize,
+        /// Which invariant is broken.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::UnsortedArrivals { index } => {
+                write!(f, "customer {index} arrives before the previous one")
+            }
+            EngineError::InvalidCustomer { index } => write!(
+                f,
+                "customer {index} has an invalid arrival, service time or patience"
+            ),
+            EngineError::InvalidSession { index, reason } => {
+                write!(f, "session {index} is invalid: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// A maximal interval with a constant server count and the same home
+/// session. Segments tile the whole time line, (-∞, +∞).
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    start: Seconds,
+    end: Seconds,
+    servers: u32,
+    /// Home session of customers arriving in this segment, if any.
+    home: Option<Home>,
+}
+
+/// The part of a home session that matters for overtime.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Home {
+    end: Seconds,
+    overtime_servers: u32,
+}
+
+/// The schedule flattened into segments, built once per [`run_pool`] call
+/// so the inner loop only compares against precomputed boundaries.
+struct Timeline {
+    segments: Vec<Segment>,
+    max_servers: usize,
+}
+
+impl Timeline {
+    fn new(schedule: &Schedule) -> Self {
+        let mut t = Timeline {
+            segments: Vec::new(),
+            max_servers: 0,
+        };
+        let mut cursor = f64::NEG_INFINITY;
+        for s in &schedule.sessions {
+            let home = Some(Home {
+                end: s.end,
+                overtime_servers: s.last_hour_servers(),
+            });
+            // The gap before opening belongs to this session: its
+            // customers wait for the opening and get its overtime.
+            t.push(cursor, s.start, 0, home);
+            for (k, &n) in s.servers_per_hour.iter().enumerate() {
+                let from = s.start + HOUR * k as f64;
+                let last = k + 1 == s.servers_per_hour.len();
+                let to = if last { s.end } else { s.end.min(from + HOUR) };
+                t.push(from, to, n, home);
+                t.max_servers = t.max_servers.max(n as usize);
+            }
+            cursor = s.end;
+        }
+        t.push(cursor, f64::INFINITY, 0, None);
+        t
+    }
+
+    /// Appends a segment, merging it into the previous one when nothing
+    /// changes: fewer boundaries mean fewer slow-path lookups.
+    fn push(&mut self, start: Seconds, end: Seconds, servers: u32, home: Option<Home>) {
+        if start >= end {
+            return;
+        }
+        if let Some(prev) = self.segments.last_mut() {
+            if prev.servers == servers && prev.home == home && prev.end == start {
+                prev.end = end;
+                return;
+            }
+        }
+        self.segments.push(Segment {
+            start,
+            end,
+            servers,
+            home,
+        });
+    }
+
+    /// Earliest time `>= t0` at which server `i` is on duty for a customer
+    /// with home session `home`, searching from segment `k0` (which holds
+    /// the arrival, so `t0` lies in it or later). Returns +∞ when that time
+    /// is not strictly before `bound`: such a server cannot beat the best
+    /// candidate already found, so the search stops early.
+    fn next_on_duty(&self, i: u32, t0: Seconds, k0: usize, home: Home, bound: Seconds) -> Seconds {
+        let segs = &self.segments[k0..];
+        // The last segment ends at +∞, so the search always stops.
+        let first = segs.iter().position(|s| s.end > t0).unwrap_or(segs.len());
+        for s in &segs[first..] {
+            let start = s.start.max(t0);
+            if start >= bound {
+                break;
+            }
+            let on_duty = if s.start >= home.end {
+                s.servers.max(home.overtime_servers)
+            } else {
+                s.servers
+            };
+            if i < on_duty {
+                return start;
+            }
+        }
+        f64::INFINITY
+    }
+}
+
+/// State of the arrival cursor: the segment holding the current arrival.
+#[derive(Clone, Copy)]
+struct Cursor {
+    index: usize,
+    end: Seconds,
+    servers: usize,
+    home: Option<Home>,
+}
+
+impl Cursor {
+    fn at(timeline: &Timeline, index: usize) -> Self {
+        let s = timeline.segments[index];
+        Cursor {
+            index,
+            end: s.end,
+            servers: s.servers as usize,
+            home: s.home,
+        }
+    }
+
+    /// Moves forward to the segment containing `arrival`; arrivals are
+    /// sorted, so the cursor only ever advances.
+    fn advance(&mut self, timeline: &Timeline, arrival: Seconds) {
+        if arrival < self.end {
+            return;
+        }
+        let mut k = self.index;
+        while timeline.segments[k].end <= arrival {
+            k += 1;
+        }
+        *self = Cursor::at(timeline, k);
+    }
+}
+
+/// Replays `customers` (sorted by arrival) through one pool.
+///
+/// Writes exactly one [`Outcome`] per customer into `out`, which is
+/// cleared first and reused so repeated calls do not allocate per call
+/// beyond the small schedule tables. On error `out` is left empty.
+pub fn run_pool(
+    customers: &[Customer],
+    schedule: &Schedule,
+    out: &mut Vec<Outcome>,
+) -> Result<(), EngineError> {
+    out.clear();
+    schedule.validate()?;
+    let timeline = Timeline::new(schedule);
+    // Servers that have never served are free since the dawn of time.
+    let mut free = vec![f64::NEG_INFINITY; timeline.max_servers];
+    let mut cursor = Cursor::at(&timeline, 0);
+    out.reserve(customers.len());
+    let mut previous = f64::NEG_INFINITY;
+    for (index, c) in customers.iter().enumerate() {
+        if let Err(e) = check_customer(c, index, previous) {
+            out.clear();
+            return Err(e);
+        }
+        previous = c.arrival;
+        cursor.advance(&timeline, c.arrival);
+        out.push(serve(c, &cursor, &timeline, &mut free));
+    }
+    Ok(())
+}
+
+fn check_customer(c: &Customer, index: usize, previous: Seconds) -> Result<(), EngineError> {
+    let valid =
+        c.arrival.is_finite() && c.service.is_finite() && c.service >= 0.0 && c.patience >= 0.0; // false for NaN
+    if !valid {
+        return Err(EngineError::InvalidCustomer { index });
+    }
+    if c.arrival < previous {
+        return Err(EngineError::UnsortedArrivals { index });
+    }
+    Ok(())
+}
+
+/// One step of the Kiefer–Wolfowitz recursion: pick the server that can
+/// start the customer earliest, then either book it or record abandonment.
+#[inline]
+fn serve(c: &Customer, cursor: &Cursor, timeline: &Timeline, free: &mut [Seconds]) -> Outcome {
+    let Some(home) = cursor.home else {
+        return Outcome::Unserved;
+    };
+    let (start, server) = earliest_start(c.arrival, cursor, home, timeline, free);
+    if start - c.arrival > c.patience {
+        return Outcome::Abandoned { waited: c.patience };
+    }
+    if start == f64::INFINITY {
+        return Outcome::Unserved;
+    }
+    free[server] = start + c.service;
+    Outcome::Served {
+        wait: start - c.arrival,
+        // Lossless: server < max_servers, which came from a u32.
+        server: server as u32,
+    }
+}
+
+/// Earliest feasible start over all servers; ties go to the lowest index.
+#[inline]
+fn earliest_start(
+    arrival: Seconds,
+    cursor: &Cursor,
+    home: Home,
+    timeline: &Timeline,
+    free: &[Seconds],
+) -> (Seconds, usize) {
+    let mut best = f64::INFINITY;
+    let mut best_i = 0;
+    // Fast path: servers on duty in the arrival's segment can start at
+    // max(free, arrival) as long as that is still inside the segment.
+    let on_duty = cursor.servers.min(free.len());
+    for (i, &f) in free[..on_duty].iter().enumerate() {
+        let t0 = f.max(arrival);
+        let s = if t0 < cursor.end {
+            t0
+        } else {
+            timeline.next_on_duty(i as u32, t0, cursor.index, home, best)
+        };
+        if s < best {
+            best = s;
+            best_i = i;
+            if s <= arrival {
+                // Nothing starts before the arrival and ties favour
+                // lower indices, so this idle server wins outright.
+                return (best, best_i);
+            }
+        }
+    }
+    // Off-duty servers can only start at or after the segment's end.
+    if best >= cursor.end {
+        for (i, &f) in free.iter().enumerate().skip(on_duty) {
+            let t0 = f.max(arrival);
+            let s = timeline.next_on_duty(i as u32, t0, cursor.index, home, best);
+            if s < best {
+                best = s;
+                best_i = i;
+            }
+        }
+    }
+    (best, best_i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INF: f64 = f64::INFINITY;
+
+    fn cust(arrival: f64, service: f64) -> Customer {
+        Customer {
+            arrival,
+            service,
+            patience: INF,
+        }
+    }
+
+    fn impatient(arrival: f64, service: f64, patience: f64) -> Customer {
+        Customer {
+            arrival,
+            service,
+            patience,
+        }
+    }
+
+    fn served(wait: f64, server: u32) -> Outcome {
+        Outcome::Served { wait, server }
+    }
+
+    fn run(customers: &[Customer], schedule: &Schedule) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        run_pool(customers, schedule, &mut out).expect("valid input");
+        out
+    }
+
+    fn session(start: f64, end: f64, servers: &[u32]) -> Session {
+        Session {
+            start,
+            end,
+            servers_per_hour: servers.to_vec(),
+        }
+    }
+
+    #[test]
+    fn single_server_queues_in_arrival_order() {
+        // Arrivals 0, 1, 2 each needing 10 s: waits 0, 9, 18.
+        let cs = [
+            cust(0.0, 10.0),
+            cust(1.0, 10.0),
+            cust(2.0, 10.0),
+            cust(40.0, 5.0),
+        ];
+        let out = run(&cs, &Schedule::always(1));
+        assert_eq!(
+            out,
+            vec![
+                served(0.0, 0),
+                served(9.0, 0),
+                served(18.0, 0),
+                served(0.0, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn two_servers_take_the_earliest_free_window_lowest_index_on_ties() {
+        let cs = [
+            cust(0.0, 10.0), // server 0 until 10
+            cust(0.0, 4.0),  // server 1 until 4
+            cust(1.0, 1.0),  // waits for server 1 at 4
+            cust(2.0, 1.0),  // server 1 free at 5, before server 0
+            cust(20.0, 1.0), // both idle: lowest index
+        ];
+        let out = run(&cs, &Schedule::always(2));
+        assert_eq!(
+            out,
+            vec![
+                served(0.0, 0),
+                served(0.0, 1),
+                served(3.0, 1),
+                served(3.0, 1),
+                served(0.0, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn dropping_the_server_count_is_non_preemptive() {
+        // Two servers in hour 0, one in hour 1.
+        let sched = Schedule {
+            sessions: vec![session(0.0, 7200.0, &[2, 1])],
+        };
+        let cs = [
+            cust(3000.0, 1000.0), // server 0 until 4000
+            cust(3500.0, 1000.0), // server 1 until 4500: runs past 3600
+            cust(3700.0, 100.0),  // server 1 is off duty: waits for 0 at 4000
+            cust(3800.0, 100.0),  // server 0 again at 4100
+        ];
+        let out = run(&cs, &sched);
+        assert_eq!(
+            out,
+            vec![
+                served(0.0, 0),
+                served(0.0, 1),
+                served(300.0, 0),
+                served(300.0, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_extra_server_coming_on_duty_starts_at_the_hour() {
+        let sched = Schedule {
+            sessions: vec![session(0.0, 7200.0, &[1, 2])],
+        };
+        let cs = [cust(0.0, 5000.0), cust(3000.0, 10.0)];
+        let out = run(&cs, &sched);
+        assert_eq!(out, vec![served(0.0, 0), served(600.0, 1)]);
+    }
+
+    #[test]
+    fn tickets_issued_before_closing_are_served_in_overtime() {
+        // Last hour has one server; it keeps serving after 3600.
+        let sched = Schedule {
+            sessions: vec![session(0.0, 3600.0, &[1])],
+        };
+        let cs = [cust(3000.0, 1000.0), cust(3500.0, 100.0), cust(3600.0, 1.0)];
+        let out = run(&cs, &sched);
+        assert_eq!(
+            out,
+            vec![served(0.0, 0), served(500.0, 0), Outcome::Unserved]
+        );
+    }
+
+    #[test]
+    fn overtime_uses_only_the_last_hours_servers() {
+        // Two servers in hour 0, one in hour 1: overtime has one server.
+        let sched = Schedule {
+            sessions: vec![session(0.0, 7200.0, &[2, 1])],
+        };
+        let cs = [cust(7000.0, 1000.0), cust(7100.0, 50.0), cust(7150.0, 50.0)];
+        let out = run(&cs, &sched);
+        // Server 1 is off duty all hour 1 and in overtime.
+        assert_eq!(
+            out,
+            vec![served(0.0, 0), served(900.0, 0), served(900.0, 0)]
+        );
+    }
+
+    #[test]
+    fn arrival_before_opening_waits_from_its_real_arrival() {
+        let sched = Schedule {
+            sessions: vec![session(1000.0, 4600.0, &[1])],
+        };
+        let cs = [cust(400.0, 60.0), cust(500.0, 60.0)];
+        let out = run(&cs, &sched);
+        assert_eq!(out, vec![served(600.0, 0), served(560.0, 0)]);
+    }
+
+    #[test]
+    fn arrival_between_sessions_waits_for_the_afternoon() {
+        let sched = Schedule {
+            sessions: vec![session(0.0, 3600.0, &[1]), session(5000.0, 8600.0, &[3])],
+        };
+        let cs = [cust(4000.0, 10.0)];
+        assert_eq!(run(&cs, &sched), vec![served(1000.0, 0)]);
+    }
+
+    #[test]
+    fn morning_overtime_and_afternoon_servers_both_count() {
+        // Morning overtime keeps server 0 busy; the afternoon opens
+        // servers 0 and 1, so the morning leftover can use server 1.
+        let sched = Schedule {
+            sessions: vec![session(0.0, 3600.0, &[1]), session(4000.0, 7600.0, &[2])],
+        };
+        let cs = [cust(3500.0, 1000.0), cust(3550.0, 10.0)];
+        assert_eq!(run(&cs, &sched), vec![served(0.0, 0), served(450.0, 1)]);
+    }
+
+    #[test]
+    fn an_impatient_customer_abandons_and_leaves_no_trace() {
+        let cs = [
+            cust(0.0, 100.0),
+            impatient(10.0, 100.0, 30.0), // would wait 90 s: leaves at 40
+            cust(20.0, 10.0),             // takes the server at 100 as if alone
+            impatient(30.0, 5.0, 80.0),   // must wait exactly 80: stays
+        ];
+        let out = run(&cs, &Schedule::always(1));
+        assert_eq!(
+            out,
+            vec![
+                served(0.0, 0),
+                Outcome::Abandoned { waited: 30.0 },
+                served(80.0, 0),
+                served(80.0, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn arrivals_after_the_last_session_are_unserved() {
+        let sched = Schedule {
+            sessions: vec![session(0.0, 3600.0, &[2])],
+        };
+        let cs = [cust(100.0, 10.0), cust(3600.0, 10.0), cust(9000.0, 10.0)];
+        let out = run(&cs, &sched);
+        assert_eq!(
+            out,
+            vec![served(0.0, 0), Outcome::Unserved, Outcome::Unserved]
+        );
+    }
+
+    #[test]
+    fn no_staff_in_the_last_hour_leaves_overtime_customers_unserved() {
+        let sched = Schedule {
+            sessions: vec![session(0.0, 7200.0, &[1, 0])],
+        };
+        let cs = [cust(4000.0, 10.0), impatient(4000.0, 10.0, 60.0)];
+        let out = run(&cs, &sched);
+        assert_eq!(
+            out,
+            vec![Outcome::Unserved, Outcome::Abandoned { waited: 60.0 }]
+        );
+    }
+
+    #[test]
+    fn unsorted_input_is_an_error_not_a_panic() {
+        let cs = [cust(10.0, 1.0), cust(5.0, 1.0)];
+        let mut out = vec![Outcome::Unserved];
+        let err = run_pool(&cs, &Schedule::always(1), &mut out);
+        assert_eq!(err, Err(EngineError::UnsortedArrivals { index: 1 }));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn invalid_customers_and_sessions_are_rejected() {
+        let mut out = Vec::new();
+        let nan = [cust(f64::NAN, 1.0)];
+        assert_eq!(
+            run_pool(&nan, &Schedule::always(1), &mut out),
+            Err(EngineError::InvalidCustomer { index: 0 })
+        );
+        let short = Schedule {
+            sessions: vec![session(0.0, 5400.0, &[1])], // 1.5 h needs 2 entries
+        };
+        assert!(matches!(
+            run_pool(&[], &short, &mut out),
+            Err(EngineError::InvalidSession { index: 0, .. })
+        ));
+        let overlap = Schedule {
+            sessions: vec![session(0.0, 3600.0, &[1]), session(3000.0, 6600.0, &[1])],
+        };
+        assert!(matches!(
+            run_pool(&[], &overlap, &mut out),
+            Err(EngineError::InvalidSession { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn partial_last_hour_counts_as_an_hour() {
+        // 09:00-12:30 style: 3.5 h, four entries, last covers 30 min.
+        let sched = Schedule {
+            sessions: vec![session(0.0, 12_600.0, &[1, 1, 1, 2])],
+        };
+        let cs = [cust(10_900.0, 500.0), cust(10_950.0, 10.0)];
+        assert_eq!(run(&cs, &sched), vec![served(0.0, 0), served(0.0, 1)]);
+    }
+
+    /// Straight-from-the-definition reference: on-duty status is read off
+    /// the sessions at every candidate time, with no segments, cursor or
+    /// pruning. Slow, but independent of the optimised code paths.
+    fn reference(customers: &[Customer], schedule: &Schedule) -> Vec<Outcome> {
+        let sessions = &schedule.sessions;
+        let c_max = sessions
+            .iter()
+            .flat_map(|s| s.servers_per_hour.iter())
+            .max()
+            .map_or(0, |&n| n as usize);
+        let mut bounds: Vec<f64> = sessions
+            .iter()
+            .flat_map(|s| {
+                let hours = (0..s.servers_per_hour.len()).map(|k| s.start + HOUR * k as f64);
+                hours.chain([s.end])
+            })
+            .collect();
+        bounds.sort_by(f64::total_cmp);
+        let mut free = vec![f64::NEG_INFINITY; c_max];
+        let mut out = Vec::new();
+        for c in customers {
+            let Some(home) = sessions.iter().find(|s| s.end > c.arrival) else {
+                out.push(Outcome::Unserved);
+                continue;
+            };
+            let overtime = *home.servers_per_hour.last().expect("validated");
+            let on_duty = |i: usize, t: f64| {
+                let regular = sessions.iter().any(|s| {
+                    let k = ((t - s.start) / HOUR).floor() as usize;
+                    s.start <= t && t < s.end && i < s.servers_per_hour[k] as usize
+                });
+                regular || (t >= home.end && i < overtime as usize)
+            };
+            let (mut best, mut best_i) = (f64::INFINITY, 0);
+            for (i, &f) in free.iter().enumerate() {
+                let t0 = f.max(c.arrival);
+                let later = bounds.iter().copied().filter(|&b| b > t0);
+                let start = [t0].into_iter().chain(later).find(|&t| on_duty(i, t));
+                if let Some(start) = start.filter(|&s| s < best) {
+                    (best, best_i) = (start, i);
+                }
+            }
+            out.push(if best - c.arrival > c.patience {
+                Outcome::Abandoned { waited: c.patience }
+            } else if best == f64::INFINITY {
+                Outcome::Unserved
+            } else {
+                free[best_i] = best + c.service;
+                served(best - c.arrival, best_i as u32)
+            });
+        }
+        out
+    }
+
+    fn random_schedule(rng: &mut impl rand::Rng) -> Schedule {
+        let mut t = 900.0 * rng.random_range(0..8) as f64;
+        let sessions = (0..rng.random_range(1..4))
+            .map(|_| {
+                let start = t;
+                let end = start + 300.0 * rng.random_range(3..50) as f64;
+                t = end + 300.0 * rng.random_range(0..10) as f64;
+                let hours = ((end - start) / HOUR).ceil() as usize;
+                let servers_per_hour = (0..hours).map(|_| rng.random_range(0..4)).collect();
+                Session {
+                    start,
+                    end,
+                    servers_per_hour,
+                }
+            })
+            .collect();
+        Schedule { sessions }
+    }
+
+    fn random_customers(rng: &mut impl rand::Rng, horizon: f64) -> Vec<Customer> {
+        // Whole minutes, so arrivals tie and hit hour and session edges.
+        let minute = |x: f64| (x / 60.0).round() * 60.0;
+        let mut cs: Vec<Customer> = (0..rng.random_range(0..80))
+            .map(|_| Customer {
+                arrival: minute(rng.random_range(-3600.0..horizon)),
+                service: minute(rng.random_range(0.0..1500.0)),
+                patience: if rng.random_bool(0.5) {
+                    INF
+                } else {
+                    minute(rng.random_range(0.0..3000.0))
+                },
+            })
+            .collect();
+        cs.sort_by(|a, b| a.arrival.total_cmp(&b.arrival));
+        cs
+    }
+
+    #[test]
+    fn matches_a_brute_force_reference_on_random_schedules() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2024);
+        for trial in 0..3000 {
+            let sched = random_schedule(&mut rng);
+            let horizon = sched.sessions.last().map_or(0.0, |s| s.end) + 1800.0;
+            let cs = random_customers(&mut rng, horizon);
+            assert_eq!(
+                run(&cs, &sched),
+                reference(&cs, &sched),
+                "trial {trial}: {sched:?} {cs:?}"
+            );
+        }
+    }
+
+    /// Times 10 million customers through 10 servers.
+    /// Run with `cargo test --release -- --ignored --nocapture throughput`.
+    #[test]
+    #[ignore]
+    fn throughput_ten_million_customers() {
+        use rand::{Rng, SeedableRng};
+        let n = 10_000_000;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut t = 0.0;
+        // Load 8 on 10 servers, mean service 60 s, exponential-ish draws.
+        let cs: Vec<Customer> = (0..n)
+            .map(|_| {
+                t += -(1.0 - rng.random::<f64>()).ln() * 7.5;
+                let service = -(1.0 - rng.random::<f64>()).ln() * 60.0;
+                impatient(t, service, 600.0)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        let sched = Schedule::always(10);
+        for _ in 0..3 {
+            let clock = std::time::Instant::now();
+            run_pool(&cs, &sched, &mut out).expect("valid input");
+            let secs = clock.elapsed().as_secs_f64();
+            println!("{:.1} million customers/s", n as f64 / secs / 1e6);
+        }
+        assert_eq!(out.len(), n);
+    }
+}
