@@ -8,6 +8,7 @@ use crate::cli::FrontierArgs;
 use crate::error::{Error, Result};
 use crate::ingest::Needs;
 use crate::optimise::{self, Objective};
+
 use crate::report::{self, Cell, Report, Table};
 
 pub fn run(args: FrontierArgs) -> Result<()> {
@@ -18,13 +19,22 @@ pub fn run(args: FrontierArgs) -> Result<()> {
     let policy = super::plan::policy(args.scenario.as_ref(), &args.set, dir.dir.as_deref())?;
     let opts = super::load_options(&args.data, Needs { windows: true, matters: true, tickets: false })?;
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
-    let best = optimise::plan(&loaded.hall, &policy, Objective::FewestWindows)?;
+    let prep = optimise::prepare(&loaded.hall, &policy)?;
+    let best = optimise::solve(&prep, &loaded.hall, &policy, Objective::FewestWindows)?;
     let today = best.plan.windows_before;
+    // The curve keeps the recommended plan's channels and spends each extra window where
+    // it cuts the most waiting (optimal for those channels: waiting is convex in windows).
+    let channels: Vec<crate::model::Channel> = best.plan.matters.iter().zip(&prep.model.matters).map(|(m, md)| md.channels.iter().copied().find(|c| c.as_str() == m.channel).unwrap_or(md.today)).collect();
+    let flows = crate::model::evaluate::flows(&prep.model, &channels, &policy);
+    let mut windows: Vec<u32> = best.plan.pools.iter().map(|p| p.windows_after).collect();
     let mut points = Vec::new();
     for n in best.plan.windows_after..=today.max(best.plan.windows_after) {
-        let run = optimise::plan(&loaded.hall, &policy, Objective::LeastWaiting { max_windows: n })?;
-        let mean = mean_wait(&run.plan);
-        points.push((n, run.plan.windows_after, run.plan.waiting_person_min_per_day, mean));
+        let used: u32 = windows.iter().sum();
+        if n > used {
+            optimise::plan::spend_windows(&prep, &flows, &mut windows, n - used);
+        }
+        let (waiting, mean) = optimise::plan::waiting_of(&prep, &flows, &windows);
+        points.push((n, windows.iter().sum::<u32>(), waiting, mean));
     }
     let mut r = Report::new("Windows vs waiting · 窗口数与等候的权衡");
     r.para(format!("Least waiting for every window budget from the smallest feasible hall ({} windows) to today's ({today}). Recommended plan: {} windows (fewest windows that keep every target).", best.plan.windows_after, best.plan.windows_after));

@@ -41,12 +41,13 @@ pub fn run(args: PlanArgs) -> Result<()> {
         Some(n) => Objective::LeastWaiting { max_windows: n },
         None => Objective::FewestWindows,
     };
-    let run = optimise::plan(&loaded.hall, &policy, objective)?;
+    let prep = optimise::prepare(&loaded.hall, &policy)?;
     if let Some(lp) = &args.write_model {
-        let text = optimise::milp::to_lp_format(&run.milp).map_err(|e| Error::Solver(e.to_string()))?;
+        let text = optimise::milp::to_lp_format(&prep.input_for(objective)).map_err(|e| Error::Solver(e.to_string()))?;
         std::fs::write(lp, text).map_err(|source| Error::Write { path: lp.clone(), source })?;
         eprintln!("wrote the MILP to {}", lp.display());
     }
+    let run = optimise::solve(&prep, &loaded.hall, &policy, objective)?;
     let sims = if loaded.hall.tickets.is_empty() {
         None
     } else {

@@ -83,7 +83,7 @@ impl Default for Policy {
             allow_backoffice: true,
             calibration: Calibration::Ratio,
             calibration_clamp: 4.0,
-            tangent_points: 8,
+            tangent_points: 4,
             locked_windows: Vec::new(),
             seed: 2020,
         }

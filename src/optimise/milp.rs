@@ -61,6 +61,11 @@ pub struct PoolSpec {
     /// T^mean_p (minutes): bound on the arrival-weighted mean wait.
     /// `f64::INFINITY` means no mean target.
     pub mean_target_min: f64,
+    /// Empty: every slot is its own queue. Otherwise the pool is collapsed to one
+    /// slot carrying the day's total load L, spread over the hours in these shares
+    /// (summing to 1): φ(L) = Σ_h φ_c(π_h·L) is the day's waiting (SIPP), still
+    /// convex in L, so the perspective cuts stay valid with 1/8 of the rows.
+    pub profile: Vec<f64>,
 }
 
 /// Arrivals a channel option sends to one pool.
@@ -153,7 +158,8 @@ pub struct MilpSolution {
     pub backoffice_staff: u32,
     /// Σ_p Σ_h φ_{n_p}(load_{p,h}) with the exact formula at the solution.
     pub waiting_person_min_per_day: f64,
-    /// Σ t: the MILP's tangent-cut (lower-bound) value of the same quantity.
+    /// Σ t: the MILP's tangent-cut (lower-bound) value of the same quantity,
+    /// evaluated at the plan (equal to the solver's Σ t at an optimum).
     pub model_waiting: f64,
     /// Variables of the (last) model solved.
     pub variables: usize,
@@ -248,15 +254,25 @@ pub(crate) struct LinearModel {
 /// are equal for practical purposes.
 const TIE_BREAK: f64 = 1e-8;
 
+/// Time given to stage 2 (least waiting among the fewest-window plans).
+const STAGE2_SECONDS: f64 = 5.0;
+
+/// Person-minutes per unit of the waiting variables t (person-hours).
+const CUT_UNIT: f64 = 60.0;
+
 /// Slack for comparisons of computed loads against capacities.
 const LOAD_TOL: f64 = 1e-9;
 
 /// Slack when rounding fractional staff requirements up to whole people.
 const STAFF_TOL: f64 = 1e-6;
 
-/// A tangent whose largest contribution on (0, A] is below this is dropped:
-/// `t ≥ 0` already says as much.
-const FLAT_CUT: f64 = 1e-9;
+/// Relative accuracy of the tangent envelope (share of φ at the top of the
+/// reachable load range), checked at the candidate points.
+const CUT_REL_TOL: f64 = 1e-2;
+
+/// Absolute accuracy of the tangent envelope (person-minutes of waiting per
+/// hour); a curve that stays below it on the reachable range gets no cut.
+const CUT_ABS_TOL: f64 = 1e-3;
 
 // ---------------------------------------------------------------------------
 // Public entry points
@@ -266,26 +282,112 @@ const FLAT_CUT: f64 = 1e-9;
 /// windows N*, then the least waiting with Σ n_p ≤ N* (two solves, the second
 /// warm-started from the first).
 pub fn solve(input: &MilpInput) -> Result<MilpSolution, MilpError> {
+    solve_timed(input, None).map(|(solution, _)| solution)
+}
+
+/// Whether a plan is proven optimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optimality {
+    /// The fewest windows are proven; the waiting among such plans was not minimised.
+    WindowsOnly,
+    /// The search finished: no better plan exists (in the model).
+    Proven,
+    /// The time limit stopped the search: the plan is feasible, maybe not optimal.
+    TimeLimit,
+}
+
+/// [`solve`] with a wall-clock budget (seconds, shared by the two stages of
+/// `FewestWindows`). Large halls can take microlp a long time to prove
+/// optimality; this returns the best plan found in time. Results that hit the
+/// limit depend on machine speed, so they are not reproducible: the report
+/// should say so. A run that finishes in time is identical to [`solve`].
+pub fn solve_with_time_limit(
+    input: &MilpInput,
+    seconds: f64,
+) -> Result<(MilpSolution, Optimality), MilpError> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(bad(format!("time limit {seconds} s must be positive")));
+    }
+    solve_timed(input, Some(seconds))
+}
+
+fn solve_timed(
+    input: &MilpInput,
+    limit: Option<f64>,
+) -> Result<(MilpSolution, Optimality), MilpError> {
     validate(input)?;
-    let (model, layout) = match input.objective {
+    let started = std::time::Instant::now();
+    let remaining = || limit.map(|l| (l - started.elapsed().as_secs_f64()).max(0.01));
+    let exact = Settings::default();
+    let (built, solved, mut proven) = match input.objective {
         Objective::FewestWindows => {
-            let (first_model, first_layout) = build(input, Stage::Windows)?;
-            let first = run_solver(&first_model, None)?;
-            let fewest = decode_windows(&first_layout, &first).iter().sum::<u32>();
-            let (model, layout) = build(input, Stage::Waiting { cap: Some(fewest) })?;
-            let warm = transfer_start(&first_model, &first, &model);
-            let values = run_solver(&model, Some(&warm))?;
-            return finish(input, &model, &layout, &values);
+            let first = build(input, Stage::Windows)?;
+            let start = heuristic_start(input, &first);
+            let settings = Settings {
+                mip_gap: integral_gap(&first.layout),
+                // Stage 1 gets half the budget; stage 2 whatever is left.
+                time_limit: limit.map(|l| l / 2.0),
+            };
+            let solved = run_solver(&first.model, start.as_deref(), settings)
+                .map_err(|e| MilpError::Solver(format!("stage 1 (fewest windows): {e}")))?;
+            let fewest = decode_windows(&first.layout, &solved.values)
+                .iter()
+                .sum::<u32>();
+            let second = build(input, Stage::Waiting { cap: Some(fewest) })?;
+            let warm = complete_start(input, &second, &first, &solved.values);
+            let settings = Settings {
+                time_limit: Some(remaining().unwrap_or(STAGE2_SECONDS).min(STAGE2_SECONDS)),
+                ..exact
+            };
+            // Stage 2 only orders plans that already have the fewest windows; when microlp
+            // cannot finish it, stage 1's plan stands and the caller says so.
+            let last = match run_solver(&second.model, warm.as_deref(), settings) {
+                Ok(last) => last,
+                Err(_) => {
+                    let sol = finish(input, &first, &solved.values)?;
+                    return Ok((sol, Optimality::WindowsOnly));
+                }
+            };
+            let proven = solved.proven;
+            (second, last, proven)
         }
-        Objective::LeastWaiting { max_windows } => build(
-            input,
-            Stage::Waiting {
-                cap: Some(max_windows),
-            },
-        )?,
+        Objective::LeastWaiting { max_windows } => {
+            let built = build(
+                input,
+                Stage::Waiting {
+                    cap: Some(max_windows),
+                },
+            )?;
+            let start = heuristic_start(input, &built);
+            let settings = Settings {
+                time_limit: remaining(),
+                ..exact
+            };
+            let solved = run_solver(&built.model, start.as_deref(), settings)?;
+            (built, solved, true)
+        }
     };
-    let values = run_solver(&model, None)?;
-    finish(input, &model, &layout, &values)
+    proven &= solved.proven;
+    let optimality = if proven {
+        Optimality::Proven
+    } else {
+        Optimality::TimeLimit
+    };
+    Ok((finish(input, &built, &solved.values)?, optimality))
+}
+
+/// A relative MIP gap that still proves optimality for an integer-valued
+/// objective (Σ n_p): stopping when (incumbent − bound) ≤ gap·incumbent < 1
+/// means no plan with one window fewer exists. microlp does not know the
+/// objective is integral, so without this it would keep branching to close
+/// a fractional gap that cannot hide a better plan.
+fn integral_gap(layout: &Layout) -> f32 {
+    let most: u32 = layout
+        .y
+        .iter()
+        .map(|picks| picks.iter().map(|&(c, _)| c).max().unwrap_or(0))
+        .sum();
+    (0.999 / f64::from(most.max(1))) as f32
 }
 
 /// The model in CPLEX LP format. For `FewestWindows` this is the first stage
@@ -298,8 +400,8 @@ pub fn to_lp_format(input: &MilpInput) -> Result<String, MilpError> {
             cap: Some(max_windows),
         },
     };
-    let (model, _) = build(input, stage)?;
-    Ok(super::lp_format::write_lp(&model))
+    let built = build(input, stage)?;
+    Ok(super::lp_format::write_lp(&built.model))
 }
 
 /// Re-evaluates every constraint of the model at `sol` without the solver and
@@ -322,10 +424,11 @@ pub fn check(input: &MilpInput, sol: &MilpSolution) -> Vec<String> {
         return issues;
     }
     let flows = plan_flows(input, &sol.choice);
-    check_pools(input, sol, &flows, &mut issues);
+    let table = CutTable::new(input);
+    check_pools(input, &table, sol, &flows, &mut issues);
     check_window_cap(input, sol, &mut issues);
     check_staff(input, sol, &flows, &mut issues);
-    check_waiting(input, sol, &flows, &mut issues);
+    check_waiting(input, &table, sol, &flows, &mut issues);
     issues
 }
 
@@ -372,7 +475,9 @@ fn validate_pool(p: usize, pool: &PoolSpec) -> Result<(), MilpError> {
         )));
     }
     for (c, &cap) in pool.peak_capacity.iter().enumerate() {
-        if !(cap.is_finite() && cap >= 0.0 && (cap < c as f64 || cap == 0.0)) {
+        let peak_share = pool.profile.iter().copied().fold(0.0, f64::max);
+        let limit = if pool.profile.is_empty() { c as f64 } else { c as f64 / peak_share.max(1e-12) };
+        if !(cap.is_finite() && cap >= 0.0 && (cap < limit || cap == 0.0)) {
             return Err(bad(format!(
                 "{who}: A({c}) = {cap} must be finite, >= 0 and below {c}"
             )));
@@ -462,39 +567,145 @@ pub(crate) struct Cut {
     pub intercept: f64,
 }
 
-/// Tangent cuts of φ_c for `pool` at `points` loads in (0, A_p(c)].
+/// Tangent cuts of φ_c for `pool` on the load range (0, `domain`], where
+/// `domain` = min(A_p(c), the largest load the pool can get in the slot).
 ///
-/// The points are `A·(1 − (1 − i/K)²)`, i = 1..K: denser towards A_p(c), where
-/// φ bends sharply as the pool approaches saturation, and sparse near 0 where
-/// φ is almost flat. Cuts that are flat on the whole domain (large c, light
-/// load) are dropped, which keeps the model small where the curve does not
-/// matter.
-pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize) -> Vec<Cut> {
+/// Candidate points are `D·(1 − (1 − i/K)²)`, i = 1..K: denser towards the
+/// top of the range, where φ bends sharply as the pool nears saturation, and
+/// sparse near 0 where φ is almost flat. Cuts are then chosen greedily: the
+/// tangent at the top first, then at whichever candidate the current
+/// envelope under-estimates most, until every candidate is within
+/// [`CUT_REL_TOL`]·φ(D) + [`CUT_ABS_TOL`]. So `K` is a maximum: flat curves
+/// (many windows, light load) get one or two cuts, or none when φ(D) is below
+/// [`CUT_ABS_TOL`], which keeps the model small where the curve does not
+/// matter. Restricting the points to loads the slot can actually reach
+/// spends the cuts where they can bind; any tangent is a valid under-estimator
+/// everywhere, so this costs no validity.
+pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) -> Vec<Cut> {
     let cap = pool.peak_capacity.get(c as usize).copied().unwrap_or(0.0);
-    let mut cuts: Vec<Cut> = Vec::new();
-    if c == 0 || cap <= 0.0 {
-        return cuts;
+    let domain = domain.min(cap);
+    if c == 0 || domain <= 0.0 || points == 0 {
+        return Vec::new();
     }
-    for i in 1..=points {
-        let rest = 1.0 - i as f64 / points as f64;
-        let at = cap * (1.0 - rest * rest);
-        let value = waiting_rate_at_load(c, at, pool.handle_min, pool.cs2);
-        let slope = waiting_rate_slope(c, at, pool.handle_min, pool.cs2);
-        let (Some(value), Some(slope)) = (value, slope) else {
-            continue;
-        };
-        if !(value.is_finite() && slope.is_finite()) || slope * cap < FLAT_CUT {
-            continue;
+    let candidates: Vec<(f64, f64, Cut)> = (1..=points)
+        .rev()
+        .filter_map(|i| {
+            let rest = 1.0 - i as f64 / points as f64;
+            tangent_at(pool, c, domain * (1.0 - rest * rest))
+        })
+        .collect();
+    let Some(&(_, top_value, _)) = candidates.first() else {
+        return Vec::new();
+    };
+    let tolerance = CUT_REL_TOL * top_value + CUT_ABS_TOL;
+    if top_value <= CUT_ABS_TOL {
+        return Vec::new();
+    }
+    let mut chosen: Vec<usize> = vec![0];
+    loop {
+        let cuts: Vec<Cut> = chosen.iter().map(|&i| candidates[i].2).collect();
+        let worst = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, &(at, value, _))| (i, value - tangent_bound(&cuts, at)))
+            .fold(
+                (0, 0.0),
+                |best, next| if next.1 > best.1 { next } else { best },
+            );
+        if worst.1 <= tolerance || chosen.contains(&worst.0) {
+            break;
         }
-        let cut = Cut {
+        chosen.push(worst.0);
+    }
+    // Order by slope so the rows read naturally and do not depend on the
+    // greedy order.
+    chosen.sort_unstable_by(|a, b| b.cmp(a));
+    chosen.iter().map(|&i| candidates[i].2).collect()
+}
+
+/// Waiting person-minutes per hour (per day for a collapsed pool) at load `a`.
+pub(crate) fn phi(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
+    if pool.profile.is_empty() {
+        return waiting_rate_at_load(c, a, pool.handle_min, pool.cs2);
+    }
+    pool.profile
+        .iter()
+        .filter(|&&share| share > 0.0)
+        .map(|&share| waiting_rate_at_load(c, share * a, pool.handle_min, pool.cs2))
+        .sum()
+}
+
+/// dφ/da, by the chain rule over the hours of a collapsed pool.
+pub(crate) fn phi_slope(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
+    if pool.profile.is_empty() {
+        return waiting_rate_slope(c, a, pool.handle_min, pool.cs2);
+    }
+    pool.profile
+        .iter()
+        .filter(|&&share| share > 0.0)
+        .map(|&share| waiting_rate_slope(c, share * a, pool.handle_min, pool.cs2).map(|d| d * share))
+        .sum()
+}
+
+/// (â, φ(â), tangent at â), or None where φ is undefined.
+fn tangent_at(pool: &PoolSpec, c: u32, at: f64) -> Option<(f64, f64, Cut)> {
+    // Cuts are written in person-hours: slopes near saturation reach 10⁵ person-minutes
+    // per Erlang, and coefficients that large make microlp's bases ill-conditioned.
+    let value = phi(pool, c, at)?;
+    let slope = phi_slope(pool, c, at)?;
+    (value.is_finite() && slope.is_finite()).then_some((
+        at,
+        value,
+        Cut {
             slope,
             intercept: value - slope * at,
-        };
-        if cuts.last() != Some(&cut) {
-            cuts.push(cut);
-        }
+        },
+    ))
+}
+
+/// Tangent cuts for every pool, window count and slot: `cuts[p][c][h]`.
+/// One table serves the model builder, [`check`] and the tests, so all
+/// three evaluate the very same lower bound.
+#[derive(Debug, Clone)]
+pub(crate) struct CutTable {
+    pub cuts: Vec<Vec<Vec<Vec<Cut>>>>,
+}
+
+impl CutTable {
+    pub(crate) fn new(input: &MilpInput) -> Self {
+        let (_, hi) = load_range(input, &option_flows(input));
+        Self::with_range(input, &hi)
     }
-    cuts
+
+    /// The table for known largest loads `hi[p][h]`.
+    fn with_range(input: &MilpInput, hi: &[Vec<f64>]) -> Self {
+        let cuts = input
+            .pools
+            .iter()
+            .zip(hi)
+            .map(|(pool, hi)| {
+                (0..=pool.max_windows)
+                    .map(|c| {
+                        hi.iter()
+                            .map(|&top| tangent_cuts(pool, c, input.tangent_points, top))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Self { cuts }
+    }
+
+    /// Σ_h of the tangent lower bound of pool `p` with `c` windows.
+    pub(crate) fn pool_bound(&self, p: usize, c: u32, loads: &[f64]) -> f64 {
+        self.cuts[p].get(c as usize).map_or(0.0, |per_slot| {
+            per_slot
+                .iter()
+                .zip(loads)
+                .map(|(cuts, &load)| tangent_bound(cuts, load))
+                .sum()
+        })
+    }
 }
 
 /// The tangent-cut lower bound of φ_c at `load` (what the MILP's t equals at
@@ -579,7 +790,7 @@ pub(crate) fn exact_waiting(input: &MilpInput, windows: &[u32], flows: &PlanFlow
                 continue;
             }
             total +=
-                waiting_rate_at_load(n, load, pool.handle_min, pool.cs2).unwrap_or(f64::INFINITY);
+                phi(pool, n, load).unwrap_or(f64::INFINITY);
         }
     }
     total
@@ -602,7 +813,13 @@ fn near_le(value: f64, bound: f64) -> bool {
     value <= bound + 1e-6 * (1.0 + bound.abs())
 }
 
-fn check_pools(input: &MilpInput, sol: &MilpSolution, flows: &PlanFlows, issues: &mut Vec<String>) {
+fn check_pools(
+    input: &MilpInput,
+    table: &CutTable,
+    sol: &MilpSolution,
+    flows: &PlanFlows,
+    issues: &mut Vec<String>,
+) {
     for (p, pool) in input.pools.iter().enumerate() {
         let n = sol.windows[p];
         if n < pool.min_windows || n > pool.max_windows {
@@ -620,8 +837,7 @@ fn check_pools(input: &MilpInput, sol: &MilpSolution, flows: &PlanFlows, issues:
                 ));
             }
         }
-        let cuts = tangent_cuts(pool, n, input.tangent_points);
-        let waiting: f64 = flows.load[p].iter().map(|&l| tangent_bound(&cuts, l)).sum();
+        let waiting = table.pool_bound(p, n, &flows.load[p]);
         let arrivals: f64 = flows.arrivals[p].iter().sum();
         if pool.mean_target_min.is_finite() && !near_le(waiting, pool.mean_target_min * arrivals) {
             issues.push(format!(
@@ -677,6 +893,7 @@ fn check_staff(input: &MilpInput, sol: &MilpSolution, flows: &PlanFlows, issues:
 
 fn check_waiting(
     input: &MilpInput,
+    table: &CutTable,
     sol: &MilpSolution,
     flows: &PlanFlows,
     issues: &mut Vec<String>,
@@ -688,17 +905,8 @@ fn check_waiting(
             sol.waiting_person_min_per_day
         ));
     }
-    let bound: f64 = input
-        .pools
-        .iter()
-        .enumerate()
-        .map(|(p, pool)| {
-            let cuts = tangent_cuts(pool, sol.windows[p], input.tangent_points);
-            flows.load[p]
-                .iter()
-                .map(|&l| tangent_bound(&cuts, l))
-                .sum::<f64>()
-        })
+    let bound: f64 = (0..input.pools.len())
+        .map(|p| table.pool_bound(p, sol.windows[p], &flows.load[p]))
         .sum();
     if !close(bound, sol.model_waiting, 1e-5) {
         issues.push(format!(
@@ -772,8 +980,22 @@ struct Layout {
     y: Vec<Vec<(u32, Pick)>>,
     /// All waiting variables t.
     t: Vec<usize>,
+    /// Every disaggregated (pool, size, slot) cell.
+    cells: Vec<Cell>,
     helpers: usize,
     backoffice: usize,
+}
+
+/// The variables of one (pool, window count, slot) cell.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    pool: usize,
+    size: u32,
+    slot: usize,
+    /// Load carried with this window count, a_{p,c,h}.
+    a: usize,
+    /// Waiting above the tangents, t_{p,c,h} (None when the curve is flat).
+    t: Option<usize>,
 }
 
 /// Aggregated contribution of one option to one pool.
@@ -842,13 +1064,17 @@ fn merge_terms(mut terms: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
 /// Builds the model for `stage`. Returns `Infeasible` when cheap checks
 /// already rule every plan out (e.g. a pool whose unavoidable load exceeds
 /// every admissible window count).
-fn build(input: &MilpInput, stage: Stage) -> Result<(LinearModel, Layout), MilpError> {
+fn build(input: &MilpInput, stage: Stage) -> Result<Built, MilpError> {
     let flows = option_flows(input);
     let mut cap = window_cap(input);
     if let Stage::Waiting { cap: Some(extra) } = stage {
         cap = Some(cap.map_or(extra, |c| c.min(extra)));
     }
-    let sizes = admissible_sizes(input, &flows, cap).ok_or(MilpError::Infeasible)?;
+    let (lo, hi) = load_range(input, &flows);
+    let sizes = admissible_sizes(input, &lo, &hi, cap).ok_or(MilpError::Infeasible)?;
+    // Stage 1 only counts windows; without mean targets the waiting rows are dead weight.
+    let needs_cuts = !matches!(stage, Stage::Windows) || input.pools.iter().any(|p| p.mean_target_min.is_finite());
+    let table = if needs_cuts { CutTable::with_range(input, &hi) } else { CutTable::with_range(&without_cuts(input), &hi) };
     let mut b = Builder::default();
     b.model.comments = header_comments(input, stage);
     let mut layout = Layout {
@@ -857,8 +1083,15 @@ fn build(input: &MilpInput, stage: Stage) -> Result<(LinearModel, Layout), MilpE
     };
     layout.y = add_size_vars(&mut b, input, &sizes);
     for p in 0..input.pools.len() {
-        let t = add_pool_rows(&mut b, input, &flows, &layout, p);
-        layout.t.extend(t);
+        let data = PoolData {
+            flows: &flows,
+            table: &table,
+            hi: &hi,
+            knapsack: !needs_cuts,
+        };
+        let cells = add_pool_rows(&mut b, input, data, &layout, p);
+        layout.t.extend(cells.iter().filter_map(|cell| cell.t));
+        layout.cells.extend(cells);
     }
     let windows = windows_expr(&layout);
     if let Some(cap) = cap {
@@ -874,7 +1107,26 @@ fn build(input: &MilpInput, stage: Stage) -> Result<(LinearModel, Layout), MilpE
     if b.infeasible {
         return Err(MilpError::Infeasible);
     }
-    Ok((b.model, layout))
+    Ok(Built {
+        model: b.model,
+        layout,
+        table,
+    })
+}
+
+/// The input with no tangent points: a cut table of empty curves.
+fn without_cuts(input: &MilpInput) -> MilpInput {
+    let mut i = input.clone();
+    i.tangent_points = 0;
+    i
+}
+
+/// A built model with what is needed to seed and decode it.
+#[derive(Debug, Clone)]
+struct Built {
+    model: LinearModel,
+    layout: Layout,
+    table: CutTable,
 }
 
 fn header_comments(input: &MilpInput, stage: Stage) -> Vec<String> {
@@ -976,10 +1228,10 @@ fn load_range(input: &MilpInput, flows: &[Vec<Vec<Flow>>]) -> (Vec<Vec<f64>>, Ve
 /// Returns None when some pool has no admissible size.
 fn admissible_sizes(
     input: &MilpInput,
-    flows: &[Vec<Vec<Flow>>],
+    lo: &[Vec<f64>],
+    hi: &[Vec<f64>],
     cap: Option<u32>,
 ) -> Option<Vec<Vec<u32>>> {
-    let (lo, hi) = load_range(input, flows);
     let mut sizes: Vec<Vec<u32>> = Vec::with_capacity(input.pools.len());
     for (p, pool) in input.pools.iter().enumerate() {
         let peak_lo = lo[p].iter().copied().fold(0.0, f64::max);
@@ -1083,23 +1335,36 @@ fn pool_expr(
     lin
 }
 
+/// What the pool rows are built from.
+#[derive(Debug, Clone, Copy)]
+struct PoolData<'a> {
+    flows: &'a [Vec<Vec<Flow>>],
+    table: &'a CutTable,
+    /// Largest reachable load per pool and slot.
+    hi: &'a [Vec<f64>],
+    /// No waiting rows are needed: one capacity row per slot replaces the
+    /// disaggregated loads (fewer rows, and no degenerate equality rows).
+    knapsack: bool,
+}
+
 /// Disaggregated load, peak and tangent rows of pool `p`, and its mean-wait
-/// row. Returns the pool's t variables.
+/// row. Returns the pool's cells.
 fn add_pool_rows(
     b: &mut Builder,
     input: &MilpInput,
-    flows: &[Vec<Vec<Flow>>],
+    data: PoolData<'_>,
     layout: &Layout,
     p: usize,
-) -> Vec<usize> {
+) -> Vec<Cell> {
+    let PoolData { flows, table, hi, knapsack } = data;
     let pool = &input.pools[p];
-    let cuts: Vec<Vec<Cut>> = layout.y[p]
-        .iter()
-        .map(|&(c, _)| tangent_cuts(pool, c, input.tangent_points))
-        .collect();
-    let mut all_t = Vec::new();
+    if knapsack && !pool.mean_target_min.is_finite() {
+        add_capacity_rows(b, flows, layout, pool, p, hi[p].len());
+        return Vec::new();
+    }
+    let mut cells = Vec::new();
     let mut arrivals = Lin::default();
-    for h in 0..input.slots {
+    for (h, &reachable) in hi[p].iter().enumerate() {
         let load = pool_expr(flows, layout, p, |f| f.load[h]);
         if load.terms.is_empty() && load.constant <= 0.0 {
             continue; // the pool never gets load in this slot
@@ -1107,47 +1372,70 @@ fn add_pool_rows(
         arrivals.extend(&pool_expr(flows, layout, p, |f| f.arrivals[h]), 1.0);
         let mut split = Lin::default();
         split.extend(&load, -1.0);
-        for (&(c, pick), cuts) in layout.y[p].iter().zip(&cuts) {
+        for &(c, pick) in &layout.y[p] {
             let capacity = pool.peak_capacity[c as usize];
             if capacity <= 0.0 {
                 continue;
             }
-            let a = add_disaggregated_load(b, p, c, h, pick, capacity);
+            let a = add_disaggregated_load(b, (p, c, h), pick, capacity, reachable);
             split.var(a, 1.0);
-            if let Some(t) = add_tangent_rows(b, (p, c, h), a, pick, cuts) {
-                all_t.push(t);
-            }
+            let cuts = &table.cuts[p][c as usize][h];
+            let t = add_tangent_rows(b, (p, c, h), a, pick, cuts);
+            cells.push(Cell {
+                pool: p,
+                size: c,
+                slot: h,
+                a,
+                t,
+            });
         }
         b.row(format!("split_p{p}_h{h}"), split, Sense::Eq, 0.0);
     }
-    if pool.mean_target_min.is_finite() && !all_t.is_empty() {
+    if pool.mean_target_min.is_finite() && cells.iter().any(|cell| cell.t.is_some()) {
         let mut mean = Lin::default();
-        all_t.iter().for_each(|&t| mean.var(t, 1.0));
-        mean.extend(&arrivals, -pool.mean_target_min);
+        cells
+            .iter()
+            .filter_map(|cell| cell.t)
+            .for_each(|t| mean.var(t, 1.0));
+        mean.extend(&arrivals, -pool.mean_target_min / CUT_UNIT);
         b.row(format!("mean_target_p{p}"), mean, Sense::Le, 0.0);
     }
-    all_t
+    cells
 }
 
-/// a_{p,c,h} ∈ [0, A_p(c)] and, when the size is a decision, a ≤ A_p(c)·y.
+/// load_{p,h}(x) ≤ Σ_c A_p(c)·y_{p,c}: the capacity of the chosen size.
+fn add_capacity_rows(b: &mut Builder, flows: &[Vec<Vec<Flow>>], layout: &Layout, pool: &PoolSpec, p: usize, slots: usize) {
+    for h in 0..slots {
+        let mut row = pool_expr(flows, layout, p, |f| f.load[h]);
+        if row.terms.is_empty() && row.constant <= 0.0 {
+            continue;
+        }
+        for &(c, pick) in &layout.y[p] {
+            let capacity = pool.peak_capacity[c as usize];
+            match pick {
+                Pick::Var(y) => row.var(y, -capacity),
+                Pick::One => row.constant -= capacity,
+            }
+        }
+        b.row(format!("capacity_p{p}_h{h}"), row, Sense::Le, 0.0);
+    }
+}
+
+/// a_{p,c,h} ∈ [0, min(A_p(c), largest reachable load)] and, when the size
+/// is a decision, a ≤ that bound·y.
 fn add_disaggregated_load(
     b: &mut Builder,
-    p: usize,
-    c: u32,
-    h: usize,
+    (p, c, h): (usize, u32, usize),
     pick: Pick,
     capacity: f64,
+    reachable: f64,
 ) -> usize {
-    let a = b.var(
-        format!("a_p{p}_c{c}_h{h}"),
-        VarKind::Continuous,
-        0.0,
-        capacity,
-    );
+    let upper = capacity.min(reachable);
+    let a = b.var(format!("a_p{p}_c{c}_h{h}"), VarKind::Continuous, 0.0, upper);
     if let Pick::Var(y) = pick {
         let mut peak = Lin::default();
         peak.var(a, 1.0);
-        peak.var(y, -capacity);
+        peak.var(y, -upper);
         b.row(format!("peak_p{p}_c{c}_h{h}"), peak, Sense::Le, 0.0);
     }
     a
@@ -1174,8 +1462,8 @@ fn add_tangent_rows(
     for (i, cut) in cuts.iter().enumerate() {
         let mut row = Lin::default();
         row.var(t, 1.0);
-        row.var(a, -cut.slope);
-        row.add(pick, -cut.intercept);
+        row.var(a, -cut.slope / CUT_UNIT);
+        row.add(pick, -cut.intercept / CUT_UNIT);
         b.row(format!("tangent_p{p}_c{c}_h{h}_{i}"), row, Sense::Ge, 0.0);
     }
     Some(t)
@@ -1279,9 +1567,22 @@ fn set_objective(b: &mut Builder, layout: &Layout, windows: &Lin, stage: Stage) 
 // Solving and decoding
 // ---------------------------------------------------------------------------
 
+/// Solver knobs (internal: the public API always proves optimality).
+#[derive(Debug, Clone, Copy, Default)]
+struct Settings {
+    /// Relative MIP gap at which the search may stop.
+    mip_gap: f32,
+    /// Wall-clock limit (seconds); only for profiling, it breaks determinism.
+    time_limit: Option<f64>,
+}
+
 /// Solves `model` and returns the value of every variable. good_lp stays
 /// inside this function; `warm` is a full start vector (microlp only).
-fn run_solver(model: &LinearModel, warm: Option<&[f64]>) -> Result<Vec<f64>, MilpError> {
+fn run_solver(
+    model: &LinearModel,
+    warm: Option<&[f64]>,
+    settings: Settings,
+) -> Result<Solved, MilpError> {
     let mut problem_vars = ProblemVariables::new();
     let vars: Vec<Variable> = model
         .vars
@@ -1293,12 +1594,29 @@ fn run_solver(model: &LinearModel, warm: Option<&[f64]>) -> Result<Vec<f64>, Mil
     #[cfg(feature = "highs")]
     let solver = {
         let _ = warm; // good_lp's HiGHS model takes no start solution
-        unsolved.using(good_lp::highs)
+        let mut solver = unsolved.using(good_lp::highs);
+        if settings.mip_gap > 0.0 {
+            solver = solver
+                .set_mip_rel_gap(settings.mip_gap)
+                .map_err(|e| MilpError::Solver(e.to_string()))?;
+        }
+        if let Some(seconds) = settings.time_limit {
+            solver = solver.set_time_limit(seconds);
+        }
+        solver
     };
     #[cfg(not(feature = "highs"))]
     let solver = {
-        use good_lp::WithInitialSolution;
-        let solver = unsolved.using(good_lp::microlp);
+        use good_lp::{WithInitialSolution, WithMipGap, WithTimeLimit};
+        let mut solver = unsolved.using(good_lp::microlp);
+        if settings.mip_gap > 0.0 {
+            solver = solver
+                .with_mip_gap(settings.mip_gap)
+                .map_err(|e| MilpError::Solver(e.to_string()))?;
+        }
+        if let Some(seconds) = settings.time_limit {
+            solver = solver.with_time_limit(seconds);
+        }
         match warm {
             Some(start) => {
                 solver.with_initial_solution(vars.iter().copied().zip(start.iter().copied()))
@@ -1309,11 +1627,19 @@ fn run_solver(model: &LinearModel, warm: Option<&[f64]>) -> Result<Vec<f64>, Mil
     solve_rows(solver, model, &vars)
 }
 
+/// Variable values and whether the search finished (a MIP-gap stop counts:
+/// the only gap used is [`integral_gap`], which is a proof).
+#[derive(Debug, Clone)]
+struct Solved {
+    values: Vec<f64>,
+    proven: bool,
+}
+
 fn solve_rows<M: SolverModel>(
     mut solver: M,
     model: &LinearModel,
     vars: &[Variable],
-) -> Result<Vec<f64>, MilpError>
+) -> Result<Solved, MilpError>
 where
     M::Error: Into<good_lp::ResolutionError>,
 {
@@ -1327,7 +1653,10 @@ where
         solver.add_constraint(constraint);
     }
     let solution = solver.solve().map_err(|e| map_error(e.into()))?;
-    Ok(vars.iter().map(|&v| solution.value(v)).collect())
+    Ok(Solved {
+        values: vars.iter().map(|&v| solution.value(v)).collect(),
+        proven: !matches!(solution.status(), good_lp::SolutionStatus::TimeLimit),
+    })
 }
 
 fn variable_definition(var: &VarDef) -> good_lp::VariableDefinition {
@@ -1395,6 +1724,23 @@ fn decode_choice(layout: &Layout, values: &[f64]) -> Vec<usize> {
 /// Start vector for the stage-2 model from the stage-1 solution, matched by
 /// variable name: stage 2 has the same variables as stage 1 less the window
 /// counts its tighter cap prunes, and the stage-1 optimum is feasible for it.
+/// A complete start for stage 2: stage 1's choices and sizes, with every load and
+/// waiting variable set consistently (a start that breaks rows trips microlp).
+fn complete_start(input: &MilpInput, second: &Built, first: &Built, values: &[f64]) -> Option<Vec<f64>> {
+    let windows = decode_windows(&first.layout, values);
+    let choice = decode_choice(&first.layout, values);
+    let flows = plan_flows(input, &choice);
+    let mut out = transfer_start(&first.model, values, &second.model);
+    for cell in second.layout.cells.iter().filter(|cell| windows[cell.pool] == cell.size) {
+        let load = flows.load[cell.pool][cell.slot];
+        *out.get_mut(cell.a)? = load;
+        if let Some(t) = cell.t {
+            *out.get_mut(t)? = tangent_bound(&second.table.cuts[cell.pool][cell.size as usize][cell.slot], load) / CUT_UNIT;
+        }
+    }
+    Some(out)
+}
+
 fn transfer_start(from: &LinearModel, values: &[f64], to: &LinearModel) -> Vec<f64> {
     let by_name: HashMap<&str, f64> = from
         .vars
@@ -1408,17 +1754,23 @@ fn transfer_start(from: &LinearModel, values: &[f64], to: &LinearModel) -> Vec<f
         .collect()
 }
 
-fn finish(
-    input: &MilpInput,
-    model: &LinearModel,
-    layout: &Layout,
-    values: &[f64],
-) -> Result<MilpSolution, MilpError> {
-    let windows = decode_windows(layout, values);
-    let choice = decode_choice(layout, values);
+fn finish(input: &MilpInput, built: &Built, values: &[f64]) -> Result<MilpSolution, MilpError> {
+    if values.len() != built.model.vars.len() {
+        return Err(MilpError::Solver(
+            "solver returned the wrong number of values".into(),
+        ));
+    }
+    let windows = decode_windows(&built.layout, values);
+    let choice = decode_choice(&built.layout, values);
     let flows = plan_flows(input, &choice);
     let (helpers, backoffice_staff) = minimal_staff(input, windows.iter().sum(), &flows);
-    let model_waiting = layout.t.iter().map(|&t| values[t]).sum();
+    // At an optimum every t sits on its tangent envelope, so Σ t equals the
+    // envelope evaluated at the decoded plan; evaluating it directly also
+    // keeps the figure exact when a time limit stopped the search with some
+    // t still above its envelope.
+    let model_waiting = (0..input.pools.len())
+        .map(|p| built.table.pool_bound(p, windows[p], &flows.load[p]))
+        .sum();
     Ok(MilpSolution {
         waiting_person_min_per_day: exact_waiting(input, &windows, &flows),
         windows,
@@ -1426,9 +1778,63 @@ fn finish(
         helpers,
         backoffice_staff,
         model_waiting,
-        variables: model.vars.len(),
-        constraints: model.rows.len(),
+        variables: built.model.vars.len(),
+        constraints: built.model.rows.len(),
     })
+}
+
+/// A start solution for the solver: every matter on today's channel and
+/// each pool at its smallest admissible size meeting the peak and mean
+/// targets. It gives branch and bound an incumbent from the first node,
+/// which matters for microlp on large halls. None when that plan does not
+/// exist; the solver also ignores it if it breaks the cap or staffing rows.
+fn heuristic_start(input: &MilpInput, built: &Built) -> Option<Vec<f64>> {
+    let layout = &built.layout;
+    let choice = vec![0; input.matters.len()];
+    let flows = plan_flows(input, &choice);
+    let mut values = vec![0.0; built.model.vars.len()];
+    let mut sizes = Vec::with_capacity(input.pools.len());
+    for (p, pool) in input.pools.iter().enumerate() {
+        let fits = |c: u32| {
+            let peak_ok = flows.load[p]
+                .iter()
+                .all(|&l| l <= pool.peak_capacity[c as usize] + LOAD_TOL);
+            let arrivals: f64 = flows.arrivals[p].iter().sum();
+            let wait = built.table.pool_bound(p, c, &flows.load[p]);
+            peak_ok
+                && (!pool.mean_target_min.is_finite() || wait <= pool.mean_target_min * arrivals)
+        };
+        let &(size, pick) = layout.y[p].iter().find(|&&(c, _)| fits(c))?;
+        set_pick(&mut values, pick);
+        sizes.push(size);
+    }
+    for picks in &layout.x {
+        set_pick(&mut values, picks[0]);
+    }
+    for cell in layout
+        .cells
+        .iter()
+        .filter(|cell| sizes[cell.pool] == cell.size)
+    {
+        let load = flows.load[cell.pool][cell.slot];
+        values[cell.a] = load;
+        if let Some(t) = cell.t {
+            values[t] = tangent_bound(
+                &built.table.cuts[cell.pool][cell.size as usize][cell.slot],
+                load,
+            ) / CUT_UNIT;
+        }
+    }
+    let (helpers, backoffice) = minimal_staff(input, sizes.iter().sum(), &flows);
+    values[layout.helpers] = f64::from(helpers);
+    values[layout.backoffice] = f64::from(backoffice);
+    Some(values)
+}
+
+fn set_pick(values: &mut [f64], pick: Pick) {
+    if let Pick::Var(var) = pick {
+        values[var] = 1.0;
+    }
 }
 
 #[cfg(test)]
@@ -1448,6 +1854,7 @@ mod tests {
             max_windows: max,
             peak_capacity: (0..=max).map(|c| util * f64::from(c)).collect(),
             mean_target_min: target,
+            profile: Vec::new(),
         }
     }
 
@@ -1518,12 +1925,12 @@ mod tests {
         // Cross-check the answer against the tangent bound directly.
         let inst = single_pool(5.0);
         let flows = plan_flows(&inst, &[0]);
+        let table = CutTable::new(&inst);
         let smallest = (0..=8u32)
             .find(|&c| {
-                let cuts = tangent_cuts(&inst.pools[0], c, inst.tangent_points);
                 let cap = inst.pools[0].peak_capacity[c as usize];
                 let peak_ok = flows.load[0].iter().all(|&l| l <= cap);
-                let waiting: f64 = flows.load[0].iter().map(|&l| tangent_bound(&cuts, l)).sum();
+                let waiting = table.pool_bound(0, c, &flows.load[0]);
                 peak_ok && waiting <= 5.0 * 24.0
             })
             .unwrap_or(u32::MAX);
@@ -1664,8 +2071,8 @@ mod tests {
     #[test]
     fn same_input_same_model_and_solution() {
         let inst = random_instance(7);
-        let first = build(&inst, Stage::Windows).map(|(m, _)| m);
-        let second = build(&inst, Stage::Windows).map(|(m, _)| m);
+        let first = build(&inst, Stage::Windows).map(|b| b.model);
+        let second = build(&inst, Stage::Windows).map(|b| b.model);
         assert_eq!(first, second);
         for seed in 0..6 {
             let inst = random_instance(seed);
@@ -1720,8 +2127,8 @@ mod tests {
         );
         assert!(text.contains(" 0 <= a_p1_c1_h0 <= 0.85"), "{text}");
         assert!(text.contains(" H_helpers >= 0"), "{text}");
-        let (model, _) = match build(&inst, Stage::Windows) {
-            Ok(built) => built,
+        let model = match build(&inst, Stage::Windows) {
+            Ok(built) => built.model,
             Err(err) => panic!("{err}"),
         };
         let section = |title: &str| -> String {
@@ -1753,9 +2160,10 @@ mod tests {
     fn brute_force(input: &MilpInput) -> Option<(u32, f64)> {
         let mut best: Option<(u32, f64)> = None;
         let mut choice = vec![0usize; input.matters.len()];
+        let table = CutTable::new(input);
         loop {
             let flows = plan_flows(input, &choice);
-            let waits = pool_waits(input, &flows);
+            let waits = pool_waits(input, &table, &flows);
             let mut windows: Vec<u32> = input.pools.iter().map(|p| p.min_windows).collect();
             loop {
                 if let Some(candidate) = evaluate(input, &flows, &waits, &windows) {
@@ -1776,7 +2184,7 @@ mod tests {
 
     /// Per pool, per c: Some(Σ_h tangent waiting) if every slot fits A(c) and
     /// the mean target holds, else None.
-    fn pool_waits(input: &MilpInput, flows: &PlanFlows) -> Vec<Vec<Option<f64>>> {
+    fn pool_waits(input: &MilpInput, table: &CutTable, flows: &PlanFlows) -> Vec<Vec<Option<f64>>> {
         input
             .pools
             .iter()
@@ -1788,9 +2196,7 @@ mod tests {
                         if flows.load[p].iter().any(|&l| l > cap + 1e-9) {
                             return None;
                         }
-                        let cuts = tangent_cuts(pool, c, input.tangent_points);
-                        let wait: f64 =
-                            flows.load[p].iter().map(|&l| tangent_bound(&cuts, l)).sum();
+                        let wait = table.pool_bound(p, c, &flows.load[p]);
                         let arrivals: f64 = flows.arrivals[p].iter().sum();
                         let no_target = pool.mean_target_min.is_infinite();
                         (no_target || wait <= pool.mean_target_min * arrivals + 1e-9)
@@ -1895,6 +2301,7 @@ mod tests {
                 .map(|c| util * f64::from(c) * rng.range(0.97, 1.0))
                 .collect(),
             mean_target_min: target,
+            profile: Vec::new(),
         }
     }
 
@@ -1996,7 +2403,7 @@ mod tests {
         println!("{sol:?}");
         if let Ok(sol) = sol {
             let flows = plan_flows(&inst, &sol.choice);
-            let waits = pool_waits(&inst, &flows);
+            let waits = pool_waits(&inst, &CutTable::new(&inst), &flows);
             println!("flows {flows:?}\nwaits {waits:?}");
             println!("eval {:?}", evaluate(&inst, &flows, &waits, &sol.windows));
         }
@@ -2019,6 +2426,198 @@ mod tests {
             failures.len()
         );
         assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    // ----- timing (run with --ignored --nocapture in release) -----------
+
+    /// Mean wait (minutes) at load `a` with `c` windows.
+    fn mean_wait(c: u32, a: f64, s: f64, cs2: f64) -> f64 {
+        if a <= 0.0 {
+            return 0.0;
+        }
+        waiting_rate_at_load(c, a, s, cs2).map_or(f64::INFINITY, |phi| phi * s / (60.0 * a))
+    }
+
+    /// Largest load whose wait stays within `target` and below 95 % use.
+    fn capacity(c: u32, s: f64, cs2: f64, target: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0, 0.95 * f64::from(c));
+        if mean_wait(c, hi, s, cs2) <= target {
+            return hi;
+        }
+        for _ in 0..50 {
+            let mid = 0.5 * (lo + hi);
+            if mean_wait(c, mid, s, cs2) <= target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// A hall like MODEL.md describes: departments with a morning and an
+    /// afternoon peak, joint pools for merge groups, one fallback pool; today
+    /// each department runs one window more than its peak needs at 85 %.
+    fn realistic_instance(pools: usize, matters: usize, max_windows: u32, seed: u64) -> MilpInput {
+        let mut rng = Rng(seed);
+        let slots = 8;
+        let profile = [0.10, 0.17, 0.16, 0.10, 0.08, 0.14, 0.15, 0.10];
+        let departments = (pools * 3 / 4).max(1);
+        let groups = pools.saturating_sub(departments + 1).max(1);
+        let fallback = departments + groups;
+        let mut dept_load = vec![vec![0.0; slots]; departments];
+        // Each department has its own hourly profile around the hall's.
+        let profiles: Vec<Vec<f64>> = (0..departments)
+            .map(|_| {
+                let raw: Vec<f64> = profile.iter().map(|w| w * rng.range(0.6, 1.4)).collect();
+                let total: f64 = raw.iter().sum();
+                raw.iter().map(|w| w / total).collect()
+            })
+            .collect();
+        let mut specs = Vec::new();
+        for m in 0..matters {
+            let d = m % departments;
+            let s = rng.range(5.0, 20.0);
+            let hourly: f64 = rng.range(1.0, 4.0) * 5.0 / (matters as f64 / departments as f64);
+            let arrivals: Vec<f64> = profiles[d].iter().map(|w| hourly * w * 8.0).collect();
+            for (h, l) in arrivals.iter().enumerate() {
+                dept_load[d][h] += l * s / 60.0;
+            }
+            let mut options = vec![option("counter", vec![load(d, &arrivals, s)])];
+            if rng.unit() < 0.5 {
+                let g = departments + (d % groups);
+                options.push(option("joint", vec![load(g, &arrivals, s * 1.1)]));
+            }
+            if rng.unit() < 0.4 {
+                let share = rng.range(0.3, 0.8);
+                let rest: Vec<f64> = arrivals.iter().map(|l| l * (1.0 - share)).collect();
+                let mut online = option("online", vec![load(fallback, &rest, s)]);
+                online.self_service_users_per_hour =
+                    arrivals.iter().map(|l| l * share * 0.3).collect();
+                options.push(online);
+            } else if rng.unit() < 0.3 {
+                let intake: Vec<f64> = arrivals.clone();
+                let mut back = option("backoffice", vec![load(fallback, &intake, 2.0)]);
+                back.backoffice_work_min_week = arrivals.iter().sum::<f64>() * 5.0 * s;
+                options.push(back);
+            }
+            options.truncate(3);
+            specs.push(MatterSpec {
+                name: format!("matter {m}"),
+                options,
+            });
+        }
+        let mut today = 0;
+        let mut pool_specs = Vec::new();
+        let mut group_target = vec![f64::INFINITY; groups];
+        for (d, loads) in dept_load.iter().enumerate() {
+            let peak = loads.iter().copied().fold(0.0, f64::max);
+            let n = ((peak / 0.85).ceil() as u32 + 1).min(max_windows);
+            today += n;
+            let s = 12.0;
+            let arrivals: f64 = loads.iter().sum::<f64>() * 60.0 / s;
+            let waiting: f64 = loads
+                .iter()
+                .map(|&l| mean_wait(n, l, s, 1.0) * l * 60.0 / s)
+                .sum();
+            let target = (waiting / arrivals.max(1e-9)).max(5.0);
+            let worst = loads
+                .iter()
+                .map(|&l| mean_wait(n, l, s, 1.0))
+                .fold(0.0, f64::max);
+            let peak_target = (2.0 * target).max(worst * 1.001);
+            group_target[d % groups] = group_target[d % groups].min(target);
+            pool_specs.push((
+                format!("dept {d}"),
+                target,
+                peak_target,
+                u32::from(d % 5 == 0),
+            ));
+        }
+        for (g, target) in group_target.iter().enumerate() {
+            pool_specs.push((format!("joint {g}"), *target, 2.0 * target, 0));
+        }
+        pool_specs.push(("fallback".to_string(), 5.0, 10.0, 0));
+        let pools = pool_specs
+            .into_iter()
+            .map(|(name, target, peak_target, min)| PoolSpec {
+                name,
+                handle_min: 12.0,
+                cs2: 1.0,
+                min_windows: min,
+                max_windows,
+                peak_capacity: (0..=max_windows)
+                    .map(|c| capacity(c, 12.0, 1.0, peak_target))
+                    .collect(),
+                mean_target_min: target,
+                profile: Vec::new(),
+            })
+            .collect();
+        let mut inst = input(pools, specs, slots);
+        inst.windows_today = today;
+        inst.staff_today = f64::from(today);
+        inst.backoffice_min_per_staff_week = 5.0 * 7.0 * 60.0 * 0.8;
+        inst
+    }
+
+    fn time_solve(label: &str, inst: &MilpInput, limit: f64) {
+        let started = std::time::Instant::now();
+        let outcome = solve_with_time_limit(inst, limit);
+        let elapsed = started.elapsed();
+        match outcome {
+            Ok((sol, optimality)) => {
+                println!(
+                    "{label}: {elapsed:.2?} {optimality:?}, {} vars, {} rows, windows {} -> {}, \
+                     H {}, B {}, waiting {:.1} (model {:.1}), moved {}",
+                    sol.variables,
+                    sol.constraints,
+                    inst.windows_today,
+                    sol.windows.iter().sum::<u32>(),
+                    sol.helpers,
+                    sol.backoffice_staff,
+                    sol.waiting_person_min_per_day,
+                    sol.model_waiting,
+                    sol.choice.iter().filter(|&&k| k > 0).count()
+                );
+                let issues = check(inst, &sol);
+                assert!(issues.is_empty(), "{issues:?}");
+            }
+            Err(err) => println!("{label}: {elapsed:.2?}, {err}"),
+        }
+    }
+
+    fn time_both(pools: usize, matters: usize) {
+        let limit: f64 = std::env::var("LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(60.0);
+        let mut inst = realistic_instance(pools, matters, 8, 1);
+        let label = format!("{pools} pools x 8, {matters} matters");
+        time_solve(&format!("{label}, fewest windows"), &inst, limit);
+        inst.objective = Objective::LeastWaiting {
+            max_windows: inst.windows_today,
+        };
+        time_solve(&format!("{label}, least waiting"), &inst, limit);
+    }
+
+    #[test]
+    #[ignore]
+    fn timing_small_halls() {
+        time_both(6, 20);
+        time_both(10, 40);
+        time_both(20, 80);
+    }
+
+    #[test]
+    #[ignore]
+    fn timing_realistic_hall() {
+        time_both(40, 150);
+    }
+
+    #[test]
+    #[ignore]
+    fn timing_city_scale() {
+        time_both(200, 1500);
     }
 
     proptest! {

@@ -6,4 +6,4 @@ pub mod lp_format;
 pub mod milp;
 pub mod plan;
 
-pub use plan::{plan, Objective, Plan, PlanRun};
+pub use plan::{plan, prepare, solve, Objective, Plan, PlanRun, Prepared};

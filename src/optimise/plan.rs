@@ -246,6 +246,59 @@ fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -
     Targets { mean, peak }
 }
 
+/// The share of a pool's day load in each slot (from the widest mix it may see).
+fn profile(flow: &Flow) -> Vec<f64> {
+    let total: f64 = flow.load.iter().sum();
+    if total <= 0.0 {
+        return vec![1.0 / flow.load.len().max(1) as f64; flow.load.len()];
+    }
+    flow.load.iter().map(|l| l / total).collect()
+}
+
+/// The largest day load (Erlang-hours) a pool with c windows carries while every hour
+/// stays within the peak target and the day's arrival-weighted mean wait within the mean
+/// target, both in uncalibrated minutes (targets ÷ k). With the pool's hourly profile
+/// fixed, both targets become one capacity per window count: the MILP is then a
+/// multiple-choice model with knapsack rows, whose LP relaxation is nearly integral.
+fn day_capacity(c: u32, profile: &[f64], s: f64, cs2: f64, peak_target: f64, mean_target: f64, max_util: f64) -> f64 {
+    if c == 0 {
+        return 0.0;
+    }
+    let per_hour = queueing::max_load_for_mean_wait(c, s, cs2, peak_target, max_util);
+    let top = profile.iter().copied().fold(0.0, f64::max);
+    if top <= 0.0 {
+        return 0.0;
+    }
+    let mut hi = per_hour / top;
+    let mean_ok = |l: f64| -> bool {
+        let mut num = 0.0;
+        for &share in profile {
+            let a = share * l;
+            if a <= 0.0 {
+                continue;
+            }
+            match (queueing::Station { servers: c, arrivals_per_hour: a * 60.0 / s, handle_min: s, cs2 }).mean_wait() {
+                Some(w) => num += share * w,
+                None => return false,
+            }
+        }
+        num <= mean_target + 1e-12
+    };
+    if mean_ok(hi) {
+        return hi * (1.0 - 1e-9);
+    }
+    let mut lo = 0.0;
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if mean_ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 fn pool_specs(model: &HallModel, policy: &Policy, flows_max: &[Flow], k: &[f64], t: &Targets) -> Vec<PoolSpec> {
     model
         .pools
@@ -253,27 +306,31 @@ fn pool_specs(model: &HallModel, policy: &Policy, flows_max: &[Flow], k: &[f64],
         .enumerate()
         .map(|(p, pool)| {
             let (s, cs2) = flows_max[p].day_mix();
-            let peak = flows_max[p].peak_load();
+            let prof = profile(&flows_max[p]);
+            let day_load: f64 = flows_max[p].load.iter().sum();
             let today = pool.windows_today.len() as u32;
-            let cap = |c: u32| queueing::max_load_for_mean_wait(c, s, cs2, t.peak[p] / k[p], policy.max_utilisation);
+            let cap = |c: u32| day_capacity(c, &prof, s, cs2, t.peak[p] / k[p], t.mean[p] / k[p], policy.max_utilisation);
             let mut c_max = today;
-            while cap(c_max) < peak && c_max < today.max(1) * 4 + 50 {
+            while cap(c_max) < day_load && c_max < today.max(1) * 4 + 50 {
                 c_max += 1;
             }
             let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
+            let c_max = c_max.max(min_windows);
             PoolSpec {
                 name: pool.name.clone(),
                 handle_min: s,
                 cs2,
                 min_windows,
-                max_windows: c_max.max(min_windows),
-                peak_capacity: (0..=c_max.max(min_windows)).map(cap).collect(),
-                mean_target_min: t.mean[p] / k[p],
+                max_windows: c_max,
+                peak_capacity: (0..=c_max).map(cap).collect(),
+                mean_target_min: f64::INFINITY,
+                profile: prof,
             }
         })
         .collect()
 }
 
+/// Channel options with their loads summed over the day (the pools are collapsed).
 fn matter_specs(model: &HallModel, hall: &Hall, policy: &Policy) -> Vec<MatterSpec> {
     model
         .matters
@@ -288,10 +345,11 @@ fn matter_specs(model: &HallModel, hall: &Hall, policy: &Policy) -> Vec<MatterSp
                     label: ch.as_str().to_string(),
                     loads: evaluate::routes(model, m, ch, policy)
                         .into_iter()
-                        .map(|(pool, lambda, s, _)| OptionLoad { pool, arrivals_per_hour: lambda, handle_min: s })
+                        .map(|(pool, lambda, s, _)| OptionLoad { pool, arrivals_per_hour: vec![lambda.iter().sum()], handle_min: s })
                         .collect(),
                     backoffice_work_min_week: evaluate::backoffice_work(model, m, ch),
-                    self_service_users_per_hour: evaluate::self_service_users(model, m, ch, policy),
+                    // Conservative: the peak hour of each matter's terminal users.
+                    self_service_users_per_hour: vec![evaluate::self_service_users(model, m, ch, policy).iter().copied().fold(0.0, f64::max)],
                 })
                 .collect(),
         })
@@ -305,13 +363,12 @@ fn explain_infeasible(model: &HallModel, specs: &[PoolSpec], flows_forced: &Flow
     for (p, spec) in specs.iter().enumerate() {
         let f = &flows_forced.pools[p];
         let mut need = spec.min_windows;
-        for (h, &a) in f.load.iter().enumerate() {
-            let c = (0..spec.peak_capacity.len()).find(|&c| spec.peak_capacity[c] >= a).map_or(u32::MAX, |c| c as u32);
-            if c == u32::MAX {
-                lines.push(format!("{} cannot carry its {:02}:00 load of {:.1} Erlangs within its peak target with up to {} windows", model.pools[p].name, model.hours[h], a, spec.max_windows));
-            } else if c > need {
-                need = c;
-            }
+        let day: f64 = f.load.iter().sum();
+        let peak_hour = (0..f.load.len()).max_by(|&a, &b| f.load[a].total_cmp(&f.load[b])).unwrap_or(0);
+        match (0..spec.peak_capacity.len()).find(|&c| spec.peak_capacity[c] >= day) {
+            None => lines.push(format!("{} cannot keep its targets with up to {} windows: its {:02}:00 peak load is {:.1} Erlangs", model.pools[p].name, spec.max_windows, model.hours.get(peak_hour).copied().unwrap_or(0), f.load.get(peak_hour).copied().unwrap_or(0.0))),
+            Some(c) if c as u32 > need => need = c as u32,
+            Some(_) => {}
         }
         need_total += need;
     }
@@ -325,7 +382,22 @@ fn explain_infeasible(model: &HallModel, specs: &[PoolSpec], flows_forced: &Flow
     format!("no plan meets the policy: {}", lines.join("; "))
 }
 
-pub fn plan(hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRun> {
+/// Everything that does not depend on the objective: the model, today's evaluation, the
+/// calibration, the targets and the MILP input. `frontier` prepares once and solves many.
+pub struct Prepared {
+    pub model: HallModel,
+    pub notes: Vec<String>,
+    before_flows: Flows,
+    before_raw: Vec<PoolEval>,
+    before: Vec<PoolEval>,
+    observed: Vec<Option<f64>>,
+    k: Vec<f64>,
+    targets: Targets,
+    specs: Vec<PoolSpec>,
+    pub input: MilpInput,
+}
+
+pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     let model = HallModel::build(hall, policy)?;
     let mut notes = Vec::new();
     let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
@@ -340,12 +412,12 @@ pub fn plan(hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRu
             notes.push(format!("{}: today's {} windows are overloaded in the formula at {:.1} Erlangs peak (utilisation ≥ 1): check volumes and handling times", model.pools[p].name, model.pools[p].windows_today.len(), e.peak_load));
         }
     }
-    let t = targets(&model, policy, &before, &k);
-    let specs = pool_specs(&model, policy, &fmax, &k, &t);
+    let targets = targets(&model, policy, &before, &k);
+    let specs = pool_specs(&model, policy, &fmax, &k, &targets);
     let today = model.windows_today();
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
     let input = MilpInput {
-        slots: model.slots(),
+        slots: 1,
         pools: specs.clone(),
         matters: matter_specs(&model, hall, policy),
         windows_today: today,
@@ -357,47 +429,157 @@ pub fn plan(hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRu
         helper_users_per_hour: policy.helper_users_per_hour,
         backoffice_min_per_staff_week: policy.backoffice_min_per_staff_week,
         tangent_points: policy.tangent_points,
-        objective: match objective {
+        objective: milp::Objective::FewestWindows,
+    };
+    Ok(Prepared { model, notes, before_flows, before_raw, before, observed, k, targets, specs, input })
+}
+
+impl Prepared {
+    /// The MILP input for one objective.
+    pub fn input_for(&self, objective: Objective) -> MilpInput {
+        let mut input = self.input.clone();
+        input.objective = match objective {
             Objective::FewestWindows => milp::Objective::FewestWindows,
             Objective::LeastWaiting { max_windows } => milp::Objective::LeastWaiting { max_windows },
+        };
+        input
+    }
+}
+
+pub fn plan(hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRun> {
+    let prep = prepare(hall, policy)?;
+    solve(&prep, hall, policy, objective)
+}
+
+/// Adds `extra` windows one at a time where they cut the most waiting person-minutes
+/// per day (calibrated formula). Waiting is convex and decreasing in the windows of a
+/// pool, so for fixed channels this greedy allocation is optimal.
+pub fn spend_windows(prep: &Prepared, flows: &Flows, windows: &mut [u32], extra: u32) {
+    let waiting = |p: usize, n: u32| -> f64 {
+        let f = &flows.pools[p];
+        let e = eval_pool(f, n, prep.k[p]);
+        e.mean_wait.map_or(f64::INFINITY, |w| w * f.arrivals_per_day())
+    };
+    for _ in 0..extra {
+        let best = (0..windows.len())
+            .filter(|&p| flows.pools[p].arrivals_per_day() > 0.0)
+            .map(|p| (p, waiting(p, windows[p]) - waiting(p, windows[p] + 1)))
+            .filter(|(_, gain)| *gain > 1e-9)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        match best {
+            Some((p, _)) => windows[p] += 1,
+            None => break,
+        }
+    }
+}
+
+/// Waiting person-minutes per day and the arrival-weighted mean wait of a configuration.
+pub fn waiting_of(prep: &Prepared, flows: &Flows, windows: &[u32]) -> (f64, Option<f64>) {
+    let mut total = 0.0;
+    let mut arrivals = 0.0;
+    let mut stable = true;
+    for (p, &n) in windows.iter().enumerate() {
+        let f = &flows.pools[p];
+        match eval_pool(f, n, prep.k[p]).mean_wait {
+            Some(w) => total += w * f.arrivals_per_day(),
+            None => stable = false,
+        }
+        arrivals += f.arrivals_per_day();
+    }
+    (total, (stable && arrivals > 0.0).then(|| total / arrivals))
+}
+
+/// Time limit of one solve (each stage shares it).
+const SOLVE_SECONDS: f64 = 30.0;
+
+/// The MILP sees each joint and fallback pool with the hourly profile of its widest mix;
+/// the exact mix may peak differently. Re-check every pool with the exact hourly flows
+/// and add windows where a target would be missed, saying so.
+fn repair(prep: &Prepared, flows: &Flows, windows: &mut [u32], policy: &Policy, notes: &mut Vec<String>) {
+    for (p, n) in windows.iter_mut().enumerate() {
+        let f = &flows.pools[p];
+        if f.arrivals_per_day() <= 0.0 {
+            continue;
+        }
+        let ok = |n: u32| {
+            let e = eval_pool(f, n, prep.k[p]);
+            e.mean_wait.is_some_and(|w| w <= prep.targets.mean[p] + 1e-6)
+                && e.worst_hour_wait.is_some_and(|w| w <= prep.targets.peak[p] + 1e-6)
+                && e.peak_utilisation <= policy.max_utilisation + 1e-9
+        };
+        let start = *n;
+        while !ok(*n) && *n < start + 200 {
+            *n += 1;
+        }
+        if *n > start {
+            notes.push(format!("{}: {} → {} windows after checking the exact hourly mix against its targets", prep.model.pools[p].name, start, n));
+        }
+    }
+}
+
+pub fn solve(prep: &Prepared, hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRun> {
+    let model = &prep.model;
+    let input = prep.input_for(objective);
+    let today = model.windows_today();
+    let started = std::time::Instant::now();
+    let solved = match objective {
+        Objective::FewestWindows => milp::solve_with_time_limit(&input, SOLVE_SECONDS),
+        Objective::LeastWaiting { max_windows } => match milp::solve_with_time_limit(&input, SOLVE_SECONDS / 3.0) {
+            Ok(s) => Ok(s),
+            Err(milp::MilpError::Infeasible) => Err(milp::MilpError::Infeasible),
+            // microlp could not finish: the fewest-window plan, then the extra windows
+            // where they cut the most waiting (exact for the channels it chose).
+            Err(_) => milp::solve_with_time_limit(&prep.input_for(Objective::FewestWindows), SOLVE_SECONDS).map(|(mut s, _)| {
+                let channels: Vec<Channel> = s.choice.iter().enumerate().map(|(m, &o)| model.matters[m].channels[o]).collect();
+                let flows = evaluate::flows(model, &channels, policy);
+                let extra = max_windows.saturating_sub(s.windows.iter().sum());
+                spend_windows(prep, &flows, &mut s.windows, extra);
+                (s, milp::Optimality::WindowsOnly)
+            }),
         },
     };
-    let started = std::time::Instant::now();
-    let sol = match milp::solve(&input) {
+    let (mut sol, optimality) = match solved {
         Ok(s) => s,
         Err(milp::MilpError::Infeasible) => {
             let forced: Vec<Channel> = model.matters.iter().map(|m| if m.channels.len() == 1 { m.channels[0] } else { Channel::Online }).collect();
-            let ff = evaluate::flows(&model, &forced, policy);
+            let ff = evaluate::flows(model, &forced, policy);
             let cap = match objective {
                 Objective::LeastWaiting { max_windows } => Some(max_windows),
                 Objective::FewestWindows => None,
             };
-            return Err(Error::Infeasible(explain_infeasible(&model, &specs, &ff, cap, today)));
+            return Err(Error::Infeasible(explain_infeasible(model, &prep.specs, &ff, cap, today)));
         }
         Err(e) => return Err(Error::Solver(format!("the solver failed: {e}"))),
     };
     let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
     let channels: Vec<Channel> = sol.choice.iter().enumerate().map(|(m, &o)| model.matters[m].channels[o]).collect();
-    let after_flows = evaluate::flows(&model, &channels, policy);
-    let after: Vec<PoolEval> = (0..model.pools.len()).map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], k[p])).collect();
+    let after_flows = evaluate::flows(model, &channels, policy);
+    let mut notes = prep.notes.clone();
+    match optimality {
+        milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
+        milp::Optimality::WindowsOnly => notes.push("the fewest windows are proven optimal; among plans with that many windows the waiting was not minimised by the solver (time limit); extra windows, if any, went where they cut the most waiting".into()),
+        milp::Optimality::Proven => {}
+    }
+    repair(prep, &after_flows, &mut sol.windows, policy, &mut notes);
+    let after: Vec<PoolEval> = (0..model.pools.len()).map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p])).collect();
     let plan = super::assign::build_plan(super::assign::Parts {
         hall,
-        model: &model,
+        model,
         policy,
         objective,
         channels: &channels,
         windows: &sol.windows,
         helpers: sol.helpers,
         backoffice: sol.backoffice_staff,
-        before: &before,
-        before_raw: &before_raw,
+        before: &prep.before,
+        before_raw: &prep.before_raw,
         after: &after,
         after_flows: &after_flows,
-        before_flows: &before_flows,
-        observed: &observed,
-        k: &k,
-        targets: (&t.mean, &t.peak),
+        before_flows: &prep.before_flows,
+        observed: &prep.observed,
+        k: &prep.k,
+        targets: (&prep.targets.mean, &prep.targets.peak),
         waiting: sol.waiting_person_min_per_day,
     });
-    Ok(PlanRun { plan, model, solve_ms, variables: sol.variables, constraints: sol.constraints, notes, milp: input })
+    Ok(PlanRun { plan, model: model.clone(), solve_ms, variables: sol.variables, constraints: sol.constraints, notes, milp: input })
 }

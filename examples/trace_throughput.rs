@@ -1,0 +1,127 @@
+//! Trace-driven engine throughput (benches/trace_throughput.sh).
+//!
+//! ```text
+//! cargo run --release --example trace_throughput -- /tmp/big [repeats]
+//! ```
+//!
+//! Loads a hall folder with the library's ingest, turns every accepted ticket into an
+//! engine customer of its department's pool (its own issue time; served tickets keep
+//! their own handling time, no-shows hold the window for 60 s, cancelled tickets leave
+//! after 10 min if not called), builds one schedule per department over the open days and
+//! hours inferred from the tickets with the department's inventory windows on duty, and
+//! then times `engine::run_pool` over all pools, `repeats` times (default 5) on one
+//! thread. Customer construction and sorting are outside the timed region; a separate
+//! figure times `simulate::trace::replay` (today's hall) end to end, which adds pool
+//! mapping, staffing from the tickets and the summaries. Prints one JSON object.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use hallplan::hall::{time, Status, NO_TIME};
+use hallplan::ingest::{self, derive, LoadOptions, Needs};
+use hallplan::simulate::engine::{run_pool, Customer, Outcome, Schedule, Session};
+use hallplan::simulate::trace;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().unwrap_or_else(|| {
+        eprintln!("usage: trace_throughput HALL_DIR [repeats]");
+        std::process::exit(1)
+    });
+    let repeats: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let clock = Instant::now();
+    let opts = LoadOptions { needs: Needs { windows: true, matters: false, tickets: true }, ..LoadOptions::default() };
+    let loaded = ingest::load(Some(std::path::Path::new(&dir)), &opts).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2)
+    });
+    let load_s = clock.elapsed().as_secs_f64();
+    let hall = &loaded.hall;
+    let t = &hall.tickets;
+    let hours = derive::opening_hours(t).map(|h| h.hours).unwrap_or_else(|| (9..17).collect());
+    let days: BTreeSet<i64> = t.issued.iter().map(|&x| time::day(x)).collect();
+    let origin = days.first().copied().unwrap_or(0) * time::DAY;
+
+    // Windows per department from the inventory (at least one).
+    let mut dept_windows: BTreeMap<&str, u32> = BTreeMap::new();
+    for w in &hall.windows {
+        *dept_windows.entry(w.department.as_str()).or_default() += w.staff.max(1);
+    }
+    let nd = t.departments.len();
+    let mut pools: Vec<Vec<Customer>> = vec![Vec::new(); nd];
+    for i in 0..t.len() {
+        let arrival = (t.issued[i] - origin) as f64;
+        let (service, patience) = match t.status[i] {
+            Status::Served if t.called[i] != NO_TIME && t.finished[i] != NO_TIME => ((t.finished[i] - t.called[i]).max(0) as f64, f64::INFINITY),
+            Status::Served => (0.0, f64::INFINITY),
+            Status::NoShow => (60.0, f64::INFINITY),
+            Status::Cancelled => (0.0, 600.0),
+        };
+        pools[t.department[i] as usize].push(Customer { arrival, service, patience });
+    }
+    for p in pools.iter_mut() {
+        p.sort_by(|a, b| a.arrival.total_cmp(&b.arrival));
+    }
+    // Runs of consecutive open hours are sessions.
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &h in &hours {
+        match runs.last_mut() {
+            Some((_, b)) if *b == h => *b = h + 1,
+            _ => runs.push((h, h + 1)),
+        }
+    }
+    let schedules: Vec<Schedule> = (0..nd)
+        .map(|d| {
+            let servers = dept_windows.get(t.departments.name(d as u32)).copied().unwrap_or(1);
+            let mut sessions = Vec::new();
+            for &day in &days {
+                for &(a, b) in &runs {
+                    let start = ((day * time::DAY - origin) + i64::from(a) * 3600) as f64;
+                    sessions.push(Session { start, end: start + f64::from(b - a) * 3600.0, servers_per_hour: vec![servers; (b - a) as usize] });
+                }
+            }
+            Schedule { sessions }
+        })
+        .collect();
+    let customers: usize = pools.iter().map(Vec::len).sum();
+
+    let mut out: Vec<Outcome> = Vec::new();
+    let mut runs_s = Vec::new();
+    let mut served = 0usize;
+    let mut wait_sum = 0.0;
+    for _ in 0..repeats {
+        served = 0;
+        wait_sum = 0.0;
+        let c = Instant::now();
+        for (p, s) in pools.iter().zip(&schedules) {
+            run_pool(p, s, &mut out).unwrap_or_else(|e| {
+                eprintln!("error: engine: {e}");
+                std::process::exit(1)
+            });
+            for o in &out {
+                if let Outcome::Served { wait, .. } = o {
+                    served += 1;
+                    wait_sum += wait;
+                }
+            }
+        }
+        runs_s.push(c.elapsed().as_secs_f64());
+    }
+    runs_s.sort_by(f64::total_cmp);
+    let median = runs_s[runs_s.len() / 2];
+
+    let c = Instant::now();
+    let replay = trace::replay(hall, None, 2020);
+    let replay_s = c.elapsed().as_secs_f64();
+    let replay_note = match &replay {
+        Ok(r) => format!("\"ok\",\"replay_hall_mean_wait_min\":{:.3}", r.hall.mean_wait),
+        Err(e) => format!("{:?}", format!("error: {e}")),
+    };
+    println!(
+        "{{\"customers\":{customers},\"pools\":{nd},\"sessions_per_pool\":{},\"load_s\":{load_s:.3},\"engine_runs_s\":{runs_s:?},\"engine_median_s\":{median:.4},\"engine_customers_per_s\":{:.0},\"served\":{served},\"mean_wait_min\":{:.3},\"replay_s\":{replay_s:.3},\"replay_customers_per_s\":{:.0},\"replay\":{replay_note}}}",
+        schedules.first().map_or(0, |s| s.sessions.len()),
+        customers as f64 / median,
+        wait_sum / served.max(1) as f64 / 60.0,
+        t.len() as f64 / replay_s,
+    );
+}

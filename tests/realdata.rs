@@ -1,0 +1,64 @@
+//! A real queue log (the Anonymous Bank call centre, February 1999), when the shared
+//! folder holds it: its clock skew, its broken rows and its opening hours.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{assert_accounted, count, path_str, rejected_for, run};
+
+fn real_hall() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata/anonymous-bank");
+    if dir.join("tickets.csv").is_file() {
+        Some(dir)
+    } else {
+        println!("skipped: ../shared/realdata not present");
+        None
+    }
+}
+
+/// Rows of the real tickets.csv whose window is `NO_SERVER` (not in the inventory).
+fn no_server_rows(dir: &std::path::Path) -> u64 {
+    let rows = common::read_csv(&dir.join("tickets.csv"));
+    let col = rows[0]
+        .iter()
+        .position(|h| h == "window_id")
+        .expect("a window_id column");
+    rows[1..].iter().filter(|r| r[col] == "NO_SERVER").count() as u64
+}
+
+#[test]
+fn the_anonymous_bank_log_is_read_with_its_skew_clamped_and_its_broken_rows_set_aside() {
+    let Some(dir) = real_hall() else { return };
+    let r = run(&["validate", "--data", path_str(&dir), "--json"]);
+    r.assert_success();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("validate --json is JSON");
+
+    assert_accounted(&v, "tickets");
+    assert_eq!(count(&v, "tickets", "read"), 33_344, "{v:#}");
+    assert_eq!(count(&v, "windows", "read"), 24);
+
+    // About 10,000 calls are "called" a second before they were "issued": clamped, kept.
+    let clamped = count(&v, "tickets", "clamped");
+    assert!(
+        (5_000..=15_000).contains(&clamped),
+        "clamped {clamped}: {v:#}"
+    );
+
+    // NO_SERVER is not an agent of the inventory: those rows are unknown windows, unless
+    // an earlier check set them aside already.
+    let no_server = no_server_rows(&dir);
+    let unknown = rejected_for(&v, "tickets", "unknown_window");
+    let other = count(&v, "tickets", "rejected") - unknown;
+    assert!(unknown <= no_server, "{unknown} unknown windows, {no_server} NO_SERVER rows");
+    assert!(
+        unknown + other >= no_server,
+        "{unknown} unknown windows + {other} other rejections < {no_server} NO_SERVER rows"
+    );
+    assert!(unknown > 0);
+    // Calls "called" hours before they were issued.
+    assert!(rejected_for(&v, "tickets", "called_before_issued") > 0, "{v:#}");
+
+    // Hours run 07:00 to midnight, seven days a week.
+    assert_eq!(v["opening_hours"], "Mon–Sun 07–24", "{v:#}");
+}
