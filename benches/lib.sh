@@ -15,7 +15,7 @@ say() { printf '\n== %s\n' "$*" >&2; }
 machine() {
   local cpu
   cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-  printf '%s cores (%s), %s GB RAM, %s' "$(nproc)" "$cpu" "$(free -g | awk '/Mem:/{print $2}')" "$(uname -sr)"
+  printf '%s cores (%s), %s GB RAM, %s, load avg %s' "$(nproc)" "$cpu" "$(free -g | awk '/Mem:/{print $2}')" "$(uname -sr)" "$(cut -d" " -f1 /proc/loadavg)"
 }
 
 # Tools the scripts need; installed when missing (apt and pip only, no other network).

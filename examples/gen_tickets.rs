@@ -63,7 +63,19 @@ const BUREAUS: [&str; 24] = [
 ];
 
 const DISTRICTS: [&str; 13] = [
-    "上城区", "拱墅区", "西湖区", "滨江区", "萧山区", "余杭区", "临平区", "钱塘区", "富阳区", "临安区", "桐庐县", "淳安县", "建德市",
+    "上城区",
+    "拱墅区",
+    "西湖区",
+    "滨江区",
+    "萧山区",
+    "余杭区",
+    "临平区",
+    "钱塘区",
+    "富阳区",
+    "临安区",
+    "桐庐县",
+    "淳安县",
+    "建德市",
 ];
 
 const MATTER_VERBS: [&str; 30] = [
@@ -201,7 +213,11 @@ fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
     let mut parts: Vec<usize> = exact.iter().map(|x| 1 + x.floor() as usize).collect();
     let mut left = total - parts.iter().sum::<usize>();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
     for &i in order.iter().cycle() {
         if left == 0 {
             break;
@@ -280,7 +296,10 @@ fn main() -> std::io::Result<()> {
     let args = parse_args();
     let clock = Instant::now();
     if args.out.join("tickets.csv").exists() && !args.force {
-        eprintln!("error: {} already holds tickets.csv (use --force to replace)", args.out.display());
+        eprintln!(
+            "error: {} already holds tickets.csv (use --force to replace)",
+            args.out.display()
+        );
         std::process::exit(1)
     }
     std::fs::create_dir_all(&args.out)?;
@@ -295,12 +314,18 @@ fn main() -> std::io::Result<()> {
             } else {
                 let district = DISTRICTS[i / BUREAUS.len() % DISTRICTS.len()];
                 let round = i / (BUREAUS.len() * DISTRICTS.len());
-                let suffix = if round == 0 { String::new() } else { format!("{}分中心", round + 1) };
+                let suffix = if round == 0 {
+                    String::new()
+                } else {
+                    format!("{}分中心", round + 1)
+                };
                 format!("{district}{}{suffix}", BUREAUS[i % BUREAUS.len()])
             }
         })
         .collect();
-    let mut weights: Vec<f64> = (0..nd).map(|i| 1.0 / (1.0 + i as f64 % BUREAUS.len() as f64).powf(0.8)).collect();
+    let mut weights: Vec<f64> = (0..nd)
+        .map(|i| 1.0 / (1.0 + i as f64 % BUREAUS.len() as f64).powf(0.8))
+        .collect();
     for w in weights.iter_mut() {
         *w *= rng.random_range(0.7..1.3);
     }
@@ -314,19 +339,30 @@ fn main() -> std::io::Result<()> {
     for d in 0..nd {
         let code = code(d);
         let short = BUREAUS[d % BUREAUS.len()];
-        let district = if nd > BUREAUS.len() { DISTRICTS[d / BUREAUS.len() % DISTRICTS.len()] } else { "" };
+        let district = if nd > BUREAUS.len() {
+            DISTRICTS[d / BUREAUS.len() % DISTRICTS.len()]
+        } else {
+            ""
+        };
         let mut mw = Vec::new();
         let mut ids = Vec::new();
         for k in 0..matter_counts[d] {
             let handle_min: f64 = (rng.random_range(1.2f64..3.3)).exp(); // 3.3 … 27 min
             let group = if rng.random_bool(0.15) {
-                Some(format!("{district}{}", MERGE_GROUPS[d % MERGE_GROUPS.len()]))
+                Some(format!(
+                    "{district}{}",
+                    MERGE_GROUPS[d % MERGE_GROUPS.len()]
+                ))
             } else {
                 None
             };
             let verb = MATTER_VERBS[(k * 7 + d) % MATTER_VERBS.len()];
             let round = k / MATTER_VERBS.len();
-            let name = if round == 0 { format!("{short}{verb}") } else { format!("{short}{verb}（{}）", round + 1) };
+            let name = if round == 0 {
+                format!("{short}{verb}")
+            } else {
+                format!("{short}{verb}（{}）", round + 1)
+            };
             let in_person = rng.random_bool(0.1);
             ids.push(matters.len());
             mw.push(1.0 / (1.0 + k as f64).powf(0.9));
@@ -335,7 +371,8 @@ fn main() -> std::io::Result<()> {
                 name,
                 dept: d,
                 handle_min,
-                service: Gamma::new(1.0 / SERVICE_CS2, handle_min * 60.0 * SERVICE_CS2).expect("positive"),
+                service: Gamma::new(1.0 / SERVICE_CS2, handle_min * 60.0 * SERVICE_CS2)
+                    .expect("positive"),
                 online: !in_person && rng.random_bool(0.35),
                 backoffice: !in_person && rng.random_bool(0.2),
                 in_person,
@@ -344,7 +381,11 @@ fn main() -> std::io::Result<()> {
         }
         // Mean handling time of the mix gives the arrival rate for the target load.
         let wsum: f64 = mw.iter().sum();
-        let mean_s: f64 = ids.iter().zip(&mw).map(|(&m, w)| w / wsum * matters[m].handle_min * 60.0).sum();
+        let mean_s: f64 = ids
+            .iter()
+            .zip(&mw)
+            .map(|(&m, w)| w / wsum * matters[m].handle_min * 60.0)
+            .sum();
         let load = rng.random_range(0.78..0.95);
         let c = win_counts[d] as f64;
         let mut rate = [0.0; HOURS];
@@ -383,7 +424,9 @@ fn main() -> std::io::Result<()> {
     let patience = Exp::new(1.0 / PATIENCE_MEAN_S).expect("positive");
     let mut per_matter = vec![0u64; matters.len()];
     let mut tickets = create(&args.out.join("tickets.csv"));
-    tickets.write_all(b"ticket_id,issued_at,called_at,finished_at,window_id,department,matter_id,status\n")?;
+    tickets.write_all(
+        b"ticket_id,issued_at,called_at,finished_at,window_id,department,matter_id,status\n",
+    )?;
     let mut footfall: Vec<(String, u64)> = Vec::new();
     let mut day = time::days_from_civil(2019, 1, 2);
     let mut written: u64 = 0;
@@ -429,8 +472,19 @@ fn main() -> std::io::Result<()> {
                     }
                     rot += 1;
                     let start = free[best].max(issued);
-                    let mut row = Row { issued, called: NONE, finished: NONE, dept: di as u32, matter: mi as u32, window: NONE, number, status: 0 };
-                    if rng.random_bool(IMPATIENT_P) && f64::from(start - issued) > patience.sample(&mut rng) {
+                    let mut row = Row {
+                        issued,
+                        called: NONE,
+                        finished: NONE,
+                        dept: di as u32,
+                        matter: mi as u32,
+                        window: NONE,
+                        number,
+                        status: 0,
+                    };
+                    if rng.random_bool(IMPATIENT_P)
+                        && f64::from(start - issued) > patience.sample(&mut rng)
+                    {
                         row.status = 2;
                     } else if rng.random_bool(NO_SHOW_P) {
                         // Called, did not come: the window waits a minute and calls the next.
@@ -438,7 +492,10 @@ fn main() -> std::io::Result<()> {
                         row.called = start;
                         free[best] = start + 60;
                     } else {
-                        let s = matters[mi].service.sample(&mut rng).clamp(30.0, 3.0 * 3600.0) as u32;
+                        let s = matters[mi]
+                            .service
+                            .sample(&mut rng)
+                            .clamp(30.0, 3.0 * 3600.0) as u32;
                         row.called = start;
                         row.finished = start + s;
                         row.window = d.windows[best] as u32;
@@ -501,7 +558,11 @@ fn main() -> std::io::Result<()> {
     let mut w = create(&args.out.join("matters.csv"));
     writeln!(w, "matter_id,matter_name,department,weekly_volume,avg_handle_min,online_capable,online_share,backoffice_eligible,intake_min,merge_group,in_person_required")?;
     for (i, m) in matters.iter().enumerate() {
-        let intake = if m.backoffice { format!("{:.1}", (m.handle_min * 0.3).max(2.0)) } else { String::new() };
+        let intake = if m.backoffice {
+            format!("{:.1}", (m.handle_min * 0.3).max(2.0))
+        } else {
+            String::new()
+        };
         writeln!(
             w,
             "{},{},{},{:.1},{:.1},{},,{},{},{},{}",

@@ -39,7 +39,15 @@ fn value<T: std::str::FromStr>(flag: &str, v: &str) -> T {
 }
 
 fn parse() -> Args {
-    let mut a = Args { customers: 1_000_000, replications: 10, servers: 3, lambda: 2.4, mu: 1.0, warmup: 0.1, seed: 2020 };
+    let mut a = Args {
+        customers: 1_000_000,
+        replications: 10,
+        servers: 3,
+        lambda: 2.4,
+        mu: 1.0,
+        warmup: 0.1,
+        seed: 2020,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let v = it.next().unwrap_or_else(|| {
@@ -60,7 +68,11 @@ fn parse() -> Args {
             }
         }
     }
-    if a.replications < 2 || a.customers < 10 * a.replications || a.servers == 0 || a.lambda >= a.mu * f64::from(a.servers) {
+    if a.replications < 2
+        || a.customers < 10 * a.replications
+        || a.servers == 0
+        || a.lambda >= a.mu * f64::from(a.servers)
+    {
         eprintln!("error: need ≥ 2 replications, ≥ 10 customers each, and a stable queue (lambda < servers·mu)");
         std::process::exit(1)
     }
@@ -79,13 +91,24 @@ fn main() {
     let a = parse();
     let per_rep = a.customers / a.replications;
     let warmup = (per_rep as f64 * a.warmup) as usize;
-    let service = ServiceTime::Gamma { mean: 60.0 / a.mu, cs2: 1.0 };
+    let service = ServiceTime::Gamma {
+        mean: 60.0 / a.mu,
+        cs2: 1.0,
+    };
     let schedule = Schedule::always(a.servers);
     let clock = Instant::now();
     let mut customers = Vec::with_capacity(per_rep);
     let mut out: Vec<Outcome> = Vec::with_capacity(per_rep);
     let means: Vec<f64> = replicate(a.replications, a.seed, |_, rng| {
-        generate_stationary(a.lambda * 60.0, per_rep, &service, Patience::Infinite, rng, &mut customers).expect("valid parameters");
+        generate_stationary(
+            a.lambda * 60.0,
+            per_rep,
+            &service,
+            Patience::Infinite,
+            rng,
+            &mut customers,
+        )
+        .expect("valid parameters");
         run_pool(&customers, &schedule, &mut out).expect("sorted, valid customers");
         summarize(&out[warmup..], &[]).mean_wait / 60.0
     });

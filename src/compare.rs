@@ -38,7 +38,14 @@ pub struct Day {
 
 impl Default for Day {
     fn default() -> Self {
-        Day { tickets: 0, no_show: 0, served: 0, sum: 0.0, windows: BTreeSet::new(), hist: vec![0; BINS + 1] }
+        Day {
+            tickets: 0,
+            no_show: 0,
+            served: 0,
+            sum: 0.0,
+            windows: BTreeSet::new(),
+            hist: vec![0; BINS + 1],
+        }
     }
 }
 
@@ -101,13 +108,21 @@ pub fn stats(s: &Side) -> Stats {
     let days = s.days.len();
     let tickets: u64 = s.days.values().map(|d| d.tickets).sum();
     let no_show: u64 = s.days.values().map(|d| d.no_show).sum();
-    let share = |x: f64| (!s.waits.is_empty()).then(|| s.waits.iter().filter(|&&w| w > x).count() as f64 / s.waits.len() as f64);
+    let share = |x: f64| {
+        (!s.waits.is_empty())
+            .then(|| s.waits.iter().filter(|&&w| w > x).count() as f64 / s.waits.len() as f64)
+    };
     Stats {
         days,
         tickets,
         tickets_per_day: tickets as f64 / days.max(1) as f64,
-        no_show_rate: if tickets > 0 { no_show as f64 / tickets as f64 } else { 0.0 },
-        windows_per_day: s.days.values().map(|d| d.windows.len() as f64).sum::<f64>() / days.max(1) as f64,
+        no_show_rate: if tickets > 0 {
+            no_show as f64 / tickets as f64
+        } else {
+            0.0
+        },
+        windows_per_day: s.days.values().map(|d| d.windows.len() as f64).sum::<f64>()
+            / days.max(1) as f64,
         served: s.waits.len(),
         mean: mean(&s.waits),
         median: quantile_sorted(&s.waits, 0.5),
@@ -183,9 +198,18 @@ pub fn change(before: &Side, after: &Side, resamples: usize, seed: u64) -> Chang
     let (b, a) = (stats(before), stats(after));
     let mean_change = a.mean.zip(b.mean).map(|(x, y)| x - y);
     let p90_change = a.p90.zip(b.p90).map(|(x, y)| x - y);
-    let enough = b.served >= MIN_SERVED && a.served >= MIN_SERVED && b.days >= MIN_DAYS && a.days >= MIN_DAYS;
+    let enough = b.served >= MIN_SERVED
+        && a.served >= MIN_SERVED
+        && b.days >= MIN_DAYS
+        && a.days >= MIN_DAYS;
     if !enough {
-        return Change { mean_change, mean_ci: None, p90_change, p90_ci: None, verdict: Verdict::TooFewTickets };
+        return Change {
+            mean_change,
+            mean_ci: None,
+            p90_change,
+            p90_ci: None,
+            verdict: Verdict::TooFewTickets,
+        };
     }
     let bd: Vec<&Day> = before.days.values().collect();
     let ad: Vec<&Day> = after.days.values().collect();
@@ -195,7 +219,10 @@ pub fn change(before: &Side, after: &Side, resamples: usize, seed: u64) -> Chang
     let mut dm = Vec::with_capacity(resamples);
     let mut dp = Vec::with_capacity(resamples);
     for _ in 0..resamples {
-        if let (Some(x), Some(y)) = (resample(&bd, &mut rng, &mut hb), resample(&ad, &mut rng, &mut ha)) {
+        if let (Some(x), Some(y)) = (
+            resample(&bd, &mut rng, &mut hb),
+            resample(&ad, &mut rng, &mut ha),
+        ) {
             dm.push(y.0 - x.0);
             dp.push(y.1 - x.1);
         }
@@ -210,7 +237,13 @@ pub fn change(before: &Side, after: &Side, resamples: usize, seed: u64) -> Chang
         Some((_, hi)) if hi < 0.0 => Verdict::Better,
         _ => Verdict::NoDetectableChange,
     };
-    Change { mean_change, mean_ci, p90_change, p90_ci: ci(&mut dp), verdict }
+    Change {
+        mean_change,
+        mean_ci,
+        p90_change,
+        p90_ci: ci(&mut dp),
+        verdict,
+    }
 }
 
 #[cfg(test)]
@@ -220,7 +253,13 @@ mod tests {
 
     /// Tickets with per-day random effects: each day's mean wait is the true mean plus a
     /// day effect, so tickets within a day are correlated.
-    fn synthetic(rng: &mut ChaCha8Rng, true_mean: f64, days: i64, per_day: usize, day0: i64) -> Tickets {
+    fn synthetic(
+        rng: &mut ChaCha8Rng,
+        true_mean: f64,
+        days: i64,
+        per_day: usize,
+        day0: i64,
+    ) -> Tickets {
         let mut t = Tickets::default();
         for d in 0..days {
             let effect = (rng.random::<f64>() - 0.5) * true_mean;
@@ -228,7 +267,15 @@ mod tests {
                 let w = -((1.0 - rng.random::<f64>()).ln()) * (true_mean + effect).max(0.1);
                 let issued = (day0 + d) * time::DAY + 9 * 3600 + k as i64 * 30;
                 let called = issued + (w * 60.0) as i64;
-                t.push(TicketRow { issued, called, finished: called + 300, window: Some("W1"), department: "税务局", matter: None, status: Status::Served });
+                t.push(TicketRow {
+                    issued,
+                    called,
+                    finished: called + 300,
+                    window: Some("W1"),
+                    department: "税务局",
+                    matter: None,
+                    status: Status::Served,
+                });
             }
         }
         t
@@ -246,7 +293,8 @@ mod tests {
             let sa = sides(&after, None);
             let c = change(&sb["税务局"], &sa["税务局"], 400, r);
             // The point estimate is the exact difference of the sample means.
-            let exact = stats(&sa["税务局"]).mean.expect("mean") - stats(&sb["税务局"]).mean.expect("mean");
+            let exact =
+                stats(&sa["税务局"]).mean.expect("mean") - stats(&sb["税务局"]).mean.expect("mean");
             assert!((c.mean_change.expect("change") - exact).abs() < 1e-9);
             let (lo, hi) = c.mean_ci.expect("ci");
             // The true change of the data-generating process: the day effect has mean zero
@@ -273,7 +321,10 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let b = synthetic(&mut rng, 10.0, 20, 60, 18_000);
         let a = synthetic(&mut rng, 5.0, 20, 60, 18_100);
-        assert_eq!(change(&sides(&b, None)[""], &sides(&a, None)[""], 400, 2).verdict, Verdict::Better);
+        assert_eq!(
+            change(&sides(&b, None)[""], &sides(&a, None)[""], 400, 2).verdict,
+            Verdict::Better
+        );
         let a2 = synthetic(&mut rng, 10.0, 20, 60, 18_100);
         let v = change(&sides(&b, None)[""], &sides(&a2, None)[""], 400, 2).verdict;
         assert_ne!(v, Verdict::Better);

@@ -8,8 +8,8 @@
 mod common;
 
 use common::{
-    assert_accounted, count, path_str, rejected_for, run, tickets_with, write_xlsx, Fixture,
-    Run, FIRST_EXTRA_LINE, TICKETS_ROW_COUNT,
+    assert_accounted, count, path_str, rejected_for, run, tickets_with, write_xlsx, Fixture, Run,
+    FIRST_EXTRA_LINE, TICKETS_ROW_COUNT,
 };
 
 const BAD_INPUT: i32 = 2;
@@ -78,7 +78,8 @@ fn undecodable_bytes_with_utf8_forced_are_fatal_and_name_the_line() {
 
 #[test]
 fn gbk_text_read_with_utf8_forced_is_fatal_not_garbled() {
-    let (gbk, _, _) = encoding_rs::GBK.encode(&common::tickets());
+    let text = common::tickets();
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let f = Fixture::valid().with("tickets.csv", gbk.into_owned());
     // The first non-ASCII character (a department name) is on line 2.
     assert_fatal(
@@ -139,7 +140,10 @@ fn windows_without_a_department_column_are_fatal() {
 
 #[test]
 fn matters_without_a_matter_id_column_are_fatal() {
-    let f = Fixture::valid().with("matters.csv", "matter_name,department\n营业执照,市场监管局\n");
+    let f = Fixture::valid().with(
+        "matters.csv",
+        "matter_name,department\n营业执照,市场监管局\n",
+    );
     assert_fatal(
         &f,
         &[],
@@ -317,7 +321,10 @@ fn a_matter_whose_department_has_no_window_is_fatal_and_names_both() {
 
 #[test]
 fn an_online_share_above_one_is_fatal() {
-    let f = Fixture::valid().with("matters.csv", matters_with("M3,个体户登记,市场监管局,10,5,是,1.5\n"));
+    let f = Fixture::valid().with(
+        "matters.csv",
+        matters_with("M3,个体户登记,市场监管局,10,5,是,1.5\n"),
+    );
     assert_fatal(
         &f,
         &[],
@@ -332,7 +339,10 @@ fn an_online_share_above_one_is_fatal() {
 
 #[test]
 fn a_negative_weekly_volume_is_fatal() {
-    let f = Fixture::valid().with("matters.csv", matters_with("M3,个体户登记,市场监管局,-3,5,否,\n"));
+    let f = Fixture::valid().with(
+        "matters.csv",
+        matters_with("M3,个体户登记,市场监管局,-3,5,否,\n"),
+    );
     assert_fatal(
         &f,
         &[],
@@ -342,7 +352,10 @@ fn a_negative_weekly_volume_is_fatal() {
 
 #[test]
 fn a_zero_handling_time_is_fatal() {
-    let f = Fixture::valid().with("matters.csv", matters_with("M3,个体户登记,市场监管局,3,0,否,\n"));
+    let f = Fixture::valid().with(
+        "matters.csv",
+        matters_with("M3,个体户登记,市场监管局,3,0,否,\n"),
+    );
     assert_fatal(
         &f,
         &[],
@@ -364,7 +377,13 @@ fn a_bad_cell_in_an_xlsx_catalogue_is_named_by_sheet_and_cell() {
     assert_fatal(
         &f,
         &[],
-        &["matters.xlsx", "Sheet1!C3", "weekly_volume", "\"lots\"", "≥ 0"],
+        &[
+            "matters.xlsx",
+            "Sheet1!C3",
+            "weekly_volume",
+            "\"lots\"",
+            "≥ 0",
+        ],
     );
 }
 
@@ -394,7 +413,10 @@ fn strict_turns_the_first_rejected_ticket_into_a_fatal_error_in_the_documented_s
 
 #[test]
 fn strict_also_applies_to_footfall_rows() {
-    let f = Fixture::valid().with("footfall.csv", "timestamp,count\n2020-06-01,500\n2020-06-02,-5\n");
+    let f = Fixture::valid().with(
+        "footfall.csv",
+        "timestamp,count\n2020-06-01,500\n2020-06-02,-5\n",
+    );
     assert_fatal(
         &f,
         &["--strict"],
@@ -410,13 +432,8 @@ fn strict_accepts_a_clean_hall() {
 }
 
 fn plan(f: &Fixture, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "plan",
-        "--data",
-        path_str(&f.hall()),
-        "--out",
-        path_str(&f.out()),
-    ];
+    let (hall, out) = (f.hall(), f.out());
+    let mut args = vec!["plan", "--data", path_str(&hall), "--out", path_str(&out)];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -575,7 +592,11 @@ fn a_service_of_exactly_8_h_is_accepted() {
         ),
     );
     let v = f.validate_json(&[]);
-    assert_eq!(count(&v, "tickets", "accepted"), TICKETS_ROW_COUNT + 1, "{v:#}");
+    assert_eq!(
+        count(&v, "tickets", "accepted"),
+        TICKETS_ROW_COUNT + 1,
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -735,4 +756,22 @@ fn a_no_show_finished_a_century_after_its_call_is_set_aside() {
     assert_accounted(&v, "tickets");
     assert_eq!(count(&v, "tickets", "rejected"), 1, "{v:#}");
     assert_eq!(count(&v, "tickets", "accepted"), TICKETS_ROW_COUNT);
+}
+
+#[test]
+fn a_rejected_row_after_blank_lines_names_its_own_line() {
+    // Blank lines are skipped, not rows, but they still count as lines: the bad row
+    // below is on line 12 of the file.
+    let f = Fixture::valid().with(
+        "tickets.csv",
+        tickets_with(
+            "\n\n9,2020-07-32 09:00,2020-06-01 09:05:00,2020-06-01 09:15:00,A01,市场监管局,M1,served\n",
+        ),
+    );
+    let v = f.validate_json(&[]);
+    assert_eq!(count(&v, "tickets", "read"), TICKETS_ROW_COUNT + 1, "{v:#}");
+    f.profile(&[]);
+    let rows = f.output_csv("rejected_rows.csv");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][1], (FIRST_EXTRA_LINE + 2).to_string(), "{rows:?}");
 }

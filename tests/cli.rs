@@ -139,7 +139,10 @@ fn erlang_evaluates_14_windows_for_200_arrivals_an_hour_of_3_minutes() {
     let r = run(&json_args);
     r.assert_success();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("erlang --json is JSON");
-    let get = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} missing in {v:#}"));
+    let get = |k: &str| {
+        v[k].as_f64()
+            .unwrap_or_else(|| panic!("{k} missing in {v:#}"))
+    };
     let p = erlang_c(14, 10.0);
     assert!((get("load_erlangs") - 10.0).abs() < 1e-12);
     assert!((get("utilisation") - 10.0 / 14.0).abs() < 1e-12);
@@ -276,11 +279,17 @@ fn html_escapes_a_department_named_like_a_script() {
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "the name is shown, escaped"
     );
-    assert!(!html.contains("<script"), "report.html carries a script tag");
+    assert!(
+        !html.contains("<script"),
+        "report.html carries a script tag"
+    );
     for (name, bytes) in snapshot(&f.out().join("charts")) {
         if name.ends_with(".svg") {
             let svg = String::from_utf8(bytes).expect("SVG is UTF-8");
-            assert!(!svg.contains("<script"), "charts/{name} carries a script tag");
+            assert!(
+                !svg.contains("<script"),
+                "charts/{name} carries a script tag"
+            );
         }
     }
     // The CSVs keep the name as data.
@@ -300,9 +309,7 @@ fn csv_neutralises_a_formula_like_matter_name() {
     f.profile(&[]);
     let top = f.output_csv("top10_volume.csv");
     assert!(
-        top.iter()
-            .flatten()
-            .any(|c| c == "'=HYPERLINK(\"x\")"),
+        top.iter().flatten().any(|c| c == "'=HYPERLINK(\"x\")"),
         "the name is kept, with a leading quote: {top:?}"
     );
     for (name, _) in snapshot(&f.out()) {

@@ -162,7 +162,9 @@ fn check(result: &hallplan::Result<Loaded>) -> Result<(), TestCaseError> {
         }
         Ok(loaded) => {
             for (name, file) in [("tickets", "tickets.csv"), ("footfall", "footfall.csv")] {
-                let Some(rep) = loaded.files.get(name) else { continue };
+                let Some(rep) = loaded.files.get(name) else {
+                    continue;
+                };
                 prop_assert_eq!(rep.read, rep.accepted + rep.rejected, "{}: {:?}", name, rep);
                 prop_assert_eq!(rep.rejected_by_reason.values().sum::<u64>(), rep.rejected);
                 let listed = loaded.rejected.iter().filter(|r| r.file == file).count();

@@ -50,14 +50,20 @@ fn the_anonymous_bank_log_is_read_with_its_skew_clamped_and_its_broken_rows_set_
     let no_server = no_server_rows(&dir);
     let unknown = rejected_for(&v, "tickets", "unknown_window");
     let other = count(&v, "tickets", "rejected") - unknown;
-    assert!(unknown <= no_server, "{unknown} unknown windows, {no_server} NO_SERVER rows");
+    assert!(
+        unknown <= no_server,
+        "{unknown} unknown windows, {no_server} NO_SERVER rows"
+    );
     assert!(
         unknown + other >= no_server,
         "{unknown} unknown windows + {other} other rejections < {no_server} NO_SERVER rows"
     );
     assert!(unknown > 0);
     // Calls "called" hours before they were issued.
-    assert!(rejected_for(&v, "tickets", "called_before_issued") > 0, "{v:#}");
+    assert!(
+        rejected_for(&v, "tickets", "called_before_issued") > 0,
+        "{v:#}"
+    );
 
     // Hours run 07:00 to midnight, seven days a week.
     assert_eq!(v["opening_hours"], "Mon–Sun 07–24", "{v:#}");

@@ -32,7 +32,14 @@ fn write_matters_xlsx(f: &Fixture) {
     write_xlsx(
         &f.hall().join("matters.xlsx"),
         &[
-            &["事项编码", "事项名称", "部门", "周办件量", "平均受理时长", "可网办"],
+            &[
+                "事项编码",
+                "事项名称",
+                "部门",
+                "周办件量",
+                "平均受理时长",
+                "可网办",
+            ],
             &["CR01", "护照申领", "出入境管理局", "120", "8", "否"],
             &["CR02", "港澳通行证续签", "出入境管理局", "80", "5", "是"],
             &["VE01", "驾驶证换领", "车管所", "200", "6", "是"],
@@ -107,7 +114,7 @@ const DIRTY: [(&str, Option<&str>); 6] = [
     ),
 ];
 
-/// tickets.csv in GBK: header on line 1, the clean rows, one blank line, the dirty rows.
+/// tickets.csv in GBK: header on line 1, the clean rows, the dirty rows.
 /// Returns the bytes and the line of the first dirty row.
 fn tickets_gbk() -> (Vec<u8>, u64) {
     let mut text = String::from("票号;取号时间;叫号时间;办结时间;窗口编号;部门;事项编码;状态\n");
@@ -115,8 +122,7 @@ fn tickets_gbk() -> (Vec<u8>, u64) {
         text.push_str(&r);
         text.push('\n');
     }
-    text.push('\n');
-    let first_dirty = CLEAN_ROWS + 3;
+    let first_dirty = CLEAN_ROWS + 2;
     for (r, _) in DIRTY {
         text.push_str(r);
         text.push('\n');
@@ -177,7 +183,10 @@ fn an_unseen_hall_is_read_with_exact_row_accounting_and_reported_encodings() {
     let rejected = DIRTY.iter().filter(|(_, r)| r.is_some()).count() as u64;
     assert_eq!(count(&v, "tickets", "read"), CLEAN_ROWS + dirty);
     assert_eq!(count(&v, "tickets", "rejected"), rejected);
-    assert_eq!(count(&v, "tickets", "accepted"), CLEAN_ROWS + dirty - rejected);
+    assert_eq!(
+        count(&v, "tickets", "accepted"),
+        CLEAN_ROWS + dirty - rejected
+    );
     assert_eq!(count(&v, "tickets", "clamped"), 1);
     for (_, reason) in DIRTY {
         if let Some(reason) = reason {
@@ -196,7 +205,12 @@ fn an_unseen_hall_is_profiled_with_its_chinese_department_names_everywhere() {
     let (f, first_dirty, _, bad_footfall_line) = unseen_hall();
     f.profile(&[]);
     let out = f.out();
-    for name in ["report.html", "report.md", "summary.json", "rejected_rows.csv"] {
+    for name in [
+        "report.html",
+        "report.md",
+        "summary.json",
+        "rejected_rows.csv",
+    ] {
         assert!(out.join(name).is_file(), "{name} is missing");
     }
     let charts: Vec<String> = std::fs::read_dir(out.join("charts"))
@@ -225,12 +239,14 @@ fn an_unseen_hall_is_profiled_with_its_chinese_department_names_everywhere() {
         assert!(waits.contains(dept), "waits_by_department.csv lacks {dept}");
         assert!(svg.contains(dept), "waits_by_department.svg lacks {dept}");
     }
-    assert!(html.contains("GB18030"), "the report states the encoding read");
+    assert!(
+        html.contains("GB18030"),
+        "the report states the encoding read"
+    );
 
-    let summary: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out.join("summary.json")).expect("summary.json"),
-    )
-    .expect("summary.json is JSON");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary.json"))
+            .expect("summary.json is JSON");
     assert_eq!(summary["files"]["tickets"]["encoding"], "GB18030");
 
     let rows = f.output_csv("rejected_rows.csv");

@@ -17,14 +17,33 @@ pub fn run(args: FrontierArgs) -> Result<()> {
     inputs.extend(args.scenario.iter().cloned());
     let out = super::output_dir(&args.out, "frontier", &inputs)?;
     let policy = super::plan::policy(args.scenario.as_ref(), &args.set, dir.dir.as_deref())?;
-    let opts = super::load_options(&args.data, Needs { windows: true, matters: true, tickets: false })?;
+    let opts = super::load_options(
+        &args.data,
+        Needs {
+            windows: true,
+            matters: true,
+            tickets: false,
+        },
+    )?;
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let prep = optimise::prepare(&loaded.hall, &policy)?;
     let best = optimise::solve(&prep, &loaded.hall, &policy, Objective::FewestWindows)?;
     let today = best.plan.windows_before;
     // The curve keeps the recommended plan's channels and spends each extra window where
     // it cuts the most waiting (optimal for those channels: waiting is convex in windows).
-    let channels: Vec<crate::model::Channel> = best.plan.matters.iter().zip(&prep.model.matters).map(|(m, md)| md.channels.iter().copied().find(|c| c.as_str() == m.channel).unwrap_or(md.today)).collect();
+    let channels: Vec<crate::model::Channel> = best
+        .plan
+        .matters
+        .iter()
+        .zip(&prep.model.matters)
+        .map(|(m, md)| {
+            md.channels
+                .iter()
+                .copied()
+                .find(|c| c.as_str() == m.channel)
+                .unwrap_or(md.today)
+        })
+        .collect();
     let flows = crate::model::evaluate::flows(&prep.model, &channels, &policy);
     let mut windows: Vec<u32> = best.plan.pools.iter().map(|p| p.windows_after).collect();
     let mut points = Vec::new();
@@ -38,10 +57,32 @@ pub fn run(args: FrontierArgs) -> Result<()> {
     }
     let mut r = Report::new("Windows vs waiting · 窗口数与等候的权衡");
     r.para(format!("Least waiting for every window budget from the smallest feasible hall ({} windows) to today's ({today}). Recommended plan: {} windows (fewest windows that keep every target).", best.plan.windows_after, best.plan.windows_after));
-    let mut t = Table::new("frontier", "Least total waiting per window budget", &["max_windows", "windows_used", "waiting_person_min_per_day", "mean_wait_min", "mark"]);
+    let mut t = Table::new(
+        "frontier",
+        "Least total waiting per window budget",
+        &[
+            "max_windows",
+            "windows_used",
+            "waiting_person_min_per_day",
+            "mean_wait_min",
+            "mark",
+        ],
+    );
     for (n, used, w, m) in &points {
-        let mark = if *n == today { "today's count" } else if *n == best.plan.windows_after { "recommended" } else { "" };
-        t.row(vec![Cell::Int(i64::from(*n)), Cell::Int(i64::from(*used)), Cell::num(*w, 0), Cell::opt(*m, 2), Cell::text(mark)]);
+        let mark = if *n == today {
+            "today's count"
+        } else if *n == best.plan.windows_after {
+            "recommended"
+        } else {
+            ""
+        };
+        t.row(vec![
+            Cell::Int(i64::from(*n)),
+            Cell::Int(i64::from(*used)),
+            Cell::num(*w, 0),
+            Cell::opt(*m, 2),
+            Cell::text(mark),
+        ]);
     }
     r.table(t);
     let labels: Vec<String> = points.iter().map(|p| p.0.to_string()).collect();
@@ -54,7 +95,13 @@ pub fn run(args: FrontierArgs) -> Result<()> {
             "窗口数与平均等候 · Mean wait (min) per window budget",
             "mean wait, minutes",
             &labels,
-            &[("least waiting plan".into(), values), ("today's hall (93 windows as they are)".replace("93", &today.to_string()), vec![today_mean; labels.len()])],
+            &[
+                ("least waiting plan".into(), values),
+                (
+                    "today's hall (93 windows as they are)".replace("93", &today.to_string()),
+                    vec![today_mean; labels.len()],
+                ),
+            ],
         ),
     )?);
     let summary = serde_json::json!({

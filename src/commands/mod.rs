@@ -5,9 +5,9 @@ pub mod compare;
 pub mod erlang;
 pub mod frontier;
 pub mod plan;
-pub mod simulate;
 pub mod profile;
 pub mod sample;
+pub mod simulate;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -40,15 +40,30 @@ pub struct DataDir {
 /// copy in the source tree, else generated afresh into a temporary folder.
 pub fn data_dir(args: &DataArgs) -> Result<DataDir> {
     if let Some(d) = &args.data {
-        return Ok(DataDir { dir: Some(d.clone()), is_sample: false });
+        return Ok(DataDir {
+            dir: Some(d.clone()),
+            is_sample: false,
+        });
     }
-    let single_files = args.windows.is_some() || args.matters.is_some() || args.tickets.is_some() || args.footfall.is_some();
+    let single_files = args.windows.is_some()
+        || args.matters.is_some()
+        || args.tickets.is_some()
+        || args.footfall.is_some();
     if single_files {
-        return Ok(DataDir { dir: None, is_sample: false });
+        return Ok(DataDir {
+            dir: None,
+            is_sample: false,
+        });
     }
     let dir = sample_dir("binjiang")?;
-    eprintln!("note: no --data given; using the bundled sample hall {}", dir.display());
-    Ok(DataDir { dir: Some(dir), is_sample: true })
+    eprintln!(
+        "note: no --data given; using the bundled sample hall {}",
+        dir.display()
+    );
+    Ok(DataDir {
+        dir: Some(dir),
+        is_sample: true,
+    })
 }
 
 /// A folder of the bundled sample (`binjiang` or `binjiang-after`).
@@ -57,7 +72,9 @@ pub fn sample_dir(name: &str) -> Result<PathBuf> {
     if local.join("tickets.csv").exists() {
         return Ok(local);
     }
-    let source_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name);
+    let source_tree = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name);
     if source_tree.join("tickets.csv").exists() {
         return Ok(source_tree);
     }
@@ -66,9 +83,15 @@ pub fn sample_dir(name: &str) -> Result<PathBuf> {
         for f in crate::sample::generate(crate::sample::DEFAULT_SEED) {
             let p = tmp.join(&f.path);
             if let Some(parent) = p.parent() {
-                std::fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_path_buf(), source })?;
+                std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
             }
-            std::fs::write(&p, &f.bytes).map_err(|source| Error::Write { path: p.clone(), source })?;
+            std::fs::write(&p, &f.bytes).map_err(|source| Error::Write {
+                path: p.clone(),
+                source,
+            })?;
         }
     }
     Ok(tmp.join(name))
@@ -84,13 +107,22 @@ pub fn load_options(args: &DataArgs, needs: Needs) -> Result<LoadOptions> {
         ..LoadOptions::default()
     };
     if args.clock_skew_s < 0 {
-        return Err(Error::Config { what: "--clock-skew-s".into(), message: "must be ≥ 0 seconds".into() });
+        return Err(Error::Config {
+            what: "--clock-skew-s".into(),
+            message: "must be ≥ 0 seconds".into(),
+        });
     }
-    if !(args.max_service_min > 0.0) {
-        return Err(Error::Config { what: "--max-service-min".into(), message: "must be > 0 minutes".into() });
+    if args.max_service_min.is_nan() || args.max_service_min <= 0.0 {
+        return Err(Error::Config {
+            what: "--max-service-min".into(),
+            message: "must be > 0 minutes".into(),
+        });
     }
     if let Some(e) = &args.encoding {
-        opts.open.encoding = Some(e.parse().map_err(|m| Error::Config { what: "--encoding".into(), message: m })?);
+        opts.open.encoding = Some(e.parse().map_err(|m| Error::Config {
+            what: "--encoding".into(),
+            message: m,
+        })?);
     }
     opts.open.sheet = args.sheet.clone();
     if let Some(p) = &args.columns {
@@ -136,7 +168,11 @@ pub fn output_dir(args: &OutArgs, command: &str, inputs: &[PathBuf]) -> Result<O
 pub fn commit(out: &OutputDir, mut bundle: Bundle) -> Result<()> {
     bundle.add(MARKER, b"written by hallplan\n".to_vec());
     out.commit(&bundle)?;
-    eprintln!("wrote {} files to {}", bundle.files.len() - 1, out.path().display());
+    eprintln!(
+        "wrote {} files to {}",
+        bundle.files.len() - 1,
+        out.path().display()
+    );
     Ok(())
 }
 
@@ -145,9 +181,21 @@ pub fn rejected_rows_csv(loaded: &Loaded) -> Result<Vec<u8>> {
     let rows: Vec<Vec<String>> = loaded
         .rejected
         .iter()
-        .map(|r| vec![r.file.clone(), r.at.to_string(), r.column.clone(), r.reason.to_string(), r.message.clone(), r.value.clone()])
+        .map(|r| {
+            vec![
+                r.file.clone(),
+                r.at.to_string(),
+                r.column.clone(),
+                r.reason.to_string(),
+                r.message.clone(),
+                r.value.clone(),
+            ]
+        })
         .collect();
-    crate::report::csv::render_rows(&["file", "line", "column", "reason", "message", "value"], &rows)
+    crate::report::csv::render_rows(
+        &["file", "line", "column", "reason", "message", "value"],
+        &rows,
+    )
 }
 
 /// The per-file accounting as JSON (`files.<name>.{read,accepted,…}`).

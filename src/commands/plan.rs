@@ -14,11 +14,22 @@ use crate::report::{self, Cell, Report, Table};
 use crate::simulate::{trace, SimResult};
 
 /// The policy: scenario file (or scenario.toml in the hall folder), then `--set`s.
-pub fn policy(scenario: Option<&PathBuf>, sets: &[String], data_dir: Option<&std::path::Path>) -> Result<Policy> {
-    let path = scenario.cloned().or_else(|| data_dir.map(|d| d.join("scenario.toml")).filter(|p| p.exists()));
+pub fn policy(
+    scenario: Option<&PathBuf>,
+    sets: &[String],
+    data_dir: Option<&std::path::Path>,
+) -> Result<Policy> {
+    let path = scenario.cloned().or_else(|| {
+        data_dir
+            .map(|d| d.join("scenario.toml"))
+            .filter(|p| p.exists())
+    });
     let mut p = match &path {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io { file: path.display().to_string(), source })?;
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                file: path.display().to_string(),
+                source,
+            })?;
             Policy::from_toml(&text, &path.display().to_string())?
         }
         None => Policy::default(),
@@ -35,7 +46,14 @@ pub fn run(args: PlanArgs) -> Result<()> {
     inputs.extend(args.scenario.iter().cloned());
     let out = super::output_dir(&args.out, "plan", &inputs)?;
     let policy = policy(args.scenario.as_ref(), &args.set, dir.dir.as_deref())?;
-    let opts = super::load_options(&args.data, Needs { windows: true, matters: true, tickets: false })?;
+    let opts = super::load_options(
+        &args.data,
+        Needs {
+            windows: true,
+            matters: true,
+            tickets: false,
+        },
+    )?;
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let objective = match args.max_windows {
         Some(n) => Objective::LeastWaiting { max_windows: n },
@@ -43,22 +61,30 @@ pub fn run(args: PlanArgs) -> Result<()> {
     };
     let prep = optimise::prepare(&loaded.hall, &policy)?;
     if let Some(lp) = &args.write_model {
-        let text = optimise::milp::to_lp_format(&prep.input_for(objective)).map_err(|e| Error::Solver(e.to_string()))?;
-        std::fs::write(lp, text).map_err(|source| Error::Write { path: lp.clone(), source })?;
+        let text = optimise::milp::to_lp_format(&prep.input_for(objective))
+            .map_err(|e| Error::Solver(e.to_string()))?;
+        std::fs::write(lp, text).map_err(|source| Error::Write {
+            path: lp.clone(),
+            source,
+        })?;
         eprintln!("wrote the MILP to {}", lp.display());
     }
     let run = optimise::solve(&prep, &loaded.hall, &policy, objective)?;
     let sims = if loaded.hall.tickets.is_empty() {
         None
     } else {
-        Some((trace::replay(&loaded.hall, None, policy.seed)?, trace::replay(&loaded.hall, Some(&run.plan), policy.seed)?))
+        Some((
+            trace::replay(&loaded.hall, None, policy.seed)?,
+            trace::replay(&loaded.hall, Some(&run.plan), policy.seed)?,
+        ))
     };
     for line in &run.plan.summary {
         eprintln!("{line}");
     }
     let (rep, summary) = build(&loaded, &run, sims.as_ref())?;
     let mut bundle = report::render(&rep, &summary)?;
-    let mut json = serde_json::to_string_pretty(&run.plan).map_err(|e| Error::Solver(e.to_string()))?;
+    let mut json =
+        serde_json::to_string_pretty(&run.plan).map_err(|e| Error::Solver(e.to_string()))?;
     json.push('\n');
     bundle.add("plan.json", json.into_bytes());
     bundle.add("rejected_rows.csv", super::rejected_rows_csv(&loaded)?);
@@ -77,7 +103,11 @@ fn rel(pred: Option<f64>, obs: Option<f64>) -> Option<f64> {
     }
 }
 
-pub fn build(loaded: &Loaded, run: &PlanRun, sims: Option<&(SimResult, SimResult)>) -> Result<(Report, serde_json::Value)> {
+pub fn build(
+    loaded: &Loaded,
+    run: &PlanRun,
+    sims: Option<&(SimResult, SimResult)>,
+) -> Result<(Report, serde_json::Value)> {
     let plan = &run.plan;
     let mut r = Report::new("Window plan · 窗口精简方案");
     r.heading("Summary · 结论");
@@ -108,15 +138,33 @@ pub fn build(loaded: &Loaded, run: &PlanRun, sims: Option<&(SimResult, SimResult
 }
 
 fn hours_text(h: &[u32]) -> String {
-    h.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(",")
+    h.iter()
+        .map(|h| format!("{h:02}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn backtest(r: &mut Report, plan: &Plan, today_sim: Option<&SimResult>) {
     r.heading("Backtest of today's hall · 现状回测");
     r.para("Today's windows evaluated by the queueing formula (Erlang C with Allen–Cunneen, hour by hour) and by replaying the tickets through the staffed windows, against the waits the tickets show. The plan uses the calibrated formula (observed ÷ formula per pool, clamped).");
-    let mut t = Table::new("backtest", "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)", &["pool", "windows", "observed", "formula", "formula_error", "calibration", "simulated", "simulation_error"]);
+    let mut t = Table::new(
+        "backtest",
+        "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)",
+        &[
+            "pool",
+            "windows",
+            "observed",
+            "formula",
+            "formula_error",
+            "calibration",
+            "simulated",
+            "simulation_error",
+        ],
+    );
     for p in plan.pools.iter().filter(|p| p.windows_before > 0) {
-        let sim = today_sim.and_then(|s| s.pools.iter().find(|g| g.name == p.name)).map(|g| g.mean_wait);
+        let sim = today_sim
+            .and_then(|s| s.pools.iter().find(|g| g.name == p.name))
+            .map(|g| g.mean_wait);
         t.row(vec![
             Cell::text(&p.name),
             Cell::Int(i64::from(p.windows_before)),
@@ -133,33 +181,139 @@ fn backtest(r: &mut Report, plan: &Plan, today_sim: Option<&SimResult>) {
 
 fn departments(r: &mut Report, plan: &Plan) -> Result<()> {
     r.heading("Departments before → after · 部门");
-    let mut t = Table::new("departments", "Windows and predicted mean wait per department (calibrated formula)", &["department", "windows_before", "windows_after", "observed_wait", "predicted_before", "predicted_after", "target", "tickets_per_day", "arrivals_per_day_after"]);
+    let mut t = Table::new(
+        "departments",
+        "Windows and predicted mean wait per department (calibrated formula)",
+        &[
+            "department",
+            "windows_before",
+            "windows_after",
+            "observed_wait",
+            "predicted_before",
+            "predicted_after",
+            "target",
+            "tickets_per_day",
+            "arrivals_per_day_after",
+        ],
+    );
     for d in &plan.departments {
-        t.row(vec![Cell::text(&d.department), Cell::Int(i64::from(d.windows_before)), Cell::Int(i64::from(d.windows_after)), opt(d.observed_mean_min), opt(d.before_mean_min), opt(d.after_mean_min), Cell::num(d.target_mean_min, 2), Cell::num(d.tickets_per_day_before, 1), Cell::num(d.arrivals_per_day_after, 1)]);
+        t.row(vec![
+            Cell::text(&d.department),
+            Cell::Int(i64::from(d.windows_before)),
+            Cell::Int(i64::from(d.windows_after)),
+            opt(d.observed_mean_min),
+            opt(d.before_mean_min),
+            opt(d.after_mean_min),
+            Cell::num(d.target_mean_min, 2),
+            Cell::num(d.tickets_per_day_before, 1),
+            Cell::num(d.arrivals_per_day_after, 1),
+        ]);
     }
     r.table(t);
-    let cats: Vec<String> = plan.departments.iter().map(|d| d.department.clone()).collect();
-    let before: Vec<f64> = plan.departments.iter().map(|d| f64::from(d.windows_before)).collect();
-    let after: Vec<f64> = plan.departments.iter().map(|d| f64::from(d.windows_after)).collect();
-    r.chart(chart("windows_by_department", "Windows per department before and after", charts::grouped_bars("各部门窗口数 · Windows per department", "windows", &cats, &[("before".into(), before, None), ("after".into(), after, None)]))?);
-    let wb: Vec<f64> = plan.departments.iter().map(|d| d.before_mean_min.unwrap_or(0.0)).collect();
-    let wa: Vec<f64> = plan.departments.iter().map(|d| d.after_mean_min.unwrap_or(0.0)).collect();
-    r.chart(chart("waits_before_after", "Predicted mean wait before and after", charts::grouped_bars("预测平均等候 · Predicted mean wait", "minutes", &cats, &[("before".into(), wb, None), ("after".into(), wa, None)]))?);
+    let cats: Vec<String> = plan
+        .departments
+        .iter()
+        .map(|d| d.department.clone())
+        .collect();
+    let before: Vec<f64> = plan
+        .departments
+        .iter()
+        .map(|d| f64::from(d.windows_before))
+        .collect();
+    let after: Vec<f64> = plan
+        .departments
+        .iter()
+        .map(|d| f64::from(d.windows_after))
+        .collect();
+    r.chart(chart(
+        "windows_by_department",
+        "Windows per department before and after",
+        charts::grouped_bars(
+            "各部门窗口数 · Windows per department",
+            "windows",
+            &cats,
+            &[
+                ("before".into(), before, None),
+                ("after".into(), after, None),
+            ],
+        ),
+    )?);
+    let wb: Vec<f64> = plan
+        .departments
+        .iter()
+        .map(|d| d.before_mean_min.unwrap_or(0.0))
+        .collect();
+    let wa: Vec<f64> = plan
+        .departments
+        .iter()
+        .map(|d| d.after_mean_min.unwrap_or(0.0))
+        .collect();
+    r.chart(chart(
+        "waits_before_after",
+        "Predicted mean wait before and after",
+        charts::grouped_bars(
+            "预测平均等候 · Predicted mean wait",
+            "minutes",
+            &cats,
+            &[("before".into(), wb, None), ("after".into(), wa, None)],
+        ),
+    )?);
     Ok(())
 }
 
 fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()> {
     r.heading("Pools · 窗口池");
-    let mut t = Table::new("pools", "Pools before → after: load, predicted waits (formula) and the simulation check", &["pool", "kind", "windows_before", "windows_after", "arrivals_per_day", "peak_load", "mean_before", "mean_after", "p90_after", "target", "simulated_after", "formula_vs_sim", "flag"]);
+    let mut t = Table::new(
+        "pools",
+        "Pools before → after: load, predicted waits (formula) and the simulation check",
+        &[
+            "pool",
+            "kind",
+            "windows_before",
+            "windows_after",
+            "arrivals_per_day",
+            "peak_load",
+            "mean_before",
+            "mean_after",
+            "p90_after",
+            "target",
+            "simulated_after",
+            "formula_vs_sim",
+            "flag",
+        ],
+    );
     let mut flags = Vec::new();
     for p in &plan.pools {
-        let sim = plan_sim.and_then(|s| s.pools.iter().find(|g| g.name == p.name)).filter(|g| g.served > 0).map(|g| g.mean_wait);
+        let sim = plan_sim
+            .and_then(|s| s.pools.iter().find(|g| g.name == p.name))
+            .filter(|g| g.served > 0)
+            .map(|g| g.mean_wait);
         let diff = rel(p.after_mean_min, sim);
-        let flag = diff.is_some_and(|d| d.abs() > 0.2) && p.after_mean_min.unwrap_or(0.0).max(sim.unwrap_or(0.0)) > 1.0;
+        let flag = diff.is_some_and(|d| d.abs() > 0.2)
+            && p.after_mean_min.unwrap_or(0.0).max(sim.unwrap_or(0.0)) > 1.0;
         if flag {
-            flags.push(format!("{}: formula {:.1} min vs simulation {:.1} min", p.name, p.after_mean_min.unwrap_or(0.0), sim.unwrap_or(0.0)));
+            flags.push(format!(
+                "{}: formula {:.1} min vs simulation {:.1} min",
+                p.name,
+                p.after_mean_min.unwrap_or(0.0),
+                sim.unwrap_or(0.0)
+            ));
         }
-        t.row(vec![Cell::text(&p.name), Cell::text(&p.kind), Cell::Int(i64::from(p.windows_before)), Cell::Int(i64::from(p.windows_after)), Cell::num(p.after_arrivals_per_day, 1), Cell::num(p.after_peak_load, 2), opt(p.before_mean_min), opt(p.after_mean_min), opt(p.after_p90_min), Cell::num(p.target_mean_min, 2), opt(sim), diff.map_or(Cell::Empty, Cell::Pct), Cell::text(if flag { "differ > 20%" } else { "" })]);
+        t.row(vec![
+            Cell::text(&p.name),
+            Cell::text(&p.kind),
+            Cell::Int(i64::from(p.windows_before)),
+            Cell::Int(i64::from(p.windows_after)),
+            Cell::num(p.after_arrivals_per_day, 1),
+            Cell::num(p.after_peak_load, 2),
+            opt(p.before_mean_min),
+            opt(p.after_mean_min),
+            opt(p.after_p90_min),
+            Cell::num(p.target_mean_min, 2),
+            opt(sim),
+            diff.map_or(Cell::Empty, Cell::Pct),
+            Cell::text(if flag { "differ > 20%" } else { "" }),
+        ]);
     }
     r.table(t);
     if !flags.is_empty() {
@@ -171,22 +325,67 @@ fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()
 
 fn windows(r: &mut Report, plan: &Plan) {
     r.heading("Windows · 窗口");
-    let mut t = Table::new("windows", "Every window: action, reason and where its staff go", &["window_id", "department", "action", "reason", "pool", "staff", "staff_destination"]);
+    let mut t = Table::new(
+        "windows",
+        "Every window: action, reason and where its staff go",
+        &[
+            "window_id",
+            "department",
+            "action",
+            "reason",
+            "pool",
+            "staff",
+            "staff_destination",
+        ],
+    );
     for w in &plan.windows {
-        t.row(vec![Cell::text(&w.window_id), Cell::text(&w.department), Cell::text(&w.action), Cell::text(&w.reason), Cell::text(&w.pool), Cell::Int(i64::from(w.staff)), Cell::text(&w.staff_destination)]);
+        t.row(vec![
+            Cell::text(&w.window_id),
+            Cell::text(&w.department),
+            Cell::text(&w.action),
+            Cell::text(&w.reason),
+            Cell::text(&w.pool),
+            Cell::Int(i64::from(w.staff)),
+            Cell::text(&w.staff_destination),
+        ]);
     }
     t.show = Some(120);
     r.table(t);
 }
 
 fn matters(r: &mut Report, plan: &Plan) {
-    let mut t = Table::new("matters", "Channel per matter", &["matter_id", "matter", "department", "weekly_volume", "channel", "pool"]);
+    let mut t = Table::new(
+        "matters",
+        "Channel per matter",
+        &[
+            "matter_id",
+            "matter",
+            "department",
+            "weekly_volume",
+            "channel",
+            "pool",
+        ],
+    );
     for m in &plan.matters {
-        t.row(vec![Cell::text(&m.matter_id), Cell::text(&m.name), Cell::text(&m.department), Cell::num(m.weekly_volume, 1), Cell::text(&m.channel), Cell::text(&m.pool)]);
+        t.row(vec![
+            Cell::text(&m.matter_id),
+            Cell::text(&m.name),
+            Cell::text(&m.department),
+            Cell::num(m.weekly_volume, 1),
+            Cell::text(&m.channel),
+            Cell::text(&m.pool),
+        ]);
     }
-    let moved = plan.matters.iter().filter(|m| m.channel != "counter").count();
+    let moved = plan
+        .matters
+        .iter()
+        .filter(|m| m.channel != "counter")
+        .count();
     r.heading("Matters · 事项");
-    r.para(format!("{moved} of {} matters change channel; the full list is in matters.csv.", plan.matters.len()));
+    r.para(format!(
+        "{moved} of {} matters change channel; the full list is in matters.csv.",
+        plan.matters.len()
+    ));
     t.show = Some(40);
     r.table(t);
 }
@@ -195,25 +394,72 @@ fn staff(r: &mut Report, plan: &Plan) -> Result<()> {
     r.heading("Staff · 人员去向");
     let s = &plan.staff;
     let mut t = Table::new("staff", "Where the staff go", &["destination", "staff"]);
-    for (k, v) in [("at windows", s.at_windows), ("online-service helpers (网办D小二)", s.helpers), ("back office (后台)", s.backoffice), ("released", s.released)] {
+    for (k, v) in [
+        ("at windows", s.at_windows),
+        ("online-service helpers (网办D小二)", s.helpers),
+        ("back office (后台)", s.backoffice),
+        ("released", s.released),
+    ] {
         t.row(vec![Cell::text(k), Cell::Int(i64::from(v))]);
     }
     r.table(t);
-    let items = vec![("窗口 at windows".to_string(), f64::from(s.at_windows)), ("网办D小二 helpers".to_string(), f64::from(s.helpers)), ("后台 back office".to_string(), f64::from(s.backoffice)), ("released".to_string(), f64::from(s.released))];
-    r.chart(chart("staff_flows", "Where the staff go", charts::bars(&format!("人员去向 · Staff of {} windows", plan.windows_before), "staff", &items))?);
+    let items = vec![
+        ("窗口 at windows".to_string(), f64::from(s.at_windows)),
+        ("网办D小二 helpers".to_string(), f64::from(s.helpers)),
+        ("后台 back office".to_string(), f64::from(s.backoffice)),
+        ("released".to_string(), f64::from(s.released)),
+    ];
+    r.chart(chart(
+        "staff_flows",
+        "Where the staff go",
+        charts::bars(
+            &format!("人员去向 · Staff of {} windows", plan.windows_before),
+            "staff",
+            &items,
+        ),
+    )?);
     Ok(())
 }
 
 fn hourly(r: &mut Report, plan: &Plan) -> Result<()> {
     r.heading("Hourly load vs capacity · 分时负荷");
     let labels: Vec<String> = plan.hours.iter().map(|h| format!("{h:02}")).collect();
-    let load: Vec<Option<f64>> = (0..plan.hours.len()).map(|h| Some(plan.pools.iter().map(|p| p.after_load.get(h).copied().unwrap_or(0.0)).sum())).collect();
+    let load: Vec<Option<f64>> = (0..plan.hours.len())
+        .map(|h| {
+            Some(
+                plan.pools
+                    .iter()
+                    .map(|p| p.after_load.get(h).copied().unwrap_or(0.0))
+                    .sum(),
+            )
+        })
+        .collect();
     let cap = f64::from(plan.windows_after);
-    let mut t = Table::new("hourly_load", "Offered load (Erlangs) per hour after the plan, and windows", &["hour", "load_erlangs", "windows"]);
+    let mut t = Table::new(
+        "hourly_load",
+        "Offered load (Erlangs) per hour after the plan, and windows",
+        &["hour", "load_erlangs", "windows"],
+    );
     for (k, h) in plan.hours.iter().enumerate() {
-        t.row(vec![Cell::Int(i64::from(*h)), Cell::opt(load[k], 2), Cell::Int(i64::from(plan.windows_after))]);
+        t.row(vec![
+            Cell::Int(i64::from(*h)),
+            Cell::opt(load[k], 2),
+            Cell::Int(i64::from(plan.windows_after)),
+        ]);
     }
     r.data_only(t);
-    r.chart(chart("hourly_load", "Hourly load vs capacity", charts::lines("分时负荷与窗口 · Load vs windows after the plan", "Erlangs / windows", &labels, &[("offered load".into(), load), ("windows".into(), vec![Some(cap); labels.len()])]))?);
+    r.chart(chart(
+        "hourly_load",
+        "Hourly load vs capacity",
+        charts::lines(
+            "分时负荷与窗口 · Load vs windows after the plan",
+            "Erlangs / windows",
+            &labels,
+            &[
+                ("offered load".into(), load),
+                ("windows".into(), vec![Some(cap); labels.len()]),
+            ],
+        ),
+    )?);
     Ok(())
 }

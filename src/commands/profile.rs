@@ -21,9 +21,21 @@ pub fn run(args: ProfileArgs) -> Result<()> {
 }
 
 /// Wraps a chart result with its file name.
-pub fn chart(name: &str, title: &str, r: std::result::Result<charts::Rendered, charts::ChartError>) -> Result<Chart> {
-    let r = r.map_err(|e| Error::Chart { name: name.into(), message: e.to_string() })?;
-    Ok(Chart { name: name.into(), title: title.into(), svg: r.svg, png: r.png })
+pub fn chart(
+    name: &str,
+    title: &str,
+    r: std::result::Result<charts::Rendered, charts::ChartError>,
+) -> Result<Chart> {
+    let r = r.map_err(|e| Error::Chart {
+        name: name.into(),
+        message: e.to_string(),
+    })?;
+    Ok(Chart {
+        name: name.into(),
+        title: title.into(),
+        svg: r.svg,
+        png: r.png,
+    })
 }
 
 /// The whole profile report and its JSON summary.
@@ -59,7 +71,13 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
 
 fn accounting(r: &mut Report, loaded: &Loaded) {
     r.heading("Inputs · 数据");
-    let mut t = Table::new("inputs", "Rows read, accepted and rejected per file", &["file", "encoding", "read", "accepted", "rejected", "clamped", "first", "last"]);
+    let mut t = Table::new(
+        "inputs",
+        "Rows read, accepted and rejected per file",
+        &[
+            "file", "encoding", "read", "accepted", "rejected", "clamped", "first", "last",
+        ],
+    );
     for (name, f) in &loaded.files {
         t.row(vec![
             Cell::text(*name),
@@ -76,11 +94,19 @@ fn accounting(r: &mut Report, loaded: &Loaded) {
     let mut notes: Vec<String> = loaded
         .files
         .iter()
-        .flat_map(|(name, f)| f.rejected_by_reason.iter().map(move |(k, n)| format!("{name}: {n} rows rejected ({k}); see rejected_rows.csv")))
+        .flat_map(|(name, f)| {
+            f.rejected_by_reason.iter().map(move |(k, n)| {
+                format!("{name}: {n} rows rejected ({k}); see rejected_rows.csv")
+            })
+        })
         .collect();
     notes.extend(loaded.skipped.iter().map(|s| format!("skipped — {s}")));
     if let Some(h) = derive::opening_hours(&loaded.hall.tickets) {
-        notes.push(format!("opening hours inferred from the tickets: {} ({} open days)", h.describe(), h.open_days));
+        notes.push(format!(
+            "opening hours inferred from the tickets: {} ({} open days)",
+            h.describe(),
+            h.open_days
+        ));
     }
     r.bullets(notes);
 }
@@ -88,22 +114,73 @@ fn accounting(r: &mut Report, loaded: &Loaded) {
 fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
     r.heading("Top 10 · 十大事项");
     let top = profile::top_by_volume(lines, 10);
-    let mut t = Table::new("top10_volume", "Ten matters with the largest weekly volume (办件量)", &["rank", "matter_id", "matter", "department", "weekly_volume"]);
+    let mut t = Table::new(
+        "top10_volume",
+        "Ten matters with the largest weekly volume (办件量)",
+        &["rank", "matter_id", "matter", "department", "weekly_volume"],
+    );
     for (i, l) in top.iter().enumerate() {
-        t.row(vec![Cell::Int(i as i64 + 1), Cell::text(&l.matter_id), Cell::text(&l.name), Cell::text(&l.department), Cell::num(l.weekly_volume, 1)]);
+        t.row(vec![
+            Cell::Int(i as i64 + 1),
+            Cell::text(&l.matter_id),
+            Cell::text(&l.name),
+            Cell::text(&l.department),
+            Cell::num(l.weekly_volume, 1),
+        ]);
     }
     r.table(t);
-    let items: Vec<(String, f64)> = top.iter().map(|l| (l.name.clone(), l.weekly_volume)).collect();
-    r.chart(chart("top10_volume", "Top 10 matters by weekly volume", charts::bars("周办件量前十 · Top 10 matters by weekly volume", "cases per week", &items))?);
+    let items: Vec<(String, f64)> = top
+        .iter()
+        .map(|l| (l.name.clone(), l.weekly_volume))
+        .collect();
+    r.chart(chart(
+        "top10_volume",
+        "Top 10 matters by weekly volume",
+        charts::bars(
+            "周办件量前十 · Top 10 matters by weekly volume",
+            "cases per week",
+            &items,
+        ),
+    )?);
     let fast = profile::top_by_speed(lines, 10);
-    let mut t = Table::new("top10_fastest", "Ten matters with the shortest average handling time (受理时长)", &["rank", "matter_id", "matter", "department", "handle_min", "source"]);
+    let mut t = Table::new(
+        "top10_fastest",
+        "Ten matters with the shortest average handling time (受理时长)",
+        &[
+            "rank",
+            "matter_id",
+            "matter",
+            "department",
+            "handle_min",
+            "source",
+        ],
+    );
     for (i, (l, h)) in fast.iter().enumerate() {
-        let source = if l.observed_served >= 20 { "tickets" } else { "catalogue" };
-        t.row(vec![Cell::Int(i as i64 + 1), Cell::text(&l.matter_id), Cell::text(&l.name), Cell::text(&l.department), Cell::num(*h, 2), Cell::text(source)]);
+        let source = if l.observed_served >= 20 {
+            "tickets"
+        } else {
+            "catalogue"
+        };
+        t.row(vec![
+            Cell::Int(i as i64 + 1),
+            Cell::text(&l.matter_id),
+            Cell::text(&l.name),
+            Cell::text(&l.department),
+            Cell::num(*h, 2),
+            Cell::text(source),
+        ]);
     }
     r.table(t);
     let items: Vec<(String, f64)> = fast.iter().map(|(l, h)| (l.name.clone(), *h)).collect();
-    r.chart(chart("top10_fastest", "Top 10 fastest matters", charts::bars("受理时长最短前十 · Shortest handling time", "minutes", &items))?);
+    r.chart(chart(
+        "top10_fastest",
+        "Top 10 fastest matters",
+        charts::bars(
+            "受理时长最短前十 · Shortest handling time",
+            "minutes",
+            &items,
+        ),
+    )?);
     Ok(())
 }
 
@@ -111,21 +188,56 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     let (depts, all) = waits::by_department(&hall.tickets);
     r.heading("Waiting · 等候时长");
     let mut ranked: Vec<&waits::DeptWaits> = depts.iter().filter(|d| d.mean.is_some()).collect();
-    ranked.sort_by(|a, b| a.mean.unwrap_or(0.0).total_cmp(&b.mean.unwrap_or(0.0)).then_with(|| a.department.cmp(&b.department)));
+    ranked.sort_by(|a, b| {
+        a.mean
+            .unwrap_or(0.0)
+            .total_cmp(&b.mean.unwrap_or(0.0))
+            .then_with(|| a.department.cmp(&b.department))
+    });
     for (name, title, list) in [
-        ("top10_shortest_wait", "Ten departments with the shortest mean wait", ranked.iter().take(10).copied().collect::<Vec<_>>()),
-        ("top10_longest_wait", "Ten departments with the longest mean wait", ranked.iter().rev().take(10).copied().collect::<Vec<_>>()),
+        (
+            "top10_shortest_wait",
+            "Ten departments with the shortest mean wait",
+            ranked.iter().take(10).copied().collect::<Vec<_>>(),
+        ),
+        (
+            "top10_longest_wait",
+            "Ten departments with the longest mean wait",
+            ranked.iter().rev().take(10).copied().collect::<Vec<_>>(),
+        ),
     ] {
-        let mut t = Table::new(name, title, &["rank", "department", "mean_wait_min", "tickets_per_day"]);
+        let mut t = Table::new(
+            name,
+            title,
+            &["rank", "department", "mean_wait_min", "tickets_per_day"],
+        );
         for (i, d) in list.iter().enumerate() {
-            t.row(vec![Cell::Int(i as i64 + 1), Cell::text(&d.department), Cell::opt(d.mean, 2), Cell::num(d.tickets_per_day, 1)]);
+            t.row(vec![
+                Cell::Int(i as i64 + 1),
+                Cell::text(&d.department),
+                Cell::opt(d.mean, 2),
+                Cell::num(d.tickets_per_day, 1),
+            ]);
         }
         r.table(t);
     }
     let mut t = Table::new(
         "waits_by_department",
         "Observed waits per department (served tickets)",
-        &["department", "tickets", "days", "tickets_per_day", "mean_wait_min", "median_wait_min", "p90_wait_min", "max_wait_min", "share_over_10", "share_over_20", "no_show_rate", "cancel_rate"],
+        &[
+            "department",
+            "tickets",
+            "days",
+            "tickets_per_day",
+            "mean_wait_min",
+            "median_wait_min",
+            "p90_wait_min",
+            "max_wait_min",
+            "share_over_10",
+            "share_over_20",
+            "no_show_rate",
+            "cancel_rate",
+        ],
     );
     for d in depts.iter().chain(std::iter::once(&all)) {
         t.row(vec![
@@ -144,8 +256,19 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
         ]);
     }
     r.table(t);
-    let items: Vec<(String, f64)> = ranked.iter().map(|d| (d.department.clone(), d.mean.unwrap_or(0.0))).collect();
-    r.chart(chart("waits_by_department", "Mean wait per department", charts::bars("各部门平均等候 · Mean wait per department", "minutes", &items))?);
+    let items: Vec<(String, f64)> = ranked
+        .iter()
+        .map(|d| (d.department.clone(), d.mean.unwrap_or(0.0)))
+        .collect();
+    r.chart(chart(
+        "waits_by_department",
+        "Mean wait per department",
+        charts::bars(
+            "各部门平均等候 · Mean wait per department",
+            "minutes",
+            &items,
+        ),
+    )?);
     let mut v = depts.clone();
     v.push(all);
     Ok(v)
@@ -155,23 +278,54 @@ fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
     let t = &hall.tickets;
     r.heading("Hourly load · 分时段");
     let (by_dh, days) = load::arrivals_by_dept_hour(t);
-    let hours: Vec<usize> = (0..24).filter(|&h| by_dh.iter().any(|row| row[h] > 0.0)).collect();
+    let hours: Vec<usize> = (0..24)
+        .filter(|&h| by_dh.iter().any(|row| row[h] > 0.0))
+        .collect();
     let hour_labels: Vec<String> = hours.iter().map(|h| format!("{h:02}")).collect();
     let mut order: Vec<usize> = (0..t.departments.len()).collect();
-    order.sort_by(|a, b| t.departments.name(*a as u32).cmp(t.departments.name(*b as u32)));
-    let mut tab = Table::new("arrivals_by_department_hour", &format!("Tickets issued per day by department and hour of day ({days} days)"), &["department", "hour", "tickets_per_day"]);
+    order.sort_by(|a, b| {
+        t.departments
+            .name(*a as u32)
+            .cmp(t.departments.name(*b as u32))
+    });
+    let mut tab = Table::new(
+        "arrivals_by_department_hour",
+        &format!("Tickets issued per day by department and hour of day ({days} days)"),
+        &["department", "hour", "tickets_per_day"],
+    );
     let mut matrix = Vec::new();
     for &d in &order {
         for &h in &hours {
-            tab.row(vec![Cell::text(t.departments.name(d as u32)), Cell::Int(h as i64), Cell::num(by_dh[d][h], 2)]);
+            tab.row(vec![
+                Cell::text(t.departments.name(d as u32)),
+                Cell::Int(h as i64),
+                Cell::num(by_dh[d][h], 2),
+            ]);
         }
         matrix.push(hours.iter().map(|&h| Some(by_dh[d][h])).collect::<Vec<_>>());
     }
     r.data_only(tab);
-    let rows: Vec<String> = order.iter().map(|&d| t.departments.name(d as u32).to_string()).collect();
-    r.chart(chart("arrivals_heatmap", "Arrivals by department and hour", charts::heatmap("分时段取号 · Tickets per day by department and hour", &rows, &hour_labels, &matrix, "tickets/day"))?);
+    let rows: Vec<String> = order
+        .iter()
+        .map(|&d| t.departments.name(d as u32).to_string())
+        .collect();
+    r.chart(chart(
+        "arrivals_heatmap",
+        "Arrivals by department and hour",
+        charts::heatmap(
+            "分时段取号 · Tickets per day by department and hour",
+            &rows,
+            &hour_labels,
+            &matrix,
+            "tickets/day",
+        ),
+    )?);
     let wk = load::arrivals_by_weekday_hour(t);
-    let mut tab = Table::new("arrivals_by_weekday_hour", "Tickets issued per day by weekday and hour", &["weekday", "hour", "tickets_per_day"]);
+    let mut tab = Table::new(
+        "arrivals_by_weekday_hour",
+        "Tickets issued per day by weekday and hour",
+        &["weekday", "hour", "tickets_per_day"],
+    );
     let mut wmatrix = Vec::new();
     let mut wrows = Vec::new();
     for (w, row) in wk.iter().enumerate() {
@@ -180,23 +334,48 @@ fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
         }
         wrows.push(crate::hall::time::weekday_name(w as u32).to_string());
         for &h in &hours {
-            tab.row(vec![Cell::text(crate::hall::time::weekday_name(w as u32)), Cell::Int(h as i64), Cell::num(row[h], 2)]);
+            tab.row(vec![
+                Cell::text(crate::hall::time::weekday_name(w as u32)),
+                Cell::Int(h as i64),
+                Cell::num(row[h], 2),
+            ]);
         }
         wmatrix.push(hours.iter().map(|&h| Some(row[h])).collect::<Vec<_>>());
     }
     r.data_only(tab);
-    r.chart(chart("weekday_heatmap", "Arrivals by weekday and hour", charts::heatmap("星期×时段 · Tickets per day by weekday and hour", &wrows, &hour_labels, &wmatrix, "tickets/day"))?);
+    r.chart(chart(
+        "weekday_heatmap",
+        "Arrivals by weekday and hour",
+        charts::heatmap(
+            "星期×时段 · Tickets per day by weekday and hour",
+            &wrows,
+            &hour_labels,
+            &wmatrix,
+            "tickets/day",
+        ),
+    )?);
     let staffed = derive::staffed_by_hour(t);
-    let mut tab = Table::new("staffed_windows_by_hour", "Staffed windows per hour of day (windows serving in the hour, mean over days)", &["department", "hour", "staffed_windows"]);
+    let mut tab = Table::new(
+        "staffed_windows_by_hour",
+        "Staffed windows per hour of day (windows serving in the hour, mean over days)",
+        &["department", "hour", "staffed_windows"],
+    );
     let mut hall_total = vec![0.0; hours.len()];
     for &d in &order {
         for (k, &h) in hours.iter().enumerate() {
-            tab.row(vec![Cell::text(t.departments.name(d as u32)), Cell::Int(h as i64), Cell::num(staffed[d][h], 2)]);
+            tab.row(vec![
+                Cell::text(t.departments.name(d as u32)),
+                Cell::Int(h as i64),
+                Cell::num(staffed[d][h], 2),
+            ]);
             hall_total[k] += staffed[d][h];
         }
     }
     r.data_only(tab);
-    let arrivals_total: Vec<Option<f64>> = hours.iter().map(|&h| Some(by_dh.iter().map(|row| row[h]).sum::<f64>())).collect();
+    let arrivals_total: Vec<Option<f64>> = hours
+        .iter()
+        .map(|&h| Some(by_dh.iter().map(|row| row[h]).sum::<f64>()))
+        .collect();
     r.chart(chart(
         "staffed_windows",
         "Staffed windows and tickets per hour",
@@ -204,7 +383,13 @@ fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
             "在岗窗口与取号 · Staffed windows and tickets per hour",
             "per hour",
             &hour_labels,
-            &[("staffed windows".to_string(), hall_total.iter().map(|v| Some(*v)).collect()), ("tickets issued".to_string(), arrivals_total)],
+            &[
+                (
+                    "staffed windows".to_string(),
+                    hall_total.iter().map(|v| Some(*v)).collect(),
+                ),
+                ("tickets issued".to_string(), arrivals_total),
+            ],
         ),
     )?);
     r.para("Per-department tables of arrivals and staffed windows by hour are in arrivals_by_department_hour.csv, arrivals_by_weekday_hour.csv and staffed_windows_by_hour.csv.");
@@ -214,9 +399,27 @@ fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
 fn utilisation(r: &mut Report, hall: &Hall) -> Result<()> {
     let u = load::window_utilisation(&hall.tickets, &hall.windows);
     r.heading("Window utilisation · 窗口利用率");
-    let mut t = Table::new("window_utilisation", "Utilisation per window: service time over staffed time", &["window_id", "department", "served", "busy_hours", "staffed_hours", "utilisation"]);
+    let mut t = Table::new(
+        "window_utilisation",
+        "Utilisation per window: service time over staffed time",
+        &[
+            "window_id",
+            "department",
+            "served",
+            "busy_hours",
+            "staffed_hours",
+            "utilisation",
+        ],
+    );
     for w in &u {
-        t.row(vec![Cell::text(&w.window_id), Cell::text(&w.department), Cell::Int(w.served as i64), Cell::num(w.busy_hours, 1), Cell::num(w.staffed_hours, 0), w.utilisation.map_or(Cell::Empty, Cell::Pct)]);
+        t.row(vec![
+            Cell::text(&w.window_id),
+            Cell::text(&w.department),
+            Cell::Int(w.served as i64),
+            Cell::num(w.busy_hours, 1),
+            Cell::num(w.staffed_hours, 0),
+            w.utilisation.map_or(Cell::Empty, Cell::Pct),
+        ]);
     }
     t.show = Some(30);
     r.table(t);
@@ -227,8 +430,20 @@ fn utilisation(r: &mut Report, hall: &Hall) -> Result<()> {
         e.0 += w.busy_hours;
         e.1 += w.staffed_hours;
     }
-    let items: Vec<(String, f64)> = per.iter().filter(|(_, v)| v.1 > 0.0).map(|(d, v)| (d.to_string(), 100.0 * v.0 / v.1)).collect();
-    r.chart(chart("utilisation", "Utilisation per department", charts::bars("窗口利用率 · Utilisation of staffed windows", "% of staffed time", &items))?);
+    let items: Vec<(String, f64)> = per
+        .iter()
+        .filter(|(_, v)| v.1 > 0.0)
+        .map(|(d, v)| (d.to_string(), 100.0 * v.0 / v.1))
+        .collect();
+    r.chart(chart(
+        "utilisation",
+        "Utilisation per department",
+        charts::bars(
+            "窗口利用率 · Utilisation of staffed windows",
+            "% of staffed time",
+            &items,
+        ),
+    )?);
     Ok(())
 }
 
@@ -236,22 +451,57 @@ fn footfall_trend(r: &mut Report, hall: &Hall) -> Result<Vec<footfall::YearLine>
     let monthly = footfall::monthly(&hall.footfall);
     let years = footfall::yearly(&monthly);
     r.heading("Footfall · 人流量");
-    let mut t = Table::new("footfall_yearly", "Footfall per year (change against the same months of the year before)", &["year", "months", "total", "yoy_change"]);
+    let mut t = Table::new(
+        "footfall_yearly",
+        "Footfall per year (change against the same months of the year before)",
+        &["year", "months", "total", "yoy_change"],
+    );
     for y in &years {
-        t.row(vec![Cell::Int(y.year), Cell::Int(i64::from(y.months)), Cell::Int(y.total as i64), y.yoy_change.map_or(Cell::Empty, Cell::Pct)]);
+        t.row(vec![
+            Cell::Int(y.year),
+            Cell::Int(i64::from(y.months)),
+            Cell::Int(y.total as i64),
+            y.yoy_change.map_or(Cell::Empty, Cell::Pct),
+        ]);
     }
     r.table(t);
-    let mut t = Table::new("footfall_monthly", "Footfall per month", &["month", "total"]);
+    let mut t = Table::new(
+        "footfall_monthly",
+        "Footfall per month",
+        &["month", "total"],
+    );
     for ((y, m), c) in &monthly {
-        t.row(vec![Cell::text(format!("{y}-{m:02}")), Cell::Int(*c as i64)]);
+        t.row(vec![
+            Cell::text(format!("{y}-{m:02}")),
+            Cell::Int(*c as i64),
+        ]);
     }
     r.data_only(t);
     let labels: Vec<String> = monthly.keys().map(|(y, m)| format!("{y}-{m:02}")).collect();
     let values: Vec<Option<f64>> = monthly.values().map(|c| Some(*c as f64)).collect();
-    r.chart(chart("footfall_trend", "Footfall per month", charts::lines("月度人流量 · Footfall per month", "visitors", &labels, &[("footfall".to_string(), values)]))?);
+    r.chart(chart(
+        "footfall_trend",
+        "Footfall per month",
+        charts::lines(
+            "月度人流量 · Footfall per month",
+            "visitors",
+            &labels,
+            &[("footfall".to_string(), values)],
+        ),
+    )?);
     let notes = years
         .iter()
-        .filter_map(|y| y.yoy_change.map(|c| format!("{}: {:+.1}% against the same {} months of {}", y.year, c * 100.0, y.months, y.year - 1)))
+        .filter_map(|y| {
+            y.yoy_change.map(|c| {
+                format!(
+                    "{}: {:+.1}% against the same {} months of {}",
+                    y.year,
+                    c * 100.0,
+                    y.months,
+                    y.year - 1
+                )
+            })
+        })
         .collect();
     r.bullets(notes);
     Ok(years)

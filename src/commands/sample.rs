@@ -5,7 +5,10 @@ use crate::error::{Error, Result};
 
 pub fn run(args: SampleArgs) -> Result<()> {
     let files = crate::sample::generate(args.seed);
-    let mut tops: Vec<String> = files.iter().filter_map(|f| f.path.split('/').next().map(str::to_string)).collect();
+    let mut tops: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.path.split('/').next().map(str::to_string))
+        .collect();
     tops.sort();
     tops.dedup();
     for top in &tops {
@@ -16,12 +19,19 @@ pub fn run(args: SampleArgs) -> Result<()> {
     }
     for top in &tops {
         let mut bundle = crate::report::Bundle::default();
-        for f in files.iter().filter(|f| f.path.starts_with(&format!("{top}/"))) {
+        for f in files
+            .iter()
+            .filter(|f| f.path.starts_with(&format!("{top}/")))
+        {
             bundle.add(f.path[top.len() + 1..].to_string(), f.bytes.clone());
         }
         let out = crate::report::OutputDir::prepare(&args.out.join(top), args.force, &[])?;
         out.commit(&bundle)?;
-        eprintln!("wrote {} files to {}", bundle.files.len(), out.path().display());
+        eprintln!(
+            "wrote {} files to {}",
+            bundle.files.len(),
+            out.path().display()
+        );
     }
     Ok(())
 }

@@ -19,12 +19,22 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let out = super::output_dir(&args.out, "simulate", &inputs)?;
     let plan: Option<Plan> = match &args.plan {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| Error::Io { file: p.display().to_string(), source })?;
-            Some(serde_json::from_str(&text).map_err(|e| Error::BadFile { file: p.display().to_string(), message: format!("not a hallplan plan.json: {e}") })?)
+            let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
+                file: p.display().to_string(),
+                source,
+            })?;
+            Some(serde_json::from_str(&text).map_err(|e| Error::BadFile {
+                file: p.display().to_string(),
+                message: format!("not a hallplan plan.json: {e}"),
+            })?)
         }
         None => None,
     };
-    let needs = Needs { windows: true, matters: args.mode == SimMode::Synthetic, tickets: args.mode == SimMode::Trace };
+    let needs = Needs {
+        windows: true,
+        matters: args.mode == SimMode::Synthetic,
+        tickets: args.mode == SimMode::Trace,
+    };
     let opts = super::load_options(&args.data, needs)?;
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let mut policy = plan.as_ref().map(|p| p.policy.clone()).unwrap_or_default();
@@ -33,29 +43,59 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     }
     let seed = args.seed;
     let progress = indicatif::ProgressBar::new(if plan.is_some() { 2 } else { 1 });
-    progress.set_draw_target(if args.progress { indicatif::ProgressDrawTarget::stderr() } else { indicatif::ProgressDrawTarget::hidden() });
+    progress.set_draw_target(if args.progress {
+        indicatif::ProgressDrawTarget::stderr()
+    } else {
+        indicatif::ProgressDrawTarget::hidden()
+    });
     let (today, after) = match args.mode {
         SimMode::Trace => {
             let today = trace::replay(&loaded.hall, None, seed)?;
             progress.inc(1);
-            let after = plan.as_ref().map(|p| trace::replay(&loaded.hall, Some(p), seed)).transpose()?;
+            let after = plan
+                .as_ref()
+                .map(|p| trace::replay(&loaded.hall, Some(p), seed))
+                .transpose()?;
             (today, after)
         }
         SimMode::Synthetic => {
             let days = args.days;
-            let today = poisson::run(&poisson::pools_today(&loaded.hall, &policy)?, days, args.replications, seed, "today")?;
+            let today = poisson::run(
+                &poisson::pools_today(&loaded.hall, &policy)?,
+                days,
+                args.replications,
+                seed,
+                "today",
+            )?;
             progress.inc(1);
-            let after = plan.as_ref().map(|p| {
-                let factor = (1.0 + args.demand_change.unwrap_or(p.policy.demand_change)) / (1.0 + p.policy.demand_change);
-                poisson::run(&poisson::pools_of_plan(p, factor), days, args.replications, seed, "plan")
-            }).transpose()?;
+            let after = plan
+                .as_ref()
+                .map(|p| {
+                    let factor = (1.0 + args.demand_change.unwrap_or(p.policy.demand_change))
+                        / (1.0 + p.policy.demand_change);
+                    poisson::run(
+                        &poisson::pools_of_plan(p, factor),
+                        days,
+                        args.replications,
+                        seed,
+                        "plan",
+                    )
+                })
+                .transpose()?;
             (today, after)
         }
     };
     progress.finish_and_clear();
     let (rep, summary) = build(&loaded.hall, &today, after.as_ref())?;
     let bundle = report::render(&rep, &summary)?;
-    eprintln!("hall mean wait: today {:.2} min{}", today.hall.mean_wait, after.as_ref().map(|a| format!(", plan {:.2} min", a.hall.mean_wait)).unwrap_or_default());
+    eprintln!(
+        "hall mean wait: today {:.2} min{}",
+        today.hall.mean_wait,
+        after
+            .as_ref()
+            .map(|a| format!(", plan {:.2} min", a.hall.mean_wait))
+            .unwrap_or_default()
+    );
     super::commit(&out, bundle)
 }
 
@@ -78,9 +118,26 @@ fn group_rows(t: &mut Table, label: &str, groups: &[GroupResult]) {
     }
 }
 
-const COLS: [&str; 12] = ["configuration", "group", "customers", "served", "abandoned", "left_online", "mean_wait", "mean_ci95", "p50_wait", "p90_wait", "max_wait", "utilisation"];
+const COLS: [&str; 12] = [
+    "configuration",
+    "group",
+    "customers",
+    "served",
+    "abandoned",
+    "left_online",
+    "mean_wait",
+    "mean_ci95",
+    "p50_wait",
+    "p90_wait",
+    "max_wait",
+    "utilisation",
+];
 
-pub fn build(hall: &crate::hall::Hall, today: &SimResult, after: Option<&SimResult>) -> Result<(Report, serde_json::Value)> {
+pub fn build(
+    hall: &crate::hall::Hall,
+    today: &SimResult,
+    after: Option<&SimResult>,
+) -> Result<(Report, serde_json::Value)> {
     let mut r = Report::new("Simulation · 仿真");
     r.para(format!("Mode: {} ({}), seed {}, {} replication(s). Waits in minutes; served customers only (no-shows excluded).", today.mode, if today.mode == "trace" { "each ticket keeps its own issue and handling time" } else { "Poisson arrivals at the hourly rates, gamma handling times" }, today.seed, today.replications));
     if today.mode == "trace" && !today.departments.is_empty() {
@@ -106,11 +163,39 @@ pub fn build(hall: &crate::hall::Hall, today: &SimResult, after: Option<&SimResu
         }
         r.table(t);
         let cats: Vec<String> = today.departments.iter().map(|d| d.name.clone()).collect();
-        let mut series = vec![("today".to_string(), today.departments.iter().map(|d| d.mean_wait).collect::<Vec<_>>(), None)];
+        let mut series = vec![(
+            "today".to_string(),
+            today
+                .departments
+                .iter()
+                .map(|d| d.mean_wait)
+                .collect::<Vec<_>>(),
+            None,
+        )];
         if let Some(a) = after {
-            series.push(("plan".to_string(), cats.iter().map(|c| a.departments.iter().find(|d| &d.name == c).map_or(0.0, |d| d.mean_wait)).collect(), None));
+            series.push((
+                "plan".to_string(),
+                cats.iter()
+                    .map(|c| {
+                        a.departments
+                            .iter()
+                            .find(|d| &d.name == c)
+                            .map_or(0.0, |d| d.mean_wait)
+                    })
+                    .collect(),
+                None,
+            ));
         }
-        r.chart(chart("waits_by_department", "Simulated mean wait per department", charts::grouped_bars("仿真平均等候 · Simulated mean wait", "minutes", &cats, &series))?);
+        r.chart(chart(
+            "waits_by_department",
+            "Simulated mean wait per department",
+            charts::grouped_bars(
+                "仿真平均等候 · Simulated mean wait",
+                "minutes",
+                &cats,
+                &series,
+            ),
+        )?);
     }
     hourly_charts(&mut r, today, after)?;
     let summary = serde_json::json!({ "today": today, "plan": after });
@@ -120,37 +205,98 @@ pub fn build(hall: &crate::hall::Hall, today: &SimResult, after: Option<&SimResu
 fn backtest(r: &mut Report, hall: &crate::hall::Hall, today: &SimResult) {
     r.heading("Backtest: simulated vs observed · 回测");
     let (observed, _) = crate::profile::waits::by_department(&hall.tickets);
-    let mut t = Table::new("backtest", "Trace replay of today's windows vs the waits in the tickets (mean, minutes)", &["department", "observed_mean", "simulated_mean", "error", "observed_p90", "simulated_p90"]);
+    let mut t = Table::new(
+        "backtest",
+        "Trace replay of today's windows vs the waits in the tickets (mean, minutes)",
+        &[
+            "department",
+            "observed_mean",
+            "simulated_mean",
+            "error",
+            "observed_p90",
+            "simulated_p90",
+        ],
+    );
     for d in &today.departments {
         let o = observed.iter().find(|o| o.department == d.name);
         let om = o.and_then(|o| o.mean);
-        t.row(vec![Cell::text(&d.name), Cell::opt(om, 2), Cell::num(d.mean_wait, 2), om.filter(|m| *m > 0.0).map_or(Cell::Empty, |m| Cell::Pct(d.mean_wait / m - 1.0)), Cell::opt(o.and_then(|o| o.p90), 2), Cell::num(d.p90_wait, 2)]);
+        t.row(vec![
+            Cell::text(&d.name),
+            Cell::opt(om, 2),
+            Cell::num(d.mean_wait, 2),
+            om.filter(|m| *m > 0.0)
+                .map_or(Cell::Empty, |m| Cell::Pct(d.mean_wait / m - 1.0)),
+            Cell::opt(o.and_then(|o| o.p90), 2),
+            Cell::num(d.p90_wait, 2),
+        ]);
     }
     r.table(t);
 }
 
 fn hourly_charts(r: &mut Report, today: &SimResult, after: Option<&SimResult>) -> Result<()> {
-    let hours: Vec<usize> = (0..24).filter(|&h| today.pools.iter().any(|p| p.queue_by_hour[h] > 0.0) || today.hall.wait_by_hour[h].is_finite()).collect();
+    let hours: Vec<usize> = (0..24)
+        .filter(|&h| {
+            today.pools.iter().any(|p| p.queue_by_hour[h] > 0.0)
+                || today.hall.wait_by_hour[h].is_finite()
+        })
+        .collect();
     if hours.is_empty() {
         return Ok(());
     }
     let labels: Vec<String> = hours.iter().map(|h| format!("{h:02}")).collect();
-    let f = |v: &[f64]| hours.iter().map(|&h| v.get(h).copied().filter(|x| x.is_finite())).collect::<Vec<_>>();
+    let f = |v: &[f64]| {
+        hours
+            .iter()
+            .map(|&h| v.get(h).copied().filter(|x| x.is_finite()))
+            .collect::<Vec<_>>()
+    };
     let mut series = vec![("today".to_string(), f(&today.hall.wait_by_hour))];
     if let Some(a) = after {
         series.push(("plan".to_string(), f(&a.hall.wait_by_hour)));
     }
-    r.chart(chart("wait_by_hour", "Mean wait by hour of arrival", charts::lines("分时段平均等候 · Mean wait by hour of arrival", "minutes", &labels, &series))?);
-    let q = |s: &SimResult| -> Vec<f64> { (0..24).map(|h| s.pools.iter().map(|p| p.queue_by_hour[h]).sum()).collect() };
+    r.chart(chart(
+        "wait_by_hour",
+        "Mean wait by hour of arrival",
+        charts::lines(
+            "分时段平均等候 · Mean wait by hour of arrival",
+            "minutes",
+            &labels,
+            &series,
+        ),
+    )?);
+    let q = |s: &SimResult| -> Vec<f64> {
+        (0..24)
+            .map(|h| s.pools.iter().map(|p| p.queue_by_hour[h]).sum())
+            .collect()
+    };
     let mut series = vec![("today".to_string(), f(&q(today)))];
     if let Some(a) = after {
         series.push(("plan".to_string(), f(&q(a))));
     }
-    r.chart(chart("queue_length", "People waiting by hour", charts::lines("排队人数 · Mean people waiting by hour", "people", &labels, &series))?);
+    r.chart(chart(
+        "queue_length",
+        "People waiting by hour",
+        charts::lines(
+            "排队人数 · Mean people waiting by hour",
+            "people",
+            &labels,
+            &series,
+        ),
+    )?);
     let mut hist = vec![("today".to_string(), today.hall.waits.clone())];
     if let Some(a) = after {
         hist.push(("plan".to_string(), a.hall.waits.clone()));
     }
-    r.chart(chart("wait_distribution", "Distribution of waits", charts::histogram("等候时长分布 · Distribution of waits", "minutes", 2.0, 60.0, &hist))?);
+    r.chart(chart(
+        "wait_distribution",
+        "Distribution of waits",
+        charts::histogram(
+            "等候时长分布 · Distribution of waits",
+            "minutes",
+            2.0,
+            60.0,
+            &hist,
+        ),
+    )?);
     Ok(())
 }

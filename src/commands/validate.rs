@@ -32,29 +32,59 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         return Ok(());
     }
     if let Some(d) = &dir.dir {
-        println!("hall: {}{}", d.display(), if dir.is_sample { " (bundled sample)" } else { "" });
+        println!(
+            "hall: {}{}",
+            d.display(),
+            if dir.is_sample {
+                " (bundled sample)"
+            } else {
+                ""
+            }
+        );
     }
-    println!("{:<9} {:<12} {:>9} {:>9} {:>9} {:>8}  date range", "file", "encoding", "read", "accepted", "rejected", "clamped");
+    println!(
+        "{:<9} {:<12} {:>9} {:>9} {:>9} {:>8}  date range",
+        "file", "encoding", "read", "accepted", "rejected", "clamped"
+    );
     for (name, f) in &loaded.files {
         let range = match (&f.first, &f.last) {
             (Some(a), Some(b)) => format!("{} … {}", &a[..10.min(a.len())], &b[..10.min(b.len())]),
             _ => String::new(),
         };
-        println!("{name:<9} {:<12} {:>9} {:>9} {:>9} {:>8}  {range}", f.encoding, f.read, f.accepted, f.rejected, f.clamped);
+        println!(
+            "{name:<9} {:<12} {:>9} {:>9} {:>9} {:>8}  {range}",
+            f.encoding, f.read, f.accepted, f.rejected, f.clamped
+        );
         for (reason, n) in &f.rejected_by_reason {
             println!("{:<9}   rejected: {reason} × {n}", "");
         }
         if !f.ignored_columns.is_empty() {
-            println!("{:<9}   ignored columns: {}", "", f.ignored_columns.join(", "));
+            println!(
+                "{:<9}   ignored columns: {}",
+                "",
+                f.ignored_columns.join(", ")
+            );
         }
     }
     for s in &loaded.skipped {
         println!("skipped: {s}");
     }
-    println!("departments: {} ({})", departments.len(), departments.join(", "));
-    println!("windows: {}   matters: {}", hall.windows.len(), hall.matters.len());
+    println!(
+        "departments: {} ({})",
+        departments.len(),
+        departments.join(", ")
+    );
+    println!(
+        "windows: {}   matters: {}",
+        hall.windows.len(),
+        hall.matters.len()
+    );
     match hours {
-        Some(h) => println!("opening hours inferred from tickets: {} over {} open days", h.describe(), h.open_days),
+        Some(h) => println!(
+            "opening hours inferred from tickets: {} over {} open days",
+            h.describe(),
+            h.open_days
+        ),
         None => println!("opening hours: not inferred (no tickets)"),
     }
     let total_rejected: u64 = loaded.files.values().map(|f| f.rejected).sum();

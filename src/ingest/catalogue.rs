@@ -34,16 +34,33 @@ impl Ctx<'_> {
         if t.is_empty() {
             return Ok(default);
         }
-        parse_bool(&t).ok_or_else(|| self.fail(at, name, format!("\"{t}\" is not a boolean ({BOOL_EXPECTED})")))
+        parse_bool(&t).ok_or_else(|| {
+            self.fail(
+                at,
+                name,
+                format!("\"{t}\" is not a boolean ({BOOL_EXPECTED})"),
+            )
+        })
     }
-    fn number(&self, at: RowAt<'_>, row: &Row<'_>, name: &str, ok: fn(f64) -> bool, expected: &str) -> Result<Option<f64>> {
+    fn number(
+        &self,
+        at: RowAt<'_>,
+        row: &Row<'_>,
+        name: &str,
+        ok: fn(f64) -> bool,
+        expected: &str,
+    ) -> Result<Option<f64>> {
         let t = self.text(row, name);
         if t.is_empty() {
             return Ok(None);
         }
         match parse_number(&t) {
             Some(v) if ok(v) => Ok(Some(v)),
-            _ => Err(self.fail(at, name, format!("\"{t}\" is not valid (expected {expected})"))),
+            _ => Err(self.fail(
+                at,
+                name,
+                format!("\"{t}\" is not valid (expected {expected})"),
+            )),
         }
     }
     fn opt(&self, row: &Row<'_>, name: &str) -> Option<String> {
@@ -62,8 +79,18 @@ fn report(table: &Table, path: &Path, cols: &Resolved, n: u64) -> FileReport {
     }
 }
 
-pub fn read_windows(table: &Table, path: &Path, opts: &LoadOptions) -> Result<(Vec<Window>, FileReport)> {
-    let cols = columns::resolve(&table.file, "windows", &table.headers, columns::WINDOWS, opts.columns.as_ref())?;
+pub fn read_windows(
+    table: &Table,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<(Vec<Window>, FileReport)> {
+    let cols = columns::resolve(
+        &table.file,
+        "windows",
+        &table.headers,
+        columns::WINDOWS,
+        opts.columns.as_ref(),
+    )?;
     let ctx = Ctx { table, cols: &cols };
     let mut windows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -73,34 +100,75 @@ pub fn read_windows(table: &Table, path: &Path, opts: &LoadOptions) -> Result<(V
         }
         let id = ctx.text(&row, "window_id");
         if id.is_empty() {
-            return Err(ctx.fail(at, "window_id", "is empty (expected a unique window id)".into()));
+            return Err(ctx.fail(
+                at,
+                "window_id",
+                "is empty (expected a unique window id)".into(),
+            ));
         }
         if let Some(first) = seen.insert(id.clone(), at.number()) {
-            return Err(ctx.fail(at, "window_id", format!("\"{id}\" is a duplicate (first on line {first}; expected unique ids)")));
+            return Err(ctx.fail(
+                at,
+                "window_id",
+                format!("\"{id}\" is a duplicate (first on line {first}; expected unique ids)"),
+            ));
         }
         let department = ctx.text(&row, "department");
         if department.is_empty() {
-            return Err(ctx.fail(at, "department", "is empty (expected the department the window serves)".into()));
+            return Err(ctx.fail(
+                at,
+                "department",
+                "is empty (expected the department the window serves)".into(),
+            ));
         }
         let staff = ctx
-            .number(at, &row, "staff", |v| v >= 0.0 && v.fract() == 0.0, "an integer ≥ 0")?
+            .number(
+                at,
+                &row,
+                "staff",
+                |v| v >= 0.0 && v.fract() == 0.0,
+                "an integer ≥ 0",
+            )?
             .map_or(1, |v| v as u32);
         let kind = match ctx.text(&row, "kind").to_lowercase().as_str() {
             "" | "department" | "部门" | "部门窗口" => WindowKind::Department,
             "joint" | "联办" | "联合" | "联合专窗" | "联办窗口" => WindowKind::Joint,
-            "fallback" | "兜底" | "综合" | "兜底窗口" | "综合窗口" => WindowKind::Fallback,
-            other => return Err(ctx.fail(at, "kind", format!("\"{other}\" is not a window kind (expected department, joint or fallback)"))),
+            "fallback" | "兜底" | "综合" | "兜底窗口" | "综合窗口" => {
+                WindowKind::Fallback
+            }
+            other => {
+                return Err(ctx.fail(
+                    at,
+                    "kind",
+                    format!(
+                        "\"{other}\" is not a window kind (expected department, joint or fallback)"
+                    ),
+                ))
+            }
         };
         let merge_group = ctx.opt(&row, "merge_group");
         if kind == WindowKind::Joint && merge_group.is_none() {
-            return Err(ctx.fail(at, "merge_group", "is empty for a joint window (expected the merge group it serves)".into()));
+            return Err(ctx.fail(
+                at,
+                "merge_group",
+                "is empty for a joint window (expected the merge group it serves)".into(),
+            ));
         }
         let locked = ctx.bool(at, &row, "locked", false)?;
-        windows.push(Window { id, department, staff, kind, merge_group, locked });
+        windows.push(Window {
+            id,
+            department,
+            staff,
+            kind,
+            merge_group,
+            locked,
+        });
         Ok(())
     })?;
     if windows.is_empty() {
-        return Err(Error::EmptyFile { file: table.file.clone() });
+        return Err(Error::EmptyFile {
+            file: table.file.clone(),
+        });
     }
     let r = report(table, path, &cols, windows.len() as u64);
     Ok((windows, r))
@@ -112,7 +180,13 @@ pub fn read_matters(
     opts: &LoadOptions,
     windows: &[Window],
 ) -> Result<(Vec<Matter>, FileReport)> {
-    let cols = columns::resolve(&table.file, "matters", &table.headers, columns::MATTERS, opts.columns.as_ref())?;
+    let cols = columns::resolve(
+        &table.file,
+        "matters",
+        &table.headers,
+        columns::MATTERS,
+        opts.columns.as_ref(),
+    )?;
     let ctx = Ctx { table, cols: &cols };
     let departments: BTreeSet<&str> = windows.iter().map(|w| w.department.as_str()).collect();
     let mut matters = Vec::new();
@@ -158,7 +232,9 @@ pub fn read_matters(
         Ok(())
     })?;
     if matters.is_empty() {
-        return Err(Error::EmptyFile { file: table.file.clone() });
+        return Err(Error::EmptyFile {
+            file: table.file.clone(),
+        });
     }
     let r = report(table, path, &cols, matters.len() as u64);
     Ok((matters, r))

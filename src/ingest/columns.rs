@@ -34,8 +34,21 @@ pub const MATTERS: &[ColumnSpec] = &[
     col("matter_id", &["事项编码", "事项编号"], true),
     col("matter_name", &["事项名称", "name"], false),
     col("department", &["部门", "单位", "部门名称", "dept"], true),
-    col("weekly_volume", &["周办件量", "办件量(周)", "办件量（周）", "volume"], false),
-    col("avg_handle_min", &["平均受理时长", "平均办理时长(分钟)", "平均办理时长（分钟）", "handle_min"], false),
+    col(
+        "weekly_volume",
+        &["周办件量", "办件量(周)", "办件量（周）", "volume"],
+        false,
+    ),
+    col(
+        "avg_handle_min",
+        &[
+            "平均受理时长",
+            "平均办理时长(分钟)",
+            "平均办理时长（分钟）",
+            "handle_min",
+        ],
+        false,
+    ),
     col("online_capable", &["可网办", "是否可网办"], false),
     col("online_share", &["网办比例"], false),
     col("backoffice_eligible", &["可后台办理", "需审批"], false),
@@ -123,7 +136,9 @@ impl ColumnMap {
         let mut map = ColumnMap::default();
         for (key, v) in &value {
             if FILES.contains(&key.as_str()) {
-                let table = v.as_table().ok_or_else(|| bad(file, key, "expected a table"))?;
+                let table = v
+                    .as_table()
+                    .ok_or_else(|| bad(file, key, "expected a table"))?;
                 let mut entries = BTreeMap::new();
                 for (k, e) in table {
                     entries.insert(k.clone(), entry(file, k, e)?);
@@ -165,16 +180,32 @@ fn entry(file: &str, key: &str, v: &toml::Value) -> Result<MapEntry> {
                     .map(|x| x.as_str().map(str::to_string))
                     .collect::<Option<Vec<_>>>()
                     .ok_or_else(|| bad(file, key, "`from` must list header names"))?,
-                _ => return Err(bad(file, key, "expected `from = \"header\"` or `from = [\"date\", \"time\"]`")),
+                _ => {
+                    return Err(bad(
+                        file,
+                        key,
+                        "expected `from = \"header\"` or `from = [\"date\", \"time\"]`",
+                    ))
+                }
             };
             let format = match t.get("format") {
                 None => None,
                 Some(toml::Value::String(s)) => Some(s.clone()),
-                Some(_) => return Err(bad(file, key, "`format` must be a string such as \"%Y-%m-%d %H:%M:%S\"")),
+                Some(_) => {
+                    return Err(bad(
+                        file,
+                        key,
+                        "`format` must be a string such as \"%Y-%m-%d %H:%M:%S\"",
+                    ))
+                }
             };
             Ok(MapEntry { from, format })
         }
-        _ => Err(bad(file, key, "expected a header name or a table { from = …, format = … }")),
+        _ => Err(bad(
+            file,
+            key,
+            "expected a header name or a table { from = …, format = … }",
+        )),
     }
 }
 
@@ -241,12 +272,15 @@ fn by_alias(spec: &ColumnSpec, norm: &[String]) -> Option<usize> {
 fn mapped(file: &str, spec: &ColumnSpec, e: &MapEntry, norm: &[String]) -> Result<Source> {
     let mut columns = Vec::new();
     for from in &e.from {
-        let i = norm.iter().position(|h| *h == normalise(from)).ok_or_else(|| Error::MissingColumn {
-            file: file.to_string(),
-            column: format!("{} (mapped from \"{from}\" by --columns)", spec.name),
-            aliases: from.clone(),
-            found: norm.join(", "),
-        })?;
+        let i = norm
+            .iter()
+            .position(|h| *h == normalise(from))
+            .ok_or_else(|| Error::MissingColumn {
+                file: file.to_string(),
+                column: format!("{} (mapped from \"{from}\" by --columns)", spec.name),
+                aliases: from.clone(),
+                found: norm.join(", "),
+            })?;
         columns.push(i);
     }
     Ok(Source {
@@ -265,12 +299,24 @@ mod tests {
 
     #[test]
     fn chinese_and_english_headers_resolve_to_the_same_columns() {
-        let r = resolve("t.csv", "tickets", &h(&["票号", " 取号时间 ", "叫号时间", "部门", "备注"]), TICKETS, None)
-            .expect("resolves");
+        let r = resolve(
+            "t.csv",
+            "tickets",
+            &h(&["票号", " 取号时间 ", "叫号时间", "部门", "备注"]),
+            TICKETS,
+            None,
+        )
+        .expect("resolves");
         assert_eq!(r.get("issued_at").map(|s| s.columns.clone()), Some(vec![1]));
         assert_eq!(r.ignored, vec!["备注".to_string()]);
-        let r = resolve("t.csv", "tickets", &h(&["\u{feff}Ticket_ID", "ISSUED_AT"]), TICKETS, None)
-            .expect("resolves");
+        let r = resolve(
+            "t.csv",
+            "tickets",
+            &h(&["\u{feff}Ticket_ID", "ISSUED_AT"]),
+            TICKETS,
+            None,
+        )
+        .expect("resolves");
         assert_eq!(r.get("ticket_id").map(|s| s.columns.clone()), Some(vec![0]));
     }
 
@@ -279,7 +325,10 @@ mod tests {
         let e = resolve("tickets.csv", "tickets", &h(&["票号"]), TICKETS, None).expect_err("fails");
         let msg = e.to_string();
         assert!(msg.contains("tickets.csv:1"), "{msg}");
-        assert!(msg.contains("issued_at") && msg.contains("取号时间"), "{msg}");
+        assert!(
+            msg.contains("issued_at") && msg.contains("取号时间"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -289,8 +338,14 @@ mod tests {
             "map.toml",
         )
         .expect("parses");
-        let r = resolve("t.csv", "tickets", &h(&["call_id", "date", "q_start"]), TICKETS, Some(&map))
-            .expect("resolves");
+        let r = resolve(
+            "t.csv",
+            "tickets",
+            &h(&["call_id", "date", "q_start"]),
+            TICKETS,
+            Some(&map),
+        )
+        .expect("resolves");
         let s = r.get("issued_at").expect("mapped");
         assert_eq!(s.columns, vec![1, 2]);
         assert_eq!(s.format.as_deref(), Some("%y%m%d %H:%M:%S"));

@@ -1,7 +1,7 @@
 //! What the tickets tell beyond themselves: catalogue defaults, opening hours, staffed
 //! windows per hour.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::hall::{time, Hall, Status, Tickets, NONE, NO_TIME};
 
@@ -40,7 +40,9 @@ pub fn fill_matter_defaults(hall: &mut Hall) {
         }
     }
     for m in &mut hall.matters {
-        let Some(i) = t.matters.get(&m.id) else { continue };
+        let Some(i) = t.matters.get(&m.id) else {
+            continue;
+        };
         let i = i as usize;
         if m.weekly_volume.is_none() {
             m.weekly_volume = Some(count[i] as f64 / weeks);
@@ -113,8 +115,13 @@ pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
     // A weekday is open when it has tickets in at least half of the weeks spanned.
     let mut weekdays = Vec::new();
     for w in 0..7u32 {
-        let spanned = (first..=last).filter(|d| ((d + 3).rem_euclid(7)) as u32 == w).count();
-        let with = day_hours.keys().filter(|d| ((*d + 3).rem_euclid(7)) as u32 == w).count();
+        let spanned = (first..=last)
+            .filter(|d| ((d + 3).rem_euclid(7)) as u32 == w)
+            .count();
+        let with = day_hours
+            .keys()
+            .filter(|d| ((*d + 3).rem_euclid(7)) as u32 == w)
+            .count();
         if spanned > 0 && with * 2 >= spanned {
             weekdays.push(w);
         }
@@ -142,20 +149,37 @@ pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
     })
 }
 
-/// Staffed windows per (day, hour): the distinct windows whose service (call to finish)
-/// overlaps the hour. Not every window of the inventory is open every hour.
+/// Staffed windows per (day, hour). A window counts as staffed from the hour of its first
+/// call to the hour of its last call of a session (gaps over open hours are filled: a quiet
+/// hour at a staffed window has no call but still has a person; a closed hour such as
+/// lunch is not filled). Not every window of the inventory is open every hour.
 pub fn staffed_windows(t: &Tickets) -> BTreeMap<(i64, u32), HashSet<u32>> {
-    let mut out: BTreeMap<(i64, u32), HashSet<u32>> = BTreeMap::new();
+    let open: u32 =
+        opening_hours(t).map_or(u32::MAX, |h| h.hours.iter().fold(0, |m, h| m | (1 << h)));
+    let mut calls: HashMap<(u32, i64), u32> = HashMap::new();
     for i in 0..t.len() {
         let (w, c) = (t.window[i], t.called[i]);
         if w == NONE || c == NO_TIME {
             continue;
         }
-        let f = if t.finished[i] == NO_TIME { c } else { t.finished[i].max(c) };
-        let mut h = c - c.rem_euclid(3600);
-        while h <= f {
-            out.entry((time::day(h), time::hour(h))).or_default().insert(w);
-            h += 3600;
+        *calls.entry((w, time::day(c))).or_default() |= 1 << time::hour(c);
+    }
+    let mut out: BTreeMap<(i64, u32), HashSet<u32>> = BTreeMap::new();
+    for ((w, day), mask) in calls {
+        for h in 0..24u32 {
+            if mask & (1 << h) == 0 {
+                continue;
+            }
+            out.entry((day, h)).or_default().insert(w);
+            // Fill forward to the next call hour when every hour between is open.
+            let next = (h + 1..24).find(|k| mask & (1 << k) != 0);
+            if let Some(n) = next {
+                if (h + 1..n).all(|k| open & (1 << k) != 0) {
+                    for k in h + 1..n {
+                        out.entry((day, k)).or_default().insert(w);
+                    }
+                }
+            }
         }
     }
     out
@@ -171,13 +195,21 @@ pub fn staffed_by_hour(t: &Tickets) -> Vec<[f64; 24]> {
     let mut days: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); nd];
     for i in 0..t.len() {
         if t.window[i] != NONE {
-            *win_dept.entry(t.window[i]).or_default().entry(t.department[i]).or_default() += 1;
+            *win_dept
+                .entry(t.window[i])
+                .or_default()
+                .entry(t.department[i])
+                .or_default() += 1;
         }
         days[t.department[i] as usize].insert(time::day(t.issued[i]));
     }
     let main: BTreeMap<u32, u32> = win_dept
         .into_iter()
-        .filter_map(|(w, m)| m.into_iter().max_by_key(|(d, n)| (*n, u32::MAX - d)).map(|(d, _)| (w, d)))
+        .filter_map(|(w, m)| {
+            m.into_iter()
+                .max_by_key(|(d, n)| (*n, u32::MAX - d))
+                .map(|(d, _)| (w, d))
+        })
         .collect();
     let mut sum = vec![[0.0f64; 24]; nd];
     for ((_, h), ws) in &staffed {

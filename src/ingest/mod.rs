@@ -163,7 +163,11 @@ impl<'a> Ledger<'a> {
             });
         }
         self.report.rejected += 1;
-        *self.report.rejected_by_reason.entry(reason.to_string()).or_default() += 1;
+        *self
+            .report
+            .rejected_by_reason
+            .entry(reason.to_string())
+            .or_default() += 1;
         self.rejected.push(Rejected {
             file: self.file.clone(),
             at,
@@ -227,7 +231,10 @@ pub(crate) fn parse_time(
             return Ok(Some((t, text.contains('.'))));
         }
     }
-    Err(format!("\"{text}\" is not a date-time ({})", values::DATETIME_EXPECTED))
+    Err(format!(
+        "\"{text}\" is not a date-time ({})",
+        values::DATETIME_EXPECTED
+    ))
 }
 
 /// Finds the file of `kind` in `dir`: name matched without case, any of the extensions.
@@ -239,7 +246,10 @@ pub fn find_file(dir: &Path, kind: FileKind) -> Option<PathBuf> {
             let stem = p.file_stem().map(|s| s.to_string_lossy().to_lowercase());
             let ext = p.extension().map(|s| s.to_string_lossy().to_lowercase());
             stem.as_deref() == Some(kind.name())
-                && matches!(ext.as_deref(), Some("csv" | "tsv" | "txt" | "xlsx" | "xlsm" | "parquet"))
+                && matches!(
+                    ext.as_deref(),
+                    Some("csv" | "tsv" | "txt" | "xlsx" | "xlsm" | "parquet")
+                )
         })
         .collect();
     // Deterministic choice when several formats are present: csv before tsv before xlsx…
@@ -251,7 +261,10 @@ pub fn find_file(dir: &Path, kind: FileKind) -> Option<PathBuf> {
 pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
     let mut out = Loaded::default();
     let path_of = |kind: FileKind| -> Option<PathBuf> {
-        opts.files.get(&kind).cloned().or_else(|| dir.and_then(|d| find_file(d, kind)))
+        opts.files
+            .get(&kind)
+            .cloned()
+            .or_else(|| dir.and_then(|d| find_file(d, kind)))
     };
     if let Some(d) = dir {
         if !d.is_dir() {
@@ -276,8 +289,16 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
             None => Ok(None),
         }
     };
-    let windows_path = required(FileKind::Windows, opts.needs.windows, "the window inventory")?;
-    let matters_path = required(FileKind::Matters, opts.needs.matters, "the matter catalogue")?;
+    let windows_path = required(
+        FileKind::Windows,
+        opts.needs.windows,
+        "the window inventory",
+    )?;
+    let matters_path = required(
+        FileKind::Matters,
+        opts.needs.matters,
+        "the matter catalogue",
+    )?;
     let tickets_path = required(FileKind::Tickets, opts.needs.tickets, "the ticket log")?;
     let footfall_path = path_of(FileKind::Footfall);
 
@@ -288,7 +309,10 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
         out.files.insert("windows", report);
         out.inputs.push(p.clone());
     } else {
-        out.skipped.push("windows: no window inventory, so no utilisation against the inventory and no plan".into());
+        out.skipped.push(
+            "windows: no window inventory, so no utilisation against the inventory and no plan"
+                .into(),
+        );
     }
     if let Some(p) = &matters_path {
         let t = Table::open(p, &opts.open)?;
@@ -297,7 +321,8 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
         out.files.insert("matters", report);
         out.inputs.push(p.clone());
     } else {
-        out.skipped.push("matters: no matter catalogue, so no top-10 matters from the catalogue".into());
+        out.skipped
+            .push("matters: no matter catalogue, so no top-10 matters from the catalogue".into());
     }
     if let Some(p) = &footfall_path {
         let t = Table::open(p, &opts.open)?;
@@ -306,7 +331,8 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
         out.files.insert("footfall", report);
         out.inputs.push(p.clone());
     } else {
-        out.skipped.push("footfall: no footfall file, so no footfall trend".into());
+        out.skipped
+            .push("footfall: no footfall file, so no footfall trend".into());
     }
     if let Some(p) = &tickets_path {
         let t = Table::open(p, &opts.open)?;
@@ -315,7 +341,9 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
         out.files.insert("tickets", report);
         out.inputs.push(p.clone());
     } else {
-        out.skipped.push("tickets: no ticket log, so no observed waits, hourly load or utilisation".into());
+        out.skipped.push(
+            "tickets: no ticket log, so no observed waits, hourly load or utilisation".into(),
+        );
     }
     derive::fill_matter_defaults(&mut out.hall);
     Ok(out)

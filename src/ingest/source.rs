@@ -19,7 +19,9 @@ impl std::str::FromStr for Encoding {
         match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb18030" | "gb2312" => Ok(Encoding::Gb18030),
-            other => Err(format!("unknown encoding {other:?} (expected utf-8 or gbk)")),
+            other => Err(format!(
+                "unknown encoding {other:?} (expected utf-8 or gbk)"
+            )),
         }
     }
 }
@@ -32,8 +34,16 @@ pub struct OpenOptions {
 }
 
 enum Body {
-    Csv { text: Vec<u8>, delimiter: u8 },
-    Cells { sheet: Option<String>, first_row: u32, first_col: u32, rows: Vec<Vec<String>> },
+    Csv {
+        text: Vec<u8>,
+        delimiter: u8,
+    },
+    Cells {
+        sheet: Option<String>,
+        first_row: u32,
+        first_col: u32,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// One opened input file.
@@ -138,7 +148,9 @@ impl Table {
         let delimiter = if tab { b'\t' } else { sniff_delimiter(&text) };
         let mut reader = csv_reader(&text, delimiter);
         let mut header = csv::StringRecord::new();
-        let ok = reader.read_record(&mut header).map_err(|e| csv_error(&file, &e))?;
+        let ok = reader
+            .read_record(&mut header)
+            .map_err(|e| csv_error(&file, &e))?;
         if !ok {
             return Err(Error::EmptyFile { file });
         }
@@ -154,10 +166,7 @@ impl Table {
 
     /// Calls `f` for every data row (after the header), in file order; blank lines are
     /// skipped by the CSV reader, blank spreadsheet rows are passed as blank rows.
-    pub fn for_each_row(
-        &self,
-        mut f: impl FnMut(RowAt<'_>, Row<'_>) -> Result<()>,
-    ) -> Result<()> {
+    pub fn for_each_row(&self, mut f: impl FnMut(RowAt<'_>, Row<'_>) -> Result<()>) -> Result<()> {
         match &self.body {
             Body::Csv { text, delimiter } => {
                 let mut reader = csv_reader(text, *delimiter);
@@ -173,11 +182,21 @@ impl Table {
                         continue;
                     }
                     let number = rec.position().map_or(0, |p| p.line());
-                    let at = RowAt { number, sheet: None, first_col: 0, parquet: false };
+                    let at = RowAt {
+                        number,
+                        sheet: None,
+                        first_col: 0,
+                        parquet: false,
+                    };
                     f(at, Row::Csv(&rec))?;
                 }
             }
-            Body::Cells { sheet, first_row, first_col, rows } => {
+            Body::Cells {
+                sheet,
+                first_row,
+                first_col,
+                rows,
+            } => {
                 for (i, row) in rows.iter().enumerate() {
                     let at = RowAt {
                         number: u64::from(*first_row) + i as u64,
@@ -195,7 +214,11 @@ impl Table {
     /// The location of the header row, for header errors.
     pub fn header_at(&self) -> String {
         match &self.body {
-            Body::Cells { sheet: Some(s), first_row, .. } => format!("{s}!row {}", first_row - 1),
+            Body::Cells {
+                sheet: Some(s),
+                first_row,
+                ..
+            } => format!("{s}!row {}", first_row - 1),
             _ => "1".to_string(),
         }
     }
@@ -247,7 +270,11 @@ fn decode(file: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(Vec<u
 }
 
 fn bad_byte(file: &str, bytes: &[u8], offset: usize, expected: &str) -> Error {
-    let line = bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line = bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
     Error::Encoding {
         file: file.to_string(),
         at: Location::Line(line as u64),
@@ -293,14 +320,19 @@ fn open_sheet(path: &Path, file: String, opts: &OpenOptions) -> Result<Table> {
                 message: format!("no sheet named {s:?} (sheets: {})", names.join(", ")),
             })
         }
-        None => names.first().cloned().ok_or_else(|| Error::EmptyFile { file: file.clone() })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::EmptyFile { file: file.clone() })?,
     };
     let range = book.worksheet_range(&sheet).map_err(|e| Error::BadFile {
         file: file.clone(),
         message: format!("sheet {sheet:?} unreadable: {e}"),
     })?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+    let mut rows = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
     let mut header_row = row0;
     let headers = loop {
         match rows.next() {
@@ -350,12 +382,20 @@ fn open_parquet(path: &Path, file: String) -> Result<Table> {
         source,
     })?;
     let df = ParquetReader::new(f).finish().map_err(bad)?;
-    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let mut columns = Vec::with_capacity(headers.len());
     for c in df.columns() {
         let s = c.cast(&DataType::String).map_err(bad)?;
         let ca = s.str().map_err(bad)?;
-        columns.push(ca.iter().map(|v| v.unwrap_or("").to_string()).collect::<Vec<_>>());
+        columns.push(
+            ca.iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect::<Vec<_>>(),
+        );
     }
     let rows = (0..df.height())
         .map(|i| columns.iter().map(|c| c[i].clone()).collect())
@@ -365,7 +405,12 @@ fn open_parquet(path: &Path, file: String) -> Result<Table> {
         encoding: "parquet".into(),
         headers,
         from_sheet: false,
-        body: Body::Cells { sheet: None, first_row: 1, first_col: 0, rows },
+        body: Body::Cells {
+            sheet: None,
+            first_row: 1,
+            first_col: 0,
+            rows,
+        },
     })
 }
 
@@ -376,7 +421,10 @@ mod tests {
     fn rows(t: &Table) -> Vec<(u64, Vec<String>)> {
         let mut out = Vec::new();
         t.for_each_row(|at, r| {
-            out.push((at.number(), (0..r.len()).map(|i| r.get(i).to_string()).collect()));
+            out.push((
+                at.number(),
+                (0..r.len()).map(|i| r.get(i).to_string()).collect(),
+            ));
             Ok(())
         })
         .expect("reads");
@@ -386,10 +434,14 @@ mod tests {
     #[test]
     fn gbk_bytes_are_detected_and_decoded() {
         let (gbk, _, _) = encoding_rs::GBK.encode("部门,窗口编号\n市场监管局,A01\n");
-        let t = Table::from_csv_bytes("w.csv".into(), gbk.into_owned(), None, false).expect("opens");
+        let t =
+            Table::from_csv_bytes("w.csv".into(), gbk.into_owned(), None, false).expect("opens");
         assert_eq!(t.encoding, "GB18030");
         assert_eq!(t.headers, vec!["部门", "窗口编号"]);
-        assert_eq!(rows(&t), vec![(2, vec!["市场监管局".to_string(), "A01".to_string()])]);
+        assert_eq!(
+            rows(&t),
+            vec![(2, vec!["市场监管局".to_string(), "A01".to_string()])]
+        );
     }
 
     #[test]
@@ -412,16 +464,23 @@ mod tests {
 
     #[test]
     fn undecodable_bytes_are_fatal_and_name_the_line() {
-        let e = Table::from_csv_bytes("t.csv".into(), b"a,b\n1,2\n\xFF\xFF\xFF,3\n".to_vec(), None, false)
-            .err()
-            .expect("fails");
+        let e = Table::from_csv_bytes(
+            "t.csv".into(),
+            b"a,b\n1,2\n\xFF\xFF\xFF,3\n".to_vec(),
+            None,
+            false,
+        )
+        .err()
+        .expect("fails");
         let m = e.to_string();
         assert!(m.starts_with("t.csv:3:"), "{m}");
     }
 
     #[test]
     fn empty_files_are_fatal() {
-        let e = Table::from_csv_bytes("t.csv".into(), b"\n \n".to_vec(), None, false).err().expect("fails");
+        let e = Table::from_csv_bytes("t.csv".into(), b"\n \n".to_vec(), None, false)
+            .err()
+            .expect("fails");
         assert!(e.to_string().contains("empty"));
     }
 }

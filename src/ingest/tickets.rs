@@ -7,16 +7,20 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::columns::{self, Source};
-use super::{cell, parse_time, FileReport, LoadOptions, Ledger, Rejected, Table};
+use super::{cell, parse_time, FileReport, Ledger, LoadOptions, Rejected, Table};
 use crate::error::Result;
 use crate::hall::{time, Hall, Status, TicketRow, Tickets, Timestamp, NO_TIME};
 
 /// The contract's statuses and the Chinese words of queue systems.
 pub fn parse_status(s: &str) -> Option<Status> {
     match s.trim().to_lowercase().as_str() {
-        "served" | "done" | "finished" | "办结" | "已办结" | "完成" | "已完成" => Some(Status::Served),
+        "served" | "done" | "finished" | "办结" | "已办结" | "完成" | "已完成" => {
+            Some(Status::Served)
+        }
         "no_show" | "no-show" | "noshow" | "missed" | "过号" | "未到" => Some(Status::NoShow),
-        "cancelled" | "canceled" | "abandoned" | "取消" | "已取消" | "放弃" => Some(Status::Cancelled),
+        "cancelled" | "canceled" | "abandoned" | "取消" | "已取消" | "放弃" => {
+            Some(Status::Cancelled)
+        }
         _ => None,
     }
 }
@@ -43,7 +47,13 @@ pub fn read(
     hall: &Hall,
     rejected: &mut Vec<Rejected>,
 ) -> Result<(Tickets, FileReport)> {
-    let resolved = columns::resolve(&table.file, "tickets", &table.headers, columns::TICKETS, opts.columns.as_ref())?;
+    let resolved = columns::resolve(
+        &table.file,
+        "tickets",
+        &table.headers,
+        columns::TICKETS,
+        opts.columns.as_ref(),
+    )?;
     let c = Cols {
         id: resolved.get("ticket_id"),
         issued: resolved.get("issued_at"),

@@ -56,8 +56,7 @@ pub fn parse_datetime(s: &str) -> Option<(Timestamp, bool)> {
             }
         }
     }
-    if !p.done() || hour > 24 || minute > 59 || second > 60 || (hour == 24 && minute + second > 0)
-    {
+    if !p.done() || hour > 24 || minute > 59 || second > 60 || (hour == 24 && minute + second > 0) {
         return None;
     }
     Some((
@@ -80,13 +79,11 @@ pub fn from_excel_serial(serial: f64) -> Option<Timestamp> {
 pub fn parse_with_format(s: &str, format: &str) -> Option<Timestamp> {
     use chrono::{NaiveDate, NaiveDateTime};
     let s = s.trim();
-    let dt = NaiveDateTime::parse_from_str(s, format)
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(s, format)
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })?;
+    let dt = NaiveDateTime::parse_from_str(s, format).ok().or_else(|| {
+        NaiveDate::parse_from_str(s, format)
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })?;
     Some(dt.and_utc().timestamp())
 }
 
@@ -175,7 +172,10 @@ mod tests {
         assert_eq!(dt("2020-06-01T09:05:07"), "2020-06-01 09:05:07");
         assert_eq!(dt("2020-06-01T09:05:07.250"), "2020-06-01 09:05:07");
         assert_eq!(dt(" 2020-06-01 "), "2020-06-01 00:00:00");
-        assert_eq!(parse_datetime("2020-06-01"), Some((days_from_civil(2020, 6, 1) * DAY, false)));
+        assert_eq!(
+            parse_datetime("2020-06-01"),
+            Some((days_from_civil(2020, 6, 1) * DAY, false))
+        );
     }
 
     #[test]
@@ -199,7 +199,10 @@ mod tests {
     #[test]
     fn excel_serials_map_to_dates() {
         // 43983 is 2020-06-01 in Excel's 1900 date system; .5 is noon.
-        assert_eq!(format(from_excel_serial(43983.5).expect("serial")), "2020-06-01 12:00:00");
+        assert_eq!(
+            format(from_excel_serial(43983.5).expect("serial")),
+            "2020-06-01 12:00:00"
+        );
         assert_eq!(from_excel_serial(-3.0), None);
     }
 
@@ -211,7 +214,14 @@ mod tests {
 
     #[test]
     fn booleans_in_english_and_chinese() {
-        for (s, v) in [("是", true), ("否", false), ("Y", true), ("no", false), ("1", true), ("FALSE", false)] {
+        for (s, v) in [
+            ("是", true),
+            ("否", false),
+            ("Y", true),
+            ("no", false),
+            ("1", true),
+            ("FALSE", false),
+        ] {
             assert_eq!(parse_bool(s), Some(v), "{s}");
         }
         assert_eq!(parse_bool("maybe"), None);

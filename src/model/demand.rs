@@ -81,7 +81,10 @@ impl HallModel {
     }
 
     pub fn windows_today(&self) -> u32 {
-        self.pools.iter().map(|p| p.windows_today.len() as u32).sum()
+        self.pools
+            .iter()
+            .map(|p| p.windows_today.len() as u32)
+            .sum()
     }
 }
 
@@ -89,10 +92,23 @@ impl HallModel {
 fn planning_hours(hall: &Hall, policy: &Policy) -> Result<(Vec<u32>, f64)> {
     let inferred = derive::opening_hours(&hall.tickets);
     let hours: Vec<u32> = if policy.opening_hours.trim().is_empty() {
-        inferred.as_ref().map(|h| h.hours.clone()).unwrap_or_default()
+        inferred
+            .as_ref()
+            .map(|h| h.hours.clone())
+            .unwrap_or_default()
     } else {
-        let sessions = super::policy::parse_hours(&policy.opening_hours).map_err(|m| Error::Config { what: "opening_hours".into(), message: m })?;
-        (0..24u32).filter(|h| sessions.iter().any(|(a, b)| h * 60 < *b && (h + 1) * 60 > *a)).collect()
+        let sessions =
+            super::policy::parse_hours(&policy.opening_hours).map_err(|m| Error::Config {
+                what: "opening_hours".into(),
+                message: m,
+            })?;
+        (0..24u32)
+            .filter(|h| {
+                sessions
+                    .iter()
+                    .any(|(a, b)| h * 60 < *b && (h + 1) * 60 > *a)
+            })
+            .collect()
     };
     if hours.is_empty() {
         return Err(Error::Config {
@@ -114,11 +130,17 @@ fn planning_hours(hall: &Hall, policy: &Policy) -> Result<(Vec<u32>, f64)> {
 fn profiles(hall: &Hall, depts: &[String], hours: &[u32]) -> (Vec<Vec<f64>>, Vec<&'static str>) {
     let t = &hall.tickets;
     let nearest = |h: u32| -> usize {
-        (0..hours.len()).min_by_key(|&k| (hours[k] as i64 - h as i64).abs()).unwrap_or(0)
+        (0..hours.len())
+            .min_by_key(|&k| (hours[k] as i64 - h as i64).abs())
+            .unwrap_or(0)
     };
     let mut counts = vec![vec![0.0; hours.len()]; depts.len()];
     let mut all = vec![0.0; hours.len()];
-    let index: BTreeMap<&str, usize> = depts.iter().enumerate().map(|(i, d)| (d.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = depts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect();
     for i in 0..t.len() {
         let k = nearest(time::hour(t.issued[i]));
         all[k] += 1.0;
@@ -177,7 +199,12 @@ fn handling_cs2(hall: &Hall) -> BTreeMap<String, f64> {
         .filter_map(|(m, (n, s, s2))| {
             let mean = s / n;
             let var = (s2 / n - mean * mean).max(0.0);
-            (mean > 0.0).then(|| (t.matters.name(m).to_string(), (var / (mean * mean)).clamp(0.05, 10.0)))
+            (mean > 0.0).then(|| {
+                (
+                    t.matters.name(m).to_string(),
+                    (var / (mean * mean)).clamp(0.05, 10.0),
+                )
+            })
         })
         .collect()
 }
@@ -185,37 +212,80 @@ fn handling_cs2(hall: &Hall) -> BTreeMap<String, f64> {
 impl HallModel {
     pub fn build(hall: &Hall, policy: &Policy) -> Result<HallModel> {
         if hall.windows.is_empty() {
-            return Err(Error::MissingFile { file: "windows.csv".into(), what: "the window inventory (plan needs it)".into(), looked: "--data DIR/windows.*".into() });
+            return Err(Error::MissingFile {
+                file: "windows.csv".into(),
+                what: "the window inventory (plan needs it)".into(),
+                looked: "--data DIR/windows.*".into(),
+            });
         }
         if hall.matters.is_empty() {
-            return Err(Error::MissingFile { file: "matters.csv".into(), what: "the matter catalogue (plan needs it)".into(), looked: "--data DIR/matters.*".into() });
+            return Err(Error::MissingFile {
+                file: "matters.csv".into(),
+                what: "the matter catalogue (plan needs it)".into(),
+                looked: "--data DIR/matters.*".into(),
+            });
         }
         let (hours, days) = planning_hours(hall, policy)?;
         let departments = hall.departments();
-        let dept_index: BTreeMap<&str, usize> = departments.iter().enumerate().map(|(i, d)| (d.as_str(), i)).collect();
+        let dept_index: BTreeMap<&str, usize> = departments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.as_str(), i))
+            .collect();
         let (profile, profile_source) = profiles(hall, &departments, &hours);
-        let locked: std::collections::BTreeSet<&str> = policy.locked_windows.iter().map(String::as_str).collect();
+        let locked: std::collections::BTreeSet<&str> =
+            policy.locked_windows.iter().map(String::as_str).collect();
         for id in &locked {
             if !hall.windows.iter().any(|w| w.id == *id) {
-                return Err(Error::Config { what: "locked_windows".into(), message: format!("window \"{id}\" is not in the window inventory") });
+                return Err(Error::Config {
+                    what: "locked_windows".into(),
+                    message: format!("window \"{id}\" is not in the window inventory"),
+                });
             }
         }
 
         let mut pools: Vec<Pool> = departments
             .iter()
-            .map(|d| Pool { kind: PoolKind::Department(d.clone()), name: d.clone(), windows_today: Vec::new(), locked: 0, needs_one: false })
+            .map(|d| Pool {
+                kind: PoolKind::Department(d.clone()),
+                name: d.clone(),
+                windows_today: Vec::new(),
+                locked: 0,
+                needs_one: false,
+            })
             .collect();
         let mut group_pool = BTreeMap::new();
-        let mut groups: Vec<String> = hall.matters.iter().filter_map(|m| m.merge_group.clone()).collect();
-        groups.extend(hall.windows.iter().filter(|w| w.kind == WindowKind::Joint).filter_map(|w| w.merge_group.clone()));
+        let mut groups: Vec<String> = hall
+            .matters
+            .iter()
+            .filter_map(|m| m.merge_group.clone())
+            .collect();
+        groups.extend(
+            hall.windows
+                .iter()
+                .filter(|w| w.kind == WindowKind::Joint)
+                .filter_map(|w| w.merge_group.clone()),
+        );
         groups.sort();
         groups.dedup();
         for g in &groups {
             group_pool.insert(g.clone(), pools.len());
-            pools.push(Pool { kind: PoolKind::Joint(g.clone()), name: format!("联办 {g}"), windows_today: Vec::new(), locked: 0, needs_one: false });
+            pools.push(Pool {
+                kind: PoolKind::Joint(g.clone()),
+                name: format!("联办 {g}"),
+                windows_today: Vec::new(),
+                locked: 0,
+                needs_one: false,
+            });
         }
         let fallback_pool = pools.len();
-        pools.push(Pool { kind: PoolKind::Fallback, name: "兜底 fallback".into(), windows_today: Vec::new(), locked: 0, needs_one: false });
+        pools.push(Pool {
+            kind: PoolKind::Fallback,
+            name: "兜底 fallback".into(),
+            windows_today: Vec::new(),
+            locked: 0,
+            needs_one: false,
+        });
         for (i, w) in hall.windows.iter().enumerate() {
             let p = match (w.kind, &w.merge_group) {
                 (WindowKind::Joint, Some(g)) => group_pool[g],
@@ -242,7 +312,10 @@ impl HallModel {
                 });
             };
             let mut channels = vec![Channel::Counter];
-            let joint_today = m.merge_group.as_ref().is_some_and(|g| !pools[group_pool[g]].windows_today.is_empty());
+            let joint_today = m
+                .merge_group
+                .as_ref()
+                .is_some_and(|g| !pools[group_pool[g]].windows_today.is_empty());
             if let Some(g) = &m.merge_group {
                 group_names.insert(mi, g.clone());
                 if policy.allow_joint || joint_today {
@@ -259,8 +332,15 @@ impl HallModel {
                     channels.push(Channel::BackOffice);
                 }
             }
-            let today = if joint_today { Channel::Joint } else { Channel::Counter };
-            let lambda = profile[d].iter().map(|p| weekly / days * p * scale).collect();
+            let today = if joint_today {
+                Channel::Joint
+            } else {
+                Channel::Counter
+            };
+            let lambda = profile[d]
+                .iter()
+                .map(|p| weekly / days * p * scale)
+                .collect();
             matters.push(MatterDemand {
                 matter: mi,
                 department: d,

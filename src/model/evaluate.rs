@@ -17,7 +17,11 @@ pub struct Flow {
 
 impl Flow {
     fn new(slots: usize) -> Flow {
-        Flow { lambda: vec![0.0; slots], load: vec![0.0; slots], second: vec![0.0; slots] }
+        Flow {
+            lambda: vec![0.0; slots],
+            load: vec![0.0; slots],
+            second: vec![0.0; slots],
+        }
     }
     fn add(&mut self, h: usize, lambda: f64, handle: f64, cs2: f64) {
         self.lambda[h] += lambda;
@@ -62,18 +66,35 @@ pub struct Flows {
 }
 
 /// Where one matter's arrivals go under a channel: (pool, arrivals per slot, handle, cs²).
-pub fn routes(model: &HallModel, m: usize, ch: Channel, policy: &Policy) -> Vec<(usize, Vec<f64>, f64, f64)> {
+pub fn routes(
+    model: &HallModel,
+    m: usize,
+    ch: Channel,
+    policy: &Policy,
+) -> Vec<(usize, Vec<f64>, f64, f64)> {
     let md = &model.matters[m];
-    let Some(pool) = model.pool_of(md, ch) else { return Vec::new() };
+    let Some(pool) = model.pool_of(md, ch) else {
+        return Vec::new();
+    };
     match ch {
         Channel::Counter => vec![(pool, md.lambda.clone(), md.handle_min, md.cs2)],
-        Channel::Joint => vec![(pool, md.lambda.clone(), md.handle_min * (1.0 + policy.joint_slowdown), md.cs2)],
+        Channel::Joint => vec![(
+            pool,
+            md.lambda.clone(),
+            md.handle_min * (1.0 + policy.joint_slowdown),
+            md.cs2,
+        )],
         Channel::Online => {
             let rest = 1.0 - md.online_share;
             if rest <= 0.0 {
                 return Vec::new();
             }
-            vec![(pool, md.lambda.iter().map(|l| l * rest).collect(), md.handle_min, md.cs2)]
+            vec![(
+                pool,
+                md.lambda.iter().map(|l| l * rest).collect(),
+                md.handle_min,
+                md.cs2,
+            )]
         }
         Channel::BackOffice => {
             let intake = intake_min(model, m);
@@ -93,7 +114,11 @@ fn intake_min(model: &HallModel, m: usize) -> f64 {
 pub fn self_service_users(model: &HallModel, m: usize, ch: Channel, policy: &Policy) -> Vec<f64> {
     let md = &model.matters[m];
     match ch {
-        Channel::Online => md.lambda.iter().map(|l| l * md.online_share * policy.self_service_share).collect(),
+        Channel::Online => md
+            .lambda
+            .iter()
+            .map(|l| l * md.online_share * policy.self_service_share)
+            .collect(),
         _ => vec![0.0; md.lambda.len()],
     }
 }
@@ -123,7 +148,11 @@ pub fn flows(model: &HallModel, channels: &[Channel], policy: &Policy) -> Flows 
         }
         work += backoffice_work(model, m, ch);
     }
-    Flows { pools, self_service, backoffice_min_week: work }
+    Flows {
+        pools,
+        self_service,
+        backoffice_min_week: work,
+    }
 }
 
 /// A pool evaluated with n windows and a calibration factor on waits.
@@ -140,7 +169,12 @@ pub struct PoolEval {
 
 fn station(flow: &Flow, h: usize, n: u32) -> Station {
     let (s, cs2) = flow.mix(h);
-    Station { servers: n, arrivals_per_hour: flow.lambda[h], handle_min: s, cs2 }
+    Station {
+        servers: n,
+        arrivals_per_hour: flow.lambda[h],
+        handle_min: s,
+        cs2,
+    }
 }
 
 pub fn eval_pool(flow: &Flow, n: u32, k: f64) -> PoolEval {
@@ -171,7 +205,13 @@ pub fn eval_pool(flow: &Flow, n: u32, k: f64) -> PoolEval {
         windows: n,
         arrivals_per_day: total,
         peak_load: flow.peak_load(),
-        peak_utilisation: if n > 0 { flow.peak_load() / f64::from(n) } else if flow.peak_load() > 0.0 { f64::INFINITY } else { 0.0 },
+        peak_utilisation: if n > 0 {
+            flow.peak_load() / f64::from(n)
+        } else if flow.peak_load() > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        },
         mean_wait: mean,
         p90_wait: if stable { p90(flow, n, k) } else { None },
         worst_hour_wait: if stable { worst } else { None },
@@ -216,4 +256,62 @@ fn p90(flow: &Flow, n: u32, k: f64) -> Option<f64> {
         }
     }
     Some(hi)
+}
+
+/// Mean wait with a fractional number of servers: staffed windows averaged over days
+/// (linear between the neighbouring whole numbers).
+fn wait_fractional(flow: &Flow, h: usize, servers: f64) -> Option<f64> {
+    let lo = servers.floor().max(0.0) as u32;
+    let frac = servers - f64::from(lo);
+    let at = |n: u32| station(flow, h, n).mean_wait();
+    if frac < 1e-9 {
+        return at(lo);
+    }
+    match (at(lo), at(lo + 1)) {
+        (Some(a), Some(b)) => Some(a + (b - a) * frac),
+        (None, Some(b)) if frac >= 0.5 => Some(b),
+        _ => None,
+    }
+}
+
+/// Today's hall as it ran: each hour with the windows that were actually staffed (read
+/// from the tickets), not the whole inventory.
+pub fn eval_pool_staffed(flow: &Flow, servers: &[f64], k: f64) -> PoolEval {
+    let total = flow.arrivals_per_day();
+    let mut weighted = 0.0;
+    let mut worst: f64 = 0.0;
+    let mut stable = true;
+    for h in 0..flow.lambda.len() {
+        if flow.lambda[h] <= 0.0 {
+            continue;
+        }
+        match wait_fractional(flow, h, servers.get(h).copied().unwrap_or(0.0)) {
+            Some(w) => {
+                weighted += flow.lambda[h] * w * k;
+                worst = worst.max(w * k);
+            }
+            None => stable = false,
+        }
+    }
+    let peak_servers = servers.iter().copied().fold(0.0, f64::max);
+    let n = peak_servers.round() as u32;
+    PoolEval {
+        windows: n,
+        arrivals_per_day: total,
+        peak_load: flow.peak_load(),
+        peak_utilisation: if peak_servers > 0.0 {
+            flow.peak_load() / peak_servers
+        } else {
+            f64::INFINITY
+        },
+        mean_wait: if !stable {
+            None
+        } else if total > 0.0 {
+            Some(weighted / total)
+        } else {
+            Some(0.0)
+        },
+        p90_wait: if stable { p90(flow, n.max(1), k) } else { None },
+        worst_hour_wait: stable.then_some(worst),
+    }
 }

@@ -103,13 +103,21 @@ impl Policy {
 
     /// Applies one `key=value` override, parsed as TOML (strings may be bare).
     pub fn set(&mut self, assignment: &str) -> Result<()> {
-        let bad = |m: String| Error::Config { what: format!("--set {assignment}"), message: m };
-        let (key, value) = assignment.split_once('=').ok_or_else(|| bad("expected key=value".into()))?;
+        let bad = |m: String| Error::Config {
+            what: format!("--set {assignment}"),
+            message: m,
+        };
+        let (key, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| bad("expected key=value".into()))?;
         let key = key.trim();
         let value = value.trim();
         let mut table = toml::Table::try_from(&*self).map_err(|e| bad(e.to_string()))?;
         if !table.contains_key(key) && key != "max_mean_wait_min" {
-            return Err(bad(format!("unknown key {key:?} (keys: {})", table.keys().cloned().collect::<Vec<_>>().join(", "))));
+            return Err(bad(format!(
+                "unknown key {key:?} (keys: {})",
+                table.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
         }
         let parsed: toml::Value = format!("v = {value}")
             .parse::<toml::Table>()
@@ -117,7 +125,9 @@ impl Policy {
             .and_then(|mut t| t.remove("v"))
             .unwrap_or_else(|| toml::Value::String(value.to_string()));
         table.insert(key.to_string(), parsed);
-        let p: Policy = table.try_into().map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+        let p: Policy = table
+            .try_into()
+            .map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
         p.validate(&format!("--set {assignment}"))?;
         *self = p;
         Ok(())
@@ -128,25 +138,71 @@ impl Policy {
             if ok {
                 Ok(())
             } else {
-                Err(Error::Config { what: format!("{what}: {key}"), message: format!("expected {expected}") })
+                Err(Error::Config {
+                    what: format!("{what}: {key}"),
+                    message: format!("expected {expected}"),
+                })
             }
         };
-        check(self.demand_change > -1.0 && self.demand_change.is_finite(), "demand_change", "a change above −1 (e.g. −0.4)")?;
-        check((0.0..=1.0).contains(&self.online_adoption), "online_adoption", "a share in [0, 1]")?;
-        check((0.0..=1.0).contains(&self.self_service_share), "self_service_share", "a share in [0, 1]")?;
+        check(
+            self.demand_change > -1.0 && self.demand_change.is_finite(),
+            "demand_change",
+            "a change above −1 (e.g. −0.4)",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.online_adoption),
+            "online_adoption",
+            "a share in [0, 1]",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.self_service_share),
+            "self_service_share",
+            "a share in [0, 1]",
+        )?;
         check(self.joint_slowdown >= 0.0, "joint_slowdown", "≥ 0")?;
-        check(self.max_utilisation > 0.0 && self.max_utilisation < 1.0, "max_utilisation", "a share in (0, 1)")?;
+        check(
+            self.max_utilisation > 0.0 && self.max_utilisation < 1.0,
+            "max_utilisation",
+            "a share in (0, 1)",
+        )?;
         check(self.wait_floor_min >= 0.0, "wait_floor_min", "minutes ≥ 0")?;
-        check(self.max_mean_wait_min.is_none_or(|v| v > 0.0), "max_mean_wait_min", "minutes > 0")?;
+        check(
+            self.max_mean_wait_min.is_none_or(|v| v > 0.0),
+            "max_mean_wait_min",
+            "minutes > 0",
+        )?;
         check(self.peak_factor >= 1.0, "peak_factor", "≥ 1")?;
-        check((0.0..=1.0).contains(&self.helper_share), "helper_share", "a share in [0, 1]")?;
-        check(self.helper_users_per_hour > 0.0, "helper_users_per_hour", "> 0")?;
-        check(self.backoffice_min_per_staff_week > 0.0, "backoffice_min_per_staff_week", "> 0")?;
+        check(
+            (0.0..=1.0).contains(&self.helper_share),
+            "helper_share",
+            "a share in [0, 1]",
+        )?;
+        check(
+            self.helper_users_per_hour > 0.0,
+            "helper_users_per_hour",
+            "> 0",
+        )?;
+        check(
+            self.backoffice_min_per_staff_week > 0.0,
+            "backoffice_min_per_staff_week",
+            "> 0",
+        )?;
         check(self.calibration_clamp >= 1.0, "calibration_clamp", "≥ 1")?;
-        check((2..=64).contains(&self.tangent_points), "tangent_points", "2 to 64")?;
-        check(self.open_days_per_week <= 7, "open_days_per_week", "0 (inferred) to 7")?;
+        check(
+            (2..=64).contains(&self.tangent_points),
+            "tangent_points",
+            "2 to 64",
+        )?;
+        check(
+            self.open_days_per_week <= 7,
+            "open_days_per_week",
+            "0 (inferred) to 7",
+        )?;
         if !self.opening_hours.trim().is_empty() {
-            parse_hours(&self.opening_hours).map_err(|m| Error::Config { what: format!("{what}: opening_hours"), message: m })?;
+            parse_hours(&self.opening_hours).map_err(|m| Error::Config {
+                what: format!("{what}: opening_hours"),
+                message: m,
+            })?;
         }
         Ok(())
     }
@@ -162,7 +218,11 @@ impl Policy {
 /// "09:00-12:00, 13:30-17:00" → sessions in minutes from midnight.
 pub fn parse_hours(s: &str) -> std::result::Result<Vec<(u32, u32)>, String> {
     let mut out = Vec::new();
-    for part in s.split([',', '，', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s
+        .split([',', '，', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let (a, b) = part
             .split_once(['-', '–', '~'])
             .ok_or_else(|| format!("\"{part}\" is not a session (expected HH:MM-HH:MM)"))?;
@@ -213,7 +273,10 @@ mod tests {
 
     #[test]
     fn opening_hours_parse() {
-        assert_eq!(parse_hours("09:00-12:00, 13:30-17:00"), Ok(vec![(540, 720), (810, 1020)]));
+        assert_eq!(
+            parse_hours("09:00-12:00, 13:30-17:00"),
+            Ok(vec![(540, 720), (810, 1020)])
+        );
         assert!(parse_hours("17:00-09:00").is_err());
     }
 }

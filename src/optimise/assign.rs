@@ -36,7 +36,15 @@ fn served_per_window(hall: &Hall) -> BTreeMap<&str, u64> {
             n[t.window[i] as usize] += 1;
         }
     }
-    hall.windows.iter().map(|w| (w.id.as_str(), t.windows.get(&w.id).map_or(0, |i| n[i as usize]))).collect()
+    hall.windows
+        .iter()
+        .map(|w| {
+            (
+                w.id.as_str(),
+                t.windows.get(&w.id).map_or(0, |i| n[i as usize]),
+            )
+        })
+        .collect()
 }
 
 /// Why a department's windows went: the channel that moved most of its load away, in
@@ -70,9 +78,16 @@ fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<&'static str> {
         }
     }
     // Leftover cuts go to the largest moved channel, else surplus.
-    let main = moved.iter().max_by(|a, b| a.1.total_cmp(b.1)).map(|(r, _)| *r);
+    let main = moved
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(r, _)| *r);
     while out.len() < cut {
-        out.push(if out.is_empty() { main.unwrap_or("surplus") } else { "surplus" });
+        out.push(if out.is_empty() {
+            main.unwrap_or("surplus")
+        } else {
+            "surplus"
+        });
     }
     out
 }
@@ -84,15 +99,29 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
     let mut windows: Vec<PlanWindow> = hall
         .windows
         .iter()
-        .map(|w| PlanWindow { window_id: w.id.clone(), department: w.department.clone(), staff: w.staff, action: "cut".into(), reason: String::new(), pool: String::new(), staff_destination: String::new() })
+        .map(|w| PlanWindow {
+            window_id: w.id.clone(),
+            department: w.department.clone(),
+            staff: w.staff,
+            action: "cut".into(),
+            reason: String::new(),
+            pool: String::new(),
+            staff_destination: String::new(),
+        })
         .collect();
-    let locked = |i: usize| hall.windows[i].locked || p.policy.locked_windows.contains(&hall.windows[i].id);
+    let locked =
+        |i: usize| hall.windows[i].locked || p.policy.locked_windows.contains(&hall.windows[i].id);
     // 1. Each pool keeps its own busiest windows (locked first).
     let mut released: Vec<usize> = Vec::new();
     let mut missing: Vec<(usize, u32)> = Vec::new();
     for (pi, pool) in model.pools.iter().enumerate() {
         let mut own = pool.windows_today.clone();
-        own.sort_by(|&a, &b| locked(b).cmp(&locked(a)).then(served[hall.windows[b].id.as_str()].cmp(&served[hall.windows[a].id.as_str()])).then(hall.windows[a].id.cmp(&hall.windows[b].id)));
+        own.sort_by(|&a, &b| {
+            locked(b)
+                .cmp(&locked(a))
+                .then(served[hall.windows[b].id.as_str()].cmp(&served[hall.windows[a].id.as_str()]))
+                .then(hall.windows[a].id.cmp(&hall.windows[b].id))
+        });
         let keep = (p.windows[pi] as usize).min(own.len());
         for &w in &own[..keep] {
             windows[w].action = action_of(&pool.kind);
@@ -108,12 +137,28 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
     released.sort_by(|&a, &b| hall.windows[a].id.cmp(&hall.windows[b].id));
     for (pi, n) in missing {
         let pool = &model.pools[pi];
-        let members: Vec<&str> = model.matters.iter().enumerate().filter(|(m, _)| model.pool_of(&model.matters[*m], p.channels[*m]) == Some(pi)).map(|(_, md)| model.departments[md.department].as_str()).collect();
+        let members: Vec<&str> = model
+            .matters
+            .iter()
+            .enumerate()
+            .filter(|(m, _)| model.pool_of(&model.matters[*m], p.channels[*m]) == Some(pi))
+            .map(|(_, md)| model.departments[md.department].as_str())
+            .collect();
         for _ in 0..n {
             let pick = released
                 .iter()
-                .position(|&w| members.contains(&hall.windows[w].department.as_str()) && match &pool.kind { PoolKind::Joint(g) => hall.windows[w].merge_group.as_ref() == Some(g), _ => true })
-                .or_else(|| released.iter().position(|&w| members.contains(&hall.windows[w].department.as_str())))
+                .position(|&w| {
+                    members.contains(&hall.windows[w].department.as_str())
+                        && match &pool.kind {
+                            PoolKind::Joint(g) => hall.windows[w].merge_group.as_ref() == Some(g),
+                            _ => true,
+                        }
+                })
+                .or_else(|| {
+                    released
+                        .iter()
+                        .position(|&w| members.contains(&hall.windows[w].department.as_str()))
+                })
                 .or(if released.is_empty() { None } else { Some(0) });
             let Some(k) = pick else { break };
             let w = released.remove(k);
@@ -124,7 +169,11 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
     }
     // 3. Reasons for the rest, per department.
     for (d, _) in model.departments.iter().enumerate() {
-        let cut_here: Vec<usize> = released.iter().copied().filter(|&w| hall.windows[w].department == model.departments[d]).collect();
+        let cut_here: Vec<usize> = released
+            .iter()
+            .copied()
+            .filter(|&w| hall.windows[w].department == model.departments[d])
+            .collect();
         let reasons = cut_reasons(&p, d, cut_here.len());
         for (w, r) in cut_here.iter().zip(reasons) {
             windows[*w].reason = r.to_string();
@@ -157,8 +206,18 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         windows[w].staff_destination = dest.join("+");
     }
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
-    let at_windows: u32 = windows.iter().filter(|w| w.action != "cut").map(|w| w.staff).sum();
-    let staff = StaffPlan { today: staff_today, at_windows, helpers: p.helpers, backoffice: p.backoffice, released: released_staff };
+    let at_windows: u32 = windows
+        .iter()
+        .filter(|w| w.action != "cut")
+        .map(|w| w.staff)
+        .sum();
+    let staff = StaffPlan {
+        today: staff_today,
+        at_windows,
+        helpers: p.helpers,
+        backoffice: p.backoffice,
+        released: released_staff,
+    };
 
     let pools: Vec<PlanPool> = model
         .pools
@@ -207,7 +266,10 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
                 department: hm.department.clone(),
                 weekly_volume: md.weekly_volume,
                 channel: p.channels[m].as_str().to_string(),
-                pool: model.pool_of(md, p.channels[m]).map(|x| model.pools[x].name.clone()).unwrap_or_default(),
+                pool: model
+                    .pool_of(md, p.channels[m])
+                    .map(|x| model.pools[x].name.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -219,7 +281,9 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         policy: p.policy.clone(),
         objective: match p.objective {
             Objective::FewestWindows => "fewest windows, then least waiting".into(),
-            Objective::LeastWaiting { max_windows } => format!("least waiting with at most {max_windows} windows"),
+            Objective::LeastWaiting { max_windows } => {
+                format!("least waiting with at most {max_windows} windows")
+            }
         },
         hours: model.hours.clone(),
         open_days_per_week: model.open_days_per_week,
@@ -261,7 +325,12 @@ fn departments(p: &Parts<'_>, windows: &[PlanWindow]) -> Vec<PlanDepartment> {
             let mut lam_a = 0.0;
             let mut ok_b = true;
             let mut ok_a = true;
-            for (m, md) in model.matters.iter().enumerate().filter(|(_, md)| md.department == d) {
+            for (m, md) in model
+                .matters
+                .iter()
+                .enumerate()
+                .filter(|(_, md)| md.department == d)
+            {
                 let lb: f64 = md.lambda.iter().sum();
                 if let Some(pool) = model.pool_of(md, md.today) {
                     match p.before[pool].mean_wait {
@@ -270,7 +339,9 @@ fn departments(p: &Parts<'_>, windows: &[PlanWindow]) -> Vec<PlanDepartment> {
                     }
                     lam_b += lb;
                 }
-                for (pool, lambda, _, _) in crate::model::evaluate::routes(model, m, p.channels[m], p.policy) {
+                for (pool, lambda, _, _) in
+                    crate::model::evaluate::routes(model, m, p.channels[m], p.policy)
+                {
                     let la: f64 = lambda.iter().sum();
                     match p.after[pool].mean_wait {
                         Some(w) => num_a += la * w,
@@ -284,10 +355,17 @@ fn departments(p: &Parts<'_>, windows: &[PlanWindow]) -> Vec<PlanDepartment> {
             PlanDepartment {
                 department: name.clone(),
                 windows_before: model.pools[pool].windows_today.len() as u32,
-                windows_after: windows.iter().filter(|w| w.department == *name && w.action != "cut").count() as u32,
+                windows_after: windows
+                    .iter()
+                    .filter(|w| w.department == *name && w.action != "cut")
+                    .count() as u32,
                 observed_mean_min: obs.and_then(|o| o.mean),
                 before_mean_min: (ok_b && lam_b > 0.0).then(|| num_b / lam_b),
-                after_mean_min: if lam_a > 0.0 { ok_a.then(|| num_a / lam_a) } else { Some(0.0) },
+                after_mean_min: if lam_a > 0.0 {
+                    ok_a.then(|| num_a / lam_a)
+                } else {
+                    Some(0.0)
+                },
                 target_mean_min: p.targets.0[pool],
                 tickets_per_day_before: obs.map_or(0.0, |o| o.tickets_per_day),
                 arrivals_per_day_after: lam_a,
@@ -310,16 +388,44 @@ fn summary(plan: &Plan) -> Vec<String> {
         }
     }
     let mut parts = Vec::new();
-    for (r, words) in [("online", "because their matters go online"), ("merged", "merged into joint windows"), ("back-office", "because their approval work moves to the back office"), ("surplus", "as surplus capacity")] {
+    for (r, words) in [
+        ("online", "because their matters go online"),
+        ("merged", "merged into joint windows"),
+        (
+            "back-office",
+            "because their approval work moves to the back office",
+        ),
+        ("surplus", "as surplus capacity"),
+    ] {
         if let Some(n) = reasons.get(r) {
             parts.push(format!("{n} cut {words}"));
         }
     }
-    let mut out = vec![format!("{} → {} windows: {}.", plan.windows_before, plan.windows_after, if parts.is_empty() { "no window cut".to_string() } else { parts.join(", ") })];
+    let mut out = vec![format!(
+        "{} → {} windows: {}.",
+        plan.windows_before,
+        plan.windows_after,
+        if parts.is_empty() {
+            "no window cut".to_string()
+        } else {
+            parts.join(", ")
+        }
+    )];
     for (g, n) in &joint {
-        let before: u32 = plan.pools.iter().filter(|p| p.kind == format!("joint:{g}")).map(|p| p.windows_before).sum();
-        let members = plan.windows.iter().filter(|w| w.action == format!("joint:{g}")).count();
-        out.push(format!("Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."));
+        let before: u32 = plan
+            .pools
+            .iter()
+            .filter(|p| p.kind == format!("joint:{g}"))
+            .map(|p| p.windows_before)
+            .sum();
+        let members = plan
+            .windows
+            .iter()
+            .filter(|w| w.action == format!("joint:{g}"))
+            .count();
+        out.push(format!(
+            "Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."
+        ));
     }
     if fallback > 0 {
         out.push(format!("{fallback} fallback windows serve the in-person remainder of online matters and back-office intake."));
@@ -332,14 +438,19 @@ fn summary(plan: &Plan) -> Vec<String> {
         .departments
         .iter()
         .filter_map(|d| match (d.before_mean_min, d.after_mean_min) {
-            (Some(b), Some(a)) if a > d.target_mean_min + 1e-6 && a > b => Some(format!("{} ({:.1} → {:.1} min)", d.department, b, a)),
+            (Some(b), Some(a)) if a > d.target_mean_min + 1e-6 && a > b => {
+                Some(format!("{} ({:.1} → {:.1} min)", d.department, b, a))
+            }
             _ => None,
         })
         .collect();
     if worse.is_empty() {
         out.push("No department's predicted mean wait exceeds its target.".into());
     } else {
-        out.push(format!("Predicted waits above target: {}.", worse.join(", ")));
+        out.push(format!(
+            "Predicted waits above target: {}.",
+            worse.join(", ")
+        ));
     }
     out
 }

@@ -476,7 +476,11 @@ fn validate_pool(p: usize, pool: &PoolSpec) -> Result<(), MilpError> {
     }
     for (c, &cap) in pool.peak_capacity.iter().enumerate() {
         let peak_share = pool.profile.iter().copied().fold(0.0, f64::max);
-        let limit = if pool.profile.is_empty() { c as f64 } else { c as f64 / peak_share.max(1e-12) };
+        let limit = if pool.profile.is_empty() {
+            c as f64
+        } else {
+            c as f64 / peak_share.max(1e-12)
+        };
         if !(cap.is_finite() && cap >= 0.0 && (cap < limit || cap == 0.0)) {
             return Err(bad(format!(
                 "{who}: A({c}) = {cap} must be finite, >= 0 and below {c}"
@@ -643,7 +647,9 @@ pub(crate) fn phi_slope(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
     pool.profile
         .iter()
         .filter(|&&share| share > 0.0)
-        .map(|&share| waiting_rate_slope(c, share * a, pool.handle_min, pool.cs2).map(|d| d * share))
+        .map(|&share| {
+            waiting_rate_slope(c, share * a, pool.handle_min, pool.cs2).map(|d| d * share)
+        })
         .sum()
 }
 
@@ -789,8 +795,7 @@ pub(crate) fn exact_waiting(input: &MilpInput, windows: &[u32], flows: &PlanFlow
             if load <= LOAD_TOL {
                 continue;
             }
-            total +=
-                phi(pool, n, load).unwrap_or(f64::INFINITY);
+            total += phi(pool, n, load).unwrap_or(f64::INFINITY);
         }
     }
     total
@@ -1073,8 +1078,13 @@ fn build(input: &MilpInput, stage: Stage) -> Result<Built, MilpError> {
     let (lo, hi) = load_range(input, &flows);
     let sizes = admissible_sizes(input, &lo, &hi, cap).ok_or(MilpError::Infeasible)?;
     // Stage 1 only counts windows; without mean targets the waiting rows are dead weight.
-    let needs_cuts = !matches!(stage, Stage::Windows) || input.pools.iter().any(|p| p.mean_target_min.is_finite());
-    let table = if needs_cuts { CutTable::with_range(input, &hi) } else { CutTable::with_range(&without_cuts(input), &hi) };
+    let needs_cuts = !matches!(stage, Stage::Windows)
+        || input.pools.iter().any(|p| p.mean_target_min.is_finite());
+    let table = if needs_cuts {
+        CutTable::with_range(input, &hi)
+    } else {
+        CutTable::with_range(&without_cuts(input), &hi)
+    };
     let mut b = Builder::default();
     b.model.comments = header_comments(input, stage);
     let mut layout = Layout {
@@ -1356,7 +1366,12 @@ fn add_pool_rows(
     layout: &Layout,
     p: usize,
 ) -> Vec<Cell> {
-    let PoolData { flows, table, hi, knapsack } = data;
+    let PoolData {
+        flows,
+        table,
+        hi,
+        knapsack,
+    } = data;
     let pool = &input.pools[p];
     if knapsack && !pool.mean_target_min.is_finite() {
         add_capacity_rows(b, flows, layout, pool, p, hi[p].len());
@@ -1404,7 +1419,14 @@ fn add_pool_rows(
 }
 
 /// load_{p,h}(x) ≤ Σ_c A_p(c)·y_{p,c}: the capacity of the chosen size.
-fn add_capacity_rows(b: &mut Builder, flows: &[Vec<Vec<Flow>>], layout: &Layout, pool: &PoolSpec, p: usize, slots: usize) {
+fn add_capacity_rows(
+    b: &mut Builder,
+    flows: &[Vec<Vec<Flow>>],
+    layout: &Layout,
+    pool: &PoolSpec,
+    p: usize,
+    slots: usize,
+) {
     for h in 0..slots {
         let mut row = pool_expr(flows, layout, p, |f| f.load[h]);
         if row.terms.is_empty() && row.constant <= 0.0 {
@@ -1726,16 +1748,29 @@ fn decode_choice(layout: &Layout, values: &[f64]) -> Vec<usize> {
 /// counts its tighter cap prunes, and the stage-1 optimum is feasible for it.
 /// A complete start for stage 2: stage 1's choices and sizes, with every load and
 /// waiting variable set consistently (a start that breaks rows trips microlp).
-fn complete_start(input: &MilpInput, second: &Built, first: &Built, values: &[f64]) -> Option<Vec<f64>> {
+fn complete_start(
+    input: &MilpInput,
+    second: &Built,
+    first: &Built,
+    values: &[f64],
+) -> Option<Vec<f64>> {
     let windows = decode_windows(&first.layout, values);
     let choice = decode_choice(&first.layout, values);
     let flows = plan_flows(input, &choice);
     let mut out = transfer_start(&first.model, values, &second.model);
-    for cell in second.layout.cells.iter().filter(|cell| windows[cell.pool] == cell.size) {
+    for cell in second
+        .layout
+        .cells
+        .iter()
+        .filter(|cell| windows[cell.pool] == cell.size)
+    {
         let load = flows.load[cell.pool][cell.slot];
         *out.get_mut(cell.a)? = load;
         if let Some(t) = cell.t {
-            *out.get_mut(t)? = tangent_bound(&second.table.cuts[cell.pool][cell.size as usize][cell.slot], load) / CUT_UNIT;
+            *out.get_mut(t)? = tangent_bound(
+                &second.table.cuts[cell.pool][cell.size as usize][cell.slot],
+                load,
+            ) / CUT_UNIT;
         }
     }
     Some(out)

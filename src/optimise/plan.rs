@@ -132,7 +132,12 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
             pool_of_window.insert(hall.windows[w].id.as_str(), p);
         }
     }
-    let by_index: Vec<Option<usize>> = t.windows.names().iter().map(|n| pool_of_window.get(n.as_str()).copied()).collect();
+    let by_index: Vec<Option<usize>> = t
+        .windows
+        .names()
+        .iter()
+        .map(|n| pool_of_window.get(n.as_str()).copied())
+        .collect();
     let mut acc = vec![(0.0, 0u64); model.pools.len()];
     for i in 0..t.len() {
         if t.status[i] != Status::Served || t.window[i] == NONE {
@@ -143,12 +148,61 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
             acc[p].1 += 1;
         }
     }
-    acc.iter().map(|(s, n)| (*n >= 20).then(|| s / *n as f64)).collect()
+    acc.iter()
+        .map(|(s, n)| (*n >= 20).then(|| s / *n as f64))
+        .collect()
+}
+
+/// Mean staffed windows per pool and planning slot over the open days of the log (a
+/// window is staffed in an hour when it serves someone in it); None without tickets.
+fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<f64>>> {
+    let t = &hall.tickets;
+    if t.is_empty() {
+        return None;
+    }
+    let mut pool_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (p, pool) in model.pools.iter().enumerate() {
+        for &w in &pool.windows_today {
+            pool_of.insert(hall.windows[w].id.as_str(), p);
+        }
+    }
+    let by_index: Vec<Option<usize>> = t
+        .windows
+        .names()
+        .iter()
+        .map(|n| pool_of.get(n.as_str()).copied())
+        .collect();
+    let staffed = crate::ingest::derive::staffed_windows(t);
+    let days: std::collections::BTreeSet<i64> = staffed.keys().map(|(d, _)| *d).collect();
+    let mut sum = vec![vec![0.0; model.hours.len()]; model.pools.len()];
+    for ((_, hour), ws) in &staffed {
+        let Some(h) = model.hours.iter().position(|x| x == hour) else {
+            continue;
+        };
+        for &w in ws {
+            if let Some(p) = by_index[w as usize] {
+                sum[p][h] += 1.0;
+            }
+        }
+    }
+    let n = days.len().max(1) as f64;
+    Some(
+        sum.into_iter()
+            .map(|row| row.into_iter().map(|v| v / n).collect())
+            .collect(),
+    )
 }
 
 /// Calibration factor per pool (MODEL.md §6): observed / predicted today, clamped; pools
 /// that do not exist today take the load-weighted factor of the departments feeding them.
-fn calibrate(model: &HallModel, policy: &Policy, observed: &[Option<f64>], before: &[PoolEval], flows_max: &[Flow], notes: &mut Vec<String>) -> Vec<f64> {
+fn calibrate(
+    model: &HallModel,
+    policy: &Policy,
+    observed: &[Option<f64>],
+    before: &[PoolEval],
+    flows_max: &[Flow],
+    notes: &mut Vec<String>,
+) -> Vec<f64> {
     let clamp = policy.calibration_clamp;
     let mut k = vec![1.0; model.pools.len()];
     if policy.calibration == Calibration::None {
@@ -162,7 +216,10 @@ fn calibrate(model: &HallModel, policy: &Policy, observed: &[Option<f64>], befor
                 k[p] = raw.clamp(1.0 / clamp, clamp);
                 known[p] = true;
                 if (raw - k[p]).abs() > 1e-9 {
-                    notes.push(format!("calibration of {} clamped from {:.2} to {:.2}", model.pools[p].name, raw, k[p]));
+                    notes.push(format!(
+                        "calibration of {} clamped from {:.2} to {:.2}",
+                        model.pools[p].name, raw, k[p]
+                    ));
                 }
             }
         }
@@ -188,7 +245,14 @@ fn calibrate(model: &HallModel, policy: &Policy, observed: &[Option<f64>], befor
 
 /// Flows if every matter took every channel it may: the widest mix each pool can see.
 fn max_flows(model: &HallModel, policy: &Policy) -> Vec<Flow> {
-    let mut out: Vec<Flow> = vec![Flow { lambda: vec![0.0; model.slots()], load: vec![0.0; model.slots()], second: vec![0.0; model.slots()] }; model.pools.len()];
+    let mut out: Vec<Flow> = vec![
+        Flow {
+            lambda: vec![0.0; model.slots()],
+            load: vec![0.0; model.slots()],
+            second: vec![0.0; model.slots()]
+        };
+        model.pools.len()
+    ];
     for m in 0..model.matters.len() {
         for &ch in &model.matters[m].channels {
             for (p, lambda, s, cs2) in evaluate::routes(model, m, ch, policy) {
@@ -260,7 +324,15 @@ fn profile(flow: &Flow) -> Vec<f64> {
 /// target, both in uncalibrated minutes (targets ÷ k). With the pool's hourly profile
 /// fixed, both targets become one capacity per window count: the MILP is then a
 /// multiple-choice model with knapsack rows, whose LP relaxation is nearly integral.
-fn day_capacity(c: u32, profile: &[f64], s: f64, cs2: f64, peak_target: f64, mean_target: f64, max_util: f64) -> f64 {
+fn day_capacity(
+    c: u32,
+    profile: &[f64],
+    s: f64,
+    cs2: f64,
+    peak_target: f64,
+    mean_target: f64,
+    max_util: f64,
+) -> f64 {
     if c == 0 {
         return 0.0;
     }
@@ -277,7 +349,14 @@ fn day_capacity(c: u32, profile: &[f64], s: f64, cs2: f64, peak_target: f64, mea
             if a <= 0.0 {
                 continue;
             }
-            match (queueing::Station { servers: c, arrivals_per_hour: a * 60.0 / s, handle_min: s, cs2 }).mean_wait() {
+            match (queueing::Station {
+                servers: c,
+                arrivals_per_hour: a * 60.0 / s,
+                handle_min: s,
+                cs2,
+            })
+            .mean_wait()
+            {
                 Some(w) => num += share * w,
                 None => return false,
             }
@@ -299,7 +378,13 @@ fn day_capacity(c: u32, profile: &[f64], s: f64, cs2: f64, peak_target: f64, mea
     lo
 }
 
-fn pool_specs(model: &HallModel, policy: &Policy, flows_max: &[Flow], k: &[f64], t: &Targets) -> Vec<PoolSpec> {
+fn pool_specs(
+    model: &HallModel,
+    policy: &Policy,
+    flows_max: &[Flow],
+    k: &[f64],
+    t: &Targets,
+) -> Vec<PoolSpec> {
     model
         .pools
         .iter()
@@ -309,7 +394,17 @@ fn pool_specs(model: &HallModel, policy: &Policy, flows_max: &[Flow], k: &[f64],
             let prof = profile(&flows_max[p]);
             let day_load: f64 = flows_max[p].load.iter().sum();
             let today = pool.windows_today.len() as u32;
-            let cap = |c: u32| day_capacity(c, &prof, s, cs2, t.peak[p] / k[p], t.mean[p] / k[p], policy.max_utilisation);
+            let cap = |c: u32| {
+                day_capacity(
+                    c,
+                    &prof,
+                    s,
+                    cs2,
+                    t.peak[p] / k[p],
+                    t.mean[p] / k[p],
+                    policy.max_utilisation,
+                )
+            };
             let mut c_max = today;
             while cap(c_max) < day_load && c_max < today.max(1) * 4 + 50 {
                 c_max += 1;
@@ -345,11 +440,20 @@ fn matter_specs(model: &HallModel, hall: &Hall, policy: &Policy) -> Vec<MatterSp
                     label: ch.as_str().to_string(),
                     loads: evaluate::routes(model, m, ch, policy)
                         .into_iter()
-                        .map(|(pool, lambda, s, _)| OptionLoad { pool, arrivals_per_hour: vec![lambda.iter().sum()], handle_min: s })
+                        .map(|(pool, lambda, s, _)| OptionLoad {
+                            pool,
+                            arrivals_per_hour: vec![lambda.iter().sum()],
+                            handle_min: s,
+                        })
                         .collect(),
                     backoffice_work_min_week: evaluate::backoffice_work(model, m, ch),
                     // Conservative: the peak hour of each matter's terminal users.
-                    self_service_users_per_hour: vec![evaluate::self_service_users(model, m, ch, policy).iter().copied().fold(0.0, f64::max)],
+                    self_service_users_per_hour: vec![evaluate::self_service_users(
+                        model, m, ch, policy,
+                    )
+                    .iter()
+                    .copied()
+                    .fold(0.0, f64::max)],
                 })
                 .collect(),
         })
@@ -357,14 +461,22 @@ fn matter_specs(model: &HallModel, hall: &Hall, policy: &Policy) -> Vec<MatterSp
 }
 
 /// Cheap checks that explain an infeasible plan in words.
-fn explain_infeasible(model: &HallModel, specs: &[PoolSpec], flows_forced: &Flows, cap: Option<u32>, today: u32) -> String {
+fn explain_infeasible(
+    model: &HallModel,
+    specs: &[PoolSpec],
+    flows_forced: &Flows,
+    cap: Option<u32>,
+    today: u32,
+) -> String {
     let mut lines = Vec::new();
     let mut need_total = 0u32;
     for (p, spec) in specs.iter().enumerate() {
         let f = &flows_forced.pools[p];
         let mut need = spec.min_windows;
         let day: f64 = f.load.iter().sum();
-        let peak_hour = (0..f.load.len()).max_by(|&a, &b| f.load[a].total_cmp(&f.load[b])).unwrap_or(0);
+        let peak_hour = (0..f.load.len())
+            .max_by(|&a, &b| f.load[a].total_cmp(&f.load[b]))
+            .unwrap_or(0);
         match (0..spec.peak_capacity.len()).find(|&c| spec.peak_capacity[c] >= day) {
             None => lines.push(format!("{} cannot keep its targets with up to {} windows: its {:02}:00 peak load is {:.1} Erlangs", model.pools[p].name, spec.max_windows, model.hours.get(peak_hour).copied().unwrap_or(0), f.load.get(peak_hour).copied().unwrap_or(0.0))),
             Some(c) if c as u32 > need => need = c as u32,
@@ -402,11 +514,27 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     let mut notes = Vec::new();
     let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
     let before_flows = evaluate::flows(&model, &today_ch, policy);
-    let before_raw: Vec<PoolEval> = model.pools.iter().enumerate().map(|(p, pool)| eval_pool(&before_flows.pools[p], pool.windows_today.len() as u32, 1.0)).collect();
+    let staffed = staffed_by_pool(hall, &model);
+    let today_eval = |p: usize, k: f64| match &staffed {
+        Some(s) if s[p].iter().any(|&x| x > 0.0) => {
+            evaluate::eval_pool_staffed(&before_flows.pools[p], &s[p], k)
+        }
+        _ => eval_pool(
+            &before_flows.pools[p],
+            model.pools[p].windows_today.len() as u32,
+            k,
+        ),
+    };
+    if staffed.is_some() {
+        notes.push("today's hall is evaluated hour by hour with the windows the tickets show were staffed (not the whole inventory)".into());
+    }
+    let before_raw: Vec<PoolEval> = (0..model.pools.len()).map(|p| today_eval(p, 1.0)).collect();
     let observed = observed_by_pool(hall, &model);
     let fmax = max_flows(&model, policy);
     let k = calibrate(&model, policy, &observed, &before_raw, &fmax, &mut notes);
-    let before: Vec<PoolEval> = model.pools.iter().enumerate().map(|(p, pool)| eval_pool(&before_flows.pools[p], pool.windows_today.len() as u32, k[p])).collect();
+    let before: Vec<PoolEval> = (0..model.pools.len())
+        .map(|p| today_eval(p, k[p]))
+        .collect();
     for (p, e) in before.iter().enumerate() {
         if e.mean_wait.is_none() && !model.pools[p].windows_today.is_empty() {
             notes.push(format!("{}: today's {} windows are overloaded in the formula at {:.1} Erlangs peak (utilisation ≥ 1): check volumes and handling times", model.pools[p].name, model.pools[p].windows_today.len(), e.peak_load));
@@ -431,7 +559,18 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         tangent_points: policy.tangent_points,
         objective: milp::Objective::FewestWindows,
     };
-    Ok(Prepared { model, notes, before_flows, before_raw, before, observed, k, targets, specs, input })
+    Ok(Prepared {
+        model,
+        notes,
+        before_flows,
+        before_raw,
+        before,
+        observed,
+        k,
+        targets,
+        specs,
+        input,
+    })
 }
 
 impl Prepared {
@@ -440,7 +579,9 @@ impl Prepared {
         let mut input = self.input.clone();
         input.objective = match objective {
             Objective::FewestWindows => milp::Objective::FewestWindows,
-            Objective::LeastWaiting { max_windows } => milp::Objective::LeastWaiting { max_windows },
+            Objective::LeastWaiting { max_windows } => {
+                milp::Objective::LeastWaiting { max_windows }
+            }
         };
         input
     }
@@ -458,7 +599,8 @@ pub fn spend_windows(prep: &Prepared, flows: &Flows, windows: &mut [u32], extra:
     let waiting = |p: usize, n: u32| -> f64 {
         let f = &flows.pools[p];
         let e = eval_pool(f, n, prep.k[p]);
-        e.mean_wait.map_or(f64::INFINITY, |w| w * f.arrivals_per_day())
+        e.mean_wait
+            .map_or(f64::INFINITY, |w| w * f.arrivals_per_day())
     };
     for _ in 0..extra {
         let best = (0..windows.len())
@@ -495,7 +637,13 @@ const SOLVE_SECONDS: f64 = 30.0;
 /// The MILP sees each joint and fallback pool with the hourly profile of its widest mix;
 /// the exact mix may peak differently. Re-check every pool with the exact hourly flows
 /// and add windows where a target would be missed, saying so.
-fn repair(prep: &Prepared, flows: &Flows, windows: &mut [u32], policy: &Policy, notes: &mut Vec<String>) {
+fn repair(
+    prep: &Prepared,
+    flows: &Flows,
+    windows: &mut [u32],
+    policy: &Policy,
+    notes: &mut Vec<String>,
+) {
     for (p, n) in windows.iter_mut().enumerate() {
         let f = &flows.pools[p];
         if f.arrivals_per_day() <= 0.0 {
@@ -503,8 +651,10 @@ fn repair(prep: &Prepared, flows: &Flows, windows: &mut [u32], policy: &Policy, 
         }
         let ok = |n: u32| {
             let e = eval_pool(f, n, prep.k[p]);
-            e.mean_wait.is_some_and(|w| w <= prep.targets.mean[p] + 1e-6)
-                && e.worst_hour_wait.is_some_and(|w| w <= prep.targets.peak[p] + 1e-6)
+            e.mean_wait
+                .is_some_and(|w| w <= prep.targets.mean[p] + 1e-6)
+                && e.worst_hour_wait
+                    .is_some_and(|w| w <= prep.targets.peak[p] + 1e-6)
                 && e.peak_utilisation <= policy.max_utilisation + 1e-9
         };
         let start = *n;
@@ -512,47 +662,87 @@ fn repair(prep: &Prepared, flows: &Flows, windows: &mut [u32], policy: &Policy, 
             *n += 1;
         }
         if *n > start {
-            notes.push(format!("{}: {} → {} windows after checking the exact hourly mix against its targets", prep.model.pools[p].name, start, n));
+            notes.push(format!(
+                "{}: {} → {} windows after checking the exact hourly mix against its targets",
+                prep.model.pools[p].name, start, n
+            ));
         }
     }
 }
 
-pub fn solve(prep: &Prepared, hall: &Hall, policy: &Policy, objective: Objective) -> Result<PlanRun> {
+pub fn solve(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    objective: Objective,
+) -> Result<PlanRun> {
     let model = &prep.model;
     let input = prep.input_for(objective);
     let today = model.windows_today();
     let started = std::time::Instant::now();
     let solved = match objective {
         Objective::FewestWindows => milp::solve_with_time_limit(&input, SOLVE_SECONDS),
-        Objective::LeastWaiting { max_windows } => match milp::solve_with_time_limit(&input, SOLVE_SECONDS / 3.0) {
-            Ok(s) => Ok(s),
-            Err(milp::MilpError::Infeasible) => Err(milp::MilpError::Infeasible),
-            // microlp could not finish: the fewest-window plan, then the extra windows
-            // where they cut the most waiting (exact for the channels it chose).
-            Err(_) => milp::solve_with_time_limit(&prep.input_for(Objective::FewestWindows), SOLVE_SECONDS).map(|(mut s, _)| {
-                let channels: Vec<Channel> = s.choice.iter().enumerate().map(|(m, &o)| model.matters[m].channels[o]).collect();
-                let flows = evaluate::flows(model, &channels, policy);
-                let extra = max_windows.saturating_sub(s.windows.iter().sum());
-                spend_windows(prep, &flows, &mut s.windows, extra);
-                (s, milp::Optimality::WindowsOnly)
-            }),
-        },
+        Objective::LeastWaiting { max_windows } => {
+            match milp::solve_with_time_limit(&input, SOLVE_SECONDS / 3.0) {
+                Ok(s) => Ok(s),
+                Err(milp::MilpError::Infeasible) => Err(milp::MilpError::Infeasible),
+                // microlp could not finish: the fewest-window plan, then the extra windows
+                // where they cut the most waiting (exact for the channels it chose).
+                Err(_) => milp::solve_with_time_limit(
+                    &prep.input_for(Objective::FewestWindows),
+                    SOLVE_SECONDS,
+                )
+                .map(|(mut s, _)| {
+                    let channels: Vec<Channel> = s
+                        .choice
+                        .iter()
+                        .enumerate()
+                        .map(|(m, &o)| model.matters[m].channels[o])
+                        .collect();
+                    let flows = evaluate::flows(model, &channels, policy);
+                    let extra = max_windows.saturating_sub(s.windows.iter().sum());
+                    spend_windows(prep, &flows, &mut s.windows, extra);
+                    (s, milp::Optimality::WindowsOnly)
+                }),
+            }
+        }
     };
     let (mut sol, optimality) = match solved {
         Ok(s) => s,
         Err(milp::MilpError::Infeasible) => {
-            let forced: Vec<Channel> = model.matters.iter().map(|m| if m.channels.len() == 1 { m.channels[0] } else { Channel::Online }).collect();
+            let forced: Vec<Channel> = model
+                .matters
+                .iter()
+                .map(|m| {
+                    if m.channels.len() == 1 {
+                        m.channels[0]
+                    } else {
+                        Channel::Online
+                    }
+                })
+                .collect();
             let ff = evaluate::flows(model, &forced, policy);
             let cap = match objective {
                 Objective::LeastWaiting { max_windows } => Some(max_windows),
                 Objective::FewestWindows => None,
             };
-            return Err(Error::Infeasible(explain_infeasible(model, &prep.specs, &ff, cap, today)));
+            return Err(Error::Infeasible(explain_infeasible(
+                model,
+                &prep.specs,
+                &ff,
+                cap,
+                today,
+            )));
         }
         Err(e) => return Err(Error::Solver(format!("the solver failed: {e}"))),
     };
     let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let channels: Vec<Channel> = sol.choice.iter().enumerate().map(|(m, &o)| model.matters[m].channels[o]).collect();
+    let channels: Vec<Channel> = sol
+        .choice
+        .iter()
+        .enumerate()
+        .map(|(m, &o)| model.matters[m].channels[o])
+        .collect();
     let after_flows = evaluate::flows(model, &channels, policy);
     let mut notes = prep.notes.clone();
     match optimality {
@@ -561,7 +751,9 @@ pub fn solve(prep: &Prepared, hall: &Hall, policy: &Policy, objective: Objective
         milp::Optimality::Proven => {}
     }
     repair(prep, &after_flows, &mut sol.windows, policy, &mut notes);
-    let after: Vec<PoolEval> = (0..model.pools.len()).map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p])).collect();
+    let after: Vec<PoolEval> = (0..model.pools.len())
+        .map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p]))
+        .collect();
     let plan = super::assign::build_plan(super::assign::Parts {
         hall,
         model,
@@ -581,5 +773,13 @@ pub fn solve(prep: &Prepared, hall: &Hall, policy: &Policy, objective: Objective
         targets: (&prep.targets.mean, &prep.targets.peak),
         waiting: sol.waiting_person_min_per_day,
     });
-    Ok(PlanRun { plan, model: model.clone(), solve_ms, variables: sol.variables, constraints: sol.constraints, notes, milp: input })
+    Ok(PlanRun {
+        plan,
+        model: model.clone(),
+        solve_ms,
+        variables: sol.variables,
+        constraints: sol.constraints,
+        notes,
+        milp: input,
+    })
 }

@@ -33,7 +33,11 @@ pub fn yearly(monthly: &BTreeMap<(i64, u32), u64>) -> Vec<YearLine> {
         .iter()
         .map(|(&y, months)| {
             let yoy = years.get(&(y - 1)).and_then(|prev| {
-                let common: Vec<u32> = months.keys().filter(|m| prev.contains_key(m)).copied().collect();
+                let common: Vec<u32> = months
+                    .keys()
+                    .filter(|m| prev.contains_key(m))
+                    .copied()
+                    .collect();
                 let now: u64 = common.iter().map(|m| months[m]).sum();
                 let before: u64 = common.iter().map(|m| prev[m]).sum();
                 (before > 0 && !common.is_empty()).then(|| now as f64 / before as f64 - 1.0)
@@ -57,10 +61,18 @@ mod tests {
     fn half_years_compare_with_the_same_half() {
         let mut rows = Vec::new();
         for m in 1..=12 {
-            rows.push(Footfall { at: days_from_civil(2019, m, 1) * DAY, daily: true, count: 100 });
+            rows.push(Footfall {
+                at: days_from_civil(2019, m, 1) * DAY,
+                daily: true,
+                count: 100,
+            });
         }
         for m in 1..=6 {
-            rows.push(Footfall { at: days_from_civil(2020, m, 1) * DAY, daily: true, count: 60 });
+            rows.push(Footfall {
+                at: days_from_civil(2020, m, 1) * DAY,
+                daily: true,
+                count: 60,
+            });
         }
         let y = yearly(&monthly(&rows));
         assert_eq!(y[1].year, 2020);

@@ -79,7 +79,11 @@ pub fn window_utilisation(t: &Tickets, inventory: &[crate::hall::Window]) -> Vec
         .map(|w| {
             let inv = inventory.iter().find(|x| x.id == t.windows.name(w as u32));
             let department = inv.map(|x| x.department.clone()).unwrap_or_else(|| {
-                dept[w].iter().max_by_key(|(d, n)| (**n, u32::MAX - **d)).map(|(d, _)| t.departments.name(*d).to_string()).unwrap_or_default()
+                dept[w]
+                    .iter()
+                    .max_by_key(|(d, n)| (**n, u32::MAX - **d))
+                    .map(|(d, _)| t.departments.name(*d).to_string())
+                    .unwrap_or_default()
             });
             WindowUse {
                 window_id: t.windows.name(w as u32).to_string(),
@@ -87,7 +91,8 @@ pub fn window_utilisation(t: &Tickets, inventory: &[crate::hall::Window]) -> Vec
                 served: served[w],
                 busy_hours: busy[w],
                 staffed_hours: staffed_hours[w],
-                utilisation: (staffed_hours[w] > 0.0).then(|| (busy[w] / staffed_hours[w]).min(1.0)),
+                utilisation: (staffed_hours[w] > 0.0)
+                    .then(|| (busy[w] / staffed_hours[w]).min(1.0)),
             }
         })
         .collect();
@@ -103,6 +108,10 @@ pub fn window_utilisation(t: &Tickets, inventory: &[crate::hall::Window]) -> Vec
             });
         }
     }
-    out.sort_by(|a, b| a.department.cmp(&b.department).then_with(|| a.window_id.cmp(&b.window_id)));
+    out.sort_by(|a, b| {
+        a.department
+            .cmp(&b.department)
+            .then_with(|| a.window_id.cmp(&b.window_id))
+    });
     out
 }

@@ -58,7 +58,11 @@ pub fn matter_lines(hall: &Hall) -> Vec<MatterLine> {
         .matters
         .iter()
         .map(|m| {
-            let o = t.matters.get(&m.id).map(|i| obs[i as usize]).unwrap_or((0.0, 0));
+            let o = t
+                .matters
+                .get(&m.id)
+                .map(|i| obs[i as usize])
+                .unwrap_or((0.0, 0));
             MatterLine {
                 matter_id: m.id.clone(),
                 name: m.name.clone(),
@@ -97,7 +101,11 @@ pub fn matter_lines(hall: &Hall) -> Vec<MatterLine> {
 /// The ten matters with the largest weekly volume (ties by id).
 pub fn top_by_volume(lines: &[MatterLine], n: usize) -> Vec<MatterLine> {
     let mut v = lines.to_vec();
-    v.sort_by(|a, b| b.weekly_volume.total_cmp(&a.weekly_volume).then_with(|| a.matter_id.cmp(&b.matter_id)));
+    v.sort_by(|a, b| {
+        b.weekly_volume
+            .total_cmp(&a.weekly_volume)
+            .then_with(|| a.matter_id.cmp(&b.matter_id))
+    });
     v.truncate(n);
     v
 }
@@ -109,11 +117,18 @@ pub fn top_by_speed(lines: &[MatterLine], n: usize) -> Vec<(MatterLine, Minutes)
         .iter()
         .filter(|l| l.weekly_volume > 0.0)
         .filter_map(|l| {
-            let h = if l.observed_served >= 20 { l.observed_handle_min } else { l.catalogue_handle_min.or(l.observed_handle_min) };
+            let h = if l.observed_served >= 20 {
+                l.observed_handle_min
+            } else {
+                l.catalogue_handle_min.or(l.observed_handle_min)
+            };
             h.map(|h| (l.clone(), h))
         })
         .collect();
-    v.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.matter_id.cmp(&b.0.matter_id)));
+    v.sort_by(|a, b| {
+        a.1.total_cmp(&b.1)
+            .then_with(|| a.0.matter_id.cmp(&b.0.matter_id))
+    });
     v.truncate(n);
     v
 }

@@ -41,7 +41,10 @@ pub fn summarise(name: &str, t: &Tickets, idx: impl Iterator<Item = usize>) -> D
         }
     }
     waits.sort_by(f64::total_cmp);
-    let share = |limit: f64| (!waits.is_empty()).then(|| waits.iter().filter(|&&w| w > limit).count() as f64 / waits.len() as f64);
+    let share = |limit: f64| {
+        (!waits.is_empty())
+            .then(|| waits.iter().filter(|&&w| w > limit).count() as f64 / waits.len() as f64)
+    };
     let nd = days.len().max(1) as u64;
     DeptWaits {
         department: name.to_string(),
@@ -55,8 +58,16 @@ pub fn summarise(name: &str, t: &Tickets, idx: impl Iterator<Item = usize>) -> D
         max: waits.last().copied(),
         share_over_10: share(10.0),
         share_over_20: share(20.0),
-        no_show_rate: if n > 0 { no_show as f64 / n as f64 } else { 0.0 },
-        cancel_rate: if n > 0 { cancelled as f64 / n as f64 } else { 0.0 },
+        no_show_rate: if n > 0 {
+            no_show as f64 / n as f64
+        } else {
+            0.0
+        },
+        cancel_rate: if n > 0 {
+            cancelled as f64 / n as f64
+        } else {
+            0.0
+        },
     }
 }
 

@@ -12,9 +12,12 @@ pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 pub fn render(t: &Table) -> crate::Result<Vec<u8>> {
-    let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let err = |e: ::csv::Error| crate::Error::Solver(format!("CSV {}: {e}", t.name));
-    w.write_record(t.columns.iter().map(|c| neutralise(c).into_owned())).map_err(err)?;
+    w.write_record(t.columns.iter().map(|c| neutralise(c).into_owned()))
+        .map_err(err)?;
     for row in &t.rows {
         w.write_record(row.iter().map(|c| match c {
             Cell::Text(s) => neutralise(s).into_owned(),
@@ -22,13 +25,17 @@ pub fn render(t: &Table) -> crate::Result<Vec<u8>> {
         }))
         .map_err(err)?;
     }
-    w.into_inner().map_err(|e| crate::Error::Solver(format!("CSV {}: {e}", t.name)))
+    w.into_inner()
+        .map_err(|e| crate::Error::Solver(format!("CSV {}: {e}", t.name)))
 }
 
 /// Rows given as plain strings (rejected rows), neutralised the same way.
 pub fn render_rows(columns: &[&str], rows: &[Vec<String>]) -> crate::Result<Vec<u8>> {
     let mut t = Table::new("rows", "", columns);
-    t.rows = rows.iter().map(|r| r.iter().map(|s| Cell::Text(s.clone())).collect()).collect();
+    t.rows = rows
+        .iter()
+        .map(|r| r.iter().map(|s| Cell::Text(s.clone())).collect())
+        .collect();
     render(&t)
 }
 

@@ -28,7 +28,10 @@ pub fn render(r: &Report) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", escape(&r.title)));
+    out.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&r.title)
+    ));
     out.push_str(&format!("<h1>{}</h1>\n", escape(&r.title)));
     for b in &r.blocks {
         match b {
@@ -74,7 +77,12 @@ fn table(out: &mut String, t: &super::Table) {
     }
     out.push_str("</table></div>\n");
     if t.shown().len() < t.rows.len() {
-        out.push_str(&format!("<p class=\"note\">{} of {} rows shown; all in {}.csv.</p>\n", t.shown().len(), t.rows.len(), escape(&t.name)));
+        out.push_str(&format!(
+            "<p class=\"note\">{} of {} rows shown; all in {}.csv.</p>\n",
+            t.shown().len(),
+            t.rows.len(),
+            escape(&t.name)
+        ));
     }
 }
 

@@ -22,21 +22,49 @@ pub fn render(r: &Report) -> String {
             Block::Table(i) => {
                 let t = &r.tables[*i];
                 out.push_str(&format!("**{}** (`{}.csv`)\n\n", esc(&t.title), t.name));
-                out.push_str(&format!("| {} |\n", t.columns.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")));
+                out.push_str(&format!(
+                    "| {} |\n",
+                    t.columns
+                        .iter()
+                        .map(|c| esc(c))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                ));
                 out.push_str(&format!(
                     "|{}|\n",
                     t.columns
                         .iter()
                         .enumerate()
-                        .map(|(k, _)| if t.rows.first().and_then(|r| r.get(k)).is_some_and(|c| c.is_numeric()) { "---:" } else { "---" })
+                        .map(|(k, _)| {
+                            if t.rows
+                                .first()
+                                .and_then(|r| r.get(k))
+                                .is_some_and(|c| c.is_numeric())
+                            {
+                                "---:"
+                            } else {
+                                "---"
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join("|")
                 ));
                 for row in t.shown() {
-                    out.push_str(&format!("| {} |\n", row.iter().map(|c| esc(&c.render())).collect::<Vec<_>>().join(" | ")));
+                    out.push_str(&format!(
+                        "| {} |\n",
+                        row.iter()
+                            .map(|c| esc(&c.render()))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    ));
                 }
                 if t.shown().len() < t.rows.len() {
-                    out.push_str(&format!("\n({} of {} rows shown; all in `{}.csv`)\n", t.shown().len(), t.rows.len(), t.name));
+                    out.push_str(&format!(
+                        "\n({} of {} rows shown; all in `{}.csv`)\n",
+                        t.shown().len(),
+                        t.rows.len(),
+                        t.name
+                    ));
                 }
             }
             Block::Chart(i) => {

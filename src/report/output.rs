@@ -18,7 +18,9 @@ fn absolute(p: &Path) -> PathBuf {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     };
     // Canonicalise what exists so that `data/../data` and symlinks compare equal.
     let mut existing = abs.clone();
@@ -52,7 +54,9 @@ impl OutputDir {
             }
         }
         if out.exists() && !force {
-            return Err(Error::OutputExists { path: path.to_path_buf() });
+            return Err(Error::OutputExists {
+                path: path.to_path_buf(),
+            });
         }
         if out.exists() && !out.is_dir() {
             return Err(Error::Write {
@@ -70,7 +74,11 @@ impl OutputDir {
     /// Writes every file of the bundle, then swaps the folder into place.
     pub fn commit(&self, bundle: &Bundle) -> Result<()> {
         let parent = self.path.parent().unwrap_or(Path::new("."));
-        let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let werr = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Write { path, source }
@@ -91,7 +99,9 @@ impl OutputDir {
         if self.path.exists() {
             if !self.force {
                 let _ = std::fs::remove_dir_all(&tmp);
-                return Err(Error::OutputExists { path: self.path.clone() });
+                return Err(Error::OutputExists {
+                    path: self.path.clone(),
+                });
             }
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
             std::fs::rename(&self.path, &old).map_err(werr(&self.path))?;
@@ -114,16 +124,32 @@ mod tests {
         let out = dir.path().join("out");
         let mut b = Bundle::default();
         b.add("a.txt", b"1".to_vec());
-        OutputDir::prepare(&out, false, &[]).expect("fresh").commit(&b).expect("writes");
-        assert!(matches!(OutputDir::prepare(&out, false, &[]), Err(Error::OutputExists { .. })));
+        OutputDir::prepare(&out, false, &[])
+            .expect("fresh")
+            .commit(&b)
+            .expect("writes");
+        assert!(matches!(
+            OutputDir::prepare(&out, false, &[]),
+            Err(Error::OutputExists { .. })
+        ));
         b.add("b.txt", b"2".to_vec());
-        OutputDir::prepare(&out, true, &[]).expect("forced").commit(&b).expect("writes");
+        OutputDir::prepare(&out, true, &[])
+            .expect("forced")
+            .commit(&b)
+            .expect("writes");
         assert!(out.join("b.txt").exists());
         let input = out.join("tickets.csv");
         std::fs::write(&input, "x").expect("write");
-        assert!(matches!(OutputDir::prepare(&out, true, &[input]), Err(Error::OutputIsInput { .. })));
+        assert!(matches!(
+            OutputDir::prepare(&out, true, &[input]),
+            Err(Error::OutputIsInput { .. })
+        ));
         // No temporary folders are left behind.
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("ls")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

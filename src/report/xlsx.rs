@@ -19,7 +19,8 @@ pub fn render(r: &Report) -> crate::Result<Vec<u8>> {
         }
         ws.set_name(&name).map_err(err)?;
         for (c, h) in t.columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(err)?;
         }
         for (i, row) in t.rows.iter().enumerate() {
             let r = i as u32 + 1;

@@ -5,9 +5,9 @@
 //! times; [`stats`] summarises. This module maps tickets to pools and schedules.
 
 pub mod engine;
+pub mod poisson;
 pub mod stats;
 pub mod synthetic;
-pub mod poisson;
 pub mod trace;
 
 use serde::Serialize;
@@ -49,10 +49,20 @@ pub struct SimResult {
 }
 
 /// Summaries of waits given in seconds.
-pub(crate) fn group(name: &str, mut waits_s: Vec<f64>, counts: (usize, usize, usize, usize)) -> GroupResult {
+pub(crate) fn group(
+    name: &str,
+    mut waits_s: Vec<f64>,
+    counts: (usize, usize, usize, usize),
+) -> GroupResult {
     waits_s.sort_by(f64::total_cmp);
     let waits: Vec<f64> = waits_s.iter().map(|w| w / 60.0).collect();
-    let q = |p: f64| if waits.is_empty() { 0.0 } else { stats::quantile_nearest_rank(&waits, p) };
+    let q = |p: f64| {
+        if waits.is_empty() {
+            0.0
+        } else {
+            stats::quantile_nearest_rank(&waits, p)
+        }
+    };
     GroupResult {
         name: name.to_string(),
         customers: counts.0,
@@ -60,7 +70,11 @@ pub(crate) fn group(name: &str, mut waits_s: Vec<f64>, counts: (usize, usize, us
         abandoned: counts.1,
         unserved: counts.2,
         left_online: counts.3,
-        mean_wait: if waits.is_empty() { 0.0 } else { waits.iter().sum::<f64>() / waits.len() as f64 },
+        mean_wait: if waits.is_empty() {
+            0.0
+        } else {
+            waits.iter().sum::<f64>() / waits.len() as f64
+        },
         p50_wait: q(0.5),
         p90_wait: q(0.9),
         max_wait: waits.last().copied().unwrap_or(0.0),

@@ -30,10 +30,19 @@ pub fn pools_today(hall: &Hall, policy: &Policy) -> Result<Vec<PoolSpec>> {
         .pools
         .iter()
         .enumerate()
-        .filter(|(p, pool)| !pool.windows_today.is_empty() || flows.pools[*p].arrivals_per_day() > 0.0)
+        .filter(|(p, pool)| {
+            !pool.windows_today.is_empty() || flows.pools[*p].arrivals_per_day() > 0.0
+        })
         .map(|(p, pool)| {
             let (s, cs2) = flows.pools[p].day_mix();
-            PoolSpec { name: pool.name.clone(), hours: model.hours.clone(), rates: flows.pools[p].lambda.clone(), servers: pool.windows_today.len() as u32, handle_min: s, cs2 }
+            PoolSpec {
+                name: pool.name.clone(),
+                hours: model.hours.clone(),
+                rates: flows.pools[p].lambda.clone(),
+                servers: pool.windows_today.len() as u32,
+                handle_min: s,
+                cs2,
+            }
         })
         .collect())
 }
@@ -42,7 +51,14 @@ pub fn pools_of_plan(plan: &Plan, demand_factor: f64) -> Vec<PoolSpec> {
     plan.pools
         .iter()
         .filter(|p| p.windows_after > 0 || p.after_arrivals_per_day > 0.0)
-        .map(|p| PoolSpec { name: p.name.clone(), hours: plan.hours.clone(), rates: p.after_lambda.iter().map(|l| l * demand_factor).collect(), servers: p.windows_after, handle_min: p.after_handle_min, cs2: p.after_cs2 })
+        .map(|p| PoolSpec {
+            name: p.name.clone(),
+            hours: plan.hours.clone(),
+            rates: p.after_lambda.iter().map(|l| l * demand_factor).collect(),
+            servers: p.windows_after,
+            handle_min: p.after_handle_min,
+            cs2: p.after_cs2,
+        })
         .collect()
 }
 
@@ -58,7 +74,11 @@ fn schedule(spec: &PoolSpec, days: usize) -> Schedule {
     for d in 0..days {
         for &(a, b) in &runs {
             let start = d as f64 * 86_400.0 + f64::from(a) * 3600.0;
-            sessions.push(Session { start, end: start + f64::from(b - a) * 3600.0, servers_per_hour: vec![spec.servers; (b - a) as usize] });
+            sessions.push(Session {
+                start,
+                end: start + f64::from(b - a) * 3600.0,
+                servers_per_hour: vec![spec.servers; (b - a) as usize],
+            });
         }
     }
     Schedule { sessions }
@@ -70,14 +90,27 @@ fn rates_by_session(spec: &PoolSpec, sched: &Schedule) -> Vec<Vec<f64>> {
         .iter()
         .map(|s| {
             let h0 = ((s.start % 86_400.0) / 3600.0).round() as u32;
-            (0..s.servers_per_hour.len() as u32).map(|k| spec.hours.iter().position(|&h| h == h0 + k).map_or(0.0, |i| spec.rates[i])).collect()
+            (0..s.servers_per_hour.len() as u32)
+                .map(|k| {
+                    spec.hours
+                        .iter()
+                        .position(|&h| h == h0 + k)
+                        .map_or(0.0, |i| spec.rates[i])
+                })
+                .collect()
         })
         .collect()
 }
 
 /// Replications of `days` open days each; every pool in every replication has its own
 /// random stream, derived from the seed.
-pub fn run(pools: &[PoolSpec], days: usize, replications: usize, seed: u64, configuration: &str) -> Result<SimResult> {
+pub fn run(
+    pools: &[PoolSpec],
+    days: usize,
+    replications: usize,
+    seed: u64,
+    configuration: &str,
+) -> Result<SimResult> {
     let replications = replications.max(1);
     let mut groups = Vec::new();
     let mut hall_waits = Vec::new();
@@ -87,21 +120,33 @@ pub fn run(pools: &[PoolSpec], days: usize, replications: usize, seed: u64, conf
         let sched = schedule(spec, days);
         let workload = Workload {
             hourly_rates: rates_by_session(spec, &sched),
-            service: ServiceTime::Gamma { mean: spec.handle_min * 60.0, cs2: spec.cs2 },
+            service: ServiceTime::Gamma {
+                mean: spec.handle_min * 60.0,
+                cs2: spec.cs2,
+            },
             patience: Patience::Infinite,
         };
-        let per_rep = replicate(replications, seed.wrapping_add(pi as u64 * 7919), |_, rng| -> Result<(Vec<f64>, usize, f64)> {
-            let mut customers: Vec<Customer> = Vec::new();
-            generate_customers(&sched, &workload, rng, &mut customers).map_err(|e| Error::Solver(format!("{}: {e}", spec.name)))?;
-            let mut out = Vec::new();
-            engine::run_pool(&customers, &sched, &mut out).map_err(|e| Error::Solver(format!("{}: {e}", spec.name)))?;
-            let s = stats::summarize(&out, &[]);
-            let waits: Vec<f64> = out.iter().filter_map(|o| match o {
-                engine::Outcome::Served { wait, .. } => Some(*wait),
-                _ => None,
-            }).collect();
-            Ok((waits, s.unserved, s.mean_wait / 60.0))
-        });
+        let per_rep = replicate(
+            replications,
+            seed.wrapping_add(pi as u64 * 7919),
+            |_, rng| -> Result<(Vec<f64>, usize, f64)> {
+                let mut customers: Vec<Customer> = Vec::new();
+                generate_customers(&sched, &workload, rng, &mut customers)
+                    .map_err(|e| Error::Solver(format!("{}: {e}", spec.name)))?;
+                let mut out = Vec::new();
+                engine::run_pool(&customers, &sched, &mut out)
+                    .map_err(|e| Error::Solver(format!("{}: {e}", spec.name)))?;
+                let s = stats::summarize(&out, &[]);
+                let waits: Vec<f64> = out
+                    .iter()
+                    .filter_map(|o| match o {
+                        engine::Outcome::Served { wait, .. } => Some(*wait),
+                        _ => None,
+                    })
+                    .collect();
+                Ok((waits, s.unserved, s.mean_wait / 60.0))
+            },
+        );
         let mut waits = Vec::new();
         let mut means = Vec::new();
         let mut unserved = 0;
@@ -118,12 +163,40 @@ pub fn run(pools: &[PoolSpec], days: usize, replications: usize, seed: u64, conf
         hall_counts.0 += n;
         hall_counts.2 += unserved;
         let mut g: GroupResult = group(&spec.name, waits, (n, 0, unserved, 0));
-        g.mean_ci_half_width = stats::mean_ci(&means).map(|c| c.half_width).filter(|h| h.is_finite());
-        g.utilisation = (spec.servers > 0).then(|| spec.rates.iter().map(|l| l * spec.handle_min / 60.0).sum::<f64>() / (f64::from(spec.servers) * spec.rates.len() as f64)).map(|u| u.min(1.0));
+        g.mean_ci_half_width = stats::mean_ci(&means)
+            .map(|c| c.half_width)
+            .filter(|h| h.is_finite());
+        g.utilisation = (spec.servers > 0)
+            .then(|| {
+                spec.rates
+                    .iter()
+                    .map(|l| l * spec.handle_min / 60.0)
+                    .sum::<f64>()
+                    / (f64::from(spec.servers) * spec.rates.len() as f64)
+            })
+            .map(|u| u.min(1.0));
         groups.push(g);
     }
-    let mut hall = group("全厅 (whole hall)", hall_waits, (hall_counts.0, 0, hall_counts.2, 0));
-    let means: Vec<f64> = hall_rep_means.iter().filter(|(_, n)| *n > 0).map(|(s, n)| s / *n as f64).collect();
-    hall.mean_ci_half_width = stats::mean_ci(&means).map(|c| c.half_width).filter(|h| h.is_finite());
-    Ok(SimResult { mode: "synthetic".into(), configuration: configuration.into(), seed, replications, pools: groups, departments: Vec::new(), hall })
+    let mut hall = group(
+        "全厅 (whole hall)",
+        hall_waits,
+        (hall_counts.0, 0, hall_counts.2, 0),
+    );
+    let means: Vec<f64> = hall_rep_means
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| s / *n as f64)
+        .collect();
+    hall.mean_ci_half_width = stats::mean_ci(&means)
+        .map(|c| c.half_width)
+        .filter(|h| h.is_finite());
+    Ok(SimResult {
+        mode: "synthetic".into(),
+        configuration: configuration.into(),
+        seed,
+        replications,
+        pools: groups,
+        departments: Vec::new(),
+        hall,
+    })
 }

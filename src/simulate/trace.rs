@@ -1,6 +1,6 @@
 //! Trace-driven replay: every accepted ticket keeps its issue time and its own handling
 //! time; today's hall uses the staffed windows per hour read from the tickets, a plan uses
-//! its window counts (scaled by the hall's staffing pattern of that hour).
+//! its window counts in every open hour.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,7 +50,11 @@ fn schedule(days: &BTreeSet<i64>, hours: &[u32], servers: impl Fn(i64, u32) -> u
     for &d in days {
         for (a, b) in sessions_of(hours) {
             let start = (d * time::DAY + i64::from(a) * 3600) as f64;
-            s.push(Session { start, end: start + f64::from(b - a) * 3600.0, servers_per_hour: (a..b).map(|h| servers(d, h)).collect() });
+            s.push(Session {
+                start,
+                end: start + f64::from(b - a) * 3600.0,
+                servers_per_hour: (a..b).map(|h| servers(d, h)).collect(),
+            });
         }
     }
     Schedule { sessions: s }
@@ -69,19 +73,27 @@ fn typical_waits(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<[f64; 24]
             e.1 += 1;
         }
     }
-    acc.iter().map(|row| {
-        let mut out = [0.0; 24];
-        for h in 0..24 {
-            out[h] = if row[h].1 > 0 { row[h].0 / f64::from(row[h].1) } else { 300.0 };
-        }
-        out
-    }).collect()
+    acc.iter()
+        .map(|row| {
+            let mut out = [0.0; 24];
+            for h in 0..24 {
+                out[h] = if row[h].1 > 0 {
+                    row[h].0 / f64::from(row[h].1)
+                } else {
+                    300.0
+                };
+            }
+            out
+        })
+        .collect()
 }
 
 fn patience(hall: &Hall, i: usize, typical: &[[f64; 24]], pool: usize) -> f64 {
     let t = &hall.tickets;
     match t.status[i] {
-        Status::Cancelled if t.finished[i] != NO_TIME && t.finished[i] >= t.issued[i] => (t.finished[i] - t.issued[i]) as f64,
+        Status::Cancelled if t.finished[i] != NO_TIME && t.finished[i] >= t.issued[i] => {
+            (t.finished[i] - t.issued[i]) as f64
+        }
         Status::Cancelled => typical[pool][time::hour(t.issued[i]) as usize],
         _ => f64::INFINITY,
     }
@@ -107,18 +119,37 @@ fn today(hall: &Hall, hours: &[u32]) -> Config {
             names.len() - 1
         })
     };
-    let window_pool: BTreeMap<&str, String> = hall.windows.iter().map(|w| (w.id.as_str(), match (w.kind, &w.merge_group) {
-        (WindowKind::Joint, Some(g)) => format!("联办 {g}"),
-        (WindowKind::Fallback, _) => "兜底 fallback".to_string(),
-        _ => w.department.clone(),
-    })).collect();
-    let win_pool_idx: Vec<Option<usize>> = t.windows.names().iter().map(|w| window_pool.get(w.as_str()).cloned().map(|n| pool_named(n, &mut names))).collect();
+    let window_pool: BTreeMap<&str, String> = hall
+        .windows
+        .iter()
+        .map(|w| {
+            (
+                w.id.as_str(),
+                match (w.kind, &w.merge_group) {
+                    (WindowKind::Joint, Some(g)) => format!("联办 {g}"),
+                    (WindowKind::Fallback, _) => "兜底 fallback".to_string(),
+                    _ => w.department.clone(),
+                },
+            )
+        })
+        .collect();
+    let win_pool_idx: Vec<Option<usize>> = t
+        .windows
+        .names()
+        .iter()
+        .map(|w| {
+            window_pool
+                .get(w.as_str())
+                .cloned()
+                .map(|n| pool_named(n, &mut names))
+        })
+        .collect();
     // Department of each window (the one it serves most) when there is no inventory.
     let mut pool_of = vec![0usize; t.len()];
     let mut dept_pool: BTreeMap<u32, usize> = BTreeMap::new();
-    for i in 0..t.len() {
+    for (i, slot) in pool_of.iter_mut().enumerate() {
         let w = t.window[i];
-        pool_of[i] = match (w != NONE).then(|| win_pool_idx[w as usize]).flatten() {
+        *slot = match (w != NONE).then(|| win_pool_idx[w as usize]).flatten() {
             Some(p) => p,
             None => {
                 let d = t.department[i];
@@ -144,7 +175,13 @@ fn today(hall: &Hall, hours: &[u32]) -> Config {
     }
     let typical = typical_waits(hall, &pool_of, names.len());
     let jobs = (0..t.len())
-        .map(|i| Job { ticket: i, pool: pool_of[i], arrival: t.issued[i] as f64, service: service_s(hall, i), patience: patience(hall, i, &typical, pool_of[i]) })
+        .map(|i| Job {
+            ticket: i,
+            pool: pool_of[i],
+            arrival: t.issued[i] as f64,
+            service: service_s(hall, i),
+            patience: patience(hall, i, &typical, pool_of[i]),
+        })
         .collect();
     let _ = hours;
     Config {
@@ -156,17 +193,37 @@ fn today(hall: &Hall, hours: &[u32]) -> Config {
 }
 
 /// A plan: tickets re-routed by their matter's channel; pools staffed with the plan's
-/// windows, scaled by the share of today's inventory that was staffed in that hour.
+/// windows in every open hour.
 fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
     let t = &hall.tickets;
     let names: Vec<String> = plan.pools.iter().map(|p| p.name.clone()).collect();
-    let pool_index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
-    let fallback = plan.pools.iter().position(|p| p.kind == "fallback").ok_or_else(|| Error::BadFile { file: "plan.json".into(), message: "the plan has no fallback pool".into() })?;
-    let matter_plan: BTreeMap<&str, (&str, usize)> = plan.matters.iter().filter_map(|m| {
-        let pool = if m.pool.is_empty() { Some(fallback) } else { pool_index.get(m.pool.as_str()).copied() };
-        pool.map(|p| (m.matter_id.as_str(), (m.channel.as_str(), p)))
-    }).collect();
-    let catalogue: BTreeMap<&str, &crate::hall::Matter> = hall.matters.iter().map(|m| (m.id.as_str(), m)).collect();
+    let pool_index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let fallback = plan
+        .pools
+        .iter()
+        .position(|p| p.kind == "fallback")
+        .ok_or_else(|| Error::BadFile {
+            file: "plan.json".into(),
+            message: "the plan has no fallback pool".into(),
+        })?;
+    let matter_plan: BTreeMap<&str, (&str, usize)> = plan
+        .matters
+        .iter()
+        .filter_map(|m| {
+            let pool = if m.pool.is_empty() {
+                Some(fallback)
+            } else {
+                pool_index.get(m.pool.as_str()).copied()
+            };
+            pool.map(|p| (m.matter_id.as_str(), (m.channel.as_str(), p)))
+        })
+        .collect();
+    let catalogue: BTreeMap<&str, &crate::hall::Matter> =
+        hall.matters.iter().map(|m| (m.id.as_str(), m)).collect();
     let dept_pool = |d: &str| pool_index.get(d).copied();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut jobs = Vec::with_capacity(t.len());
@@ -191,7 +248,10 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
                 pool
             }
             "online" => {
-                let share = matter.and_then(|m| catalogue.get(m)).and_then(|m| m.online_share).unwrap_or(plan.policy.online_adoption);
+                let share = matter
+                    .and_then(|m| catalogue.get(m))
+                    .and_then(|m| m.online_share)
+                    .unwrap_or(plan.policy.online_adoption);
                 if u_online < share {
                     left[fallback] += 1;
                     continue;
@@ -199,7 +259,9 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
                 fallback
             }
             "back-office" => {
-                let intake = matter.and_then(|m| catalogue.get(m)).map_or(0.0, |m| m.intake_min);
+                let intake = matter
+                    .and_then(|m| catalogue.get(m))
+                    .map_or(0.0, |m| m.intake_min);
                 if intake <= 0.0 {
                     left[fallback] += 1;
                     continue;
@@ -211,39 +273,48 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             }
             _ => pool,
         };
-        let p = if t.status[i] == Status::Cancelled { 600.0 } else { f64::INFINITY };
-        jobs.push(Job { ticket: i, pool, arrival: t.issued[i] as f64, service, patience: p });
+        let p = if t.status[i] == Status::Cancelled {
+            600.0
+        } else {
+            f64::INFINITY
+        };
+        jobs.push(Job {
+            ticket: i,
+            pool,
+            arrival: t.issued[i] as f64,
+            service,
+            patience: p,
+        });
     }
-    // Staffing pattern: share of today's inventory staffed per (day, hour).
-    let staffed = derive::staffed_windows(t);
-    let inventory = hall.windows.len().max(1) as f64;
-    let peak_share = staffed.values().map(|s| s.len() as f64 / inventory).fold(0.0, f64::max).max(1e-9);
-    let share: BTreeMap<(i64, u32), f64> = staffed.iter().map(|(k, s)| (*k, s.len() as f64 / inventory / peak_share)).collect();
     let after: Vec<u32> = plan.pools.iter().map(|p| p.windows_after).collect();
     Ok(Config {
         names,
-        servers: Box::new(move |p, d, h| {
-            let n = after[p];
-            if n == 0 {
-                return 0;
-            }
-            let f = share.get(&(d, h)).copied().unwrap_or(1.0).min(1.0);
-            ((f64::from(n) * f).round() as u32).clamp(1, n)
-        }),
+        // The plan's windows are staffed in every open hour, as the formula assumes.
+        servers: Box::new(move |p, _d, _h| after[p]),
         jobs,
         left_online: left,
     })
 }
 
+/// Per department: served waits, counts (customers, abandoned, unserved, left), and
+/// (hour of arrival, wait) pairs.
+type DeptAcc = (Vec<f64>, [usize; 4], Vec<(u32, f64)>);
+
 /// Replays the tickets through today's windows (`plan = None`) or a plan.
 pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> {
     let t = &hall.tickets;
     if t.is_empty() {
-        return Err(Error::MissingFile { file: "tickets.csv".into(), what: "the ticket log (simulate needs it)".into(), looked: "--data DIR/tickets.*".into() });
+        return Err(Error::MissingFile {
+            file: "tickets.csv".into(),
+            what: "the ticket log (simulate needs it)".into(),
+            looked: "--data DIR/tickets.*".into(),
+        });
     }
     let hours = match plan {
         Some(p) => p.hours.clone(),
-        None => derive::opening_hours(t).map(|h| h.hours).unwrap_or_default(),
+        None => derive::opening_hours(t)
+            .map(|h| h.hours)
+            .unwrap_or_default(),
     };
     let cfg = match plan {
         Some(p) => planned(hall, p, seed)?,
@@ -258,27 +329,44 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
     let mut pools = Vec::new();
     let mut out = Vec::new();
     for (p, jobs) in per_pool.iter_mut().enumerate() {
-        jobs.sort_by(|a, b| a.arrival.total_cmp(&b.arrival).then(a.ticket.cmp(&b.ticket)));
+        jobs.sort_by(|a, b| {
+            a.arrival
+                .total_cmp(&b.arrival)
+                .then(a.ticket.cmp(&b.ticket))
+        });
         let sched = schedule(&days, &hours, |d, h| (cfg.servers)(p, d, h));
-        let customers: Vec<Customer> = jobs.iter().map(|j| Customer { arrival: j.arrival, service: j.service, patience: j.patience }).collect();
-        engine::run_pool(&customers, &sched, &mut out).map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+        let customers: Vec<Customer> = jobs
+            .iter()
+            .map(|j| Customer {
+                arrival: j.arrival,
+                service: j.service,
+                patience: j.patience,
+            })
+            .collect();
+        engine::run_pool(&customers, &sched, &mut out)
+            .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
         for (j, o) in jobs.iter().zip(&out) {
             outcome_of[j.ticket] = Some(*o);
         }
-        let mut g = summarise(&cfg.names[p], &customers, &out, cfg.left_online.get(p).copied().unwrap_or(0));
+        let mut g = summarise(
+            &cfg.names[p],
+            &customers,
+            &out,
+            cfg.left_online.get(p).copied().unwrap_or(0),
+        );
         g.utilisation = utilisation(&customers, &out, &sched);
         g.queue_by_hour = queue_by_hour(&customers, &out, &days);
         pools.push(g);
     }
     // Departments and the hall, from the tickets' outcomes.
     let nd = t.departments.len();
-    let mut dw: Vec<(Vec<f64>, [usize; 4], Vec<(u32, f64)>)> = vec![(Vec::new(), [0; 4], Vec::new()); nd + 1];
-    for i in 0..t.len() {
+    let mut dw: Vec<DeptAcc> = vec![(Vec::new(), [0; 4], Vec::new()); nd + 1];
+    for (i, outcome) in outcome_of.iter().enumerate() {
         let d = t.department[i] as usize;
         for k in [d, nd] {
             let e = &mut dw[k];
             e.1[0] += 1;
-            match outcome_of[i] {
+            match *outcome {
                 Some(Outcome::Served { wait, .. }) if t.status[i] != Status::NoShow => {
                     e.0.push(wait);
                     e.2.push((time::hour(t.issued[i]), wait));
@@ -292,18 +380,28 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
     }
     let mut departments: Vec<GroupResult> = (0..=nd)
         .map(|d| {
-            let name = if d == nd { "全厅 (whole hall)" } else { t.departments.name(d as u32) };
+            let name = if d == nd {
+                "全厅 (whole hall)"
+            } else {
+                t.departments.name(d as u32)
+            };
             let (w, c, by_hour) = &dw[d];
             let mut g = group(name, w.clone(), (c[0], c[1], c[2], c[3]));
             g.wait_by_hour = hourly_means(by_hour);
             g
         })
         .collect();
-    let hall_row = departments.pop().unwrap_or_else(|| group("hall", Vec::new(), (0, 0, 0, 0)));
+    let hall_row = departments
+        .pop()
+        .unwrap_or_else(|| group("hall", Vec::new(), (0, 0, 0, 0)));
     departments.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(SimResult {
         mode: "trace".into(),
-        configuration: if plan.is_some() { "plan".into() } else { "today".into() },
+        configuration: if plan.is_some() {
+            "plan".into()
+        } else {
+            "today".into()
+        },
         seed,
         replications: 1,
         pools,
@@ -318,7 +416,9 @@ fn hourly_means(v: &[(u32, f64)]) -> Vec<f64> {
         acc[h as usize].0 += w / 60.0;
         acc[h as usize].1 += 1;
     }
-    acc.iter().map(|(s, n)| if *n > 0 { s / f64::from(*n) } else { f64::NAN }).collect()
+    acc.iter()
+        .map(|(s, n)| if *n > 0 { s / f64::from(*n) } else { f64::NAN })
+        .collect()
 }
 
 fn summarise(name: &str, customers: &[Customer], out: &[Outcome], left: usize) -> GroupResult {
@@ -336,21 +436,34 @@ fn summarise(name: &str, customers: &[Customer], out: &[Outcome], left: usize) -
 
 /// Busy server time over staffed server time (sessions only; overtime counts as busy).
 fn utilisation(customers: &[Customer], out: &[Outcome], sched: &Schedule) -> Option<f64> {
-    let busy: f64 = customers.iter().zip(out).filter(|(_, o)| matches!(o, Outcome::Served { .. })).map(|(c, _)| c.service).sum();
+    let busy: f64 = customers
+        .iter()
+        .zip(out)
+        .filter(|(_, o)| matches!(o, Outcome::Served { .. }))
+        .map(|(c, _)| c.service)
+        .sum();
     let staffed: f64 = sched
         .sessions
         .iter()
-        .map(|s| s.servers_per_hour.iter().enumerate().map(|(k, &n)| f64::from(n) * (s.end - (s.start + 3600.0 * k as f64)).min(3600.0)).sum::<f64>())
+        .map(|s| {
+            s.servers_per_hour
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| f64::from(n) * (s.end - (s.start + 3600.0 * k as f64)).min(3600.0))
+                .sum::<f64>()
+        })
         .sum();
     (staffed > 0.0).then(|| (busy / staffed).min(1.0))
 }
 
 /// Mean number waiting per hour of day, over the days of the log.
 fn queue_by_hour(customers: &[Customer], out: &[Outcome], days: &BTreeSet<i64>) -> Vec<f64> {
-    let (Some(&first), Some(&last)) = (days.first(), days.last()) else { return vec![0.0; 24] };
+    let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+        return vec![0.0; 24];
+    };
     let n = ((last - first + 1) * 24) as usize;
     let prof = stats::queue_profile(customers, out, (first * time::DAY) as f64, 3600.0, n);
-    let mut acc = vec![0.0; 24];
+    let mut acc = [0.0; 24];
     for (k, v) in prof.iter().enumerate() {
         acc[k % 24] += v;
     }

@@ -16,7 +16,8 @@ A01,市场监管局,1,department,,false\n\
 A02,市场监管局,1,department,,false\n\
 B01,税务局,1,department,,true\n";
 
-pub const MATTERS: &str = "matter_id,matter_name,department,weekly_volume,avg_handle_min,online_capable,online_share\n\
+pub const MATTERS: &str =
+    "matter_id,matter_name,department,weekly_volume,avg_handle_min,online_capable,online_share\n\
 M1,营业执照,市场监管局,100,10,是,0.5\n\
 M2,发票领用,税务局,50,5,否,\n";
 
@@ -112,19 +113,25 @@ impl Fixture {
 
     /// `hallplan validate --data HALL --json`, which must succeed; the parsed JSON.
     pub fn validate_json(&self, extra: &[&str]) -> serde_json::Value {
-        let mut args = vec!["validate", "--data", path_str(&self.hall()), "--json"];
+        let hall = self.hall();
+        let mut args = vec!["validate", "--data", path_str(&hall), "--json"];
         args.extend_from_slice(extra);
         let r = run(&args);
         r.assert_success();
-        serde_json::from_str(&r.stdout).unwrap_or_else(|e| {
-            panic!("validate --json printed no JSON ({e}):\n{}", r.stdout)
-        })
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("validate --json printed no JSON ({e}):\n{}", r.stdout))
     }
 
     /// `hallplan profile --data HALL --out OUT`, which must succeed.
     pub fn profile(&self, extra: &[&str]) -> Run {
-        let out = self.out();
-        let mut args = vec!["profile", "--data", path_str(&self.hall()), "--out", path_str(&out)];
+        let (hall, out) = (self.hall(), self.out());
+        let mut args = vec![
+            "profile",
+            "--data",
+            path_str(&hall),
+            "--out",
+            path_str(&out),
+        ];
         args.extend_from_slice(extra);
         let r = run(&args);
         r.assert_success();
@@ -133,8 +140,14 @@ impl Fixture {
 
     /// `hallplan profile`, expected to fail on bad input.
     pub fn profile_fails(&self, extra: &[&str]) -> Run {
-        let out = self.out();
-        let mut args = vec!["profile", "--data", path_str(&self.hall()), "--out", path_str(&out)];
+        let (hall, out) = (self.hall(), self.out());
+        let mut args = vec![
+            "profile",
+            "--data",
+            path_str(&hall),
+            "--out",
+            path_str(&out),
+        ];
         args.extend_from_slice(extra);
         run(&args)
     }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `hallplan plan` and `hallplan frontier` end to end.
+#
+#   benches/plan_bench.sh
+#   RUNS=5 CITY=/tmp/city CITY_TICKETS=1000000 CITY_RUNS=1 CITY_TIMEOUT=900 benches/plan_bench.sh
+#
+# 1. The bundled sample (`hallplan sample`, data/binjiang): `plan` (target < 1 s) and
+#    `frontier` (target < 10× one plan), hyperfine, 1 warm-up + RUNS runs, median.
+# 2. A generated city-scale hall: 200 departments, 1 000 windows, 1 500 matters,
+#    CITY_TICKETS tickets (examples/gen_tickets): `plan --data CITY` (target < 60 s),
+#    CITY_RUNS runs under /usr/bin/time, each killed after CITY_TIMEOUT seconds.
+# A command that fails is reported with its exit status and stderr; the others still run.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+RUNS="${RUNS:-5}"
+CITY="${CITY:-/tmp/city}"
+CITY_TICKETS="${CITY_TICKETS:-1000000}"
+CITY_RUNS="${CITY_RUNS:-1}"
+CITY_TIMEOUT="${CITY_TIMEOUT:-900}"
+SAMPLE="$SCRATCH/sample"
+
+need_time
+need_hyperfine
+build_release gen_tickets
+say "machine: $(machine)"
+
+"$HALLPLAN" sample --out "$SAMPLE" --force
+HALL="$SAMPLE/binjiang"
+
+# hyperfine_median NAME cmd : sets MEDIAN (s) or returns 1 with the command's stderr.
+hyperfine_median() {
+  local name="$1" cmd="$2"
+  if ! (cd "$SCRATCH" && bash -c "$cmd" >/dev/null 2>"$SCRATCH/hf.err"); then
+    printf 'FAILED: %s\n  command: %s\n  stderr:\n' "$name" "$cmd" >&2
+    sed 's/^/    /' "$SCRATCH/hf.err" | tail -40 >&2
+    return 1
+  fi
+  hyperfine --warmup 1 --runs "$RUNS" --style basic --export-json "$SCRATCH/hf.json" "$cmd" >&2
+  MEDIAN=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$SCRATCH/hf.json")
+}
+
+plan_s="FAILED" frontier_s="FAILED" city_s="FAILED"
+say "plan on the bundled sample"
+if hyperfine_median "plan (sample)" "$HALLPLAN plan --data $HALL --out $SCRATCH/plan --force"; then plan_s=$MEDIAN; fi
+say "frontier on the bundled sample"
+if hyperfine_median "frontier (sample)" "$HALLPLAN frontier --data $HALL --out $SCRATCH/frontier --force"; then frontier_s=$MEDIAN; fi
+
+say "city-scale hall"
+if [ ! -s "$CITY/tickets.csv" ]; then
+  "$EXAMPLES/gen_tickets" --tickets "$CITY_TICKETS" --departments 200 --windows 1000 --matters 1500 --out "$CITY" --force
+fi
+city_rss="-"
+if measure "plan (city)" "$CITY_RUNS" timeout "$CITY_TIMEOUT" "$HALLPLAN" plan --data "$CITY" --out "$SCRATCH/city-plan" --force; then
+  city_s=$WALL city_rss=$RSS_MB
+  tail -6 "$LAST_ERR" >&2 || true
+else
+  city_s="FAILED or > ${CITY_TIMEOUT} s (exit status above)"
+fi
+
+verdict() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 == 0 && a != "0") print "n/a"; else print (a < b) ? "met" : "NOT met" }'; }
+ten_plans=$(awk -v p="$plan_s" 'BEGIN{ if (p+0 > 0) printf "%.3f", 10*p; else print "n/a" }')
+cat <<EOF | tee "$RESULTS/plan_bench.md"
+
+### plan / frontier — $(date -u +%Y-%m-%d), $(machine)
+
+| command | median (s) | target | verdict |
+| --- | ---: | --- | --- |
+| plan, bundled sample (hyperfine, $RUNS runs) | $plan_s | < 1 s | $(verdict "$plan_s" 1) |
+| frontier, bundled sample (hyperfine, $RUNS runs) | $frontier_s | < 10× plan = $ten_plans s | $(verdict "$frontier_s" "$ten_plans") ($(ratio "$frontier_s" "$plan_s")× plan) |
+| plan, city hall: 200 departments, 1 000 windows, 1 500 matters, $CITY_TICKETS tickets ($CITY_RUNS run) | $city_s | < 60 s | $(verdict "$city_s" 60) (peak RSS $city_rss MiB) |
+EOF
