@@ -89,3 +89,21 @@ measure() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
+
+# Waits (up to QUIET_WAIT seconds, default 300) until the 1-minute load average is below
+# QUIET_LOAD (default 0.5), so that a shared machine's builds do not skew the figures.
+# Prints a warning and carries on when it never gets quiet.
+wait_quiet() {
+  local max="${QUIET_WAIT:-300}" limit="${QUIET_LOAD:-0.5}" waited=0 load
+  while :; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    if awk -v l="$load" -v m="$limit" 'BEGIN{exit !(l < m)}'; then return 0; fi
+    if [ "$waited" -ge "$max" ]; then
+      say "WARNING: load average still $load after ${max} s; figures may be skewed by other work"
+      return 0
+    fi
+    [ "$waited" -eq 0 ] && say "waiting for the machine to go quiet (load $load ≥ $limit)"
+    sleep 10
+    waited=$((waited + 10))
+  done
+}

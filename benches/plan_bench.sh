@@ -23,6 +23,7 @@ SAMPLE="$SCRATCH/sample"
 need_time
 need_hyperfine
 build_release gen_tickets
+wait_quiet
 say "machine: $(machine)"
 
 "$HALLPLAN" sample --out "$SAMPLE" --force

@@ -26,6 +26,7 @@ build_release gen_tickets
 ensure_big_hall "$BIG" "$TICKETS"
 rows=$(($(wc -l <"$BIG/tickets.csv") - 1))
 size=$(du -h "$BIG/tickets.csv" | cut -f1)
+wait_quiet
 say "machine: $(machine)"
 say "tickets.csv: $rows rows, $size; warming the page cache"
 warm "$BIG"/*.csv

@@ -28,6 +28,7 @@ SCEN=(--servers 3 --lambda 2.4 --mu 1.0 --warmup 0.1 --replications "$REPS")
 need_time
 need_python_module ciw
 build_release mmc
+wait_quiet
 say "machine: $(machine)"
 
 say "hallplan (examples/mmc), $CUSTOMERS customers, $RUNS runs"

@@ -23,6 +23,7 @@ RUNS="${RUNS:-3}"
 need_time
 build_release gen_tickets trace_throughput
 ensure_big_hall "$BIG" "$TICKETS"
+wait_quiet
 say "machine: $(machine)"
 warm "$BIG"/*.csv
 

@@ -285,7 +285,11 @@ pub fn eval_pool_staffed(flow: &Flow, servers: &[f64], k: f64) -> PoolEval {
         if flow.lambda[h] <= 0.0 {
             continue;
         }
-        match wait_fractional(flow, h, servers.get(h).copied().unwrap_or(0.0)) {
+        // An hour the formula finds overloaded with the staffed windows had a queue that
+        // built and drained within the session; it is evaluated at the fewest whole windows
+        // that carry it (a steady state cannot describe it).
+        let staffed = servers.get(h).copied().unwrap_or(0.0).max(flow.load[h].floor() + 1.0);
+        match wait_fractional(flow, h, staffed) {
             Some(w) => {
                 weighted += flow.lambda[h] * w * k;
                 worst = worst.max(w * k);

@@ -513,7 +513,11 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     let model = HallModel::build(hall, policy)?;
     let mut notes = Vec::new();
     let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
-    let before_flows = evaluate::flows(&model, &today_ch, policy);
+    // Today is today's demand: the backtest, the calibration and the targets compare the
+    // formula with the waits people had, before any what-if demand change.
+    let today_policy = Policy { demand_change: 0.0, ..policy.clone() };
+    let today_model = HallModel::build(hall, &today_policy)?;
+    let before_flows = evaluate::flows(&today_model, &today_ch, &today_policy);
     let staffed = staffed_by_pool(hall, &model);
     let today_eval = |p: usize, k: f64| match &staffed {
         Some(s) if s[p].iter().any(|&x| x > 0.0) => {
