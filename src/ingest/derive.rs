@@ -139,8 +139,17 @@ pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
         })
         .map(|(_, h)| *h)
         .collect();
+    // An hour is open when tickets are issued in it on at least half of the open days and
+    // it carries at least 5 % of the busiest hour's tickets: a call centre's few calls after
+    // midnight or a queue forming before the doors open do not make an opening hour.
+    let mut per_hour = [0u64; 24];
+    for &x in &t.issued {
+        per_hour[time::hour(x) as usize] += 1;
+    }
+    let busiest = per_hour.iter().copied().max().unwrap_or(0);
     let hours = (0..24u32)
         .filter(|h| open.iter().filter(|m| *m & (1 << h) != 0).count() * 2 >= open.len().max(1))
+        .filter(|&h| per_hour[h as usize] * 20 >= busiest)
         .collect();
     Some(OpeningHours {
         weekdays,

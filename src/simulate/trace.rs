@@ -99,6 +99,46 @@ fn patience(hall: &Hall, i: usize, typical: &[[f64; 24]], pool: usize) -> f64 {
     }
 }
 
+/// After-call work per window (seconds): the median pause between finishing one ticket and
+/// calling the next when that next ticket was already waiting. Queue logs record the
+/// service but not the wrap-up (notes, filing, a break), yet the window is not free to
+/// call; without it a replay makes windows look more available than they were.
+fn wrap_up_by_window(hall: &Hall) -> Vec<f64> {
+    let t = &hall.tickets;
+    let mut by_window: Vec<Vec<usize>> = vec![Vec::new(); t.windows.len()];
+    for i in 0..t.len() {
+        if t.window[i] != NONE && t.called[i] != NO_TIME && t.status[i] == Status::Served {
+            by_window[t.window[i] as usize].push(i);
+        }
+    }
+    by_window
+        .into_iter()
+        .map(|mut v| {
+            v.sort_by_key(|&i| (t.called[i], i));
+            let mut gaps: Vec<i64> = v
+                .windows(2)
+                .filter(|w| time::day(t.called[w[0]]) == time::day(t.called[w[1]]))
+                .filter(|w| t.issued[w[1]] <= t.finished[w[0]] && t.called[w[1]] >= t.finished[w[0]])
+                .map(|w| t.called[w[1]] - t.finished[w[0]])
+                .filter(|&g| g < 1800)
+                .collect();
+            if gaps.len() < 20 {
+                return 0.0;
+            }
+            gaps.sort_unstable();
+            gaps[gaps.len() / 2] as f64
+        })
+        .collect()
+}
+
+fn wrap_of(wrap: &[f64], w: u32) -> f64 {
+    if w == NONE {
+        0.0
+    } else {
+        wrap.get(w as usize).copied().unwrap_or(0.0)
+    }
+}
+
 fn service_s(hall: &Hall, i: usize) -> f64 {
     let t = &hall.tickets;
     match (t.called[i], t.finished[i]) {
@@ -174,12 +214,13 @@ fn today(hall: &Hall, hours: &[u32]) -> Config {
         }
     }
     let typical = typical_waits(hall, &pool_of, names.len());
+    let wrap = wrap_up_by_window(hall);
     let jobs = (0..t.len())
         .map(|i| Job {
             ticket: i,
             pool: pool_of[i],
             arrival: t.issued[i] as f64,
-            service: service_s(hall, i),
+            service: service_s(hall, i) + wrap_of(&wrap, t.window[i]),
             patience: patience(hall, i, &typical, pool_of[i]),
         })
         .collect();
@@ -226,6 +267,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
         hall.matters.iter().map(|m| (m.id.as_str(), m)).collect();
     let dept_pool = |d: &str| pool_index.get(d).copied();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let wrap = wrap_up_by_window(hall);
     let mut jobs = Vec::with_capacity(t.len());
     let mut left = vec![0usize; names.len()];
     let thin = (-plan.policy.demand_change).clamp(0.0, 1.0);
@@ -241,7 +283,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             Some(&(ch, p)) => (ch, p),
             None => ("counter", dept_pool(dept).unwrap_or(fallback)),
         };
-        let mut service = service_s(hall, i);
+        let mut service = service_s(hall, i) + wrap_of(&wrap, t.window[i]);
         let pool = match channel {
             "joint" => {
                 service *= 1.0 + plan.policy.joint_slowdown;
