@@ -69,12 +69,16 @@ measure() {
   local walls=() rsss=() i t0 t1 w r
   for ((i = 1; i <= runs; i++)); do
     t0=$(date +%s%N)
-    if ! /usr/bin/time -f '%M' -o "$SCRATCH/time" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"; then
-      printf 'FAILED: %s\n  command: %s\n  stderr:\n' "$name" "$*" >&2
+    FAIL_STATUS=0
+    /usr/bin/time -f '%M' -o "$SCRATCH/time" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" || FAIL_STATUS=$?
+    t1=$(date +%s%N)
+    if [ "$FAIL_STATUS" -ne 0 ]; then
+      FAIL_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", (b-a)/1e9}')
+      FAIL_MSG=$(grep -v '^Command exited' "$SCRATCH/err" | tail -1)
+      printf 'FAILED: %s (exit status %s after %s s)\n  command: %s\n  stderr:\n' "$name" "$FAIL_STATUS" "$FAIL_WALL" "$*" >&2
       sed 's/^/    /' "$SCRATCH/err" | tail -40 >&2
       return 1
     fi
-    t1=$(date +%s%N)
     w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
     r=$(tail -1 "$SCRATCH/time" | awk '{printf "%.0f", $1/1024}')
     walls+=("$w")

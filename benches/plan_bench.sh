@@ -56,7 +56,11 @@ if measure "plan (city)" "$CITY_RUNS" timeout "$CITY_TIMEOUT" "$HALLPLAN" plan -
   city_s=$WALL city_rss=$RSS_MB
   tail -6 "$LAST_ERR" >&2 || true
 else
-  city_s="FAILED or > ${CITY_TIMEOUT} s (exit status above)"
+  if [ "$FAIL_STATUS" -eq 124 ]; then
+    city_s="not finished after ${CITY_TIMEOUT} s (killed)"
+  else
+    city_s="FAILED: exit status $FAIL_STATUS after $FAIL_WALL s: \`${FAIL_MSG//|/\\|}\`"
+  fi
 fi
 
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 == 0 && a != "0") print "n/a"; else print (a < b) ? "met" : "NOT met" }'; }

@@ -9,14 +9,18 @@
 //!
 //! Flags (defaults in brackets): `--tickets N` [10000000], `--out DIR` [required],
 //! `--departments D` [20], `--windows W` [200], `--matters M` [300], `--seed S` [2020],
-//! `--force` (replace the files of an existing folder).
+//! `--load LO:HI` [0.55:0.68] (each department's mean utilisation is drawn from this
+//! range), `--force` (replace the files of an existing folder).
 //!
 //! What it writes: D departments with Chinese names (the bureaus of a city service
 //! hall; beyond 24 departments they are repeated per district, 西湖区市场监管局 …), W
 //! windows spread over them by a Zipf-like weight, M matters spread the same way, and
 //! open weekdays 09:00–17:00 from 2019-01-02 until N tickets are written (the last day is
 //! cut at N). Each department is a real FCFS queue over its own windows: Poisson arrivals
-//! with a two-peak hourly profile at 78–95 % mean utilisation (above 100 % in the peak hours), gamma handling times
+//! with a two-peak hourly profile (peak hour 1.3× the day's mean, Mondays 8 % busier) at
+//! the `--load` mean utilisation, so that the busiest hours stay just below saturation
+//! (a hall whose peak exceeds its windows has no steady state, and `plan` rightly finds
+//! it infeasible: raise `--load` to get one), gamma handling times
 //! (cs² = 0.5) around the matter's mean, ~3 % no-shows (called, never served),
 //! ~1 % cancellations (impatient visitors who left before being called). Tickets issued
 //! before 17:00 are served in overtime. Rows of a day are sorted by issue time.
@@ -114,7 +118,7 @@ const MATTER_VERBS: [&str; 30] = [
 const MERGE_GROUPS: [&str; 4] = ["企业开办", "不动产登记", "社保医保", "证件办理"];
 
 /// Hourly arrival profile for 09..17 (mean 1): a morning and an afternoon peak.
-const PROFILE: [f64; 8] = [0.85, 1.35, 1.2, 0.7, 0.75, 1.15, 1.2, 0.8];
+const PROFILE: [f64; 8] = [0.85, 1.3, 1.2, 0.75, 0.8, 1.15, 1.2, 0.75];
 const OPEN_S: i64 = 9 * 3600;
 const HOURS: usize = 8;
 const NO_SHOW_P: f64 = 0.03;
@@ -129,12 +133,13 @@ struct Args {
     windows: usize,
     matters: usize,
     seed: u64,
+    load: (f64, f64),
     force: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: gen_tickets --out DIR [--tickets N] [--departments D] [--windows W] [--matters M] [--seed S] [--force]"
+        "usage: gen_tickets --out DIR [--tickets N] [--departments D] [--windows W] [--matters M] [--load LO:HI] [--seed S] [--force]"
     );
     std::process::exit(1)
 }
@@ -147,6 +152,7 @@ fn parse_args() -> Args {
         windows: 200,
         matters: 300,
         seed: 2020,
+        load: (0.55, 0.68),
         force: false,
     };
     let mut it = std::env::args().skip(1);
@@ -172,6 +178,16 @@ fn parse_args() -> Args {
             "--matters" => a.matters = num(&v) as usize,
             "--seed" => a.seed = num(&v),
             "--out" => a.out = PathBuf::from(v),
+            "--load" => {
+                let parts: Vec<f64> = v.split(':').filter_map(|x| x.parse().ok()).collect();
+                match parts[..] {
+                    [lo, hi] if 0.0 < lo && lo <= hi && hi < 1.0 => a.load = (lo, hi),
+                    _ => {
+                        eprintln!("error: --load expects LO:HI with 0 < LO ≤ HI < 1, got {v:?}");
+                        std::process::exit(1)
+                    }
+                }
+            }
             _ => {
                 eprintln!("error: unknown flag {flag}");
                 usage()
@@ -386,7 +402,7 @@ fn main() -> std::io::Result<()> {
             .zip(&mw)
             .map(|(&m, w)| w / wsum * matters[m].handle_min * 60.0)
             .sum();
-        let load = rng.random_range(0.78..0.95);
+        let load = rng.random_range(args.load.0..=args.load.1);
         let c = win_counts[d] as f64;
         let mut rate = [0.0; HOURS];
         for (h, r) in rate.iter_mut().enumerate() {
@@ -442,7 +458,7 @@ fn main() -> std::io::Result<()> {
             continue;
         }
         // Mondays busier, Fridays quieter.
-        let day_factor = [1.15, 1.0, 1.0, 0.95, 0.9][weekday as usize];
+        let day_factor = [1.08, 1.0, 1.0, 0.97, 0.95][weekday as usize];
         rows.clear();
         for (di, d) in depts.iter().enumerate() {
             free.clear();

@@ -80,7 +80,7 @@ fn undecodable_bytes_with_utf8_forced_are_fatal_and_name_the_line() {
 fn gbk_text_read_with_utf8_forced_is_fatal_not_garbled() {
     let text = common::tickets();
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
-    let f = Fixture::valid().with("tickets.csv", gbk.into_owned());
+    let f = Fixture::valid().with("tickets.csv", gbk);
     // The first non-ASCII character (a department name) is on line 2.
     assert_fatal(
         &f,

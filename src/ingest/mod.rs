@@ -155,6 +155,10 @@ impl<'a> Ledger<'a> {
         value: &str,
     ) -> Result<()> {
         if self.strict {
+            // Row messages start with the column name; the fatal error names it once.
+            let message = message
+                .strip_prefix(column)
+                .map_or(message.as_str(), str::trim_start);
             return Err(Error::BadValue {
                 file: self.file.clone(),
                 at,
@@ -196,6 +200,15 @@ pub(crate) fn cell<'r>(row: &'r Row<'_>, src: Option<&Source>, scratch: &'r mut 
         None => "",
         Some(s) if s.columns.len() == 1 => row.get(s.columns[0]).trim(),
         Some(s) => {
+            // A split date-time with an empty time part (a no-show's call time next to
+            // its date) is an empty value, not a malformed one.
+            if s.columns
+                .iter()
+                .skip(1)
+                .all(|&i| row.get(i).trim().is_empty())
+            {
+                return "";
+            }
             scratch.clear();
             for (k, &i) in s.columns.iter().enumerate() {
                 if k > 0 {

@@ -172,6 +172,7 @@ impl Table {
                 let mut reader = csv_reader(text, *delimiter);
                 let mut rec = csv::StringRecord::new();
                 let mut first = true;
+                let (mut line_no, mut counted) = (1u64, 0usize);
                 loop {
                     match reader.read_record(&mut rec) {
                         Ok(false) => return Ok(()),
@@ -181,7 +182,18 @@ impl Table {
                     if std::mem::take(&mut first) {
                         continue;
                     }
-                    let number = rec.position().map_or(0, |p| p.line());
+                    // The reader's own line number counts blank lines skipped before a
+                    // record as part of it; count newlines up to the record's first byte.
+                    let mut b = rec
+                        .position()
+                        .map_or(0, |p| p.byte() as usize)
+                        .min(text.len());
+                    while b < text.len() && (text[b] == b'\n' || text[b] == b'\r') {
+                        b += 1;
+                    }
+                    line_no += line_ends(&text[counted..b.min(text.len())], text.get(b).copied());
+                    counted = b;
+                    let number = line_no;
                     let at = RowAt {
                         number,
                         sheet: None,
@@ -222,6 +234,18 @@ impl Table {
             _ => "1".to_string(),
         }
     }
+}
+
+/// Line ends in a span: `\n`, `\r\n` and a lone `\r` (classic Mac) each count once.
+fn line_ends(span: &[u8], after: Option<u8>) -> u64 {
+    let mut n = 0;
+    for (i, &c) in span.iter().enumerate() {
+        let next = span.get(i + 1).copied().or(after);
+        if c == b'\n' || (c == b'\r' && next != Some(b'\n')) {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {

@@ -133,7 +133,7 @@ pub fn read(
                 reject!("finished_at", c.finished, "finished_before_called", finished_text, "finished_at is {} s before called_at", called - finished);
             }
         }
-        if status == Status::Served && finished - called > max_service_s {
+        if finished != NO_TIME && called != NO_TIME && finished - called > max_service_s {
             reject!("finished_at", c.finished, "service_too_long", finished_text, "service of {:.0} min is longer than max_service_min {:.0}", (finished - called) as f64 / 60.0, opts.max_service_min);
         }
         let window = cell(&row, c.window, s2);

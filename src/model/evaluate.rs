@@ -288,7 +288,11 @@ pub fn eval_pool_staffed(flow: &Flow, servers: &[f64], k: f64) -> PoolEval {
         // An hour the formula finds overloaded with the staffed windows had a queue that
         // built and drained within the session; it is evaluated at the fewest whole windows
         // that carry it (a steady state cannot describe it).
-        let staffed = servers.get(h).copied().unwrap_or(0.0).max(flow.load[h].floor() + 1.0);
+        let staffed = servers
+            .get(h)
+            .copied()
+            .unwrap_or(0.0)
+            .max(flow.load[h].floor() + 1.0);
         match wait_fractional(flow, h, staffed) {
             Some(w) => {
                 weighted += flow.lambda[h] * w * k;

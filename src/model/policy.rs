@@ -93,11 +93,18 @@ impl Default for Policy {
 impl Policy {
     /// A scenario file, validated.
     pub fn from_toml(text: &str, file: &str) -> Result<Policy> {
-        let p: Policy = toml::from_str(text).map_err(|e| Error::Config {
-            what: file.to_string(),
+        // A bad scenario file is bad input (exit 2), like any other input file.
+        let p: Policy = toml::from_str(text).map_err(|e| Error::BadFile {
+            file: file.to_string(),
             message: format!("{} (see examples/scenario.toml for every key)", e.message()),
         })?;
-        p.validate(file)?;
+        p.validate(file).map_err(|e| match e {
+            Error::Config { what, message } => Error::BadFile {
+                file: what,
+                message,
+            },
+            other => other,
+        })?;
         Ok(p)
     }
 

@@ -328,8 +328,13 @@ fn solve_timed(
                 // Stage 1 gets half the budget; stage 2 whatever is left.
                 time_limit: limit.map(|l| l / 2.0),
             };
-            let solved = run_solver(&first.model, start.as_deref(), settings)
-                .map_err(|e| MilpError::Solver(format!("stage 1 (fewest windows): {e}")))?;
+            let solved =
+                run_solver(&first.model, start.as_deref(), settings).map_err(|e| match e {
+                    MilpError::Solver(m) => {
+                        MilpError::Solver(format!("stage 1 (fewest windows): {m}"))
+                    }
+                    other => other,
+                })?;
             let fewest = decode_windows(&first.layout, &solved.values)
                 .iter()
                 .sum::<u32>();

@@ -515,7 +515,10 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
     // Today is today's demand: the backtest, the calibration and the targets compare the
     // formula with the waits people had, before any what-if demand change.
-    let today_policy = Policy { demand_change: 0.0, ..policy.clone() };
+    let today_policy = Policy {
+        demand_change: 0.0,
+        ..policy.clone()
+    };
     let today_model = HallModel::build(hall, &today_policy)?;
     let before_flows = evaluate::flows(&today_model, &today_ch, &today_policy);
     let staffed = staffed_by_pool(hall, &model);

@@ -118,7 +118,9 @@ fn wrap_up_by_window(hall: &Hall) -> Vec<f64> {
             let mut gaps: Vec<i64> = v
                 .windows(2)
                 .filter(|w| time::day(t.called[w[0]]) == time::day(t.called[w[1]]))
-                .filter(|w| t.issued[w[1]] <= t.finished[w[0]] && t.called[w[1]] >= t.finished[w[0]])
+                .filter(|w| {
+                    t.issued[w[1]] <= t.finished[w[0]] && t.called[w[1]] >= t.finished[w[0]]
+                })
                 .map(|w| t.called[w[1]] - t.finished[w[0]])
                 .filter(|&g| g < 1800)
                 .collect();
