@@ -114,7 +114,8 @@ const DIRTY: [(&str, Option<&str>); 6] = [
     ),
 ];
 
-/// tickets.csv in GBK: header on line 1, the clean rows, the dirty rows.
+/// tickets.csv in GBK: header on line 1, the clean rows, one blank line (skipped, but
+/// counted as a line), the dirty rows.
 /// Returns the bytes and the line of the first dirty row.
 fn tickets_gbk() -> (Vec<u8>, u64) {
     let mut text = String::from("票号;取号时间;叫号时间;办结时间;窗口编号;部门;事项编码;状态\n");
@@ -122,7 +123,8 @@ fn tickets_gbk() -> (Vec<u8>, u64) {
         text.push_str(&r);
         text.push('\n');
     }
-    let first_dirty = CLEAN_ROWS + 2;
+    text.push('\n');
+    let first_dirty = CLEAN_ROWS + 3;
     for (r, _) in DIRTY {
         text.push_str(r);
         text.push('\n');

@@ -273,7 +273,7 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
             }
         })
         .collect();
-    let departments = departments(&p, &windows);
+    let departments = departments(&p);
     let windows_after: u32 = p.windows.iter().sum();
     let windows_before = model.windows_today();
     let mut plan = Plan {
@@ -310,7 +310,7 @@ fn action_of(kind: &PoolKind) -> String {
 }
 
 /// Department view: its matters' arrivals and the λ-weighted wait of the pools serving them.
-fn departments(p: &Parts<'_>, windows: &[PlanWindow]) -> Vec<PlanDepartment> {
+fn departments(p: &Parts<'_>) -> Vec<PlanDepartment> {
     let model = p.model;
     let t = &p.hall.tickets;
     let waits = crate::profile::waits::by_department(t).0;
@@ -355,10 +355,8 @@ fn departments(p: &Parts<'_>, windows: &[PlanWindow]) -> Vec<PlanDepartment> {
             PlanDepartment {
                 department: name.clone(),
                 windows_before: model.pools[pool].windows_today.len() as u32,
-                windows_after: windows
-                    .iter()
-                    .filter(|w| w.department == *name && w.action != "cut")
-                    .count() as u32,
+                // Its own pool; windows lent to joint or fallback pools count there.
+                windows_after: p.windows[pool],
                 observed_mean_min: obs.and_then(|o| o.mean),
                 before_mean_min: (ok_b && lam_b > 0.0).then(|| num_b / lam_b),
                 after_mean_min: if lam_a > 0.0 {
