@@ -75,5 +75,5 @@ pub fn read(
         .into_iter()
         .map(|((at, daily), count)| Footfall { at, daily, count })
         .collect();
-    Ok((rows, ledger.report))
+    Ok((rows, ledger.finish()))
 }

@@ -130,6 +130,8 @@ pub(crate) struct Ledger<'a> {
     pub rejected: &'a mut Vec<Rejected>,
     file: String,
     strict: bool,
+    first_t: Timestamp,
+    last_t: Timestamp,
 }
 
 impl<'a> Ledger<'a> {
@@ -143,6 +145,8 @@ impl<'a> Ledger<'a> {
             rejected,
             file: table.file.clone(),
             strict,
+            first_t: Timestamp::MAX,
+            last_t: Timestamp::MIN,
         }
     }
 
@@ -183,14 +187,19 @@ impl<'a> Ledger<'a> {
         Ok(())
     }
 
+    /// Widens the file's date range; formatted once, when the file is done.
     pub fn span(&mut self, t: Timestamp) {
-        let s = crate::hall::time::format(t);
-        if self.report.first.as_ref().is_none_or(|f| s < *f) {
-            self.report.first = Some(s.clone());
+        self.first_t = self.first_t.min(t);
+        self.last_t = self.last_t.max(t);
+    }
+
+    /// The report with the date range filled in.
+    pub fn finish(mut self) -> FileReport {
+        if self.first_t <= self.last_t {
+            self.report.first = Some(crate::hall::time::format(self.first_t));
+            self.report.last = Some(crate::hall::time::format(self.last_t));
         }
-        if self.report.last.as_ref().is_none_or(|l| s > *l) {
-            self.report.last = Some(s);
-        }
+        self.report
     }
 }
 

@@ -174,7 +174,7 @@ pub fn read(
         });
         Ok(())
     })?;
-    Ok((tickets, ledger.report))
+    Ok((tickets, ledger.finish()))
 }
 
 /// The status a row without one implies (DATA.md: served when finished_at is set).
