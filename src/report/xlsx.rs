@@ -6,6 +6,9 @@ pub fn render(r: &Report) -> crate::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| crate::Error::Solver(format!("xlsx: {e}"));
     let mut wb = Workbook::new();
+    // A fixed creation date: the workbook is byte-identical for the same inputs.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 1, 1).map_err(err)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let mut used = std::collections::BTreeSet::new();
     for t in &r.tables {
