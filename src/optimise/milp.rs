@@ -255,7 +255,7 @@ pub(crate) struct LinearModel {
 const TIE_BREAK: f64 = 1e-8;
 
 /// Time given to stage 2 (least waiting among the fewest-window plans).
-const STAGE2_SECONDS: f64 = 5.0;
+const STAGE2_SECONDS: f64 = 1.0;
 
 /// Person-minutes per unit of the waiting variables t (person-hours).
 const CUT_UNIT: f64 = 60.0;
