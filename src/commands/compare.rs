@@ -89,19 +89,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         }
         _ => return Err(Error::Config { what: "--before/--after".into(), message: "give --before and --after (a hall folder or a ticket file each), or one export with --before-range and --after-range".into() }),
     };
-    let plan: Option<Plan> = match &args.plan {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
-                file: p.display().to_string(),
-                source,
-            })?;
-            Some(serde_json::from_str(&text).map_err(|e| Error::BadFile {
-                file: p.display().to_string(),
-                message: format!("not a hallplan plan.json: {e}"),
-            })?)
-        }
-        None => None,
-    };
+    let plan: Option<Plan> = args.plan.as_deref().map(super::read_plan).transpose()?;
     let footfall = match &args.footfall {
         Some(p) => {
             let mut o = base.clone();

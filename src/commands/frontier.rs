@@ -1,31 +1,21 @@
 //! `hallplan frontier`: least waiting for every window budget, the trade-off curve.
 
-use std::path::PathBuf;
-
 use super::profile::chart;
 use crate::charts;
 use crate::cli::FrontierArgs;
 use crate::error::{Error, Result};
-use crate::ingest::Needs;
 use crate::optimise::{self, Objective};
 
 use crate::report::{self, Cell, Report, Table};
 
 pub fn run(args: FrontierArgs) -> Result<()> {
-    let dir = super::data_dir(&args.data)?;
-    let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
-    inputs.extend(args.scenario.iter().cloned());
-    let out = super::output_dir(&args.out, "frontier", &inputs)?;
-    let policy = super::plan::policy(args.scenario.as_ref(), &args.set, dir.dir.as_deref())?;
-    let opts = super::load_options(
+    let (out, policy, loaded) = super::planning_inputs(
         &args.data,
-        Needs {
-            windows: true,
-            matters: true,
-            tickets: false,
-        },
+        &args.out,
+        args.scenario.as_ref(),
+        &args.set,
+        "frontier",
     )?;
-    let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let prep = optimise::prepare(&loaded.hall, &policy)?;
     let best = optimise::solve(&prep, &loaded.hall, &policy, Objective::FewestWindows)?;
     let today = best.plan.windows_before;

@@ -202,3 +202,41 @@ pub fn rejected_rows_csv(loaded: &Loaded) -> Result<Vec<u8>> {
 pub fn files_json(loaded: &Loaded) -> serde_json::Value {
     serde_json::to_value(&loaded.files).unwrap_or(serde_json::Value::Null)
 }
+
+/// A plan.json written by `hallplan plan`.
+pub fn read_plan(path: &Path) -> Result<crate::optimise::Plan> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        file: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::BadFile {
+        file: path.display().to_string(),
+        message: format!("not a hallplan plan.json: {e}"),
+    })
+}
+
+/// What `plan` and `frontier` share: the hall folder, the output folder (checked before
+/// the slow work), the policy and the loaded hall.
+pub fn planning_inputs(
+    data: &DataArgs,
+    out: &OutArgs,
+    scenario: Option<&PathBuf>,
+    sets: &[String],
+    command: &str,
+) -> Result<(OutputDir, crate::model::Policy, Loaded)> {
+    let dir = data_dir(data)?;
+    let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
+    inputs.extend(scenario.iter().map(|p| (*p).clone()));
+    let out = output_dir(out, command, &inputs)?;
+    let policy = plan::policy(scenario, sets, dir.dir.as_deref())?;
+    let opts = load_options(
+        data,
+        Needs {
+            windows: true,
+            matters: true,
+            tickets: false,
+        },
+    )?;
+    let loaded = ingest::load(dir.dir.as_deref(), &opts)?;
+    Ok((out, policy, loaded))
+}

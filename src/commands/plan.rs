@@ -7,7 +7,7 @@ use super::profile::chart;
 use crate::charts;
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
-use crate::ingest::{Loaded, Needs};
+use crate::ingest::Loaded;
 use crate::model::Policy;
 use crate::optimise::{self, Objective, Plan, PlanRun};
 use crate::report::{self, Cell, Report, Table};
@@ -41,20 +41,13 @@ pub fn policy(
 }
 
 pub fn run(args: PlanArgs) -> Result<()> {
-    let dir = super::data_dir(&args.data)?;
-    let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
-    inputs.extend(args.scenario.iter().cloned());
-    let out = super::output_dir(&args.out, "plan", &inputs)?;
-    let policy = policy(args.scenario.as_ref(), &args.set, dir.dir.as_deref())?;
-    let opts = super::load_options(
+    let (out, policy, loaded) = super::planning_inputs(
         &args.data,
-        Needs {
-            windows: true,
-            matters: true,
-            tickets: false,
-        },
+        &args.out,
+        args.scenario.as_ref(),
+        &args.set,
+        "plan",
     )?;
-    let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let objective = match args.max_windows {
         Some(n) => Objective::LeastWaiting { max_windows: n },
         None => Objective::FewestWindows,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::profile::chart;
 use crate::charts;
 use crate::cli::{SimMode, SimulateArgs};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ingest::Needs;
 use crate::optimise::Plan;
 use crate::report::{self, Cell, Report, Table};
@@ -17,19 +17,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
     inputs.extend(args.plan.iter().cloned());
     let out = super::output_dir(&args.out, "simulate", &inputs)?;
-    let plan: Option<Plan> = match &args.plan {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
-                file: p.display().to_string(),
-                source,
-            })?;
-            Some(serde_json::from_str(&text).map_err(|e| Error::BadFile {
-                file: p.display().to_string(),
-                message: format!("not a hallplan plan.json: {e}"),
-            })?)
-        }
-        None => None,
-    };
+    let plan: Option<Plan> = args.plan.as_deref().map(super::read_plan).transpose()?;
     let needs = Needs {
         windows: true,
         matters: args.mode == SimMode::Synthetic,
