@@ -60,36 +60,51 @@ ensure_big_hall() { # dir tickets
 # Reads a file once so every measured run starts from the page cache.
 warm() { cat "$@" >/dev/null; }
 
-# measure NAME RUNS cmd... : runs the command RUNS times under /usr/bin/time and sets
-# WALL (median seconds, ms resolution) and RSS_MB (median peak RSS, MiB). The runs are
-# listed on stderr. A failing command prints its stderr and returns 1.
+# record NAME cmd... : runs the command once under /usr/bin/time and appends its wall time
+# (ms resolution) and peak RSS (MiB) to NAME's samples. A failing command prints its
+# stderr, sets FAIL_STATUS / FAIL_WALL / FAIL_MSG and returns 1. LAST_OUT / LAST_ERR hold
+# the run's stdout / stderr.
+record() {
+  local name="$1" key t0 t1 w r
+  shift
+  key=$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_')
+  FAIL_STATUS=0
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$SCRATCH/time" "$@" >"$SCRATCH/out.$key" 2>"$SCRATCH/err.$key" || FAIL_STATUS=$?
+  t1=$(date +%s%N)
+  LAST_OUT="$SCRATCH/out.$key"
+  LAST_ERR="$SCRATCH/err.$key"
+  if [ "$FAIL_STATUS" -ne 0 ]; then
+    FAIL_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", (b-a)/1e9}')
+    FAIL_MSG=$(grep -v '^Command exited' "$LAST_ERR" | tail -1)
+    printf 'FAILED: %s (exit status %s after %s s)\n  command: %s\n  stderr:\n' "$name" "$FAIL_STATUS" "$FAIL_WALL" "$*" >&2
+    sed 's/^/    /' "$LAST_ERR" | tail -40 >&2
+    return 1
+  fi
+  w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
+  r=$(tail -1 "$SCRATCH/time" | awk '{printf "%.0f", $1/1024}')
+  echo "$w" >>"$SCRATCH/wall.$key"
+  echo "$r" >>"$SCRATCH/rss.$key"
+  printf '  %-34s run %d: %8.3f s  %6d MiB  (load %s)\n' "$name" "$(wc -l <"$SCRATCH/wall.$key")" "$w" "$r" "$(cut -d' ' -f1 /proc/loadavg)" >&2
+}
+
+# summary NAME : sets WALL (median s) and RSS_MB (median MiB) of NAME's samples.
+summary() {
+  local key
+  key=$(printf '%s' "$1" | tr -c 'A-Za-z0-9' '_')
+  WALL=$(sort -n "$SCRATCH/wall.$key" | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+  RSS_MB=$(sort -n "$SCRATCH/rss.$key" | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+  printf '  %-34s median %8.3f s  %6d MiB\n' "$1" "$WALL" "$RSS_MB" >&2
+}
+
+# measure NAME RUNS cmd... : RUNS runs in a row, then the medians (WALL, RSS_MB).
 measure() {
-  local name="$1" runs="$2"
+  local name="$1" runs="$2" i
   shift 2
-  local walls=() rsss=() i t0 t1 w r
   for ((i = 1; i <= runs; i++)); do
-    t0=$(date +%s%N)
-    FAIL_STATUS=0
-    /usr/bin/time -f '%M' -o "$SCRATCH/time" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" || FAIL_STATUS=$?
-    t1=$(date +%s%N)
-    if [ "$FAIL_STATUS" -ne 0 ]; then
-      FAIL_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", (b-a)/1e9}')
-      FAIL_MSG=$(grep -v '^Command exited' "$SCRATCH/err" | tail -1)
-      printf 'FAILED: %s (exit status %s after %s s)\n  command: %s\n  stderr:\n' "$name" "$FAIL_STATUS" "$FAIL_WALL" "$*" >&2
-      sed 's/^/    /' "$SCRATCH/err" | tail -40 >&2
-      return 1
-    fi
-    w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
-    r=$(tail -1 "$SCRATCH/time" | awk '{printf "%.0f", $1/1024}')
-    walls+=("$w")
-    rsss+=("$r")
-    printf '  %-34s run %d: %8.3f s  %6d MiB\n' "$name" "$i" "$w" "$r" >&2
+    record "$name" "$@" || return 1
   done
-  WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
-  RSS_MB=$(printf '%s\n' "${rsss[@]}" | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
-  LAST_OUT="$SCRATCH/out"
-  LAST_ERR="$SCRATCH/err"
-  printf '  %-34s median %8.3f s  %6d MiB\n' "$name" "$WALL" "$RSS_MB" >&2
+  summary "$name"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }

@@ -4,8 +4,8 @@
 #   benches/profile_vs_duckdb.sh            # 10 M tickets in /tmp/big, 3 runs each
 #   RUNS=5 BIG=/data/big TICKETS=10000000 benches/profile_vs_duckdb.sh
 #
-# Measures (median of RUNS runs, each under /usr/bin/time for the peak RSS, the CSV warm
-# in the page cache):
+# Measures (median of RUNS rounds, the four commands taking turns, each run under
+# /usr/bin/time for the peak RSS, the CSV warm in the page cache):
 #   hallplan validate  — ingest only (read, parse, account for every row)
 #   hallplan profile   — ingest + per-department/per-hour aggregation + report, charts
 #   DuckDB (python)    — read tickets.csv, wait = called − issued, group by department
@@ -31,26 +31,32 @@ say "machine: $(machine)"
 say "tickets.csv: $rows rows, $size; warming the page cache"
 warm "$BIG"/*.csv
 
-say "hallplan validate (ingest only)"
-measure "hallplan validate" "$RUNS" "$HALLPLAN" validate --data "$BIG"
+# The four commands take turns (round i runs each once), so that other work on a shared
+# machine hits all of them alike rather than one block of runs.
+H_VALIDATE=("$HALLPLAN" validate --data "$BIG")
+H_PROFILE=("$HALLPLAN" profile --data "$BIG" --out "$OUT" --force)
+D_DEFAULT=(python3 "$BENCH_DIR/duckdb_profile.py" "$BIG/tickets.csv" "$SCRATCH/duckdb.csv")
+D_ONE=(python3 "$BENCH_DIR/duckdb_profile.py" "$BIG/tickets.csv" "$SCRATCH/duckdb1.csv" --threads 1)
+for ((i = 1; i <= RUNS; i++)); do
+  say "round $i of $RUNS"
+  record "hallplan validate" "${H_VALIDATE[@]}"
+  record "hallplan profile" "${H_PROFILE[@]}"
+  record "duckdb (default threads)" "${D_DEFAULT[@]}"
+  d_json="$LAST_OUT"
+  record "duckdb (1 thread)" "${D_ONE[@]}"
+done
+say "medians"
+summary "hallplan validate"
 v_wall=$WALL v_rss=$RSS_MB
-tail -5 "$LAST_ERR" >&2 || true
-tail -5 "$LAST_OUT" >&2 || true
-
-say "hallplan profile (ingest + aggregation + report)"
-measure "hallplan profile" "$RUNS" "$HALLPLAN" profile --data "$BIG" --out "$OUT" --force
+summary "hallplan profile"
 p_wall=$WALL p_rss=$RSS_MB
-
-say "DuckDB, default threads"
-measure "duckdb (default threads)" "$RUNS" python3 "$BENCH_DIR/duckdb_profile.py" "$BIG/tickets.csv" "$SCRATCH/duckdb.csv"
+summary "duckdb (default threads)"
 d_wall=$WALL d_rss=$RSS_MB
-cat "$LAST_OUT" >&2
-d_threads=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["threads"])' "$LAST_OUT")
-cp "$SCRATCH/duckdb.csv" "$RESULTS/duckdb_profile.csv"
-
-say "DuckDB, 1 thread"
-measure "duckdb (1 thread)" "$RUNS" python3 "$BENCH_DIR/duckdb_profile.py" "$BIG/tickets.csv" "$SCRATCH/duckdb1.csv" --threads 1
+summary "duckdb (1 thread)"
 d1_wall=$WALL d1_rss=$RSS_MB
+cat "$d_json" >&2
+d_threads=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["threads"])' "$d_json")
+cp "$SCRATCH/duckdb.csv" "$RESULTS/duckdb_profile.csv"
 
 # Cross-check: hallplan's per-department mean waits against DuckDB's.
 check="(no waits_by_department.csv in $OUT to cross-check)"
