@@ -42,7 +42,10 @@ pub fn chart(
 pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
     let hall = &loaded.hall;
     let mut r = Report::new("Hall profile · 大厅画像");
-    accounting(&mut r, loaded);
+    // Both read every ticket: computed once for all sections.
+    let hours = derive::opening_hours(&hall.tickets);
+    let staffed = derive::staffed_windows(&hall.tickets);
+    accounting(&mut r, loaded, hours.as_ref());
     let lines = profile::matter_lines(hall);
     let mut summary = serde_json::json!({
         "files": super::files_json(loaded),
@@ -56,9 +59,9 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
     if !hall.tickets.is_empty() {
         let w = dept_waits(&mut r, hall)?;
         summary["waits"] = serde_json::to_value(&w).unwrap_or_default();
-        hourly(&mut r, hall)?;
-        utilisation(&mut r, hall)?;
-        if let Some(h) = derive::opening_hours(&hall.tickets) {
+        hourly(&mut r, hall, &staffed)?;
+        utilisation(&mut r, hall, &staffed)?;
+        if let Some(h) = &hours {
             summary["opening_hours"] = serde_json::Value::String(h.describe());
         }
     }
@@ -69,7 +72,7 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
     Ok((r, summary))
 }
 
-fn accounting(r: &mut Report, loaded: &Loaded) {
+fn accounting(r: &mut Report, loaded: &Loaded, hours: Option<&derive::OpeningHours>) {
     r.heading("Inputs · 数据");
     let mut t = Table::new(
         "inputs",
@@ -101,7 +104,7 @@ fn accounting(r: &mut Report, loaded: &Loaded) {
         })
         .collect();
     notes.extend(loaded.skipped.iter().map(|s| format!("skipped — {s}")));
-    if let Some(h) = derive::opening_hours(&loaded.hall.tickets) {
+    if let Some(h) = hours {
         notes.push(format!(
             "opening hours inferred from the tickets: {} ({} open days)",
             h.describe(),
@@ -274,7 +277,7 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     Ok(v)
 }
 
-fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
+fn hourly(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> {
     let t = &hall.tickets;
     r.heading("Hourly load · 分时段");
     let (by_dh, days) = load::arrivals_by_dept_hour(t);
@@ -354,7 +357,7 @@ fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
             "tickets/day",
         ),
     )?);
-    let staffed = derive::staffed_by_hour(t);
+    let staffed = derive::staffed_by_hour(t, staffed);
     let mut tab = Table::new(
         "staffed_windows_by_hour",
         "Staffed windows per hour of day (windows serving in the hour, mean over days)",
@@ -396,8 +399,8 @@ fn hourly(r: &mut Report, hall: &Hall) -> Result<()> {
     Ok(())
 }
 
-fn utilisation(r: &mut Report, hall: &Hall) -> Result<()> {
-    let u = load::window_utilisation(&hall.tickets, &hall.windows);
+fn utilisation(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> {
+    let u = load::window_utilisation(&hall.tickets, &hall.windows, staffed);
     r.heading("Window utilisation · 窗口利用率");
     let mut t = Table::new(
         "window_utilisation",

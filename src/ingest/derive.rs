@@ -158,11 +158,14 @@ pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
     })
 }
 
+/// Windows (ticket-log indices) staffed in each (day, hour).
+pub type Staffed = BTreeMap<(i64, u32), HashSet<u32>>;
+
 /// Staffed windows per (day, hour). A window counts as staffed from the hour of its first
 /// call to the hour of its last call of a session (gaps over open hours are filled: a quiet
 /// hour at a staffed window has no call but still has a person; a closed hour such as
 /// lunch is not filled). Not every window of the inventory is open every hour.
-pub fn staffed_windows(t: &Tickets) -> BTreeMap<(i64, u32), HashSet<u32>> {
+pub fn staffed_windows(t: &Tickets) -> Staffed {
     let open: u32 =
         opening_hours(t).map_or(u32::MAX, |h| h.hours.iter().fold(0, |m, h| m | (1 << h)));
     let mut calls: HashMap<(u32, i64), u32> = HashMap::new();
@@ -196,8 +199,7 @@ pub fn staffed_windows(t: &Tickets) -> BTreeMap<(i64, u32), HashSet<u32>> {
 
 /// Mean staffed windows per hour of day, per department, over the days each department
 /// has tickets: `result[dept][hour]`.
-pub fn staffed_by_hour(t: &Tickets) -> Vec<[f64; 24]> {
-    let staffed = staffed_windows(t);
+pub fn staffed_by_hour(t: &Tickets, staffed: &Staffed) -> Vec<[f64; 24]> {
     let nd = t.departments.len();
     // The department of a window: the one it serves most.
     let mut win_dept: BTreeMap<u32, BTreeMap<u32, u64>> = BTreeMap::new();
@@ -221,7 +223,7 @@ pub fn staffed_by_hour(t: &Tickets) -> Vec<[f64; 24]> {
         })
         .collect();
     let mut sum = vec![[0.0f64; 24]; nd];
-    for ((_, h), ws) in &staffed {
+    for ((_, h), ws) in staffed {
         for w in ws {
             if let Some(&d) = main.get(w) {
                 sum[d as usize][*h as usize] += 1.0;

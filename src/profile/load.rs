@@ -52,8 +52,11 @@ pub struct WindowUse {
 
 /// Utilisation per window: busy time (services) over staffed time (hours in which the window
 /// served anyone). Windows of the inventory that never served appear with zero.
-pub fn window_utilisation(t: &Tickets, inventory: &[crate::hall::Window]) -> Vec<WindowUse> {
-    let staffed = derive::staffed_windows(t);
+pub fn window_utilisation(
+    t: &Tickets,
+    inventory: &[crate::hall::Window],
+    staffed: &derive::Staffed,
+) -> Vec<WindowUse> {
     let nw = t.windows.len();
     let mut staffed_hours = vec![0.0f64; nw];
     for ws in staffed.values() {
