@@ -1,8 +1,8 @@
 //! Evaluating a configuration: per pool and slot, arrivals and load from the channels
 //! chosen, then the Allen–Cunneen waits (SIPP: each hour stationary, arrival-weighted).
 
+use super::session;
 use super::{Channel, HallModel, Policy};
-use crate::queueing::{erlang_c, Station};
 
 /// What reaches one pool, per slot.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -161,91 +161,105 @@ pub struct PoolEval {
     pub windows: u32,
     pub arrivals_per_day: f64,
     pub peak_load: f64,
+    /// Peak offered load over the windows: above 1 the peak hour builds a backlog.
     pub peak_utilisation: f64,
     pub mean_wait: Option<f64>,
     pub p90_wait: Option<f64>,
     pub worst_hour_wait: Option<f64>,
 }
 
-fn station(flow: &Flow, h: usize, n: u32) -> Station {
-    let (s, cs2) = flow.mix(h);
-    Station {
-        servers: n,
-        arrivals_per_hour: flow.lambda[h],
-        handle_min: s,
-        cs2,
+/// The pool's day as a session with `servers(h)` windows open in slot h.
+fn session_hours(flow: &Flow, servers: impl Fn(usize) -> f64) -> Vec<session::Hour> {
+    (0..flow.lambda.len())
+        .map(|h| {
+            let (s, cs2) = flow.mix(h);
+            session::Hour {
+                arrivals_per_hour: flow.lambda[h],
+                handle_min: s,
+                cs2,
+                servers: servers(h),
+            }
+        })
+        .collect()
+}
+
+/// Mean, worst-hour and p90 waits of a session, calibrated by `k`. `None` when people
+/// arrive but no window ever opens.
+fn eval_session(
+    flow: &Flow,
+    hours: &[session::Hour],
+    k: f64,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let total = flow.arrivals_per_day();
+    if total <= 0.0 {
+        return (Some(0.0), Some(0.0), Some(0.0));
     }
+    if hours.iter().all(|h| h.servers <= 0.0) {
+        return (None, None, None);
+    }
+    let waits = session::waits(hours);
+    let mut weighted = 0.0;
+    let mut worst: f64 = 0.0;
+    // Per hour with arrivals: (arrivals, P(wait), mean wait of its arrivals).
+    let mut tails = Vec::with_capacity(waits.len());
+    for (h, w) in waits.iter().enumerate() {
+        weighted += w.person_min * k;
+        let lambda = flow.lambda[h];
+        if lambda > 0.0 {
+            let mean = w.person_min * k / lambda;
+            worst = worst.max(mean);
+            tails.push((lambda, w.p_wait, mean));
+        }
+    }
+    (
+        Some(weighted / total),
+        Some(worst),
+        Some(p90(&tails, total)),
+    )
 }
 
 pub fn eval_pool(flow: &Flow, n: u32, k: f64) -> PoolEval {
-    let total = flow.arrivals_per_day();
-    let mut weighted = 0.0;
-    let mut worst: Option<f64> = Some(0.0);
-    let mut stable = true;
-    for h in 0..flow.lambda.len() {
-        if flow.lambda[h] <= 0.0 {
-            continue;
-        }
-        match station(flow, h, n).mean_wait() {
-            Some(w) => {
-                weighted += flow.lambda[h] * w * k;
-                worst = worst.map(|x| x.max(w * k));
-            }
-            None => stable = false,
-        }
-    }
-    let mean = if !stable {
-        None
-    } else if total > 0.0 {
-        Some(weighted / total)
-    } else {
-        Some(0.0)
-    };
+    let hours = session_hours(flow, |_| f64::from(n));
+    let (mean_wait, worst_hour_wait, p90_wait) = eval_session(flow, &hours, k);
     PoolEval {
         windows: n,
-        arrivals_per_day: total,
+        arrivals_per_day: flow.arrivals_per_day(),
         peak_load: flow.peak_load(),
-        peak_utilisation: if n > 0 {
-            flow.peak_load() / f64::from(n)
-        } else if flow.peak_load() > 0.0 {
-            f64::INFINITY
-        } else {
-            0.0
-        },
-        mean_wait: mean,
-        p90_wait: if stable { p90(flow, n, k) } else { None },
-        worst_hour_wait: if stable { worst } else { None },
+        peak_utilisation: utilisation(flow.peak_load(), f64::from(n)),
+        mean_wait,
+        p90_wait,
+        worst_hour_wait,
     }
 }
 
-/// The 90th percentile of the day's waits: t with Σ_h λ_h P_h(W > t) = 0.1 Σ λ_h, where
-/// P_h(W > t) = C·exp(−(c − a)·t / (k·s̄·(1 + cs²)/2)) (the calibration stretches time).
-fn p90(flow: &Flow, n: u32, k: f64) -> Option<f64> {
-    let total = flow.arrivals_per_day();
-    if total <= 0.0 {
-        return Some(0.0);
+fn utilisation(load: f64, servers: f64) -> f64 {
+    if servers > 0.0 {
+        load / servers
+    } else if load > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
     }
+}
+
+/// The 90th percentile of the day's waits: t with Σ_h λ_h P_h(W > t) = 0.1 Σ λ_h, each
+/// hour's waits exponential beyond P(wait): P_h(W > t) = P_h·exp(−t·P_h / W̄_h). For a
+/// stationary hour this is the Allen–Cunneen tail C·exp(−(c − a)·t / (s·(1 + cs²)/2)).
+fn p90(tails: &[(f64, f64, f64)], total: f64) -> f64 {
     let tail = |t: f64| -> f64 {
-        (0..flow.lambda.len())
-            .filter(|&h| flow.lambda[h] > 0.0)
-            .map(|h| {
-                let (s, cs2) = flow.mix(h);
-                let a = flow.load[h];
-                let c = erlang_c(n, a);
-                flow.lambda[h] * c * (-(f64::from(n) - a) * t / (k * s * (1.0 + cs2) / 2.0)).exp()
-            })
+        tails
+            .iter()
+            .filter(|(_, p, mean)| *p > 0.0 && *mean > 0.0)
+            .map(|&(lambda, p, mean)| lambda * p * (-t * p / mean).exp())
             .sum::<f64>()
             / total
     };
     if tail(0.0) <= 0.1 {
-        return Some(0.0);
+        return 0.0;
     }
     let (mut lo, mut hi) = (0.0, 1.0);
-    while tail(hi) > 0.1 {
+    while tail(hi) > 0.1 && hi < 1e9 {
         hi *= 2.0;
-        if hi > 1e6 {
-            return None;
-        }
     }
     for _ in 0..100 {
         let mid = 0.5 * (lo + hi);
@@ -255,71 +269,22 @@ fn p90(flow: &Flow, n: u32, k: f64) -> Option<f64> {
             hi = mid;
         }
     }
-    Some(hi)
-}
-
-/// Mean wait with a fractional number of servers: staffed windows averaged over days
-/// (linear between the neighbouring whole numbers).
-fn wait_fractional(flow: &Flow, h: usize, servers: f64) -> Option<f64> {
-    let lo = servers.floor().max(0.0) as u32;
-    let frac = servers - f64::from(lo);
-    let at = |n: u32| station(flow, h, n).mean_wait();
-    if frac < 1e-9 {
-        return at(lo);
-    }
-    match (at(lo), at(lo + 1)) {
-        (Some(a), Some(b)) => Some(a + (b - a) * frac),
-        (None, Some(b)) if frac >= 0.5 => Some(b),
-        _ => None,
-    }
+    hi
 }
 
 /// Today's hall as it ran: each hour with the windows that were actually staffed (read
-/// from the tickets), not the whole inventory.
+/// from the tickets, averaged over days), not the whole inventory.
 pub fn eval_pool_staffed(flow: &Flow, servers: &[f64], k: f64) -> PoolEval {
-    let total = flow.arrivals_per_day();
-    let mut weighted = 0.0;
-    let mut worst: f64 = 0.0;
-    let mut stable = true;
-    for h in 0..flow.lambda.len() {
-        if flow.lambda[h] <= 0.0 {
-            continue;
-        }
-        // An hour the formula finds overloaded with the staffed windows had a queue that
-        // built and drained within the session; it is evaluated at the fewest whole windows
-        // that carry it (a steady state cannot describe it).
-        let staffed = servers
-            .get(h)
-            .copied()
-            .unwrap_or(0.0)
-            .max(flow.load[h].floor() + 1.0);
-        match wait_fractional(flow, h, staffed) {
-            Some(w) => {
-                weighted += flow.lambda[h] * w * k;
-                worst = worst.max(w * k);
-            }
-            None => stable = false,
-        }
-    }
+    let hours = session_hours(flow, |h| servers.get(h).copied().unwrap_or(0.0));
+    let (mean_wait, worst_hour_wait, p90_wait) = eval_session(flow, &hours, k);
     let peak_servers = servers.iter().copied().fold(0.0, f64::max);
-    let n = peak_servers.round() as u32;
     PoolEval {
-        windows: n,
-        arrivals_per_day: total,
+        windows: peak_servers.round() as u32,
+        arrivals_per_day: flow.arrivals_per_day(),
         peak_load: flow.peak_load(),
-        peak_utilisation: if peak_servers > 0.0 {
-            flow.peak_load() / peak_servers
-        } else {
-            f64::INFINITY
-        },
-        mean_wait: if !stable {
-            None
-        } else if total > 0.0 {
-            Some(weighted / total)
-        } else {
-            Some(0.0)
-        },
-        p90_wait: if stable { p90(flow, n.max(1), k) } else { None },
-        worst_hour_wait: stable.then_some(worst),
+        peak_utilisation: utilisation(flow.peak_load(), peak_servers),
+        mean_wait,
+        p90_wait,
+        worst_hour_wait,
     }
 }

@@ -4,6 +4,7 @@
 pub mod demand;
 pub mod evaluate;
 pub mod policy;
+pub mod session;
 
 pub use demand::{HallModel, Pool, PoolKind};
 pub use policy::{Calibration, Policy};

@@ -36,6 +36,7 @@ use std::fmt;
 
 use good_lp::{ProblemVariables, Solution, SolverModel, Variable};
 
+use crate::model::session;
 use crate::queueing::{waiting_rate_at_load, waiting_rate_slope};
 
 // ---------------------------------------------------------------------------
@@ -480,11 +481,12 @@ fn validate_pool(p: usize, pool: &PoolSpec) -> Result<(), MilpError> {
         )));
     }
     for (c, &cap) in pool.peak_capacity.iter().enumerate() {
-        let peak_share = pool.profile.iter().copied().fold(0.0, f64::max);
+        // A collapsed pool may be admitted above its windows at the peak hour (today's
+        // overloaded peaks, MODEL.md §4); its waits then come from the session model.
         let limit = if pool.profile.is_empty() {
             c as f64
         } else {
-            c as f64 / peak_share.max(1e-12)
+            f64::INFINITY
         };
         if !(cap.is_finite() && cap >= 0.0 && (cap < limit || cap == 0.0)) {
             return Err(bad(format!(
@@ -592,7 +594,7 @@ pub(crate) struct Cut {
 /// everywhere, so this costs no validity.
 pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) -> Vec<Cut> {
     let cap = pool.peak_capacity.get(c as usize).copied().unwrap_or(0.0);
-    let domain = domain.min(cap);
+    let domain = domain.min(cap).min(stationary_limit(pool, c));
     if c == 0 || domain <= 0.0 || points == 0 {
         return Vec::new();
     }
@@ -632,22 +634,51 @@ pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) 
     chosen.iter().map(|&i| candidates[i].2).collect()
 }
 
-/// Waiting person-minutes per hour (per day for a collapsed pool) at load `a`.
+/// Waiting person-minutes per hour (per day for a collapsed pool) at load `a`. A
+/// collapsed pool's day is a session (`model::session`): finite even when its peak
+/// hour is overloaded, which only pools admitted at today's overloaded peaks reach.
 pub(crate) fn phi(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
     if pool.profile.is_empty() {
         return waiting_rate_at_load(c, a, pool.handle_min, pool.cs2);
     }
-    pool.profile
+    if c == 0 {
+        return None;
+    }
+    let hours: Vec<session::Hour> = pool
+        .profile
         .iter()
-        .filter(|&&share| share > 0.0)
-        .map(|&share| waiting_rate_at_load(c, share * a, pool.handle_min, pool.cs2))
-        .sum()
+        .map(|&share| session::Hour {
+            arrivals_per_hour: share * a * 60.0 / pool.handle_min,
+            handle_min: pool.handle_min,
+            cs2: pool.cs2,
+            servers: f64::from(c),
+        })
+        .collect();
+    Some(session::total_person_min(&hours))
+}
+
+/// The largest day load (collapsed pools) or slot load at which every hour of `c`
+/// windows is stationary: there φ is the convex SIPP sum, so tangents are valid
+/// lower bounds. Beyond it (a backlog builds) no cut is placed.
+fn stationary_limit(pool: &PoolSpec, c: u32) -> f64 {
+    let top = pool.profile.iter().copied().fold(0.0, f64::max);
+    if pool.profile.is_empty() || top <= 0.0 {
+        f64::from(c)
+    } else {
+        session::SATURATION * f64::from(c) / top
+    }
 }
 
 /// dφ/da, by the chain rule over the hours of a collapsed pool.
 pub(crate) fn phi_slope(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
     if pool.profile.is_empty() {
         return waiting_rate_slope(c, a, pool.handle_min, pool.cs2);
+    }
+    if a > stationary_limit(pool, c) {
+        let h = 1e-6 * a.max(1.0);
+        return Some(
+            (phi(pool, c, a + h)? - phi(pool, c, (a - h).max(0.0))?) / (a + h - (a - h).max(0.0)),
+        );
     }
     pool.profile
         .iter()

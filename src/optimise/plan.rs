@@ -9,8 +9,7 @@ use super::milp::{self, ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSp
 use crate::error::{Error, Result};
 use crate::hall::{Hall, Status, NONE};
 use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
-use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind};
-use crate::queueing;
+use crate::model::{session, Calibration, Channel, HallModel, Policy, PoolKind};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Objective {
@@ -321,9 +320,11 @@ fn profile(flow: &Flow) -> Vec<f64> {
 
 /// The largest day load (Erlang-hours) a pool with c windows carries while every hour
 /// stays within the peak target and the day's arrival-weighted mean wait within the mean
-/// target, both in uncalibrated minutes (targets ÷ k). With the pool's hourly profile
-/// fixed, both targets become one capacity per window count: the MILP is then a
-/// multiple-choice model with knapsack rows, whose LP relaxation is nearly integral.
+/// target, both in uncalibrated minutes (targets ÷ k), and the peak hour's load within
+/// `util_cap · c`. With the pool's hourly profile fixed, both targets become one
+/// capacity per window count: the MILP is then a multiple-choice model with knapsack
+/// rows, whose LP relaxation is nearly integral. Hours are evaluated as a session
+/// (`model::session`), so a cap above 1 admits peaks that build and drain a backlog.
 fn day_capacity(
     c: u32,
     profile: &[f64],
@@ -331,45 +332,38 @@ fn day_capacity(
     cs2: f64,
     peak_target: f64,
     mean_target: f64,
-    max_util: f64,
+    util_cap: f64,
 ) -> f64 {
-    if c == 0 {
-        return 0.0;
-    }
-    let per_hour = queueing::max_load_for_mean_wait(c, s, cs2, peak_target, max_util);
     let top = profile.iter().copied().fold(0.0, f64::max);
-    if top <= 0.0 {
+    if c == 0 || top <= 0.0 {
         return 0.0;
     }
-    let mut hi = per_hour / top;
-    let mean_ok = |l: f64| -> bool {
-        let mut num = 0.0;
-        for &share in profile {
-            let a = share * l;
-            if a <= 0.0 {
-                continue;
-            }
-            match (queueing::Station {
-                servers: c,
-                arrivals_per_hour: a * 60.0 / s,
+    let ok = |l: f64| -> bool {
+        let hours: Vec<session::Hour> = profile
+            .iter()
+            .map(|&share| session::Hour {
+                arrivals_per_hour: share * l * 60.0 / s,
                 handle_min: s,
                 cs2,
+                servers: f64::from(c),
             })
-            .mean_wait()
-            {
-                Some(w) => num += share * w,
-                None => return false,
-            }
-        }
-        num <= mean_target + 1e-12
+            .collect();
+        let waits = session::waits(&hours);
+        let total: f64 = hours.iter().map(|h| h.arrivals_per_hour).sum();
+        let person_min: f64 = waits.iter().map(|w| w.person_min).sum();
+        let worst_ok = hours.iter().zip(&waits).all(|(h, w)| {
+            h.arrivals_per_hour <= 0.0 || w.person_min / h.arrivals_per_hour <= peak_target + 1e-12
+        });
+        worst_ok && person_min <= mean_target * total + 1e-12
     };
-    if mean_ok(hi) {
+    let mut hi = util_cap * f64::from(c) / top;
+    if ok(hi) {
         return hi * (1.0 - 1e-9);
     }
     let mut lo = 0.0;
     for _ in 0..60 {
         let mid = 0.5 * (lo + hi);
-        if mean_ok(mid) {
+        if ok(mid) {
             lo = mid;
         } else {
             hi = mid;
@@ -378,10 +372,22 @@ fn day_capacity(
     lo
 }
 
+/// Today's windows of a pool always carry today's load (MODEL.md §4: today's hall is a
+/// feasible plan at today's demand), even where today's peak hour is at or above the
+/// policy's `max_utilisation`: such a pool's utilisation cap is raised to today's peak.
+fn util_cap(policy: &Policy, today_windows: u32, today: &Flow) -> f64 {
+    if today_windows == 0 {
+        return policy.max_utilisation;
+    }
+    let peak = today.peak_load() / f64::from(today_windows);
+    policy.max_utilisation.max(peak * (1.0 + 1e-9))
+}
+
 fn pool_specs(
     model: &HallModel,
     policy: &Policy,
     flows_max: &[Flow],
+    today_flows: &[Flow],
     k: &[f64],
     t: &Targets,
 ) -> Vec<PoolSpec> {
@@ -394,16 +400,16 @@ fn pool_specs(
             let prof = profile(&flows_max[p]);
             let day_load: f64 = flows_max[p].load.iter().sum();
             let today = pool.windows_today.len() as u32;
+            let today_load: f64 = today_flows[p].load.iter().sum();
+            let ucap = util_cap(policy, today, &today_flows[p]);
             let cap = |c: u32| {
-                day_capacity(
-                    c,
-                    &prof,
-                    s,
-                    cs2,
-                    t.peak[p] / k[p],
-                    t.mean[p] / k[p],
-                    policy.max_utilisation,
-                )
+                let formula =
+                    day_capacity(c, &prof, s, cs2, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+                if today > 0 && c >= today {
+                    formula.max(today_load * (1.0 + 1e-9))
+                } else {
+                    formula
+                }
             };
             let mut c_max = today;
             while cap(c_max) < day_load && c_max < today.max(1) * 4 + 50 {
@@ -543,12 +549,13 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         .map(|p| today_eval(p, k[p]))
         .collect();
     for (p, e) in before.iter().enumerate() {
-        if e.mean_wait.is_none() && !model.pools[p].windows_today.is_empty() {
-            notes.push(format!("{}: today's {} windows are overloaded in the formula at {:.1} Erlangs peak (utilisation ≥ 1): check volumes and handling times", model.pools[p].name, model.pools[p].windows_today.len(), e.peak_load));
+        let n = model.pools[p].windows_today.len();
+        if n > 0 && e.peak_utilisation >= session::SATURATION {
+            notes.push(format!("{}: today's peak hour offers {:.1} Erlangs to {:.1} staffed windows (utilisation {:.0} %): the queue builds and drains within the day, evaluated hour by hour with the backlog carried over; today's {} windows stay a feasible plan", model.pools[p].name, e.peak_load, e.peak_load / e.peak_utilisation, 100.0 * e.peak_utilisation, n));
         }
     }
     let targets = targets(&model, policy, &before, &k);
-    let specs = pool_specs(&model, policy, &fmax, &k, &targets);
+    let specs = pool_specs(&model, policy, &fmax, &before_flows.pools, &k, &targets);
     let today = model.windows_today();
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
     let input = MilpInput {
@@ -656,13 +663,23 @@ fn repair(
         if f.arrivals_per_day() <= 0.0 {
             continue;
         }
+        let today = prep.model.pools[p].windows_today.len() as u32;
+        let today_flow = &prep.before_flows.pools[p];
+        let ucap = util_cap(policy, today, today_flow);
+        let carries_today = |n: u32| {
+            today > 0
+                && n >= today
+                && f.load.iter().sum::<f64>() <= today_flow.load.iter().sum::<f64>() * (1.0 + 1e-9)
+        };
         let ok = |n: u32| {
             let e = eval_pool(f, n, prep.k[p]);
-            e.mean_wait
-                .is_some_and(|w| w <= prep.targets.mean[p] + 1e-6)
-                && e.worst_hour_wait
-                    .is_some_and(|w| w <= prep.targets.peak[p] + 1e-6)
-                && e.peak_utilisation <= policy.max_utilisation + 1e-9
+            carries_today(n)
+                || (e
+                    .mean_wait
+                    .is_some_and(|w| w <= prep.targets.mean[p] + 1e-6)
+                    && e.worst_hour_wait
+                        .is_some_and(|w| w <= prep.targets.peak[p] + 1e-6)
+                    && e.peak_utilisation <= ucap)
         };
         let start = *n;
         while !ok(*n) && *n < start + 200 {
