@@ -10,6 +10,9 @@
 #    CITY_TICKETS tickets (examples/gen_tickets, --load CITY_LOAD: peak hours below ~95 %
 #    utilisation, so that a plan exists): `plan --data CITY` (target < 60 s),
 #    CITY_RUNS runs under /usr/bin/time, each killed after CITY_TIMEOUT seconds.
+# 3. Both solvers side by side (HIGHS=1, the default when cmake is installed): a
+#    `--features highs` build copied aside, `plan --solver highs` on the sample (hyperfine)
+#    and the windows and waiting of both plans, which must agree.
 # A command that fails is reported with its exit status and stderr; the others still run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +27,13 @@ SAMPLE="$SCRATCH/sample"
 
 need_time
 need_hyperfine
+HIGHS="${HIGHS:-$(command -v cmake >/dev/null && echo 1 || echo 0)}"
+HIGHS_BIN="$SCRATCH/hallplan-highs"
+if [ "$HIGHS" = 1 ]; then
+  say "cargo build --release --features highs (copied aside)"
+  (cd "$ROOT" && cargo build --release --features highs --bin hallplan)
+  cp "$HALLPLAN" "$HIGHS_BIN"
+fi
 build_release gen_tickets
 wait_quiet
 say "machine: $(machine)"
@@ -48,6 +58,22 @@ say "plan on the bundled sample"
 if hyperfine_median "plan (sample)" "$HALLPLAN plan --data $HALL --out $SCRATCH/plan --force"; then plan_s=$MEDIAN; fi
 say "frontier on the bundled sample"
 if hyperfine_median "frontier (sample)" "$HALLPLAN frontier --data $HALL --out $SCRATCH/frontier --force"; then frontier_s=$MEDIAN; fi
+
+highs_s="not run (HIGHS=0)" same="-"
+if [ "$HIGHS" = 1 ]; then
+  say "plan on the bundled sample with HiGHS"
+  if hyperfine_median "plan --solver highs (sample)" "$HIGHS_BIN plan --solver highs --data $HALL --out $SCRATCH/plan-highs --force"; then
+    highs_s=$MEDIAN
+    same=$(python3 - "$SCRATCH/plan/plan.json" "$SCRATCH/plan-highs/plan.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+wa, wb = a["waiting_person_min_per_day"], b["waiting_person_min_per_day"]
+ok = a["windows_after"] == b["windows_after"] and abs(wa - wb) <= 0.002 * max(wa, wb) + 1e-6
+print(f'{"same optimum" if ok else "DIFFERENT"}: microlp {a["windows_after"]} windows, {wa:.1f} waiting person-min/day; highs {b["windows_after"]} windows, {wb:.1f}')
+PY
+)
+  fi
+fi
 
 say "city-scale hall"
 if [ ! -s "$CITY/tickets.csv" ]; then
@@ -74,6 +100,7 @@ cat <<EOF | tee "$RESULTS/plan_bench.md"
 | command | median (s) | target | verdict |
 | --- | ---: | --- | --- |
 | plan, bundled sample (hyperfine, $RUNS runs) | $plan_s | < 1 s | $(verdict "$plan_s" 1) |
+| plan --solver highs, bundled sample (hyperfine, $RUNS runs) | $highs_s | same optimum as microlp | $same ($(ratio "$highs_s" "$plan_s")× microlp) |
 | frontier, bundled sample (hyperfine, $RUNS runs) | $frontier_s | < 10× plan = $ten_plans s | $(verdict "$frontier_s" "$ten_plans") ($(ratio "$frontier_s" "$plan_s")× plan) |
 | plan, city hall: 200 departments, 1 000 windows, 1 500 matters, $CITY_TICKETS tickets, load $CITY_LOAD ($CITY_RUNS run) | $city_s | < 60 s | $(verdict "$city_s" 60) (peak RSS $city_rss MiB) |
 EOF

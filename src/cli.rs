@@ -92,6 +92,10 @@ pub struct PlanArgs {
     /// Write the MILP in the LP file format for audit with another solver.
     #[arg(long, value_name = "FILE.lp")]
     pub write_model: Option<PathBuf>,
+    /// MILP solver: microlp (pure Rust, always built) or highs (needs a build with
+    /// `--features highs`).
+    #[arg(long, value_enum, default_value_t = crate::optimise::milp::Solver::Microlp)]
+    pub solver: crate::optimise::milp::Solver,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +108,9 @@ pub struct FrontierArgs {
     pub scenario: Option<PathBuf>,
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// MILP solver: microlp or highs (see `plan --help`).
+    #[arg(long, value_enum, default_value_t = crate::optimise::milp::Solver::Microlp)]
+    pub solver: crate::optimise::milp::Solver,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

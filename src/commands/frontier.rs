@@ -16,7 +16,8 @@ pub fn run(args: FrontierArgs) -> Result<()> {
         &args.set,
         "frontier",
     )?;
-    let prep = optimise::prepare(&loaded.hall, &policy)?;
+    let mut prep = optimise::prepare(&loaded.hall, &policy)?;
+    prep.input.solver = args.solver;
     let best = optimise::solve(&prep, &loaded.hall, &policy, Objective::FewestWindows)?;
     let today = best.plan.windows_before;
     // The curve keeps the recommended plan's channels and spends each extra window where

@@ -52,7 +52,8 @@ pub fn run(args: PlanArgs) -> Result<()> {
         Some(n) => Objective::LeastWaiting { max_windows: n },
         None => Objective::FewestWindows,
     };
-    let prep = optimise::prepare(&loaded.hall, &policy)?;
+    let mut prep = optimise::prepare(&loaded.hall, &policy)?;
+    prep.input.solver = args.solver;
     if let Some(lp) = &args.write_model {
         let text = optimise::milp::to_lp_format(&prep.input_for(objective))
             .map_err(|e| Error::Solver(e.to_string()))?;
@@ -75,8 +76,11 @@ pub fn run(args: PlanArgs) -> Result<()> {
         eprintln!("{line}");
     }
     eprintln!(
-        "MILP solved in {:.0} ms ({} variables, {} constraints)",
-        run.solve_ms, run.variables, run.constraints
+        "MILP solved by {} in {:.0} ms ({} variables, {} constraints)",
+        args.solver.as_str(),
+        run.solve_ms,
+        run.variables,
+        run.constraints
     );
     let (rep, summary) = build(&loaded, &run, sims.as_ref())?;
     let mut bundle = report::render(&rep, &summary)?;

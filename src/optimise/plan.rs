@@ -572,6 +572,7 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         backoffice_min_per_staff_week: policy.backoffice_min_per_staff_week,
         tangent_points: policy.tangent_points,
         objective: milp::Objective::FewestWindows,
+        solver: milp::Solver::default(),
     };
     Ok(Prepared {
         model,
@@ -771,7 +772,7 @@ pub fn solve(
     let mut notes = prep.notes.clone();
     match optimality {
         milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
-        milp::Optimality::WindowsOnly => notes.push("the fewest windows are proven optimal; among plans with that many windows the waiting was not minimised by the solver (time limit); extra windows, if any, went where they cut the most waiting".into()),
+        milp::Optimality::WindowsOnly => notes.push(format!("the fewest windows are proven optimal; among plans with that many windows the least waiting was not proven within the solver's time ({}): the plan has the least waiting found, with each pool's windows where they cut the most waiting (`--solver highs` proves it)", input.solver.as_str())),
         milp::Optimality::Proven => {}
     }
     repair(prep, &after_flows, &mut sol.windows, policy, &mut notes);
