@@ -259,6 +259,16 @@ pub(crate) fn parse_time(
     ))
 }
 
+/// Threads for reading a large file: `HALLPLAN_THREADS` if set, else the machine's cores
+/// (at most 8). Results do not depend on it.
+pub fn threads() -> usize {
+    std::env::var("HALLPLAN_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
 /// Finds the file of `kind` in `dir`: name matched without case, any of the extensions.
 pub fn find_file(dir: &Path, kind: FileKind) -> Option<PathBuf> {
     let entries = std::fs::read_dir(dir).ok()?;

@@ -13,8 +13,20 @@ pub const DATETIME_EXPECTED: &str =
 /// Parses `YYYY-MM-DD[ HH:MM[:SS[.fff]]]`, `YYYY/M/D H:MM[:SS]` and ISO 8601 with `T`.
 /// Returns the timestamp and whether a time of day was present.
 pub fn parse_datetime(s: &str) -> Option<(Timestamp, bool)> {
-    let b = s.trim().as_bytes();
-    let mut p = Cursor { b, i: 0 };
+    parse_datetime_bytes(s.as_bytes())
+}
+
+/// [`parse_datetime`] on the bytes of a cell (trimmed like `str::trim`).
+pub fn parse_datetime_bytes(b: &[u8]) -> Option<(Timestamp, bool)> {
+    let b = trim_bytes(b);
+    if let Some(t) = fixed_datetime(b) {
+        return Some((t, true));
+    }
+    general(&mut Cursor { b, i: 0 })
+}
+
+/// The cursor-driven parser of every accepted shape.
+fn general(p: &mut Cursor<'_>) -> Option<(Timestamp, bool)> {
     let year = p.number(4, 4)?;
     let sep = p.byte()?;
     if sep != b'-' && sep != b'/' && sep != b'.' {
@@ -85,6 +97,55 @@ pub fn parse_with_format(s: &str, format: &str) -> Option<Timestamp> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     })?;
     Some(dt.and_utc().timestamp())
+}
+
+/// The common shape `YYYY-MM-DD HH:MM:SS` (or with `T`), parsed without a cursor; `None`
+/// for anything else, which the general parser then decides on (same result).
+fn fixed_datetime(b: &[u8]) -> Option<Timestamp> {
+    let b: &[u8; 19] = b.try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' || (b[10] != b' ' && b[10] != b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let d = |i: usize| -> Option<u32> {
+        let c = b[i].wrapping_sub(b'0');
+        (c < 10).then_some(u32::from(c))
+    };
+    let year = d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?;
+    let month = d(5)? * 10 + d(6)?;
+    let day = d(8)? * 10 + d(9)?;
+    let hour = d(11)? * 10 + d(12)?;
+    let minute = d(14)? * 10 + d(15)?;
+    let second = d(17)? * 10 + d(18)?;
+    if !valid_date(year, month, day)
+        || hour > 24
+        || minute > 59
+        || second > 60
+        || (hour == 24 && minute + second > 0)
+    {
+        return None;
+    }
+    Some(
+        days_from_civil(i64::from(year), month, day) * DAY
+            + i64::from(hour) * 3600
+            + i64::from(minute) * 60
+            + i64::from(second),
+    )
+}
+
+/// `str::trim` on bytes: ASCII whitespace is stripped here, and where a non-ASCII byte is
+/// left at either end the text is trimmed as a `str` (Unicode spaces such as U+3000).
+pub fn trim_bytes(b: &[u8]) -> &[u8] {
+    let ws = |c: &u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !ws(c)).map_or(start, |i| i + 1);
+    let t = &b[start..end];
+    match (t.first(), t.last()) {
+        (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => match std::str::from_utf8(t) {
+            Ok(s) => s.trim().as_bytes(),
+            Err(_) => t,
+        },
+        _ => t,
+    }
 }
 
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
@@ -194,6 +255,51 @@ mod tests {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
         assert!(parse_datetime("2020-02-29 09:00").is_some());
+    }
+
+    #[test]
+    fn byte_trim_matches_str_trim() {
+        for s in [
+            "", " ", "a", " a ", "\u{3000}市场\u{3000}", "\t x\u{a0}", "\u{85}y\x0b", "\x1c z",
+            "中", " 中 ", "\u{2028}",
+        ] {
+            assert_eq!(trim_bytes(s.as_bytes()), s.trim().as_bytes(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn fixed_shape_agrees_with_the_general_parser() {
+        for s in [
+            "2020-06-01 09:05:07",
+            "2020-06-01T23:59:60",
+            "2020-02-29 24:00:00",
+            "2019-02-29 09:00:00",
+            "2020-06-01 24:00:01",
+            "2020-06-01 09:60:00",
+            "1899-12-31 09:00:00",
+            "2020-13-01 09:00:00",
+            "2020-00-10 09:00:00",
+            "2020-06-00 09:00:00",
+            "2020-06-01 9:05:07 ",
+            "2020/06/01 09:05:07",
+            "2020-06-01 09:05:0x",
+        ] {
+            let b = trim_bytes(s.as_bytes());
+            let fast = fixed_datetime(b).map(|t| (t, true));
+            let general = {
+                // The general parser alone (the fixed shape skipped).
+                let mut p = Cursor { b, i: 0 };
+                general_for_test(&mut p)
+            };
+            if fast.is_some() {
+                assert_eq!(fast, general, "{s}");
+            }
+            assert_eq!(parse_datetime(s), general, "{s}");
+        }
+    }
+
+    fn general_for_test(p: &mut Cursor<'_>) -> Option<(Timestamp, bool)> {
+        general(p)
     }
 
     #[test]
