@@ -104,12 +104,7 @@ pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
     if t.is_empty() {
         return None;
     }
-    let mut day_hours: BTreeMap<i64, u32> = BTreeMap::new();
-    let mut day_tickets: BTreeMap<i64, u64> = BTreeMap::new();
-    for &x in &t.issued {
-        *day_hours.entry(time::day(x)).or_default() |= 1 << time::hour(x);
-        *day_tickets.entry(time::day(x)).or_default() += 1;
-    }
+    let (day_hours, day_tickets) = per_day(&t.issued);
     let first = *day_hours.keys().next()?;
     let last = *day_hours.keys().next_back()?;
     // A weekday is open when it has tickets in at least half of the weeks spanned.
@@ -156,6 +151,43 @@ pub fn opening_hours(t: &Tickets) -> Option<OpeningHours> {
         hours,
         open_days: open.len(),
     })
+}
+
+/// Per day with tickets: the hours with tickets (bit mask) and the tickets. Counted in a
+/// flat array over the span of days (a BTreeMap per ticket was the slow way).
+fn per_day(issued: &[i64]) -> (BTreeMap<i64, u32>, BTreeMap<i64, u64>) {
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for &x in issued {
+        let d = time::day(x);
+        lo = lo.min(d);
+        hi = hi.max(d);
+    }
+    let mut day_hours: BTreeMap<i64, u32> = BTreeMap::new();
+    let mut day_tickets: BTreeMap<i64, u64> = BTreeMap::new();
+    if lo > hi {
+        return (day_hours, day_tickets);
+    }
+    let span = (hi - lo + 1) as u64;
+    if span > 1 << 22 {
+        for &x in issued {
+            *day_hours.entry(time::day(x)).or_default() |= 1 << time::hour(x);
+            *day_tickets.entry(time::day(x)).or_default() += 1;
+        }
+        return (day_hours, day_tickets);
+    }
+    let mut flat = vec![(0u32, 0u64); span as usize];
+    for &x in issued {
+        let e = &mut flat[(time::day(x) - lo) as usize];
+        e.0 |= 1 << time::hour(x);
+        e.1 += 1;
+    }
+    for (k, (mask, n)) in flat.into_iter().enumerate() {
+        if n > 0 {
+            day_hours.insert(lo + k as i64, mask);
+            day_tickets.insert(lo + k as i64, n);
+        }
+    }
+    (day_hours, day_tickets)
 }
 
 /// Windows (ticket-log indices) staffed in each (day, hour).

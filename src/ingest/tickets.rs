@@ -138,6 +138,9 @@ struct Names {
 }
 
 impl Names {
+    fn get(&self, b: &[u8]) -> Option<u32> {
+        self.index.get(b).copied()
+    }
     fn id(&mut self, b: &[u8]) -> u32 {
         if let Some(&i) = self.index.get(b) {
             return i;
@@ -294,7 +297,9 @@ impl Checker<'_> {
             reject!("finished_at", c.finished, "service_too_long", finished_text, "service of {:.0} min is longer than max_service_min {:.0}", (finished - called) as f64 / 60.0, opts.max_service_min);
         }
         let window = cell(row, c.window, s2);
-        if !window.is_empty() && !self.known_windows.is_empty() && !self.known_windows.contains(window) {
+        // A window already named in this part has passed the inventory check.
+        let window_id = if window.is_empty() { Some(NONE) } else { part.windows.get(window) };
+        if window_id.is_none() && !self.known_windows.is_empty() && !self.known_windows.contains(window) {
             reject!("window_id", c.window, "unknown_window", window, "window_id \"{}\" is not in the window inventory", text(window));
         }
         let matter = cell(row, c.matter, s3);
@@ -307,7 +312,10 @@ impl Checker<'_> {
                 None => reject!("department", c.department, "missing_value", b"", "department is empty and matter_id \"{}\" is not in the matter catalogue", text(matter)),
             }
         };
-        let window = if window.is_empty() { NONE } else { part.windows.id(window) };
+        let window = match window_id {
+            Some(w) => w,
+            None => part.windows.id(window),
+        };
         let matter = if matter.is_empty() { NONE } else { part.matters.id(matter) };
         // The id is re-read: its scratch buffer was reused for the department.
         let id = cell(row, c.id, s1);
@@ -432,7 +440,9 @@ pub fn read_in_parts(
     };
     let mut ledger = Ledger::new(table, path, rejected, opts.strict);
     ledger.report.ignored_columns = resolved.ignored.clone();
+    let clock = super::Clock::start();
     let tickets = merge(done, csv, &mut ledger)?;
+    clock.lap("tickets: merge");
     Ok((tickets, ledger.finish()))
 }
 
@@ -448,8 +458,11 @@ fn merge(parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets
     t.department.reserve(total);
     t.matter.reserve(total);
     t.status.reserve(total);
-    // Accepted tickets by (day, id): index into the accepted tickets and their ids.
-    let mut seen: HashTable<u32> = HashTable::with_capacity(total);
+    // Accepted tickets by (day, id): one small table per day (an export in time order
+    // keeps the current day's table in cache), holding indices of accepted tickets.
+    let mut day_slot: FxHashMap<i64, usize> = FxHashMap::default();
+    let mut tables: Vec<HashTable<u32>> = Vec::new();
+    let mut last: Option<(i64, usize)> = None;
     let mut hashes: Vec<u64> = Vec::with_capacity(total);
     let mut numbers: Vec<u64> = Vec::with_capacity(total);
     let mut ids: Vec<u8> = Vec::new();
@@ -480,6 +493,18 @@ fn merge(parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets
             let day = time::day(issued);
             let h = part.key_hash[i];
             let number = part.number[i] + if csv { base } else { 0 };
+            let slot = match last {
+                Some((d, slot)) if d == day => slot,
+                _ => {
+                    let slot = *day_slot.entry(day).or_insert_with(|| {
+                        tables.push(HashTable::new());
+                        tables.len() - 1
+                    });
+                    last = Some((day, slot));
+                    slot
+                }
+            };
+            let seen = &mut tables[slot];
             let found = seen.find(h, |&a| {
                 let a = a as usize;
                 time::day(t.issued[a]) == day && &ids[id_of(&id_end, a)] == id

@@ -139,8 +139,18 @@ pub fn trim_bytes(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !ws(c)).map_or(start, |i| i + 1);
     let t = &b[start..end];
-    match (t.first(), t.last()) {
-        (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => match std::str::from_utf8(t) {
+    // Every non-ASCII Unicode space starts with one of these bytes in UTF-8 (U+0085,
+    // U+00A0, U+1680, U+2000–U+205F, U+3000); Chinese text starts with others.
+    let space_lead = |c: u8| matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3);
+    let last_lead = t
+        .iter()
+        .rev()
+        .take(4)
+        .find(|&&c| c & 0xC0 != 0x80)
+        .copied()
+        .unwrap_or(0);
+    match t.first() {
+        Some(&f) if space_lead(f) || space_lead(last_lead) => match std::str::from_utf8(t) {
             Ok(s) => s.trim().as_bytes(),
             Err(_) => t,
         },
@@ -261,7 +271,7 @@ mod tests {
     fn byte_trim_matches_str_trim() {
         for s in [
             "", " ", "a", " a ", "\u{3000}市场\u{3000}", "\t x\u{a0}", "\u{85}y\x0b", "\x1c z",
-            "中", " 中 ", "\u{2028}",
+            "中", " 中 ", "\u{2028}", "市场\u{205f}", "\u{1680}局", "局\u{a0}", "é\u{202f}é",
         ] {
             assert_eq!(trim_bytes(s.as_bytes()), s.trim().as_bytes(), "{s:?}");
         }
