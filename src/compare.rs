@@ -447,10 +447,7 @@ mod tests {
         let days: Vec<&Day> = side.days.values().collect();
         let mut fast = Resampler::new(&days);
         let mut hist = vec![0u32; BINS + 1];
-        let (mut r1, mut r2) = (
-            ChaCha8Rng::seed_from_u64(5),
-            ChaCha8Rng::seed_from_u64(5),
-        );
+        let (mut r1, mut r2) = (ChaCha8Rng::seed_from_u64(5), ChaCha8Rng::seed_from_u64(5));
         for _ in 0..300 {
             assert_eq!(fast.resample(&mut r1), resample(&days, &mut r2, &mut hist));
         }

@@ -232,7 +232,11 @@ impl DaySet {
         }
     }
     pub fn len(&self) -> usize {
-        self.bits.iter().map(|w| w.count_ones() as usize).sum::<usize>() + self.wide.len()
+        self.bits
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum::<usize>()
+            + self.wide.len()
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0

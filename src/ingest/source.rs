@@ -348,8 +348,13 @@ impl Table {
 
 /// Line ends in a span: `\n`, `\r\n` and a lone `\r` (classic Mac) each count once.
 fn line_ends(span: &[u8], after: Option<u8>) -> u64 {
-    if memchr::memchr(b'\r', span).is_none() {
-        return span.iter().filter(|&&c| c == b'\n').count() as u64;
+    let (mut lf, mut cr) = (0u64, false);
+    for &c in span {
+        lf += u64::from(c == b'\n');
+        cr |= c == b'\r';
+    }
+    if !cr {
+        return lf;
     }
     let mut n = 0;
     for (i, &c) in span.iter().enumerate() {
@@ -363,6 +368,7 @@ fn line_ends(span: &[u8], after: Option<u8>) -> u64 {
 
 fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 16)
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)

@@ -178,8 +178,7 @@ struct Part {
     clamped: Vec<bool>,
     /// Line (or row) numbers, relative to the part for CSV parts.
     number: Vec<u64>,
-    /// Hash of (day, ticket id), and the ids one after another.
-    key_hash: Vec<u64>,
+    /// The ticket ids one after another.
     ids: Vec<u8>,
     id_end: Vec<usize>,
     windows: Names,
@@ -250,20 +249,50 @@ impl Checker<'_> {
             }};
         }
         if id.is_empty() {
-            reject!("ticket_id", c.id, "missing_value", b"", "ticket_id is empty (expected the queue number)");
+            reject!(
+                "ticket_id",
+                c.id,
+                "missing_value",
+                b"",
+                "ticket_id is empty (expected the queue number)"
+            );
         }
         let issued = match time_of(issued_text, c.issued, self.from_sheet) {
             Ok(Some(t)) => t,
-            Ok(None) => reject!("issued_at", c.issued, "missing_value", b"", "issued_at is empty (expected the time the ticket was taken)"),
-            Err(m) => reject!("issued_at", c.issued, "bad_datetime", issued_text, "issued_at {m}"),
+            Ok(None) => reject!(
+                "issued_at",
+                c.issued,
+                "missing_value",
+                b"",
+                "issued_at is empty (expected the time the ticket was taken)"
+            ),
+            Err(m) => reject!(
+                "issued_at",
+                c.issued,
+                "bad_datetime",
+                issued_text,
+                "issued_at {m}"
+            ),
         };
         let mut called = match time_of(called_text, c.called, self.from_sheet) {
             Ok(v) => v.unwrap_or(NO_TIME),
-            Err(m) => reject!("called_at", c.called, "bad_datetime", called_text, "called_at {m}"),
+            Err(m) => reject!(
+                "called_at",
+                c.called,
+                "bad_datetime",
+                called_text,
+                "called_at {m}"
+            ),
         };
         let finished = match time_of(finished_text, c.finished, self.from_sheet) {
             Ok(v) => v.unwrap_or(NO_TIME),
-            Err(m) => reject!("finished_at", c.finished, "bad_datetime", finished_text, "finished_at {m}"),
+            Err(m) => reject!(
+                "finished_at",
+                c.finished,
+                "bad_datetime",
+                finished_text,
+                "finished_at {m}"
+            ),
         };
         let status_text = cell(row, c.status, s1);
         let status = if status_text.is_empty() {
@@ -275,14 +304,31 @@ impl Checker<'_> {
             }
         };
         if status == Status::Served && (called == NO_TIME || finished == NO_TIME) {
-            let (col, src) = if called == NO_TIME { ("called_at", c.called) } else { ("finished_at", c.finished) };
-            reject!(col, src, "missing_value", b"", "{col} is empty for a served ticket (expected a date-time)");
+            let (col, src) = if called == NO_TIME {
+                ("called_at", c.called)
+            } else {
+                ("finished_at", c.finished)
+            };
+            reject!(
+                col,
+                src,
+                "missing_value",
+                b"",
+                "{col} is empty for a served ticket (expected a date-time)"
+            );
         }
         let mut clamped = false;
         if called != NO_TIME && called < issued {
             let early = issued - called;
             if early > opts.clock_skew_s {
-                reject!("called_at", c.called, "called_before_issued", called_text, "called_at is {early} s before issued_at (clock-skew allowance {} s)", opts.clock_skew_s);
+                reject!(
+                    "called_at",
+                    c.called,
+                    "called_before_issued",
+                    called_text,
+                    "called_at is {early} s before issued_at (clock-skew allowance {} s)",
+                    opts.clock_skew_s
+                );
             }
             clamped = true;
             called = issued;
@@ -290,17 +336,46 @@ impl Checker<'_> {
         if finished != NO_TIME && called != NO_TIME && finished < called {
             // Skew on the finishing clock too: a finish a few seconds before the (clamped) call.
             if called - finished > opts.clock_skew_s {
-                reject!("finished_at", c.finished, "finished_before_called", finished_text, "finished_at is {} s before called_at", called - finished);
+                reject!(
+                    "finished_at",
+                    c.finished,
+                    "finished_before_called",
+                    finished_text,
+                    "finished_at is {} s before called_at",
+                    called - finished
+                );
             }
         }
         if finished != NO_TIME && called != NO_TIME && finished - called > self.max_service_s {
-            reject!("finished_at", c.finished, "service_too_long", finished_text, "service of {:.0} min is longer than max_service_min {:.0}", (finished - called) as f64 / 60.0, opts.max_service_min);
+            reject!(
+                "finished_at",
+                c.finished,
+                "service_too_long",
+                finished_text,
+                "service of {:.0} min is longer than max_service_min {:.0}",
+                (finished - called) as f64 / 60.0,
+                opts.max_service_min
+            );
         }
         let window = cell(row, c.window, s2);
         // A window already named in this part has passed the inventory check.
-        let window_id = if window.is_empty() { Some(NONE) } else { part.windows.get(window) };
-        if window_id.is_none() && !self.known_windows.is_empty() && !self.known_windows.contains(window) {
-            reject!("window_id", c.window, "unknown_window", window, "window_id \"{}\" is not in the window inventory", text(window));
+        let window_id = if window.is_empty() {
+            Some(NONE)
+        } else {
+            part.windows.get(window)
+        };
+        if window_id.is_none()
+            && !self.known_windows.is_empty()
+            && !self.known_windows.contains(window)
+        {
+            reject!(
+                "window_id",
+                c.window,
+                "unknown_window",
+                window,
+                "window_id \"{}\" is not in the window inventory",
+                text(window)
+            );
         }
         let matter = cell(row, c.matter, s3);
         let dept_text = cell(row, c.department, s0);
@@ -309,17 +384,27 @@ impl Checker<'_> {
         } else {
             match self.matter_dept.get(matter) {
                 Some(d) => part.departments.id(d.as_bytes()),
-                None => reject!("department", c.department, "missing_value", b"", "department is empty and matter_id \"{}\" is not in the matter catalogue", text(matter)),
+                None => reject!(
+                    "department",
+                    c.department,
+                    "missing_value",
+                    b"",
+                    "department is empty and matter_id \"{}\" is not in the matter catalogue",
+                    text(matter)
+                ),
             }
         };
         let window = match window_id {
             Some(w) => w,
             None => part.windows.id(window),
         };
-        let matter = if matter.is_empty() { NONE } else { part.matters.id(matter) };
+        let matter = if matter.is_empty() {
+            NONE
+        } else {
+            part.matters.id(matter)
+        };
         // The id is re-read: its scratch buffer was reused for the department.
         let id = cell(row, c.id, s1);
-        part.key_hash.push(key_hash(time::day(issued), id));
         part.ids.extend_from_slice(id);
         part.id_end.push(part.ids.len());
         part.number.push(at.number());
@@ -327,7 +412,11 @@ impl Checker<'_> {
             part.id_at.push(at.at(first(c.id)));
         }
         part.clamped.push(clamped);
-        let finished = if finished != NO_TIME && finished < called { called } else { finished };
+        let finished = if finished != NO_TIME && finished < called {
+            called
+        } else {
+            finished
+        };
         part.issued.push(issued);
         part.called.push(called);
         part.finished.push(finished);
@@ -409,10 +498,8 @@ pub fn read_in_parts(
                 vec![read_part(&pieces[0])?]
             } else {
                 std::thread::scope(|sc| {
-                    let handles: Vec<_> = pieces
-                        .iter()
-                        .map(|p| sc.spawn(|| read_part(p)))
-                        .collect();
+                    let handles: Vec<_> =
+                        pieces.iter().map(|p| sc.spawn(|| read_part(p))).collect();
                     handles
                         .into_iter()
                         .map(|h| {
@@ -448,7 +535,11 @@ pub fn read_in_parts(
 
 /// Joins the parts in file order: the duplicate check (first occurrence wins), final name
 /// indices in first-seen order, and the ledger's rows in file order.
-fn merge(parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets> {
+fn merge(mut parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets> {
+    // 1. Duplicates, in file order: (part, candidate) of every later occurrence, with the
+    //    (part, candidate) of the first.
+    let dups = duplicates(&parts)?;
+    // 2. Tickets, names in first-seen order, and the ledger's rows in file order.
     let total: usize = parts.iter().map(Part::len).sum();
     let mut t = Tickets::default();
     t.issued.reserve(total);
@@ -458,23 +549,21 @@ fn merge(parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets
     t.department.reserve(total);
     t.matter.reserve(total);
     t.status.reserve(total);
-    // Accepted tickets by (day, id): one small table per day (an export in time order
-    // keeps the current day's table in cache), holding indices of accepted tickets.
-    let mut day_slot: FxHashMap<i64, usize> = FxHashMap::default();
-    let mut tables: Vec<HashTable<u32>> = Vec::new();
-    let mut last: Option<(i64, usize)> = None;
-    let mut hashes: Vec<u64> = Vec::with_capacity(total);
-    let mut numbers: Vec<u64> = Vec::with_capacity(total);
-    let mut ids: Vec<u8> = Vec::new();
-    let mut id_end: Vec<usize> = Vec::with_capacity(total);
-    let id_of = |id_end: &[usize], a: usize| -> std::ops::Range<usize> {
-        (if a == 0 { 0 } else { id_end[a - 1] })..id_end[a]
-    };
+    let mut bases = Vec::with_capacity(parts.len());
     let mut base = 0u64;
-    for mut part in parts {
+    for part in &parts {
+        bases.push(if csv { base } else { 0 });
+        base += part.line_ends;
+    }
+    let pendings: Vec<Vec<Pending>> = parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.rejected))
+        .collect();
+    let mut dups = dups.into_iter().peekable();
+    for ((k, part), pending) in parts.iter().enumerate().zip(pendings) {
         ledger.report.read += part.read;
         let shift = |at: Location| match at {
-            Location::Line(n) if csv => Location::Line(n + base),
+            Location::Line(n) if csv => Location::Line(n + bases[k]),
             other => other,
         };
         let remap = |names: &Names| vec![NONE; names.names.len()];
@@ -483,16 +572,148 @@ fn merge(parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets
             remap(&part.departments),
             remap(&part.matters),
         );
-        let mut pending = std::mem::take(&mut part.rejected).into_iter().peekable();
-        for i in 0..part.len() {
-            while let Some(p) = pending.next_if(|p| p.before <= i) {
+        let global =
+            |map: &mut Vec<u32>, names: &Names, interner: &mut crate::hall::Interner, l: u32| {
+                if l == NONE {
+                    return NONE;
+                }
+                let g = &mut map[l as usize];
+                if *g == NONE {
+                    *g = interner.intern(&text(&names.names[l as usize]));
+                }
+                *g
+            };
+        let mut pending = pending.into_iter().peekable();
+        let mut from = 0;
+        loop {
+            // The next duplicate of this part (or the end), and the rejected rows before it.
+            let stop = match dups.peek() {
+                Some(&((p, ci), _)) if p == k => ci,
+                _ => part.len(),
+            };
+            while let Some(p) = pending.next_if(|p| p.before <= stop) {
+                // Candidates before the rejected row go first.
+                accept(&mut t, part, from..p.before, ledger, &mut |t, i| {
+                    (
+                        global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
+                        global(
+                            &mut rd,
+                            &part.departments,
+                            &mut t.departments,
+                            part.department[i],
+                        ),
+                        global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
+                    )
+                });
+                from = from.max(p.before);
                 ledger.reject(shift(p.at), p.column, p.reason, p.message, &p.value)?;
             }
+            accept(&mut t, part, from..stop, ledger, &mut |t, i| {
+                (
+                    global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
+                    global(
+                        &mut rd,
+                        &part.departments,
+                        &mut t.departments,
+                        part.department[i],
+                    ),
+                    global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
+                )
+            });
+            if stop == part.len() {
+                break;
+            }
+            let Some(((_, ci), (fp, fci))) = dups.next() else {
+                break;
+            };
+            let id = part.id(ci);
+            let at = if csv {
+                Location::Line(part.number[ci] + bases[k])
+            } else {
+                part.id_at[ci].clone()
+            };
+            ledger.reject(
+                at,
+                "ticket_id",
+                "duplicate_ticket",
+                format!(
+                    "ticket_id \"{}\" appears twice on {} (first on line {})",
+                    text(id),
+                    time::format_date(time::day(part.issued[ci])),
+                    parts[fp].number[fci] + bases[fp]
+                ),
+                &text(id),
+            )?;
+            from = ci + 1;
+        }
+    }
+    if let (Some(&lo), Some(&hi)) = (t.issued.iter().min(), t.issued.iter().max()) {
+        ledger.span(lo);
+        ledger.span(hi);
+    }
+    Ok(t)
+}
+
+/// Appends the part's candidates in `range` as tickets.
+fn accept(
+    t: &mut Tickets,
+    part: &Part,
+    range: std::ops::Range<usize>,
+    ledger: &mut Ledger<'_>,
+    names: &mut impl FnMut(&mut Tickets, usize) -> (u32, u32, u32),
+) {
+    if range.is_empty() {
+        return;
+    }
+    ledger.report.accepted += range.len() as u64;
+    ledger.report.clamped += part.clamped[range.clone()].iter().filter(|&&c| c).count() as u64;
+    t.issued.extend_from_slice(&part.issued[range.clone()]);
+    t.called.extend_from_slice(&part.called[range.clone()]);
+    t.finished.extend_from_slice(&part.finished[range.clone()]);
+    t.status.extend_from_slice(&part.status[range.clone()]);
+    for i in range {
+        let (w, d, m) = names(t, i);
+        t.window.push(w);
+        t.department.push(d);
+        t.matter.push(m);
+    }
+}
+
+/// Later occurrences of a (day, ticket id) in file order, each with its first occurrence:
+/// `((part, candidate), (part, candidate))`. One small table per day (an export in time
+/// order keeps the current day's table in cache).
+#[allow(clippy::type_complexity)]
+fn duplicates(parts: &[Part]) -> Result<Vec<((usize, usize), (usize, usize))>> {
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut total = 0usize;
+    for p in parts {
+        starts.push(total);
+        total += p.len();
+    }
+    if u32::try_from(total).is_err() {
+        return Err(Error::BadFile {
+            file: "tickets".into(),
+            message: "more than 4 294 967 295 ticket rows".into(),
+        });
+    }
+    // A global candidate number back to (part, candidate).
+    let locate = |g: u32| -> (usize, usize) {
+        let g = g as usize;
+        let k = starts.partition_point(|&s| s <= g) - 1;
+        (k, g - starts[k])
+    };
+    let key_of = |g: u32| -> (i64, &[u8]) {
+        let (k, i) = locate(g);
+        (time::day(parts[k].issued[i]), parts[k].id(i))
+    };
+    let mut day_slot: FxHashMap<i64, usize> = FxHashMap::default();
+    let mut tables: Vec<HashTable<u32>> = Vec::new();
+    let mut last: Option<(i64, usize)> = None;
+    let mut out = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        for i in 0..part.len() {
+            let day = time::day(part.issued[i]);
             let id = part.id(i);
-            let issued = part.issued[i];
-            let day = time::day(issued);
-            let h = part.key_hash[i];
-            let number = part.number[i] + if csv { base } else { 0 };
             let slot = match last {
                 Some((d, slot)) if d == day => slot,
                 _ => {
@@ -504,72 +725,20 @@ fn merge(parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets
                     slot
                 }
             };
+            let h = key_hash(day, id);
             let seen = &mut tables[slot];
-            let found = seen.find(h, |&a| {
-                let a = a as usize;
-                time::day(t.issued[a]) == day && &ids[id_of(&id_end, a)] == id
-            });
-            if let Some(&a) = found {
-                let at = if csv {
-                    Location::Line(number)
-                } else {
-                    part.id_at[i].clone()
-                };
-                ledger.reject(
-                    at,
-                    "ticket_id",
-                    "duplicate_ticket",
-                    format!(
-                        "ticket_id \"{}\" appears twice on {} (first on line {})",
-                        text(id),
-                        time::format_date(day),
-                        numbers[a as usize]
-                    ),
-                    &text(id),
-                )?;
-                continue;
-            }
-            let a = u32::try_from(t.issued.len()).map_err(|_| Error::BadFile {
-                file: ledger.report.path.clone(),
-                message: "more than 4 294 967 294 tickets".into(),
-            })?;
-            seen.insert_unique(h, a, |&x| hashes[x as usize]);
-            hashes.push(h);
-            numbers.push(number);
-            ids.extend_from_slice(id);
-            id_end.push(ids.len());
-            if part.clamped[i] {
-                ledger.report.clamped += 1;
-            }
-            ledger.report.accepted += 1;
-            ledger.span(issued);
-            let global = |map: &mut Vec<u32>, names: &Names, interner: &mut crate::hall::Interner, l: u32| {
-                if l == NONE {
-                    return NONE;
+            match seen.find(h, |&g| key_of(g) == (day, id)) {
+                Some(&g) => out.push(((k, i), locate(g))),
+                None => {
+                    seen.insert_unique(h, (starts[k] + i) as u32, |&g| {
+                        let (d, id) = key_of(g);
+                        key_hash(d, id)
+                    });
                 }
-                let g = &mut map[l as usize];
-                if *g == NONE {
-                    *g = interner.intern(&text(&names.names[l as usize]));
-                }
-                *g
-            };
-            let w = global(&mut rw, &part.windows, &mut t.windows, part.window[i]);
-            let d = global(&mut rd, &part.departments, &mut t.departments, part.department[i]);
-            let m = global(&mut rm, &part.matters, &mut t.matters, part.matter[i]);
-            t.issued.push(issued);
-            t.called.push(part.called[i]);
-            t.finished.push(part.finished[i]);
-            t.window.push(w);
-            t.department.push(d);
-            t.matter.push(m);
-            t.status.push(part.status[i]);
+            }
         }
-        for p in pending {
-            ledger.reject(shift(p.at), p.column, p.reason, p.message, &p.value)?;
-        }
-        base += part.line_ends;
     }
-    Ok(t)
+    Ok(out)
 }
 
 /// The status a row without one implies (DATA.md: served when finished_at is set).
@@ -578,5 +747,226 @@ fn implied_status(called: Timestamp, finished: Timestamp) -> Status {
         (_, true) => Status::Served,
         (true, false) => Status::NoShow,
         (false, false) => Status::Cancelled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hall::{Matter, Window, WindowKind};
+
+    /// A dirty ticket log: duplicates (also far apart, across any cut), bad dates, blank
+    /// lines, CRLF and lone CR line ends, unknown windows, bad statuses, Unicode spaces,
+    /// departments from the matter catalogue, clock skew, rows too short.
+    fn dirty_csv(rows: usize) -> Vec<u8> {
+        let mut x = 99u64;
+        let mut rnd = move |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let depts = ["税务局", "医保局", "市场监管局"];
+        let mut out = String::from(
+            "ticket_id,issued_at,called_at,finished_at,window_id,department,matter_id,status\n",
+        );
+        let mut earlier: Vec<String> = Vec::new();
+        for i in 0..rows {
+            let day = 1 + (i * 28 / rows);
+            let (h, m) = (9 + (i % 8), i % 60);
+            let issued = format!("2020-06-{day:02} {h:02}:{m:02}:07");
+            let called = format!("2020-06-{day:02} {h:02}:{m:02}:37");
+            let finished = format!("2020-06-{day:02} {:02}:{m:02}:59", h + 1);
+            let d = rnd(3) as usize;
+            let mut f = [
+                format!("{}{:04}", ["A", "B", "C"][d], i % 500),
+                issued,
+                called,
+                finished,
+                format!("W{}", 1 + rnd(6)),
+                depts[d].to_string(),
+                format!("M{}", 1 + rnd(4)),
+                "served".to_string(),
+            ];
+            match rnd(40) {
+                0 => f[1] = "2020-13-01 09:00:00".into(),
+                1 => f[4] = "ZZ9".into(),
+                2 => f[7] = "weird".into(),
+                3 => f[0] = String::new(),
+                4 => f[5] = format!("\u{3000}{} ", f[5]),
+                5 => f[2] = "2020-05-01 00:00:00".into(),
+                6 => {
+                    f[2] = f[1].replace(":07", ":50");
+                    f[1] = f[1].replace(":07", ":59");
+                }
+                7 => f[1] = f[1].replace('-', "/"),
+                8 => f[5] = String::new(),
+                9 => {
+                    f[5] = String::new();
+                    f[6] = "NOPE".into();
+                }
+                10 => f[7] = " No_Show ".into(),
+                11 => {
+                    f[3] = String::new();
+                    f[7] = String::new();
+                }
+                12 => {
+                    f[3] = f[3]
+                        .replace(":59", ":00")
+                        .replace(&format!("{:02}:", h + 1), "23:")
+                }
+                _ => {}
+            }
+            let line = if rnd(25) == 0 && !earlier.is_empty() {
+                earlier[rnd(earlier.len() as u64) as usize].clone()
+            } else if rnd(60) == 0 {
+                f[..4].join(",")
+            } else {
+                f.join(",")
+            };
+            if rnd(10) == 0 {
+                earlier.push(line.clone());
+            }
+            out.push_str(&line);
+            out.push_str(match rnd(50) {
+                0 => "\r\n",
+                1 => "\r",
+                2 => "\n\n",
+                3 => "\n \n",
+                _ => "\n",
+            });
+        }
+        out.into_bytes()
+    }
+
+    fn hall() -> Hall {
+        let window = |i: u32| Window {
+            id: format!("W{i}"),
+            department: "税务局".into(),
+            staff: 1,
+            kind: WindowKind::Department,
+            merge_group: None,
+            locked: false,
+        };
+        let matter = |i: u32| Matter {
+            id: format!("M{i}"),
+            name: format!("matter {i}"),
+            department: "民政局".into(),
+            weekly_volume: None,
+            avg_handle_min: None,
+            online_capable: false,
+            online_share: None,
+            backoffice_eligible: false,
+            intake_min: 0.0,
+            merge_group: None,
+            in_person_required: false,
+            derived_from_tickets: false,
+        };
+        Hall {
+            windows: (1..=6).map(window).collect(),
+            matters: (1..=4).map(matter).collect(),
+            ..Hall::default()
+        }
+    }
+
+    type Outcome = (Vec<String>, serde_json::Value, Vec<Rejected>);
+
+    fn read_with(
+        bytes: &[u8],
+        parts: usize,
+        opts: &LoadOptions,
+    ) -> std::result::Result<Outcome, String> {
+        let table = Table::from_csv_bytes("tickets.csv".into(), bytes.to_vec(), None, false)
+            .map_err(|e| e.to_string())?;
+        let mut rejected = Vec::new();
+        let (t, report) = read_in_parts(
+            &table,
+            Path::new("tickets.csv"),
+            opts,
+            &hall(),
+            &mut rejected,
+            parts,
+        )
+        .map_err(|e| e.to_string())?;
+        let cols = (0..t.len())
+            .map(|i| {
+                format!(
+                    "{} {} {} {} {} {} {:?}",
+                    t.issued[i],
+                    t.called[i],
+                    t.finished[i],
+                    t.windows.name(t.window[i]),
+                    t.departments.name(t.department[i]),
+                    t.matters.name(t.matter[i]),
+                    t.status[i]
+                )
+            })
+            .chain([
+                t.windows.names().join("|"),
+                t.departments.names().join("|"),
+                t.matters.names().join("|"),
+                format!("{:?} {:?} {:?}", t.window, t.department, t.matter),
+            ])
+            .collect();
+        Ok((
+            cols,
+            serde_json::to_value(&report).map_err(|e| e.to_string())?,
+            rejected,
+        ))
+    }
+
+    #[test]
+    fn parallel_parts_give_the_sequential_result() {
+        let bytes = dirty_csv(6_000);
+        let opts = LoadOptions::default();
+        let one = read_with(&bytes, 1, &opts).expect("reads");
+        assert!(one.2.len() > 300, "dirty enough: {} rejected", one.2.len());
+        assert!(one.2.iter().any(|r| r.reason == "duplicate_ticket"));
+        assert!(one.1["clamped"].as_u64().unwrap_or(0) > 0);
+        for parts in [2, 3, 4, 7, 64] {
+            assert_eq!(
+                read_with(&bytes, parts, &opts).expect("reads"),
+                one,
+                "{parts} parts"
+            );
+        }
+        // Strict mode: the same first rejected row becomes the error.
+        let strict = LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        };
+        let e1 = read_with(&bytes, 1, &strict).expect_err("strict fails");
+        for parts in [2, 5] {
+            assert_eq!(
+                read_with(&bytes, parts, &strict).expect_err("strict fails"),
+                e1
+            );
+        }
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_lone_cr_in_every_part() {
+        let csv = "ticket_id,issued_at,called_at,finished_at,window_id,department\n\
+                   A1,2020-06-01 09:00:00,2020-06-01 09:01:00,2020-06-01 09:05:00,W1,税务局\r\
+                   A2,bad,,,W1,税务局\n\n\
+                   A1,2020-06-01 09:00:00,2020-06-01 09:01:00,2020-06-01 09:05:00,W1,税务局\r\n\
+                   A3,2020-06-01 09:00:00,2020-06-01 09:01:00,2020-06-01 09:05:00,ZZ,税务局\n";
+        for parts in [1, 2, 3, 5] {
+            let (_, _, rejected) =
+                read_with(csv.as_bytes(), parts, &LoadOptions::default()).expect("reads");
+            let lines: Vec<String> = rejected
+                .iter()
+                .map(|r| format!("{} {} {}", r.at, r.reason, r.message))
+                .collect();
+            assert_eq!(
+                lines,
+                vec![
+                    "3 bad_datetime issued_at \"bad\" is not a date-time (expected YYYY-MM-DD HH:MM[:SS], YYYY/M/D H:MM[:SS] or ISO 8601 with T)".to_string(),
+                    "5 duplicate_ticket ticket_id \"A1\" appears twice on 2020-06-01 (first on line 2)".to_string(),
+                    "6 unknown_window window_id \"ZZ\" is not in the window inventory".to_string(),
+                ],
+                "{parts} parts"
+            );
+        }
     }
 }

@@ -103,7 +103,12 @@ pub fn parse_with_format(s: &str, format: &str) -> Option<Timestamp> {
 /// for anything else, which the general parser then decides on (same result).
 fn fixed_datetime(b: &[u8]) -> Option<Timestamp> {
     let b: &[u8; 19] = b.try_into().ok()?;
-    if b[4] != b'-' || b[7] != b'-' || (b[10] != b' ' && b[10] != b'T') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || (b[10] != b' ' && b[10] != b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let d = |i: usize| -> Option<u32> {
@@ -135,6 +140,13 @@ fn fixed_datetime(b: &[u8]) -> Option<Timestamp> {
 /// `str::trim` on bytes: ASCII whitespace is stripped here, and where a non-ASCII byte is
 /// left at either end the text is trimmed as a `str` (Unicode spaces such as U+3000).
 pub fn trim_bytes(b: &[u8]) -> &[u8] {
+    // Most cells start and end with a printable ASCII byte: nothing to trim.
+    let plain = |c: u8| c > b' ' && c < 0x80;
+    match (b.first(), b.last()) {
+        (None, _) => return b,
+        (Some(&f), Some(&l)) if plain(f) && plain(l) => return b,
+        _ => {}
+    }
     let ws = |c: &u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
     let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !ws(c)).map_or(start, |i| i + 1);
@@ -270,8 +282,21 @@ mod tests {
     #[test]
     fn byte_trim_matches_str_trim() {
         for s in [
-            "", " ", "a", " a ", "\u{3000}市场\u{3000}", "\t x\u{a0}", "\u{85}y\x0b", "\x1c z",
-            "中", " 中 ", "\u{2028}", "市场\u{205f}", "\u{1680}局", "局\u{a0}", "é\u{202f}é",
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{3000}市场\u{3000}",
+            "\t x\u{a0}",
+            "\u{85}y\x0b",
+            "\x1c z",
+            "中",
+            " 中 ",
+            "\u{2028}",
+            "市场\u{205f}",
+            "\u{1680}局",
+            "局\u{a0}",
+            "é\u{202f}é",
         ] {
             assert_eq!(trim_bytes(s.as_bytes()), s.trim().as_bytes(), "{s:?}");
         }

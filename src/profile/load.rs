@@ -1,7 +1,6 @@
 //! Hourly load: arrivals by department and hour, by weekday and hour, staffed windows per
 //! hour, and utilisation per window.
 
-
 use crate::hall::{time, Status, Tickets, NONE, NO_TIME};
 use crate::ingest::derive;
 
@@ -15,10 +14,7 @@ pub fn arrivals_by_dept_hour(t: &Tickets) -> (Vec<[f64; 24]>, usize) {
         days.insert(time::day(x));
         counts[t.department[i] as usize][time::hour(x) as usize] += 1;
     }
-    let mut m: Vec<[f64; 24]> = counts
-        .iter()
-        .map(|row| row.map(|c| c as f64))
-        .collect();
+    let mut m: Vec<[f64; 24]> = counts.iter().map(|row| row.map(|c| c as f64)).collect();
     let n = days.len().max(1) as f64;
     for row in &mut m {
         for v in row.iter_mut() {

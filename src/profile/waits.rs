@@ -257,7 +257,9 @@ mod tests {
         let day = 18_000 * 86_400;
         let mut x = 12_345u64;
         for i in 0..5_000i64 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let issued = day + (i % 7) * 86_400 + 9 * 3600 + (x >> 40) as i64 % 20_000;
             let wait = (x >> 20) as i64 % 3_000;
             let status = match x % 17 {
@@ -265,11 +267,19 @@ mod tests {
                 1 => Status::Cancelled,
                 _ => Status::Served,
             };
-            let called = if status == Status::Cancelled { NO_TIME } else { issued + wait };
+            let called = if status == Status::Cancelled {
+                NO_TIME
+            } else {
+                issued + wait
+            };
             t.push(TicketRow {
                 issued,
                 called,
-                finished: if status == Status::Served { called + 300 } else { NO_TIME },
+                finished: if status == Status::Served {
+                    called + 300
+                } else {
+                    NO_TIME
+                },
                 window: Some("W1"),
                 department: ["税务局", "医保局", "民政局"][(x % 3) as usize],
                 matter: None,
