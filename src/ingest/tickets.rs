@@ -113,12 +113,13 @@ fn time_of(
     b: &[u8],
     src: Option<&Source>,
     from_sheet: bool,
+    cache: &mut values::DateCache,
 ) -> std::result::Result<Option<Timestamp>, String> {
     if b.is_empty() {
         return Ok(None);
     }
     if src.and_then(|s| s.format.as_deref()).is_none() && !from_sheet {
-        return match values::parse_datetime_bytes(b) {
+        return match values::parse_datetime_cached(b, cache) {
             Some((t, _)) => Ok(Some(t)),
             None => Err(format!(
                 "\"{}\" is not a date-time ({})",
@@ -189,6 +190,7 @@ struct Part {
     line_ends: u64,
     /// Spreadsheets and Parquet: where each candidate's ticket id is.
     id_at: Vec<Location>,
+    dates: values::DateCache,
 }
 
 impl Part {
@@ -257,7 +259,7 @@ impl Checker<'_> {
                 "ticket_id is empty (expected the queue number)"
             );
         }
-        let issued = match time_of(issued_text, c.issued, self.from_sheet) {
+        let issued = match time_of(issued_text, c.issued, self.from_sheet, &mut part.dates) {
             Ok(Some(t)) => t,
             Ok(None) => reject!(
                 "issued_at",
@@ -274,7 +276,7 @@ impl Checker<'_> {
                 "issued_at {m}"
             ),
         };
-        let mut called = match time_of(called_text, c.called, self.from_sheet) {
+        let mut called = match time_of(called_text, c.called, self.from_sheet, &mut part.dates) {
             Ok(v) => v.unwrap_or(NO_TIME),
             Err(m) => reject!(
                 "called_at",
@@ -284,7 +286,7 @@ impl Checker<'_> {
                 "called_at {m}"
             ),
         };
-        let finished = match time_of(finished_text, c.finished, self.from_sheet) {
+        let finished = match time_of(finished_text, c.finished, self.from_sheet, &mut part.dates) {
             Ok(v) => v.unwrap_or(NO_TIME),
             Err(m) => reject!(
                 "finished_at",
@@ -717,8 +719,10 @@ fn duplicates(parts: &[Part]) -> Result<Vec<((usize, usize), (usize, usize))>> {
             let slot = match last {
                 Some((d, slot)) if d == day => slot,
                 _ => {
+                    // Sized like the day before: few tables grow while filling.
+                    let hint = last.map_or(0, |(_, s)| tables[s].len());
                     let slot = *day_slot.entry(day).or_insert_with(|| {
-                        tables.push(HashTable::new());
+                        tables.push(HashTable::with_capacity(hint + hint / 4));
                         tables.len() - 1
                     });
                     last = Some((day, slot));

@@ -102,39 +102,65 @@ pub fn parse_with_format(s: &str, format: &str) -> Option<Timestamp> {
 /// The common shape `YYYY-MM-DD HH:MM:SS` (or with `T`), parsed without a cursor; `None`
 /// for anything else, which the general parser then decides on (same result).
 fn fixed_datetime(b: &[u8]) -> Option<Timestamp> {
-    let b: &[u8; 19] = b.try_into().ok()?;
-    if b[4] != b'-'
-        || b[7] != b'-'
-        || (b[10] != b' ' && b[10] != b'T')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() != 19 {
         return None;
     }
-    let d = |i: usize| -> Option<u32> {
-        let c = b[i].wrapping_sub(b'0');
-        (c < 10).then_some(u32::from(c))
-    };
-    let year = d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?;
-    let month = d(5)? * 10 + d(6)?;
-    let day = d(8)? * 10 + d(9)?;
-    let hour = d(11)? * 10 + d(12)?;
-    let minute = d(14)? * 10 + d(15)?;
-    let second = d(17)? * 10 + d(18)?;
-    if !valid_date(year, month, day)
-        || hour > 24
-        || minute > 59
-        || second > 60
-        || (hour == 24 && minute + second > 0)
-    {
+    Some(fixed_date(&b[..10])? * DAY + fixed_time(&b[10..])?)
+}
+
+fn digit(c: u8) -> Option<u32> {
+    let c = c.wrapping_sub(b'0');
+    (c < 10).then_some(u32::from(c))
+}
+
+/// `YYYY-MM-DD` of a valid date: the day number.
+fn fixed_date(b: &[u8]) -> Option<i64> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    Some(
-        days_from_civil(i64::from(year), month, day) * DAY
-            + i64::from(hour) * 3600
-            + i64::from(minute) * 60
-            + i64::from(second),
-    )
+    let year = digit(b[0])? * 1000 + digit(b[1])? * 100 + digit(b[2])? * 10 + digit(b[3])?;
+    let month = digit(b[5])? * 10 + digit(b[6])?;
+    let day = digit(b[8])? * 10 + digit(b[9])?;
+    valid_date(year, month, day).then(|| days_from_civil(i64::from(year), month, day))
+}
+
+/// ` HH:MM:SS` (or `THH:MM:SS`) of a valid time: seconds into the day.
+fn fixed_time(b: &[u8]) -> Option<i64> {
+    if b.len() != 9 || (b[0] != b' ' && b[0] != b'T') || b[3] != b':' || b[6] != b':' {
+        return None;
+    }
+    let hour = digit(b[1])? * 10 + digit(b[2])?;
+    let minute = digit(b[4])? * 10 + digit(b[5])?;
+    let second = digit(b[7])? * 10 + digit(b[8])?;
+    if hour > 24 || minute > 59 || second > 60 || (hour == 24 && minute + second > 0) {
+        return None;
+    }
+    Some(i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
+}
+
+/// The last date seen in the fixed shape and its day number: the three times of a ticket
+/// and the tickets of a day share it.
+#[derive(Debug, Clone, Default)]
+pub struct DateCache {
+    date: [u8; 10],
+    day: i64,
+}
+
+/// [`parse_datetime_bytes`] with a [`DateCache`] (same results).
+pub fn parse_datetime_cached(b: &[u8], cache: &mut DateCache) -> Option<(Timestamp, bool)> {
+    let b = trim_bytes(b);
+    if b.len() == 19 {
+        if b[..10] == cache.date {
+            if let Some(s) = fixed_time(&b[10..]) {
+                return Some((cache.day * DAY + s, true));
+            }
+        } else if let (Some(d), Some(s)) = (fixed_date(&b[..10]), fixed_time(&b[10..])) {
+            cache.date.copy_from_slice(&b[..10]);
+            cache.day = d;
+            return Some((d * DAY + s, true));
+        }
+    }
+    parse_datetime_bytes(b)
 }
 
 /// `str::trim` on bytes: ASCII whitespace is stripped here, and where a non-ASCII byte is
@@ -329,6 +355,12 @@ mod tests {
             if fast.is_some() {
                 assert_eq!(fast, general, "{s}");
             }
+            let mut cache = DateCache::default();
+            assert_eq!(parse_datetime_cached(s.as_bytes(), &mut cache), general, "{s}");
+            assert_eq!(parse_datetime_cached(s.as_bytes(), &mut cache), general, "{s}");
+            let mut warm = DateCache::default();
+            parse_datetime_cached(b"2020-06-01 08:00:00", &mut warm);
+            assert_eq!(parse_datetime_cached(s.as_bytes(), &mut warm), general, "{s}");
             assert_eq!(parse_datetime(s), general, "{s}");
         }
     }
