@@ -143,7 +143,7 @@ impl Table {
             "xlsx" | "xlsm" | "xls" => open_sheet(path, file, opts),
             "parquet" => open_parquet(path, file),
             _ => {
-                let bytes = std::fs::read(path).map_err(|source| Error::Io {
+                let bytes = read_file(path).map_err(|source| Error::Io {
                     file: file.clone(),
                     source,
                 })?;
@@ -425,6 +425,42 @@ fn decode(
             Err(bad_byte(file, &bytes, valid, "UTF-8 or GB18030/GBK"))
         }
     }
+}
+
+/// Reads a whole file; a large one in pieces on several threads (positioned reads into
+/// one buffer), so that copying it from the page cache is not left to one core.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len() as usize;
+    let n = super::threads();
+    if n < 2 || len < 1 << 24 {
+        return std::fs::read(path);
+    }
+    let mut buf = vec![0u8; len];
+    let piece = len.div_ceil(n);
+    let done: std::io::Result<()> = std::thread::scope(|s| {
+        let handles: Vec<_> = buf
+            .chunks_mut(piece)
+            .enumerate()
+            .map(|(k, chunk)| {
+                let file = &file;
+                s.spawn(move || file.read_exact_at(chunk, (k * piece) as u64))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("reading thread failed"))))
+    });
+    if done.is_err() {
+        // Changed while being read (shorter now): the plain way.
+        return std::fs::read(path);
+    }
+    // The file may have grown since its length was taken: read the rest as well.
+    let mut file = file;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(len as u64))?;
+    std::io::Read::read_to_end(&mut file, &mut buf)?;
+    Ok(buf)
 }
 
 /// Whether the bytes are UTF-8, checked in pieces on several threads for a large file
