@@ -131,49 +131,24 @@ fn time_of(
     parse_time(&text(b), src, from_sheet).map(|v| v.map(|v| v.0))
 }
 
-/// Names seen in one part, interned by their bytes. Names of up to 31 bytes (window and
-/// matter codes, department names of up to ten Chinese characters) are looked up as four
-/// words (compared without a call to `memcmp`), longer ones by their bytes.
+/// Names seen in one part, interned by their bytes.
 #[derive(Default)]
 struct Names {
     names: Vec<Box<[u8]>>,
-    short: FxHashMap<[u64; 4], u32>,
-    long: FxHashMap<Box<[u8]>, u32>,
-}
-
-/// Up to 31 bytes and their length as four words.
-fn packed(b: &[u8]) -> Option<[u64; 4]> {
-    if b.len() > 31 {
-        return None;
-    }
-    let mut a = [0u8; 32];
-    a[..b.len()].copy_from_slice(b);
-    a[31] = b.len() as u8;
-    let w = |k: usize| {
-        let mut x = [0u8; 8];
-        x.copy_from_slice(&a[k * 8..k * 8 + 8]);
-        u64::from_le_bytes(x)
-    };
-    Some([w(0), w(1), w(2), w(3)])
+    index: FxHashMap<Box<[u8]>, u32>,
 }
 
 impl Names {
     fn get(&self, b: &[u8]) -> Option<u32> {
-        match packed(b) {
-            Some(k) => self.short.get(&k).copied(),
-            None => self.long.get(b).copied(),
-        }
+        self.index.get(b).copied()
     }
     fn id(&mut self, b: &[u8]) -> u32 {
-        if let Some(i) = self.get(b) {
+        if let Some(&i) = self.index.get(b) {
             return i;
         }
         let i = self.names.len() as u32;
         self.names.push(b.into());
-        match packed(b) {
-            Some(k) => self.short.insert(k, i),
-            None => self.long.insert(b.into(), i),
-        };
+        self.index.insert(b.into(), i);
         i
     }
 }
