@@ -118,7 +118,7 @@ pub fn sides(t: &Tickets, range: Option<(i64, i64)>) -> BTreeMap<String, Side> {
     let mut out: BTreeMap<String, Side> = BTreeMap::new();
     for (key, a) in acc.into_iter().enumerate() {
         let Some(mut a) = a else { continue };
-        a.waits.sort_unstable();
+        sort_seconds(&mut a.waits);
         let mut days: Vec<Option<(Day, Vec<u64>)>> = a.days.into_iter().map(Some).collect();
         let side = Side {
             days: a
@@ -146,6 +146,29 @@ pub fn sides(t: &Tickets, range: Option<(i64, i64)>) -> BTreeMap<String, Side> {
         out.insert(name, side);
     }
     out
+}
+
+/// Sorts waits in whole seconds: counted per second when the longest wait is under a few
+/// weeks (one pass, no comparisons), else a comparison sort. Same order either way.
+fn sort_seconds(v: &mut [i64]) {
+    let (lo, hi) = v
+        .iter()
+        .fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    if lo > hi || hi - lo >= 1 << 21 {
+        v.sort_unstable();
+        return;
+    }
+    let mut counts = vec![0u32; (hi - lo + 1) as usize];
+    for &x in v.iter() {
+        counts[(x - lo) as usize] += 1;
+    }
+    let mut k = 0;
+    for (s, &c) in counts.iter().enumerate() {
+        for slot in &mut v[k..k + c as usize] {
+            *slot = lo + s as i64;
+        }
+        k += c as usize;
+    }
 }
 
 /// Descriptive figures of one side.

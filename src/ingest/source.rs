@@ -448,9 +448,10 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
                 s.spawn(move || file.read_exact_at(chunk, (k * piece) as u64))
             })
             .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("reading thread failed"))))
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("reading thread failed")))
+        })
     });
     if done.is_err() {
         // Changed while being read (shorter now): the plain way.

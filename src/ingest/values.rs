@@ -356,11 +356,23 @@ mod tests {
                 assert_eq!(fast, general, "{s}");
             }
             let mut cache = DateCache::default();
-            assert_eq!(parse_datetime_cached(s.as_bytes(), &mut cache), general, "{s}");
-            assert_eq!(parse_datetime_cached(s.as_bytes(), &mut cache), general, "{s}");
+            assert_eq!(
+                parse_datetime_cached(s.as_bytes(), &mut cache),
+                general,
+                "{s}"
+            );
+            assert_eq!(
+                parse_datetime_cached(s.as_bytes(), &mut cache),
+                general,
+                "{s}"
+            );
             let mut warm = DateCache::default();
             parse_datetime_cached(b"2020-06-01 08:00:00", &mut warm);
-            assert_eq!(parse_datetime_cached(s.as_bytes(), &mut warm), general, "{s}");
+            assert_eq!(
+                parse_datetime_cached(s.as_bytes(), &mut warm),
+                general,
+                "{s}"
+            );
             assert_eq!(parse_datetime(s), general, "{s}");
         }
     }
