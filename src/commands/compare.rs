@@ -71,16 +71,32 @@ pub fn run(args: CompareArgs) -> Result<()> {
             })
         }
     };
+    let (rb, ra) = match ranges {
+        Some((b, a)) => (Some(b), Some(a)),
+        None => (None, None),
+    };
+    // Each side's figures, computed where the side was loaded when the two exports are
+    // loaded at once.
+    let mut early = None;
     let (before, after) = match (&args.before, &args.after, ranges) {
         (Some(b), Some(a), _) => {
             // Both exports at once: one's single-threaded stretches overlap the other's.
+            let side = |p: &Path, range| {
+                load_side(p, &base).map(|l| {
+                    let s = compare::sides(&l.hall.tickets, range);
+                    (l, s)
+                })
+            };
             let (lb, la) = std::thread::scope(|s| {
-                let lb = s.spawn(|| load_side(b, &base));
-                let la = load_side(a, &base);
+                let lb = s.spawn(|| side(b, rb));
+                let la = side(a, ra);
                 (lb.join(), la)
             });
-            let lb = lb.map_err(|_| Error::Solver("loading the before export failed".into()))?;
-            (lb?, la?)
+            let (lb, sb) =
+                lb.map_err(|_| Error::Solver("loading the before export failed".into()))??;
+            let (la, sa) = la?;
+            early = Some((sb, sa));
+            (lb, la)
         }
         (b, None, Some(_)) => {
             let one = match (b, &args.data.data) {
@@ -107,19 +123,15 @@ pub fn run(args: CompareArgs) -> Result<()> {
         }
         None => None,
     };
-    let (rb, ra) = match ranges {
-        Some((b, a)) => (Some(b), Some(a)),
-        None => (None, None),
-    };
     let clock = ingest::Clock::start();
-    clock.lap("loaded");
-    let (sb, sa) = std::thread::scope(|s| {
-        let b = s.spawn(|| compare::sides(&before.hall.tickets, rb));
-        let sa = compare::sides(&after.hall.tickets, ra);
-        (b.join(), sa)
-    });
-    let sb = sb.map_err(|_| Error::Solver("the before side failed".into()))?;
-    clock.lap("sides");
+    let (sb, sa) = match early {
+        Some(s) => s,
+        None => (
+            compare::sides(&before.hall.tickets, rb),
+            compare::sides(&after.hall.tickets, ra),
+        ),
+    };
+    clock.lap("loaded, sides");
     let sim = match &plan {
         Some(p) if !before.hall.windows.is_empty() && !before.hall.matters.is_empty() => Some(
             crate::simulate::trace::replay(&before.hall, Some(p), p.policy.seed)?,
