@@ -91,7 +91,7 @@ impl Status {
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u32, rustc_hash::FxBuildHasher>,
 }
 
 impl Interner {

@@ -71,8 +71,33 @@ pub fn run(args: CompareArgs) -> Result<()> {
             })
         }
     };
+    let (rb, ra) = match ranges {
+        Some((b, a)) => (Some(b), Some(a)),
+        None => (None, None),
+    };
+    // Each side's figures, computed where the side was loaded when the two exports are
+    // loaded at once.
+    let mut early = None;
     let (before, after) = match (&args.before, &args.after, ranges) {
-        (Some(b), Some(a), _) => (load_side(b, &base)?, load_side(a, &base)?),
+        (Some(b), Some(a), _) => {
+            // Both exports at once: one's single-threaded stretches overlap the other's.
+            let side = |p: &Path, range| {
+                load_side(p, &base).map(|l| {
+                    let s = compare::sides(&l.hall.tickets, range);
+                    (l, s)
+                })
+            };
+            let (lb, la) = std::thread::scope(|s| {
+                let lb = s.spawn(|| side(b, rb));
+                let la = side(a, ra);
+                (lb.join(), la)
+            });
+            let (lb, sb) =
+                lb.map_err(|_| Error::Solver("loading the before export failed".into()))??;
+            let (la, sa) = la?;
+            early = Some((sb, sa));
+            (lb, la)
+        }
         (b, None, Some(_)) => {
             let one = match (b, &args.data.data) {
                 (Some(p), _) | (None, Some(p)) => p.clone(),
@@ -98,12 +123,15 @@ pub fn run(args: CompareArgs) -> Result<()> {
         }
         None => None,
     };
-    let (rb, ra) = match ranges {
-        Some((b, a)) => (Some(b), Some(a)),
-        None => (None, None),
+    let clock = ingest::Clock::start();
+    let (sb, sa) = match early {
+        Some(s) => s,
+        None => (
+            compare::sides(&before.hall.tickets, rb),
+            compare::sides(&after.hall.tickets, ra),
+        ),
     };
-    let sb = compare::sides(&before.hall.tickets, rb);
-    let sa = compare::sides(&after.hall.tickets, ra);
+    clock.lap("loaded, sides");
     let sim = match &plan {
         Some(p) if !before.hall.windows.is_empty() && !before.hall.matters.is_empty() => Some(
             crate::simulate::trace::replay(&before.hall, Some(p), p.policy.seed)?,
@@ -120,8 +148,10 @@ pub fn run(args: CompareArgs) -> Result<()> {
         &before.hall,
         &after.hall,
     )?;
+    clock.lap("figures and bootstrap");
     let mut bundle = report::render(&rep, &summary)?;
     bundle.add("compare.xlsx", report::xlsx::render(&rep)?);
+    clock.lap("report rendered");
     let mut rejected = before.rejected.clone();
     rejected.extend(after.rejected.iter().cloned());
     let l = ingest::Loaded {
@@ -168,23 +198,44 @@ fn build(
     keys.sort_by_key(|k| (k.is_empty(), k.to_string()));
     let only_before: Vec<&String> = sb.keys().filter(|k| !sa.contains_key(*k)).collect();
     let only_after: Vec<&String> = sa.keys().filter(|k| !sb.contains_key(*k)).collect();
-    let changes: Vec<(String, Stats, Stats, Change)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                name(k).to_string(),
-                compare::stats(&sb[*k]),
-                compare::stats(&sa[*k]),
-                compare::change(
-                    &sb[*k],
-                    &sa[*k],
-                    args.resamples,
-                    args.seed.wrapping_add(i as u64),
-                ),
-            )
-        })
-        .collect();
+    // Each department's bootstrap has its own seed: the departments are shared out over
+    // the cores and put back in order (same numbers as one after another).
+    let one = |i: usize, k: &String| {
+        (
+            name(k).to_string(),
+            compare::stats(&sb[k]),
+            compare::stats(&sa[k]),
+            compare::change(
+                &sb[k],
+                &sa[k],
+                args.resamples,
+                args.seed.wrapping_add(i as u64),
+            ),
+        )
+    };
+    let threads = ingest::threads().min(keys.len()).max(1);
+    let changes: Vec<(String, Stats, Stats, Change)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|w| {
+                let keys = &keys;
+                s.spawn(move || {
+                    (w..keys.len())
+                        .step_by(threads)
+                        .map(|i| (i, one(i, keys[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, (String, Stats, Stats, Change))> = Vec::new();
+        for h in handles {
+            all.extend(h.join().unwrap_or_default());
+        }
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, c)| c).collect()
+    });
+    if changes.len() != keys.len() {
+        return Err(Error::Solver("a bootstrap thread failed".into()));
+    }
     let mut r = Report::new("Before/after waiting times · 精简前后等候对比");
     r.heading("Verdict · 结论");
     let mut lines = Vec::new();

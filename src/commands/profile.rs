@@ -13,11 +13,17 @@ pub fn run(args: ProfileArgs) -> Result<()> {
     let inputs: Vec<std::path::PathBuf> = dir.dir.iter().cloned().collect();
     let out = super::output_dir(&args.out, "profile", &inputs)?;
     let opts = super::load_options(&args.data, Needs::default())?;
+    let clock = crate::ingest::Clock::start();
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
+    clock.lap("load");
     let (rep, summary) = build(&loaded)?;
+    clock.lap("profile computed");
     let mut bundle = report::render(&rep, &summary)?;
     bundle.add("rejected_rows.csv", super::rejected_rows_csv(&loaded)?);
-    super::commit(&out, bundle)
+    clock.lap("report rendered");
+    let done = super::commit(&out, bundle);
+    clock.lap("written");
+    done
 }
 
 /// Wraps a chart result with its file name.

@@ -7,7 +7,9 @@ use crate::ingest::{derive, Needs};
 pub fn run(args: ValidateArgs) -> Result<()> {
     let (loaded, dir) = super::load(&args.data, Needs::default())?;
     let hall = &loaded.hall;
+    let clock = crate::ingest::Clock::start();
     let hours = derive::opening_hours(&hall.tickets);
+    clock.lap("opening hours");
     let departments = {
         let mut d: Vec<String> = hall.departments();
         for n in hall.tickets.departments.names() {

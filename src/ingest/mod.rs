@@ -259,6 +259,34 @@ pub(crate) fn parse_time(
     ))
 }
 
+/// Phase timings on stderr when `HALLPLAN_TIMING` is set (for benchmarks).
+pub struct Clock {
+    t0: Option<std::time::Instant>,
+}
+
+impl Clock {
+    pub fn start() -> Clock {
+        Clock {
+            t0: std::env::var_os("HALLPLAN_TIMING").map(|_| std::time::Instant::now()),
+        }
+    }
+    pub fn lap(&self, what: &str) {
+        if let Some(t0) = self.t0 {
+            eprintln!("[timing] {:8.3} s  {what}", t0.elapsed().as_secs_f64());
+        }
+    }
+}
+
+/// Threads for reading a large file: `HALLPLAN_THREADS` if set, else the machine's cores
+/// (at most 8). Results do not depend on it.
+pub fn threads() -> usize {
+    std::env::var("HALLPLAN_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
 /// Finds the file of `kind` in `dir`: name matched without case, any of the extensions.
 pub fn find_file(dir: &Path, kind: FileKind) -> Option<PathBuf> {
     let entries = std::fs::read_dir(dir).ok()?;
@@ -357,8 +385,14 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
             .push("footfall: no footfall file, so no footfall trend".into());
     }
     if let Some(p) = &tickets_path {
+        let clock = Clock::start();
         let t = Table::open(p, &opts.open)?;
+        clock.lap("tickets: open and decode");
         let (tickets, report) = tickets::read(&t, p, opts, &out.hall, &mut out.rejected)?;
+        clock.lap("tickets: read");
+        // Freeing a gigabyte takes a while: left to a thread (or to the exit).
+        std::thread::spawn(move || drop(t));
+        clock.lap("tickets: file handed off");
         out.hall.tickets = tickets;
         out.files.insert("tickets", report);
         out.inputs.push(p.clone());

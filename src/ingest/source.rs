@@ -35,7 +35,9 @@ pub struct OpenOptions {
 
 enum Body {
     Csv {
+        /// The decoded file; the CSV starts at `start` (past a BOM).
         text: Vec<u8>,
+        start: usize,
         delimiter: u8,
     },
     Cells {
@@ -44,6 +46,13 @@ enum Body {
         first_col: u32,
         rows: Vec<Vec<String>>,
     },
+}
+
+/// A stretch of a CSV body starting at a record boundary (see [`Table::csv_parts`]).
+pub struct CsvPart<'a> {
+    bytes: &'a [u8],
+    /// True for the first part, which starts with the header record.
+    header: bool,
 }
 
 /// One opened input file.
@@ -109,6 +118,15 @@ impl RowAt<'_> {
     pub fn number(&self) -> u64 {
         self.number
     }
+    /// A line of a CSV file.
+    pub fn line(number: u64) -> RowAt<'static> {
+        RowAt {
+            number,
+            sheet: None,
+            first_col: 0,
+            parquet: false,
+        }
+    }
 }
 
 impl Table {
@@ -125,7 +143,7 @@ impl Table {
             "xlsx" | "xlsm" | "xls" => open_sheet(path, file, opts),
             "parquet" => open_parquet(path, file),
             _ => {
-                let bytes = std::fs::read(path).map_err(|source| Error::Io {
+                let bytes = read_file(path).map_err(|source| Error::Io {
                     file: file.clone(),
                     source,
                 })?;
@@ -141,12 +159,13 @@ impl Table {
         forced: Option<Encoding>,
         tab: bool,
     ) -> Result<Table> {
-        let (text, encoding) = decode(&file, bytes, forced)?;
-        if text.iter().all(|b| b.is_ascii_whitespace()) {
+        let (text, start, encoding) = decode(&file, bytes, forced)?;
+        let body = &text[start..];
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::EmptyFile { file });
         }
-        let delimiter = if tab { b'\t' } else { sniff_delimiter(&text) };
-        let mut reader = csv_reader(&text, delimiter);
+        let delimiter = if tab { b'\t' } else { sniff_delimiter(body) };
+        let mut reader = csv_reader(body, delimiter);
         let mut header = csv::StringRecord::new();
         let ok = reader
             .read_record(&mut header)
@@ -160,7 +179,11 @@ impl Table {
             encoding,
             headers,
             from_sheet: false,
-            body: Body::Csv { text, delimiter },
+            body: Body::Csv {
+                text,
+                start,
+                delimiter,
+            },
         })
     }
 
@@ -168,7 +191,12 @@ impl Table {
     /// skipped by the CSV reader, blank spreadsheet rows are passed as blank rows.
     pub fn for_each_row(&self, mut f: impl FnMut(RowAt<'_>, Row<'_>) -> Result<()>) -> Result<()> {
         match &self.body {
-            Body::Csv { text, delimiter } => {
+            Body::Csv {
+                text,
+                start,
+                delimiter,
+            } => {
+                let text = &text[*start..];
                 let mut reader = csv_reader(text, *delimiter);
                 let mut rec = csv::StringRecord::new();
                 let mut first = true;
@@ -223,6 +251,88 @@ impl Table {
         }
     }
 
+    /// Bytes of the CSV body (0 for spreadsheets and Parquet).
+    pub fn csv_len(&self) -> usize {
+        match &self.body {
+            Body::Csv { text, start, .. } => text.len() - start,
+            Body::Cells { .. } => 0,
+        }
+    }
+
+    /// The CSV body cut into up to `n` parts at line boundaries, for parallel reading with
+    /// [`Table::for_each_record`]; `None` for spreadsheets and Parquet. A body holding a
+    /// quote character is never cut (a quoted field may span lines): one part.
+    pub fn csv_parts(&self, n: usize) -> Option<Vec<CsvPart<'_>>> {
+        let Body::Csv { text, start, .. } = &self.body else {
+            return None;
+        };
+        let text = &text[*start..];
+        let mut parts = Vec::new();
+        let mut from = 0;
+        if n > 1 && memchr::memchr(b'"', text).is_none() {
+            for k in 1..n {
+                let target = (text.len() / n * k).max(from);
+                let Some(nl) = memchr::memchr(b'\n', &text[target..]) else {
+                    break;
+                };
+                let cut = target + nl + 1;
+                if cut >= text.len() {
+                    break;
+                }
+                parts.push(CsvPart {
+                    bytes: &text[from..cut],
+                    header: from == 0,
+                });
+                from = cut;
+            }
+        }
+        parts.push(CsvPart {
+            bytes: &text[from..],
+            header: from == 0,
+        });
+        Some(parts)
+    }
+
+    /// Calls `f` for every data record of one part, in order, with the number of line
+    /// ends in the part before the record's first byte (blank lines and a lone CR count);
+    /// returns the line ends of the whole part. The header record of the first part is
+    /// skipped. Line numbers in the file: line ends of the earlier parts + this + 1.
+    pub fn for_each_record(
+        &self,
+        part: &CsvPart<'_>,
+        mut f: impl FnMut(u64, &csv::ByteRecord) -> Result<()>,
+    ) -> Result<u64> {
+        let Body::Csv { delimiter, .. } = &self.body else {
+            return Ok(0);
+        };
+        let text = part.bytes;
+        let mut reader = csv_reader(text, *delimiter);
+        let mut rec = csv::ByteRecord::new();
+        let mut first = part.header;
+        let (mut ends, mut counted) = (0u64, 0usize);
+        loop {
+            match reader.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(&self.file, &e)),
+            }
+            if std::mem::take(&mut first) {
+                continue;
+            }
+            let mut b = rec
+                .position()
+                .map_or(0, |p| p.byte() as usize)
+                .min(text.len());
+            while b < text.len() && (text[b] == b'\n' || text[b] == b'\r') {
+                b += 1;
+            }
+            ends += line_ends(&text[counted..b], text.get(b).copied());
+            counted = b;
+            f(ends, &rec)?;
+        }
+        Ok(ends + line_ends(&text[counted..], None))
+    }
+
     /// The location of the header row, for header errors.
     pub fn header_at(&self) -> String {
         match &self.body {
@@ -238,6 +348,19 @@ impl Table {
 
 /// Line ends in a span: `\n`, `\r\n` and a lone `\r` (classic Mac) each count once.
 fn line_ends(span: &[u8], after: Option<u8>) -> u64 {
+    // Usually one line end in a record's span: found with memchr, exact loop on a CR.
+    let mut lf = 0u64;
+    let mut cr = false;
+    for i in memchr::memchr2_iter(b'\n', b'\r', span) {
+        if span[i] == b'\r' {
+            cr = true;
+            break;
+        }
+        lf += 1;
+    }
+    if !cr {
+        return lf;
+    }
     let mut n = 0;
     for (i, &c) in span.iter().enumerate() {
         let next = span.get(i + 1).copied().or(after);
@@ -250,6 +373,7 @@ fn line_ends(span: &[u8], after: Option<u8>) -> u64 {
 
 fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 16)
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
@@ -268,16 +392,26 @@ fn csv_error(file: &str, e: &csv::Error) -> Error {
 /// Picks the encoding: a BOM means UTF-8; valid UTF-8 is UTF-8; otherwise GB18030 (the
 /// default of Excel on Chinese Windows) if it decodes without a single error. Never a
 /// silent guess: anything else is fatal and names the line of the first bad byte.
-fn decode(file: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(Vec<u8>, String)> {
+fn decode(
+    file: &str,
+    bytes: Vec<u8>,
+    forced: Option<Encoding>,
+) -> Result<(Vec<u8>, usize, String)> {
     if forced != Some(Encoding::Gb18030) {
         if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            if is_utf8(rest) {
+                return Ok((bytes, 3, "UTF-8 (BOM)".into()));
+            }
             return match std::str::from_utf8(rest) {
-                Ok(_) => Ok((rest.to_vec(), "UTF-8 (BOM)".into())),
+                Ok(_) => Ok((bytes, 3, "UTF-8 (BOM)".into())),
                 Err(e) => Err(bad_byte(file, rest, e.valid_up_to(), "UTF-8")),
             };
         }
+        if is_utf8(&bytes) {
+            return Ok((bytes, 0, "UTF-8".into()));
+        }
         match std::str::from_utf8(&bytes) {
-            Ok(_) => return Ok((bytes, "UTF-8".into())),
+            Ok(_) => return Ok((bytes, 0, "UTF-8".into())),
             Err(e) if forced == Some(Encoding::Utf8) => {
                 return Err(bad_byte(file, &bytes, e.valid_up_to(), "UTF-8"))
             }
@@ -285,12 +419,76 @@ fn decode(file: &str, bytes: Vec<u8>, forced: Option<Encoding>) -> Result<(Vec<u
         }
     }
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
-        Some(text) => Ok((text.into_owned().into_bytes(), "GB18030".into())),
+        Some(text) => Ok((text.into_owned().into_bytes(), 0, "GB18030".into())),
         None => {
             let valid = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
             Err(bad_byte(file, &bytes, valid, "UTF-8 or GB18030/GBK"))
         }
     }
+}
+
+/// Reads a whole file; a large one in pieces on several threads (positioned reads into
+/// one buffer), so that copying it from the page cache is not left to one core.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len() as usize;
+    let n = super::threads();
+    if n < 2 || len < 1 << 24 {
+        return std::fs::read(path);
+    }
+    let mut buf = vec![0u8; len];
+    let piece = len.div_ceil(n);
+    let done: std::io::Result<()> = std::thread::scope(|s| {
+        let handles: Vec<_> = buf
+            .chunks_mut(piece)
+            .enumerate()
+            .map(|(k, chunk)| {
+                let file = &file;
+                s.spawn(move || file.read_exact_at(chunk, (k * piece) as u64))
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("reading thread failed")))
+        })
+    });
+    if done.is_err() {
+        // Changed while being read (shorter now): the plain way.
+        return std::fs::read(path);
+    }
+    // The file may have grown since its length was taken: read the rest as well.
+    let mut file = file;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(len as u64))?;
+    std::io::Read::read_to_end(&mut file, &mut buf)?;
+    Ok(buf)
+}
+
+/// Whether the bytes are UTF-8, checked in pieces on several threads for a large file
+/// (pieces cut where a character starts).
+fn is_utf8(bytes: &[u8]) -> bool {
+    let n = super::threads();
+    if n < 2 || bytes.len() < 1 << 22 {
+        return std::str::from_utf8(bytes).is_ok();
+    }
+    let mut pieces = Vec::with_capacity(n);
+    let mut from = 0;
+    for k in 1..n {
+        let mut cut = (bytes.len() / n * k).max(from);
+        while cut < bytes.len() && bytes[cut] & 0xC0 == 0x80 {
+            cut += 1;
+        }
+        pieces.push(&bytes[from..cut]);
+        from = cut;
+    }
+    pieces.push(&bytes[from..]);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .map(|p| s.spawn(move || std::str::from_utf8(p).is_ok()))
+            .collect();
+        handles.into_iter().all(|h| h.join().unwrap_or(false))
+    })
 }
 
 fn bad_byte(file: &str, bytes: &[u8], offset: usize, expected: &str) -> Error {

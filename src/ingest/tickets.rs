@@ -1,15 +1,26 @@
 //! The ticket log: every row either becomes a ticket or a rejected row with a reason.
 //!
-//! This is the hot path for large exports (ten million rows): no allocation per row
-//! except for the duplicate check, dates parsed by hand, strings interned.
+//! This is the hot path for large exports (ten million rows). A CSV is read as bytes
+//! (`csv::ByteRecord`, one reused record), in parts on several threads when it holds no
+//! quote character; each part checks its rows on its own (dates parsed by hand, names
+//! interned by their bytes, nothing allocated per row) and the parts are then merged in
+//! file order, where duplicates are found (first occurrence wins) and names get their final
+//! indices. The result is the same for any number of parts: same tickets in the same
+//! order, same names in first-seen order, same rejected rows in file order.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::hash::Hasher;
 use std::path::Path;
 
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+
 use super::columns::{self, Source};
-use super::{cell, parse_time, FileReport, Ledger, LoadOptions, Rejected, Table};
-use crate::error::Result;
-use crate::hall::{time, Hall, Status, TicketRow, Tickets, Timestamp, NO_TIME};
+use super::source::CsvPart;
+use super::values::{self, trim_bytes};
+use super::{parse_time, FileReport, Ledger, LoadOptions, Rejected, Row, RowAt, Table};
+use crate::error::{Error, Location, Result};
+use crate::hall::{time, Hall, Status, Tickets, Timestamp, NONE, NO_TIME};
 
 /// The contract's statuses and the Chinese words of queue systems.
 pub fn parse_status(s: &str) -> Option<Status> {
@@ -23,6 +34,20 @@ pub fn parse_status(s: &str) -> Option<Status> {
         }
         _ => None,
     }
+}
+
+/// [`parse_status`] on a trimmed cell, the contract's own words matched without a copy.
+fn status_of(b: &[u8]) -> Option<Status> {
+    match b {
+        b"served" => Some(Status::Served),
+        b"no_show" => Some(Status::NoShow),
+        b"cancelled" => Some(Status::Cancelled),
+        _ => parse_status(&text(b)),
+    }
+}
+
+fn text(b: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(b)
 }
 
 struct Cols<'a> {
@@ -40,12 +65,394 @@ fn first(s: Option<&Source>) -> Option<usize> {
     s.and_then(|s| s.columns.first().copied())
 }
 
+/// The fields of a row as bytes.
+trait Fields {
+    fn field(&self, i: usize) -> &[u8];
+}
+
+impl Fields for csv::ByteRecord {
+    fn field(&self, i: usize) -> &[u8] {
+        self.get(i).unwrap_or(b"")
+    }
+}
+
+impl Fields for Row<'_> {
+    fn field(&self, i: usize) -> &[u8] {
+        self.get(i).as_bytes()
+    }
+}
+
+/// The bytes of a contract column in a row, trimmed; several source columns are joined by
+/// a space (as [`super::cell`] does for text).
+fn cell<'r>(row: &'r impl Fields, src: Option<&Source>, scratch: &'r mut Vec<u8>) -> &'r [u8] {
+    match src {
+        None => b"",
+        Some(s) if s.columns.len() == 1 => trim_bytes(row.field(s.columns[0])),
+        Some(s) => {
+            if s.columns
+                .iter()
+                .skip(1)
+                .all(|&i| trim_bytes(row.field(i)).is_empty())
+            {
+                return b"";
+            }
+            scratch.clear();
+            for (k, &i) in s.columns.iter().enumerate() {
+                if k > 0 {
+                    scratch.push(b' ');
+                }
+                scratch.extend_from_slice(trim_bytes(row.field(i)));
+            }
+            scratch.as_slice()
+        }
+    }
+}
+
+/// [`parse_time`] on bytes; the contract's shapes are parsed without a copy.
+fn time_of(
+    b: &[u8],
+    src: Option<&Source>,
+    from_sheet: bool,
+    cache: &mut values::DateCache,
+) -> std::result::Result<Option<Timestamp>, String> {
+    if b.is_empty() {
+        return Ok(None);
+    }
+    if src.and_then(|s| s.format.as_deref()).is_none() && !from_sheet {
+        return match values::parse_datetime_cached(b, cache) {
+            Some((t, _)) => Ok(Some(t)),
+            None => Err(format!(
+                "\"{}\" is not a date-time ({})",
+                text(b),
+                values::DATETIME_EXPECTED
+            )),
+        };
+    }
+    parse_time(&text(b), src, from_sheet).map(|v| v.map(|v| v.0))
+}
+
+/// Names seen in one part, interned by their bytes.
+#[derive(Default)]
+struct Names {
+    names: Vec<Box<[u8]>>,
+    index: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl Names {
+    fn get(&self, b: &[u8]) -> Option<u32> {
+        self.index.get(b).copied()
+    }
+    fn id(&mut self, b: &[u8]) -> u32 {
+        if let Some(&i) = self.index.get(b) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(b.into());
+        self.index.insert(b.into(), i);
+        i
+    }
+}
+
+/// A rejected row waiting for the merge: its place among the part's accepted candidates
+/// keeps the file order.
+struct Pending {
+    before: usize,
+    at: Location,
+    column: &'static str,
+    reason: &'static str,
+    message: String,
+    value: String,
+}
+
+/// What one part of the file gave: rows that passed every check but the duplicate check
+/// (candidates, column by column), and rejected rows.
+#[derive(Default)]
+struct Part {
+    read: u64,
+    issued: Vec<Timestamp>,
+    called: Vec<Timestamp>,
+    finished: Vec<Timestamp>,
+    window: Vec<u32>,
+    department: Vec<u32>,
+    matter: Vec<u32>,
+    status: Vec<Status>,
+    clamped: Vec<bool>,
+    /// Line (or row) numbers, relative to the part for CSV parts.
+    number: Vec<u64>,
+    /// The ticket ids one after another.
+    ids: Vec<u8>,
+    id_end: Vec<usize>,
+    windows: Names,
+    departments: Names,
+    matters: Names,
+    rejected: Vec<Pending>,
+    /// Line ends in a CSV part.
+    line_ends: u64,
+    /// Spreadsheets and Parquet: where each candidate's ticket id is.
+    id_at: Vec<Location>,
+    dates: values::DateCache,
+}
+
+impl Part {
+    fn len(&self) -> usize {
+        self.issued.len()
+    }
+    fn id(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.id_end[i - 1] };
+        &self.ids[start..self.id_end[i]]
+    }
+}
+
+fn key_hash(day: i64, id: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_i64(day);
+    h.write(id);
+    h.finish()
+}
+
+/// The checks of one row, shared by every part.
+struct Checker<'a> {
+    c: Cols<'a>,
+    opts: &'a LoadOptions,
+    from_sheet: bool,
+    /// Rows are CSV lines (else spreadsheet or Parquet rows).
+    csv: bool,
+    known_windows: FxHashSet<&'a [u8]>,
+    matter_dept: FxHashMap<&'a [u8], &'a str>,
+    max_service_s: i64,
+}
+
+impl Checker<'_> {
+    /// Checks one row: a candidate ticket, or a rejected row. In strict mode a part stops
+    /// looking at rows after its first rejected row (the merge turns that into the error).
+    fn row(&self, part: &mut Part, at: RowAt<'_>, row: &impl Fields, s: &mut [Vec<u8>; 4]) {
+        part.read += 1;
+        if self.opts.strict && !part.rejected.is_empty() {
+            return;
+        }
+        let c = &self.c;
+        let opts = self.opts;
+        let [s0, s1, s2, s3] = s;
+        let id = cell(row, c.id, s0);
+        let issued_text = cell(row, c.issued, s1);
+        let called_text = cell(row, c.called, s2);
+        let finished_text = cell(row, c.finished, s3);
+        macro_rules! reject {
+            ($col:expr, $src:expr, $reason:expr, $value:expr, $($msg:tt)*) => {{
+                part.rejected.push(Pending {
+                    before: part.issued.len(),
+                    at: at.at(first($src)),
+                    column: $col,
+                    reason: $reason,
+                    message: format!($($msg)*),
+                    value: text($value).into_owned(),
+                });
+                return;
+            }};
+        }
+        if id.is_empty() {
+            reject!(
+                "ticket_id",
+                c.id,
+                "missing_value",
+                b"",
+                "ticket_id is empty (expected the queue number)"
+            );
+        }
+        let issued = match time_of(issued_text, c.issued, self.from_sheet, &mut part.dates) {
+            Ok(Some(t)) => t,
+            Ok(None) => reject!(
+                "issued_at",
+                c.issued,
+                "missing_value",
+                b"",
+                "issued_at is empty (expected the time the ticket was taken)"
+            ),
+            Err(m) => reject!(
+                "issued_at",
+                c.issued,
+                "bad_datetime",
+                issued_text,
+                "issued_at {m}"
+            ),
+        };
+        let mut called = match time_of(called_text, c.called, self.from_sheet, &mut part.dates) {
+            Ok(v) => v.unwrap_or(NO_TIME),
+            Err(m) => reject!(
+                "called_at",
+                c.called,
+                "bad_datetime",
+                called_text,
+                "called_at {m}"
+            ),
+        };
+        let finished = match time_of(finished_text, c.finished, self.from_sheet, &mut part.dates) {
+            Ok(v) => v.unwrap_or(NO_TIME),
+            Err(m) => reject!(
+                "finished_at",
+                c.finished,
+                "bad_datetime",
+                finished_text,
+                "finished_at {m}"
+            ),
+        };
+        let status_text = cell(row, c.status, s1);
+        let status = if status_text.is_empty() {
+            implied_status(called, finished)
+        } else {
+            match status_of(status_text) {
+                Some(st) => st,
+                None => reject!("status", c.status, "bad_status", status_text, "status \"{}\" is not a status (expected served, no_show or cancelled / 办结, 过号, 取消)", text(status_text)),
+            }
+        };
+        if status == Status::Served && (called == NO_TIME || finished == NO_TIME) {
+            let (col, src) = if called == NO_TIME {
+                ("called_at", c.called)
+            } else {
+                ("finished_at", c.finished)
+            };
+            reject!(
+                col,
+                src,
+                "missing_value",
+                b"",
+                "{col} is empty for a served ticket (expected a date-time)"
+            );
+        }
+        let mut clamped = false;
+        if called != NO_TIME && called < issued {
+            let early = issued - called;
+            if early > opts.clock_skew_s {
+                reject!(
+                    "called_at",
+                    c.called,
+                    "called_before_issued",
+                    called_text,
+                    "called_at is {early} s before issued_at (clock-skew allowance {} s)",
+                    opts.clock_skew_s
+                );
+            }
+            clamped = true;
+            called = issued;
+        }
+        if finished != NO_TIME && called != NO_TIME && finished < called {
+            // Skew on the finishing clock too: a finish a few seconds before the (clamped) call.
+            if called - finished > opts.clock_skew_s {
+                reject!(
+                    "finished_at",
+                    c.finished,
+                    "finished_before_called",
+                    finished_text,
+                    "finished_at is {} s before called_at",
+                    called - finished
+                );
+            }
+        }
+        if finished != NO_TIME && called != NO_TIME && finished - called > self.max_service_s {
+            reject!(
+                "finished_at",
+                c.finished,
+                "service_too_long",
+                finished_text,
+                "service of {:.0} min is longer than max_service_min {:.0}",
+                (finished - called) as f64 / 60.0,
+                opts.max_service_min
+            );
+        }
+        let window = cell(row, c.window, s2);
+        // A window already named in this part has passed the inventory check.
+        let window_id = if window.is_empty() {
+            Some(NONE)
+        } else {
+            part.windows.get(window)
+        };
+        if window_id.is_none()
+            && !self.known_windows.is_empty()
+            && !self.known_windows.contains(window)
+        {
+            reject!(
+                "window_id",
+                c.window,
+                "unknown_window",
+                window,
+                "window_id \"{}\" is not in the window inventory",
+                text(window)
+            );
+        }
+        let matter = cell(row, c.matter, s3);
+        let dept_text = cell(row, c.department, s0);
+        let department = if !dept_text.is_empty() {
+            part.departments.id(dept_text)
+        } else {
+            match self.matter_dept.get(matter) {
+                Some(d) => part.departments.id(d.as_bytes()),
+                None => reject!(
+                    "department",
+                    c.department,
+                    "missing_value",
+                    b"",
+                    "department is empty and matter_id \"{}\" is not in the matter catalogue",
+                    text(matter)
+                ),
+            }
+        };
+        let window = match window_id {
+            Some(w) => w,
+            None => part.windows.id(window),
+        };
+        let matter = if matter.is_empty() {
+            NONE
+        } else {
+            part.matters.id(matter)
+        };
+        // The id is re-read: its scratch buffer was reused for the department.
+        let id = cell(row, c.id, s1);
+        part.ids.extend_from_slice(id);
+        part.id_end.push(part.ids.len());
+        part.number.push(at.number());
+        if !self.csv {
+            part.id_at.push(at.at(first(c.id)));
+        }
+        part.clamped.push(clamped);
+        let finished = if finished != NO_TIME && finished < called {
+            called
+        } else {
+            finished
+        };
+        part.issued.push(issued);
+        part.called.push(called);
+        part.finished.push(finished);
+        part.window.push(window);
+        part.department.push(department);
+        part.matter.push(matter);
+        part.status.push(status);
+    }
+}
+
 pub fn read(
     table: &Table,
     path: &Path,
     opts: &LoadOptions,
     hall: &Hall,
     rejected: &mut Vec<Rejected>,
+) -> Result<(Tickets, FileReport)> {
+    let parts = if table.csv_len() >= 1 << 20 {
+        super::threads()
+    } else {
+        1
+    };
+    read_in_parts(table, path, opts, hall, rejected, parts)
+}
+
+/// [`read`] with the CSV body cut into up to `parts` parts, each read on its own thread.
+/// The result does not depend on `parts` (tested); `read` picks it.
+pub fn read_in_parts(
+    table: &Table,
+    path: &Path,
+    opts: &LoadOptions,
+    hall: &Hall,
+    rejected: &mut Vec<Rejected>,
+    parts: usize,
 ) -> Result<(Tickets, FileReport)> {
     let resolved = columns::resolve(
         &table.file,
@@ -54,127 +461,288 @@ pub fn read(
         columns::TICKETS,
         opts.columns.as_ref(),
     )?;
-    let c = Cols {
-        id: resolved.get("ticket_id"),
-        issued: resolved.get("issued_at"),
-        called: resolved.get("called_at"),
-        finished: resolved.get("finished_at"),
-        window: resolved.get("window_id"),
-        department: resolved.get("department"),
-        matter: resolved.get("matter_id"),
-        status: resolved.get("status"),
+    let checker = Checker {
+        c: Cols {
+            id: resolved.get("ticket_id"),
+            issued: resolved.get("issued_at"),
+            called: resolved.get("called_at"),
+            finished: resolved.get("finished_at"),
+            window: resolved.get("window_id"),
+            department: resolved.get("department"),
+            matter: resolved.get("matter_id"),
+            status: resolved.get("status"),
+        },
+        opts,
+        from_sheet: table.from_sheet,
+        csv: table.csv_len() > 0,
+        known_windows: hall.windows.iter().map(|w| w.id.as_bytes()).collect(),
+        matter_dept: hall
+            .matters
+            .iter()
+            .map(|m| (m.id.as_bytes(), m.department.as_str()))
+            .collect(),
+        max_service_s: (opts.max_service_min * 60.0) as i64,
+    };
+    let scratch = || [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    // Parts of a CSV are numbered by line within the part; `csv` says so for the merge.
+    let (done, csv): (Vec<Part>, bool) = match table.csv_parts(parts.max(1)) {
+        Some(pieces) => {
+            let read_part = |piece: &CsvPart<'_>| -> Result<Part> {
+                let mut part = Part::default();
+                let mut s = scratch();
+                part.line_ends = table.for_each_record(piece, |ends, rec| {
+                    checker.row(&mut part, RowAt::line(ends + 1), rec, &mut s);
+                    Ok(())
+                })?;
+                Ok(part)
+            };
+            let done = if pieces.len() == 1 {
+                vec![read_part(&pieces[0])?]
+            } else {
+                std::thread::scope(|sc| {
+                    let handles: Vec<_> =
+                        pieces.iter().map(|p| sc.spawn(|| read_part(p))).collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(Error::BadFile {
+                                    file: table.file.clone(),
+                                    message: "a reading thread failed".into(),
+                                })
+                            })
+                        })
+                        .collect::<Result<Vec<Part>>>()
+                })?
+            };
+            (done, true)
+        }
+        None => {
+            let mut part = Part::default();
+            let mut s = scratch();
+            table.for_each_row(|at, row| {
+                checker.row(&mut part, at, &row, &mut s);
+                Ok(())
+            })?;
+            (vec![part], false)
+        }
     };
     let mut ledger = Ledger::new(table, path, rejected, opts.strict);
     ledger.report.ignored_columns = resolved.ignored.clone();
-    let known_windows: HashSet<&str> = hall.windows.iter().map(|w| w.id.as_str()).collect();
-    let matter_dept: HashMap<&str, &str> = hall
-        .matters
-        .iter()
-        .map(|m| (m.id.as_str(), m.department.as_str()))
-        .collect();
-    let mut seen: HashMap<(i64, Box<str>), u64> = HashMap::new();
-    let mut tickets = Tickets::default();
-    let mut s = [String::new(), String::new(), String::new(), String::new()];
-    let max_service_s = (opts.max_service_min * 60.0) as i64;
-
-    table.for_each_row(|at, row| {
-        ledger.report.read += 1;
-        let [s0, s1, s2, s3] = &mut s;
-        let id = cell(&row, c.id, s0);
-        let issued_text = cell(&row, c.issued, s1);
-        let called_text = cell(&row, c.called, s2);
-        let finished_text = cell(&row, c.finished, s3);
-        macro_rules! reject {
-            ($col:expr, $src:expr, $reason:expr, $value:expr, $($msg:tt)*) => {
-                return ledger.reject(at.at(first($src)), $col, $reason, format!($($msg)*), $value)
-            };
-        }
-        if id.is_empty() {
-            reject!("ticket_id", c.id, "missing_value", "", "ticket_id is empty (expected the queue number)");
-        }
-        let issued = match parse_time(issued_text, c.issued, table.from_sheet) {
-            Ok(Some((t, _))) => t,
-            Ok(None) => reject!("issued_at", c.issued, "missing_value", "", "issued_at is empty (expected the time the ticket was taken)"),
-            Err(m) => reject!("issued_at", c.issued, "bad_datetime", issued_text, "issued_at {m}"),
-        };
-        let mut called = match parse_time(called_text, c.called, table.from_sheet) {
-            Ok(v) => v.map_or(NO_TIME, |v| v.0),
-            Err(m) => reject!("called_at", c.called, "bad_datetime", called_text, "called_at {m}"),
-        };
-        let finished = match parse_time(finished_text, c.finished, table.from_sheet) {
-            Ok(v) => v.map_or(NO_TIME, |v| v.0),
-            Err(m) => reject!("finished_at", c.finished, "bad_datetime", finished_text, "finished_at {m}"),
-        };
-        let status_text = cell(&row, c.status, s1);
-        let status = if status_text.is_empty() {
-            implied_status(called, finished)
-        } else {
-            match parse_status(status_text) {
-                Some(st) => st,
-                None => reject!("status", c.status, "bad_status", status_text, "status \"{status_text}\" is not a status (expected served, no_show or cancelled / 办结, 过号, 取消)"),
-            }
-        };
-        if status == Status::Served && (called == NO_TIME || finished == NO_TIME) {
-            let (col, src) = if called == NO_TIME { ("called_at", c.called) } else { ("finished_at", c.finished) };
-            reject!(col, src, "missing_value", "", "{col} is empty for a served ticket (expected a date-time)");
-        }
-        let mut clamped = false;
-        if called != NO_TIME && called < issued {
-            let early = issued - called;
-            if early > opts.clock_skew_s {
-                reject!("called_at", c.called, "called_before_issued", called_text, "called_at is {early} s before issued_at (clock-skew allowance {} s)", opts.clock_skew_s);
-            }
-            clamped = true;
-            called = issued;
-        }
-        if finished != NO_TIME && called != NO_TIME && finished < called {
-            // Skew on the finishing clock too: a finish a few seconds before the (clamped) call.
-            if called - finished > opts.clock_skew_s {
-                reject!("finished_at", c.finished, "finished_before_called", finished_text, "finished_at is {} s before called_at", called - finished);
-            }
-        }
-        if finished != NO_TIME && called != NO_TIME && finished - called > max_service_s {
-            reject!("finished_at", c.finished, "service_too_long", finished_text, "service of {:.0} min is longer than max_service_min {:.0}", (finished - called) as f64 / 60.0, opts.max_service_min);
-        }
-        let window = cell(&row, c.window, s2);
-        if !window.is_empty() && !known_windows.is_empty() && !known_windows.contains(window) {
-            reject!("window_id", c.window, "unknown_window", window, "window_id \"{window}\" is not in the window inventory");
-        }
-        let matter = cell(&row, c.matter, s3);
-        let dept_text = cell(&row, c.department, s0);
-        let department = if !dept_text.is_empty() {
-            dept_text
-        } else {
-            match matter_dept.get(matter) {
-                Some(d) => d,
-                None => reject!("department", c.department, "missing_value", "", "department is empty and matter_id \"{matter}\" is not in the matter catalogue"),
-            }
-        };
-        // The id is re-read: its scratch buffer was reused for the department.
-        let id = cell(&row, c.id, s1);
-        let key = (time::day(issued), Box::<str>::from(id));
-        if let Some(&line) = seen.get(&key) {
-            reject!("ticket_id", c.id, "duplicate_ticket", id, "ticket_id \"{id}\" appears twice on {} (first on line {line})", time::format_date(key.0));
-        }
-        seen.insert(key, at.number());
-        if clamped {
-            ledger.report.clamped += 1;
-        }
-        ledger.report.accepted += 1;
-        ledger.span(issued);
-        let finished = if finished != NO_TIME && finished < called { called } else { finished };
-        tickets.push(TicketRow {
-            issued,
-            called,
-            finished,
-            window: Some(window),
-            department,
-            matter: Some(matter),
-            status,
-        });
-        Ok(())
-    })?;
+    let clock = super::Clock::start();
+    let tickets = merge(done, csv, &mut ledger)?;
+    clock.lap("tickets: merge");
     Ok((tickets, ledger.finish()))
+}
+
+/// Joins the parts in file order: the duplicate check (first occurrence wins), final name
+/// indices in first-seen order, and the ledger's rows in file order.
+fn merge(mut parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets> {
+    // 1. Duplicates, in file order: (part, candidate) of every later occurrence, with the
+    //    (part, candidate) of the first.
+    let dups = duplicates(&parts)?;
+    // 2. Tickets, names in first-seen order, and the ledger's rows in file order.
+    let total: usize = parts.iter().map(Part::len).sum();
+    let mut t = Tickets::default();
+    t.issued.reserve(total);
+    t.called.reserve(total);
+    t.finished.reserve(total);
+    t.window.reserve(total);
+    t.department.reserve(total);
+    t.matter.reserve(total);
+    t.status.reserve(total);
+    let mut bases = Vec::with_capacity(parts.len());
+    let mut base = 0u64;
+    for part in &parts {
+        bases.push(if csv { base } else { 0 });
+        base += part.line_ends;
+    }
+    let pendings: Vec<Vec<Pending>> = parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.rejected))
+        .collect();
+    let mut dups = dups.into_iter().peekable();
+    for ((k, part), pending) in parts.iter().enumerate().zip(pendings) {
+        ledger.report.read += part.read;
+        let shift = |at: Location| match at {
+            Location::Line(n) if csv => Location::Line(n + bases[k]),
+            other => other,
+        };
+        let remap = |names: &Names| vec![NONE; names.names.len()];
+        let (mut rw, mut rd, mut rm) = (
+            remap(&part.windows),
+            remap(&part.departments),
+            remap(&part.matters),
+        );
+        let global =
+            |map: &mut Vec<u32>, names: &Names, interner: &mut crate::hall::Interner, l: u32| {
+                if l == NONE {
+                    return NONE;
+                }
+                let g = &mut map[l as usize];
+                if *g == NONE {
+                    *g = interner.intern(&text(&names.names[l as usize]));
+                }
+                *g
+            };
+        let mut pending = pending.into_iter().peekable();
+        let mut from = 0;
+        loop {
+            // The next duplicate of this part (or the end), and the rejected rows before it.
+            let stop = match dups.peek() {
+                Some(&((p, ci), _)) if p == k => ci,
+                _ => part.len(),
+            };
+            while let Some(p) = pending.next_if(|p| p.before <= stop) {
+                // Candidates before the rejected row go first.
+                accept(&mut t, part, from..p.before, ledger, &mut |t, i| {
+                    (
+                        global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
+                        global(
+                            &mut rd,
+                            &part.departments,
+                            &mut t.departments,
+                            part.department[i],
+                        ),
+                        global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
+                    )
+                });
+                from = from.max(p.before);
+                ledger.reject(shift(p.at), p.column, p.reason, p.message, &p.value)?;
+            }
+            accept(&mut t, part, from..stop, ledger, &mut |t, i| {
+                (
+                    global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
+                    global(
+                        &mut rd,
+                        &part.departments,
+                        &mut t.departments,
+                        part.department[i],
+                    ),
+                    global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
+                )
+            });
+            if stop == part.len() {
+                break;
+            }
+            let Some(((_, ci), (fp, fci))) = dups.next() else {
+                break;
+            };
+            let id = part.id(ci);
+            let at = if csv {
+                Location::Line(part.number[ci] + bases[k])
+            } else {
+                part.id_at[ci].clone()
+            };
+            ledger.reject(
+                at,
+                "ticket_id",
+                "duplicate_ticket",
+                format!(
+                    "ticket_id \"{}\" appears twice on {} (first on line {})",
+                    text(id),
+                    time::format_date(time::day(part.issued[ci])),
+                    parts[fp].number[fci] + bases[fp]
+                ),
+                &text(id),
+            )?;
+            from = ci + 1;
+        }
+    }
+    if let (Some(&lo), Some(&hi)) = (t.issued.iter().min(), t.issued.iter().max()) {
+        ledger.span(lo);
+        ledger.span(hi);
+    }
+    Ok(t)
+}
+
+/// Appends the part's candidates in `range` as tickets.
+fn accept(
+    t: &mut Tickets,
+    part: &Part,
+    range: std::ops::Range<usize>,
+    ledger: &mut Ledger<'_>,
+    names: &mut impl FnMut(&mut Tickets, usize) -> (u32, u32, u32),
+) {
+    if range.is_empty() {
+        return;
+    }
+    ledger.report.accepted += range.len() as u64;
+    ledger.report.clamped += part.clamped[range.clone()].iter().filter(|&&c| c).count() as u64;
+    t.issued.extend_from_slice(&part.issued[range.clone()]);
+    t.called.extend_from_slice(&part.called[range.clone()]);
+    t.finished.extend_from_slice(&part.finished[range.clone()]);
+    t.status.extend_from_slice(&part.status[range.clone()]);
+    for i in range {
+        let (w, d, m) = names(t, i);
+        t.window.push(w);
+        t.department.push(d);
+        t.matter.push(m);
+    }
+}
+
+/// Later occurrences of a (day, ticket id) in file order, each with its first occurrence:
+/// `((part, candidate), (part, candidate))`. One small table per day (an export in time
+/// order keeps the current day's table in cache).
+#[allow(clippy::type_complexity)]
+fn duplicates(parts: &[Part]) -> Result<Vec<((usize, usize), (usize, usize))>> {
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut total = 0usize;
+    for p in parts {
+        starts.push(total);
+        total += p.len();
+    }
+    if u32::try_from(total).is_err() {
+        return Err(Error::BadFile {
+            file: "tickets".into(),
+            message: "more than 4 294 967 295 ticket rows".into(),
+        });
+    }
+    // A global candidate number back to (part, candidate).
+    let locate = |g: u32| -> (usize, usize) {
+        let g = g as usize;
+        let k = starts.partition_point(|&s| s <= g) - 1;
+        (k, g - starts[k])
+    };
+    let key_of = |g: u32| -> (i64, &[u8]) {
+        let (k, i) = locate(g);
+        (time::day(parts[k].issued[i]), parts[k].id(i))
+    };
+    let mut day_slot: FxHashMap<i64, usize> = FxHashMap::default();
+    let mut tables: Vec<HashTable<u32>> = Vec::new();
+    let mut last: Option<(i64, usize)> = None;
+    let mut out = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        for i in 0..part.len() {
+            let day = time::day(part.issued[i]);
+            let id = part.id(i);
+            let slot = match last {
+                Some((d, slot)) if d == day => slot,
+                _ => {
+                    // Sized like the day before: few tables grow while filling.
+                    let hint = last.map_or(0, |(_, s)| tables[s].len());
+                    let slot = *day_slot.entry(day).or_insert_with(|| {
+                        tables.push(HashTable::with_capacity(hint + hint / 4));
+                        tables.len() - 1
+                    });
+                    last = Some((day, slot));
+                    slot
+                }
+            };
+            let h = key_hash(day, id);
+            let seen = &mut tables[slot];
+            match seen.find(h, |&g| key_of(g) == (day, id)) {
+                Some(&g) => out.push(((k, i), locate(g))),
+                None => {
+                    seen.insert_unique(h, (starts[k] + i) as u32, |&g| {
+                        let (d, id) = key_of(g);
+                        key_hash(d, id)
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The status a row without one implies (DATA.md: served when finished_at is set).
@@ -183,5 +751,226 @@ fn implied_status(called: Timestamp, finished: Timestamp) -> Status {
         (_, true) => Status::Served,
         (true, false) => Status::NoShow,
         (false, false) => Status::Cancelled,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hall::{Matter, Window, WindowKind};
+
+    /// A dirty ticket log: duplicates (also far apart, across any cut), bad dates, blank
+    /// lines, CRLF and lone CR line ends, unknown windows, bad statuses, Unicode spaces,
+    /// departments from the matter catalogue, clock skew, rows too short.
+    fn dirty_csv(rows: usize) -> Vec<u8> {
+        let mut x = 99u64;
+        let mut rnd = move |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let depts = ["税务局", "医保局", "市场监管局"];
+        let mut out = String::from(
+            "ticket_id,issued_at,called_at,finished_at,window_id,department,matter_id,status\n",
+        );
+        let mut earlier: Vec<String> = Vec::new();
+        for i in 0..rows {
+            let day = 1 + (i * 28 / rows);
+            let (h, m) = (9 + (i % 8), i % 60);
+            let issued = format!("2020-06-{day:02} {h:02}:{m:02}:07");
+            let called = format!("2020-06-{day:02} {h:02}:{m:02}:37");
+            let finished = format!("2020-06-{day:02} {:02}:{m:02}:59", h + 1);
+            let d = rnd(3) as usize;
+            let mut f = [
+                format!("{}{:04}", ["A", "B", "C"][d], i % 500),
+                issued,
+                called,
+                finished,
+                format!("W{}", 1 + rnd(6)),
+                depts[d].to_string(),
+                format!("M{}", 1 + rnd(4)),
+                "served".to_string(),
+            ];
+            match rnd(40) {
+                0 => f[1] = "2020-13-01 09:00:00".into(),
+                1 => f[4] = "ZZ9".into(),
+                2 => f[7] = "weird".into(),
+                3 => f[0] = String::new(),
+                4 => f[5] = format!("\u{3000}{} ", f[5]),
+                5 => f[2] = "2020-05-01 00:00:00".into(),
+                6 => {
+                    f[2] = f[1].replace(":07", ":50");
+                    f[1] = f[1].replace(":07", ":59");
+                }
+                7 => f[1] = f[1].replace('-', "/"),
+                8 => f[5] = String::new(),
+                9 => {
+                    f[5] = String::new();
+                    f[6] = "NOPE".into();
+                }
+                10 => f[7] = " No_Show ".into(),
+                11 => {
+                    f[3] = String::new();
+                    f[7] = String::new();
+                }
+                12 => {
+                    f[3] = f[3]
+                        .replace(":59", ":00")
+                        .replace(&format!("{:02}:", h + 1), "23:")
+                }
+                _ => {}
+            }
+            let line = if rnd(25) == 0 && !earlier.is_empty() {
+                earlier[rnd(earlier.len() as u64) as usize].clone()
+            } else if rnd(60) == 0 {
+                f[..4].join(",")
+            } else {
+                f.join(",")
+            };
+            if rnd(10) == 0 {
+                earlier.push(line.clone());
+            }
+            out.push_str(&line);
+            out.push_str(match rnd(50) {
+                0 => "\r\n",
+                1 => "\r",
+                2 => "\n\n",
+                3 => "\n \n",
+                _ => "\n",
+            });
+        }
+        out.into_bytes()
+    }
+
+    fn hall() -> Hall {
+        let window = |i: u32| Window {
+            id: format!("W{i}"),
+            department: "税务局".into(),
+            staff: 1,
+            kind: WindowKind::Department,
+            merge_group: None,
+            locked: false,
+        };
+        let matter = |i: u32| Matter {
+            id: format!("M{i}"),
+            name: format!("matter {i}"),
+            department: "民政局".into(),
+            weekly_volume: None,
+            avg_handle_min: None,
+            online_capable: false,
+            online_share: None,
+            backoffice_eligible: false,
+            intake_min: 0.0,
+            merge_group: None,
+            in_person_required: false,
+            derived_from_tickets: false,
+        };
+        Hall {
+            windows: (1..=6).map(window).collect(),
+            matters: (1..=4).map(matter).collect(),
+            ..Hall::default()
+        }
+    }
+
+    type Outcome = (Vec<String>, serde_json::Value, Vec<Rejected>);
+
+    fn read_with(
+        bytes: &[u8],
+        parts: usize,
+        opts: &LoadOptions,
+    ) -> std::result::Result<Outcome, String> {
+        let table = Table::from_csv_bytes("tickets.csv".into(), bytes.to_vec(), None, false)
+            .map_err(|e| e.to_string())?;
+        let mut rejected = Vec::new();
+        let (t, report) = read_in_parts(
+            &table,
+            Path::new("tickets.csv"),
+            opts,
+            &hall(),
+            &mut rejected,
+            parts,
+        )
+        .map_err(|e| e.to_string())?;
+        let cols = (0..t.len())
+            .map(|i| {
+                format!(
+                    "{} {} {} {} {} {} {:?}",
+                    t.issued[i],
+                    t.called[i],
+                    t.finished[i],
+                    t.windows.name(t.window[i]),
+                    t.departments.name(t.department[i]),
+                    t.matters.name(t.matter[i]),
+                    t.status[i]
+                )
+            })
+            .chain([
+                t.windows.names().join("|"),
+                t.departments.names().join("|"),
+                t.matters.names().join("|"),
+                format!("{:?} {:?} {:?}", t.window, t.department, t.matter),
+            ])
+            .collect();
+        Ok((
+            cols,
+            serde_json::to_value(&report).map_err(|e| e.to_string())?,
+            rejected,
+        ))
+    }
+
+    #[test]
+    fn parallel_parts_give_the_sequential_result() {
+        let bytes = dirty_csv(6_000);
+        let opts = LoadOptions::default();
+        let one = read_with(&bytes, 1, &opts).expect("reads");
+        assert!(one.2.len() > 300, "dirty enough: {} rejected", one.2.len());
+        assert!(one.2.iter().any(|r| r.reason == "duplicate_ticket"));
+        assert!(one.1["clamped"].as_u64().unwrap_or(0) > 0);
+        for parts in [2, 3, 4, 7, 64] {
+            assert_eq!(
+                read_with(&bytes, parts, &opts).expect("reads"),
+                one,
+                "{parts} parts"
+            );
+        }
+        // Strict mode: the same first rejected row becomes the error.
+        let strict = LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        };
+        let e1 = read_with(&bytes, 1, &strict).expect_err("strict fails");
+        for parts in [2, 5] {
+            assert_eq!(
+                read_with(&bytes, parts, &strict).expect_err("strict fails"),
+                e1
+            );
+        }
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_lone_cr_in_every_part() {
+        let csv = "ticket_id,issued_at,called_at,finished_at,window_id,department\n\
+                   A1,2020-06-01 09:00:00,2020-06-01 09:01:00,2020-06-01 09:05:00,W1,税务局\r\
+                   A2,bad,,,W1,税务局\n\n\
+                   A1,2020-06-01 09:00:00,2020-06-01 09:01:00,2020-06-01 09:05:00,W1,税务局\r\n\
+                   A3,2020-06-01 09:00:00,2020-06-01 09:01:00,2020-06-01 09:05:00,ZZ,税务局\n";
+        for parts in [1, 2, 3, 5] {
+            let (_, _, rejected) =
+                read_with(csv.as_bytes(), parts, &LoadOptions::default()).expect("reads");
+            let lines: Vec<String> = rejected
+                .iter()
+                .map(|r| format!("{} {} {}", r.at, r.reason, r.message))
+                .collect();
+            assert_eq!(
+                lines,
+                vec![
+                    "3 bad_datetime issued_at \"bad\" is not a date-time (expected YYYY-MM-DD HH:MM[:SS], YYYY/M/D H:MM[:SS] or ISO 8601 with T)".to_string(),
+                    "5 duplicate_ticket ticket_id \"A1\" appears twice on 2020-06-01 (first on line 2)".to_string(),
+                    "6 unknown_window window_id \"ZZ\" is not in the window inventory".to_string(),
+                ],
+                "{parts} parts"
+            );
+        }
     }
 }

@@ -13,8 +13,20 @@ pub const DATETIME_EXPECTED: &str =
 /// Parses `YYYY-MM-DD[ HH:MM[:SS[.fff]]]`, `YYYY/M/D H:MM[:SS]` and ISO 8601 with `T`.
 /// Returns the timestamp and whether a time of day was present.
 pub fn parse_datetime(s: &str) -> Option<(Timestamp, bool)> {
-    let b = s.trim().as_bytes();
-    let mut p = Cursor { b, i: 0 };
+    parse_datetime_bytes(s.as_bytes())
+}
+
+/// [`parse_datetime`] on the bytes of a cell (trimmed like `str::trim`).
+pub fn parse_datetime_bytes(b: &[u8]) -> Option<(Timestamp, bool)> {
+    let b = trim_bytes(b);
+    if let Some(t) = fixed_datetime(b) {
+        return Some((t, true));
+    }
+    general(&mut Cursor { b, i: 0 })
+}
+
+/// The cursor-driven parser of every accepted shape.
+fn general(p: &mut Cursor<'_>) -> Option<(Timestamp, bool)> {
     let year = p.number(4, 4)?;
     let sep = p.byte()?;
     if sep != b'-' && sep != b'/' && sep != b'.' {
@@ -85,6 +97,103 @@ pub fn parse_with_format(s: &str, format: &str) -> Option<Timestamp> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     })?;
     Some(dt.and_utc().timestamp())
+}
+
+/// The common shape `YYYY-MM-DD HH:MM:SS` (or with `T`), parsed without a cursor; `None`
+/// for anything else, which the general parser then decides on (same result).
+fn fixed_datetime(b: &[u8]) -> Option<Timestamp> {
+    if b.len() != 19 {
+        return None;
+    }
+    Some(fixed_date(&b[..10])? * DAY + fixed_time(&b[10..])?)
+}
+
+fn digit(c: u8) -> Option<u32> {
+    let c = c.wrapping_sub(b'0');
+    (c < 10).then_some(u32::from(c))
+}
+
+/// `YYYY-MM-DD` of a valid date: the day number.
+fn fixed_date(b: &[u8]) -> Option<i64> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digit(b[0])? * 1000 + digit(b[1])? * 100 + digit(b[2])? * 10 + digit(b[3])?;
+    let month = digit(b[5])? * 10 + digit(b[6])?;
+    let day = digit(b[8])? * 10 + digit(b[9])?;
+    valid_date(year, month, day).then(|| days_from_civil(i64::from(year), month, day))
+}
+
+/// ` HH:MM:SS` (or `THH:MM:SS`) of a valid time: seconds into the day.
+fn fixed_time(b: &[u8]) -> Option<i64> {
+    if b.len() != 9 || (b[0] != b' ' && b[0] != b'T') || b[3] != b':' || b[6] != b':' {
+        return None;
+    }
+    let hour = digit(b[1])? * 10 + digit(b[2])?;
+    let minute = digit(b[4])? * 10 + digit(b[5])?;
+    let second = digit(b[7])? * 10 + digit(b[8])?;
+    if hour > 24 || minute > 59 || second > 60 || (hour == 24 && minute + second > 0) {
+        return None;
+    }
+    Some(i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
+}
+
+/// The last date seen in the fixed shape and its day number: the three times of a ticket
+/// and the tickets of a day share it.
+#[derive(Debug, Clone, Default)]
+pub struct DateCache {
+    date: [u8; 10],
+    day: i64,
+}
+
+/// [`parse_datetime_bytes`] with a [`DateCache`] (same results).
+pub fn parse_datetime_cached(b: &[u8], cache: &mut DateCache) -> Option<(Timestamp, bool)> {
+    let b = trim_bytes(b);
+    if b.len() == 19 {
+        if b[..10] == cache.date {
+            if let Some(s) = fixed_time(&b[10..]) {
+                return Some((cache.day * DAY + s, true));
+            }
+        } else if let (Some(d), Some(s)) = (fixed_date(&b[..10]), fixed_time(&b[10..])) {
+            cache.date.copy_from_slice(&b[..10]);
+            cache.day = d;
+            return Some((d * DAY + s, true));
+        }
+    }
+    parse_datetime_bytes(b)
+}
+
+/// `str::trim` on bytes: ASCII whitespace is stripped here, and where a non-ASCII byte is
+/// left at either end the text is trimmed as a `str` (Unicode spaces such as U+3000).
+pub fn trim_bytes(b: &[u8]) -> &[u8] {
+    // Most cells start and end with a printable ASCII byte: nothing to trim.
+    let plain = |c: u8| c > b' ' && c < 0x80;
+    match (b.first(), b.last()) {
+        (None, _) => return b,
+        (Some(&f), Some(&l)) if plain(f) && plain(l) => return b,
+        _ => {}
+    }
+    let ws = |c: &u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let start = b.iter().position(|c| !ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !ws(c)).map_or(start, |i| i + 1);
+    let t = &b[start..end];
+    // Every non-ASCII Unicode space starts with one of these bytes in UTF-8 (U+0085,
+    // U+00A0, U+1680, U+2000–U+205F, U+3000); Chinese text starts with others.
+    let space_lead = |c: u8| matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3);
+    let last_lead = t
+        .iter()
+        .rev()
+        .take(4)
+        .find(|&&c| c & 0xC0 != 0x80)
+        .copied()
+        .unwrap_or(0);
+    match t.first() {
+        Some(&f) if space_lead(f) || space_lead(last_lead) => match std::str::from_utf8(t) {
+            Ok(s) => s.trim().as_bytes(),
+            Err(_) => t,
+        },
+        _ => t,
+    }
 }
 
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
@@ -194,6 +303,82 @@ mod tests {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
         assert!(parse_datetime("2020-02-29 09:00").is_some());
+    }
+
+    #[test]
+    fn byte_trim_matches_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{3000}市场\u{3000}",
+            "\t x\u{a0}",
+            "\u{85}y\x0b",
+            "\x1c z",
+            "中",
+            " 中 ",
+            "\u{2028}",
+            "市场\u{205f}",
+            "\u{1680}局",
+            "局\u{a0}",
+            "é\u{202f}é",
+        ] {
+            assert_eq!(trim_bytes(s.as_bytes()), s.trim().as_bytes(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn fixed_shape_agrees_with_the_general_parser() {
+        for s in [
+            "2020-06-01 09:05:07",
+            "2020-06-01T23:59:60",
+            "2020-02-29 24:00:00",
+            "2019-02-29 09:00:00",
+            "2020-06-01 24:00:01",
+            "2020-06-01 09:60:00",
+            "1899-12-31 09:00:00",
+            "2020-13-01 09:00:00",
+            "2020-00-10 09:00:00",
+            "2020-06-00 09:00:00",
+            "2020-06-01 9:05:07 ",
+            "2020/06/01 09:05:07",
+            "2020-06-01 09:05:0x",
+        ] {
+            let b = trim_bytes(s.as_bytes());
+            let fast = fixed_datetime(b).map(|t| (t, true));
+            let general = {
+                // The general parser alone (the fixed shape skipped).
+                let mut p = Cursor { b, i: 0 };
+                general_for_test(&mut p)
+            };
+            if fast.is_some() {
+                assert_eq!(fast, general, "{s}");
+            }
+            let mut cache = DateCache::default();
+            assert_eq!(
+                parse_datetime_cached(s.as_bytes(), &mut cache),
+                general,
+                "{s}"
+            );
+            assert_eq!(
+                parse_datetime_cached(s.as_bytes(), &mut cache),
+                general,
+                "{s}"
+            );
+            let mut warm = DateCache::default();
+            parse_datetime_cached(b"2020-06-01 08:00:00", &mut warm);
+            assert_eq!(
+                parse_datetime_cached(s.as_bytes(), &mut warm),
+                general,
+                "{s}"
+            );
+            assert_eq!(parse_datetime(s), general, "{s}");
+        }
+    }
+
+    fn general_for_test(p: &mut Cursor<'_>) -> Option<(Timestamp, bool)> {
+        general(p)
     }
 
     #[test]

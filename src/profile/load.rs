@@ -1,18 +1,20 @@
 //! Hourly load: arrivals by department and hour, by weekday and hour, staffed windows per
 //! hour, and utilisation per window.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::hall::{time, Status, Tickets, NONE, NO_TIME};
 use crate::ingest::derive;
 
 /// Mean tickets issued per open day, `[department][hour]`, and the open days counted.
 pub fn arrivals_by_dept_hour(t: &Tickets) -> (Vec<[f64; 24]>, usize) {
-    let days: BTreeSet<i64> = t.issued.iter().map(|&x| time::day(x)).collect();
-    let mut m = vec![[0.0; 24]; t.departments.len()];
+    let mut days = derive::DaySet::new(derive::day_span(t));
+    // Counted as integers, then converted: the same sums as adding 1.0 per ticket.
+    let mut counts = vec![[0u64; 24]; t.departments.len()];
     for i in 0..t.len() {
-        m[t.department[i] as usize][time::hour(t.issued[i]) as usize] += 1.0;
+        let x = t.issued[i];
+        days.insert(time::day(x));
+        counts[t.department[i] as usize][time::hour(x) as usize] += 1;
     }
+    let mut m: Vec<[f64; 24]> = counts.iter().map(|row| row.map(|c| c as f64)).collect();
     let n = days.len().max(1) as f64;
     for row in &mut m {
         for v in row.iter_mut() {
@@ -24,15 +26,19 @@ pub fn arrivals_by_dept_hour(t: &Tickets) -> (Vec<[f64; 24]>, usize) {
 
 /// Mean tickets issued per day of that weekday, `[weekday][hour]` (0 = Monday).
 pub fn arrivals_by_weekday_hour(t: &Tickets) -> [[f64; 24]; 7] {
-    let mut days: [BTreeSet<i64>; 7] = Default::default();
-    let mut m = [[0.0; 24]; 7];
+    let mut all = derive::DaySet::new(derive::day_span(t));
+    let mut counts = [[0u64; 24]; 7];
     for &x in &t.issued {
-        let w = time::weekday(x) as usize;
-        days[w].insert(time::day(x));
-        m[w][time::hour(x) as usize] += 1.0;
+        all.insert(time::day(x));
+        counts[time::weekday(x) as usize][time::hour(x) as usize] += 1;
     }
+    let mut days = [0usize; 7];
+    for d in all.days() {
+        days[time::weekday(d * time::DAY) as usize] += 1;
+    }
+    let mut m = counts.map(|row| row.map(|c| c as f64));
     for w in 0..7 {
-        let n = days[w].len().max(1) as f64;
+        let n = days[w].max(1) as f64;
         for v in m[w].iter_mut() {
             *v /= n;
         }
@@ -66,13 +72,13 @@ pub fn window_utilisation(
     }
     let mut busy = vec![0.0f64; nw];
     let mut served = vec![0u64; nw];
-    let mut dept: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); nw];
+    let nd = t.departments.len();
+    let dept = derive::window_departments(t);
     for i in 0..t.len() {
         let w = t.window[i];
         if w == NONE {
             continue;
         }
-        *dept[w as usize].entry(t.department[i]).or_default() += 1;
         if t.status[i] == Status::Served && t.called[i] != NO_TIME {
             served[w as usize] += 1;
             busy[w as usize] += (t.finished[i] - t.called[i]) as f64 / 3600.0;
@@ -82,10 +88,8 @@ pub fn window_utilisation(
         .map(|w| {
             let inv = inventory.iter().find(|x| x.id == t.windows.name(w as u32));
             let department = inv.map(|x| x.department.clone()).unwrap_or_else(|| {
-                dept[w]
-                    .iter()
-                    .max_by_key(|(d, n)| (**n, u32::MAX - **d))
-                    .map(|(d, _)| t.departments.name(*d).to_string())
+                derive::main_department(&dept, nd, w)
+                    .map(|d| t.departments.name(d).to_string())
                     .unwrap_or_default()
             });
             WindowUse {
