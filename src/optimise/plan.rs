@@ -776,6 +776,12 @@ pub fn solve(
         milp::Optimality::Proven => {}
     }
     repair(prep, &after_flows, &mut sol.windows, policy, &mut notes);
+    if let Objective::LeastWaiting { max_windows } = objective {
+        let total: u32 = sol.windows.iter().sum();
+        if total > max_windows {
+            notes.push(format!("the plan needs {total} windows, {} more than --max-windows {max_windows}: the exact hourly mix of the pools above misses its targets with fewer", total - max_windows));
+        }
+    }
     let after: Vec<PoolEval> = (0..model.pools.len())
         .map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p]))
         .collect();
