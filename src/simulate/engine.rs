@@ -147,6 +147,12 @@ pub enum EngineError {
         /// Position of the offending customer.
         index: usize,
     },
+    /// The off-duty periods of server `server` are not sorted, disjoint, non-adjacent
+    /// and non-empty.
+    InvalidRoster {
+        /// Index of the offending server.
+        server: usize,
+    },
     /// Session `index` breaks a schedule invariant.
     InvalidSession {
         /// Position of the offending session.
@@ -165,6 +171,10 @@ impl fmt::Display for EngineError {
             EngineError::InvalidCustomer { index } => write!(
                 f,
                 "customer {index} has an invalid arrival, service time or patience"
+            ),
+            EngineError::InvalidRoster { server } => write!(
+                f,
+                "server {server}: off-duty periods must be sorted, disjoint and non-empty"
             ),
             EngineError::InvalidSession { index, reason } => {
                 write!(f, "session {index} is invalid: {reason}")
@@ -416,6 +426,90 @@ fn earliest_start(
         }
     }
     (best, best_i)
+}
+
+/// Off-duty periods of one server (window): half-open intervals `[from, to)`, sorted,
+/// disjoint and non-adjacent. Outside them the server is on duty.
+pub type OffDuty = Vec<(Seconds, Seconds)>;
+
+/// Why [`run_rostered`] rejected a roster.
+fn check_roster(off: &[OffDuty]) -> Result<(), EngineError> {
+    for (server, r) in off.iter().enumerate() {
+        let mut previous: Option<Seconds> = None;
+        for &(a, b) in r {
+            // Also false for NaN.
+            let ordered = a < b && previous.is_none_or(|p| p < a);
+            if !ordered {
+                return Err(EngineError::InvalidRoster { server });
+            }
+            previous = Some(b);
+        }
+    }
+    Ok(())
+}
+
+/// Replays `customers` (sorted by arrival) through one pool whose servers each have
+/// their own roster: server `i` is on duty except in `off[i]`. This is today's hall as
+/// its ticket log shows it, window by window (see `trace`); there are no sessions: a
+/// window on duty after closing is simply on duty.
+///
+/// A customer takes the server that can start it first; ties go to the server that has
+/// been idle longest (earliest free time), then the lowest index — the way a calling
+/// system hands the next ticket to the window that has waited longest. A service that
+/// has started runs to its end even into an off-duty period. Abandonment as in
+/// [`run_pool`]. Each server keeps a cursor into its roster that only moves forward
+/// (a server's candidate start time never decreases), so a customer costs O(c).
+pub fn run_rostered(
+    customers: &[Customer],
+    off: &[OffDuty],
+    out: &mut Vec<Outcome>,
+) -> Result<(), EngineError> {
+    out.clear();
+    check_roster(off)?;
+    let c = off.len();
+    let mut free = vec![f64::NEG_INFINITY; c];
+    let mut cursor = vec![0usize; c];
+    out.reserve(customers.len());
+    let mut previous = f64::NEG_INFINITY;
+    for (index, cu) in customers.iter().enumerate() {
+        if let Err(e) = check_customer(cu, index, previous) {
+            out.clear();
+            return Err(e);
+        }
+        previous = cu.arrival;
+        let (mut best, mut best_free, mut best_i) = (f64::INFINITY, f64::INFINITY, usize::MAX);
+        for i in 0..c {
+            let f = free[i];
+            let mut t = f.max(cu.arrival);
+            let r = &off[i];
+            let mut k = cursor[i];
+            while k < r.len() && r[k].1 <= t {
+                k += 1;
+            }
+            cursor[i] = k;
+            if k < r.len() && r[k].0 <= t {
+                t = r[k].1;
+            }
+            if t < best || (t == best && f < best_free) {
+                (best, best_free, best_i) = (t, f, i);
+            }
+        }
+        out.push(if best_i == usize::MAX {
+            Outcome::Unserved
+        } else if best - cu.arrival > cu.patience {
+            Outcome::Abandoned {
+                waited: cu.patience,
+            }
+        } else {
+            free[best_i] = best + cu.service;
+            Outcome::Served {
+                wait: best - cu.arrival,
+                // Lossless: best_i < off.len(), a server count.
+                server: best_i as u32,
+            }
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -787,6 +881,95 @@ mod tests {
                 reference(&cs, &sched),
                 "trial {trial}: {sched:?} {cs:?}"
             );
+        }
+    }
+
+    fn rostered(customers: &[Customer], off: &[OffDuty]) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        run_rostered(customers, off, &mut out).expect("valid input");
+        out
+    }
+
+    #[test]
+    fn rostered_servers_wait_out_their_off_duty_periods() {
+        // Server 0 off 0..100, server 1 off 50..300 (a break while serving is not
+        // interrupted: it starts its break late).
+        let off = vec![vec![(0.0, 100.0)], vec![(50.0, 300.0)]];
+        let cs = [
+            cust(0.0, 80.0),  // server 1 is on: 0..80, runs into its break
+            cust(10.0, 10.0), // server 0 on at 100, server 1 at 300: server 0
+            cust(20.0, 10.0), // server 0 again at 110
+        ];
+        assert_eq!(
+            rostered(&cs, &off),
+            vec![served(0.0, 1), served(90.0, 0), served(90.0, 0)]
+        );
+    }
+
+    #[test]
+    fn rostered_ties_go_to_the_server_idle_longest() {
+        let off = vec![Vec::new(), Vec::new()];
+        let cs = [
+            cust(0.0, 10.0),  // both idle since ever: server 0
+            cust(1.0, 5.0),   // server 1
+            cust(20.0, 1.0),  // both idle: server 1 (free at 6) waited less than 0 (at 10)
+            cust(30.0, 1.0),  // server 0 (free at 10) vs 1 (free at 21): server 0
+        ];
+        assert_eq!(
+            rostered(&cs, &off),
+            vec![served(0.0, 0), served(0.0, 1), served(0.0, 0), served(0.0, 1)]
+        );
+    }
+
+    #[test]
+    fn rostered_matches_a_brute_force_reference() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for trial in 0..2000 {
+            let c = rng.random_range(0..4);
+            let off: Vec<OffDuty> = (0..c)
+                .map(|_| {
+                    let mut t = -3600.0 + 300.0 * rng.random_range(0..4) as f64;
+                    (0..rng.random_range(0..5))
+                        .map(|_| {
+                            let a = t + 300.0 * rng.random_range(1..6) as f64;
+                            let b = a + 300.0 * rng.random_range(1..6) as f64;
+                            t = b;
+                            (a, b)
+                        })
+                        .collect()
+                })
+                .collect();
+            let cs = random_customers(&mut rng, 12_000.0);
+            // Reference: every server's start by scanning its whole roster.
+            let mut free = vec![f64::NEG_INFINITY; c];
+            let mut want = Vec::new();
+            for cu in &cs {
+                let mut best: Option<(f64, f64, usize)> = None;
+                for i in 0..c {
+                    let mut t = free[i].max(cu.arrival);
+                    for &(a, b) in &off[i] {
+                        if a <= t && t < b {
+                            t = b;
+                        }
+                    }
+                    let key = (t, free[i], i);
+                    if best.is_none_or(|b| key.partial_cmp(&b) == Some(std::cmp::Ordering::Less)) {
+                        best = Some(key);
+                    }
+                }
+                want.push(match best {
+                    None => Outcome::Unserved,
+                    Some((t, _, _)) if t - cu.arrival > cu.patience => Outcome::Abandoned {
+                        waited: cu.patience,
+                    },
+                    Some((t, _, i)) => {
+                        free[i] = t + cu.service;
+                        served(t - cu.arrival, i as u32)
+                    }
+                });
+            }
+            assert_eq!(rostered(&cs, &off), want, "trial {trial}: {off:?} {cs:?}");
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::engine::{self, Customer, Outcome, Schedule, Session};
+use super::engine::{self, Customer, OffDuty, Outcome, Schedule, Session};
 use super::{group, stats, GroupResult, SimResult};
 use crate::error::{Error, Result};
 use crate::hall::{time, Hall, Status, WindowKind, NONE, NO_TIME};
@@ -24,11 +24,18 @@ struct Job {
     patience: f64,
 }
 
+/// Who is on duty in each pool.
+enum Staffing {
+    /// A plan: servers of pool p in (day, hour), within the opening sessions.
+    Counts(Box<dyn Fn(usize, i64, u32) -> u32>),
+    /// Today's hall: per pool, the off-duty periods of each of its windows.
+    Rostered(Vec<Vec<OffDuty>>),
+}
+
 /// Pools and routing of one configuration.
 struct Config {
     names: Vec<String>,
-    /// Servers of pool p in (day, hour).
-    servers: Box<dyn Fn(usize, i64, u32) -> u32>,
+    staffing: Staffing,
     jobs: Vec<Job>,
     left_online: Vec<usize>,
 }
@@ -88,17 +95,6 @@ fn typical_waits(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<[f64; 24]
         .collect()
 }
 
-fn patience(hall: &Hall, i: usize, typical: &[[f64; 24]], pool: usize) -> f64 {
-    let t = &hall.tickets;
-    match t.status[i] {
-        Status::Cancelled if t.finished[i] != NO_TIME && t.finished[i] >= t.issued[i] => {
-            (t.finished[i] - t.issued[i]) as f64
-        }
-        Status::Cancelled => typical[pool][time::hour(t.issued[i]) as usize],
-        _ => f64::INFINITY,
-    }
-}
-
 /// After-call work per window (seconds): the median pause between finishing one ticket and
 /// calling the next when that next ticket was already waiting. Queue logs record the
 /// service but not the wrap-up (notes, filing, a break), yet the window is not free to
@@ -149,9 +145,180 @@ fn service_s(hall: &Hall, i: usize) -> f64 {
     }
 }
 
-/// Today's hall: a ticket's pool is the pool of the window that served it; tickets
-/// without a window go to their department's pool (or its joint pool where one exists).
-fn today(hall: &Hall, hours: &[u32]) -> Config {
+/// Mean handling time (seconds) of served tickets per matter, and per department where a
+/// matter has none: the handling time given to a cancelled ticket the simulation serves.
+fn mean_services(hall: &Hall) -> (Vec<f64>, Vec<f64>) {
+    let t = &hall.tickets;
+    let mut by_matter = vec![(0.0, 0u32); t.matters.len()];
+    let mut by_dept = vec![(0.0, 0u32); t.departments.len()];
+    for i in 0..t.len() {
+        if t.status[i] == Status::Served {
+            let s = service_s(hall, i);
+            if t.matter[i] != NONE {
+                let e = &mut by_matter[t.matter[i] as usize];
+                e.0 += s;
+                e.1 += 1;
+            }
+            let e = &mut by_dept[t.department[i] as usize];
+            e.0 += s;
+            e.1 += 1;
+        }
+    }
+    let mean = |v: Vec<(f64, u32)>| -> Vec<f64> {
+        v.into_iter()
+            .map(|(s, n)| if n > 0 { s / f64::from(n) } else { f64::NAN })
+            .collect()
+    };
+    (mean(by_matter), mean(by_dept))
+}
+
+/// Handling time of ticket `i` in a replay: its own for a called ticket; for a ticket
+/// cancelled before being called (it has none), the mean of its matter (or department),
+/// used only if the simulation serves it.
+fn own_service(hall: &Hall, i: usize, means: &(Vec<f64>, Vec<f64>)) -> f64 {
+    let t = &hall.tickets;
+    if t.status[i] != Status::Cancelled || t.called[i] != NO_TIME {
+        return service_s(hall, i);
+    }
+    let m = (t.matter[i] != NONE)
+        .then(|| means.0[t.matter[i] as usize])
+        .filter(|x| x.is_finite());
+    m.or_else(|| Some(means.1[t.department[i] as usize]).filter(|x| x.is_finite()))
+        .unwrap_or(0.0)
+}
+
+/// Patience (seconds) of every ticket. Tickets that were called waited as long as it took
+/// (infinite patience). A ticket cancelled before being called gave up: where the log has
+/// its cancel time, its patience is cancel − issue; otherwise it is censored — less than
+/// the wait it would have had, which the wait of the next called ticket of its pool on the
+/// same day estimates — and we take half of that (the mean of a uniform patience below
+/// it); with no such ticket, the typical wait of its pool and hour. A documented choice
+/// (MODEL.md §7): in today's hall such visitors still give up, in a faster plan some stay.
+fn patiences(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<f64> {
+    let t = &hall.tickets;
+    let typical = typical_waits(hall, pool_of, npools);
+    let mut order: Vec<usize> = (0..t.len()).collect();
+    order.sort_by_key(|&i| (pool_of[i], t.issued[i], i));
+    let mut out = vec![f64::INFINITY; t.len()];
+    // Walk each pool backwards remembering the wait of the next called ticket.
+    let mut next: Option<(usize, i64, f64)> = None; // (pool, day, wait)
+    for &i in order.iter().rev() {
+        let (p, d) = (pool_of[i], time::day(t.issued[i]));
+        if t.called[i] != NO_TIME {
+            next = Some((p, d, (t.called[i] - t.issued[i]).max(0) as f64));
+            continue;
+        }
+        if t.status[i] != Status::Cancelled {
+            continue;
+        }
+        out[i] = if t.finished[i] != NO_TIME && t.finished[i] >= t.issued[i] {
+            (t.finished[i] - t.issued[i]) as f64
+        } else {
+            match next {
+                Some((np, nd, w)) if np == p && nd == d => 0.5 * w,
+                _ => 0.5 * typical[p][time::hour(t.issued[i]) as usize],
+            }
+        };
+    }
+    out
+}
+
+/// Merges sorted-by-start intervals into disjoint, non-adjacent ones.
+fn merge(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    v.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
+    for (a, b) in v {
+        if a >= b {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// `a \ b` for two merged interval lists.
+fn subtract(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    for &(mut x, y) in a {
+        while k < b.len() && b[k].1 <= x {
+            k += 1;
+        }
+        let mut j = k;
+        while x < y {
+            match b.get(j) {
+                Some(&(p, q)) if p < y => {
+                    if p > x {
+                        out.push((x as f64, p as f64));
+                    }
+                    x = x.max(q);
+                    j += 1;
+                }
+                _ => {
+                    out.push((x as f64, y as f64));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Off-duty periods of one window from its busy intervals and its pool's waiting
+/// intervals (merged): outside its working span of each day (first call to last finish)
+/// and, within it, whenever it was idle while somebody waited.
+fn roster(waiting: &[(i64, i64)], busy: Vec<(i64, i64)>) -> OffDuty {
+    let busy = merge(busy);
+    let mut spans: Vec<(i64, i64)> = Vec::new();
+    for &(a, b) in &busy {
+        match spans.last_mut() {
+            Some(s) if time::day(s.0) == time::day(a) => s.1 = s.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    }
+    let mut off: Vec<(f64, f64)> = subtract(waiting, &busy);
+    let mut edge = f64::NEG_INFINITY;
+    for &(a, b) in &spans {
+        off.push((edge, a as f64));
+        edge = b as f64;
+    }
+    off.push((edge, f64::INFINITY));
+    off.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut out: OffDuty = Vec::with_capacity(off.len());
+    for (a, b) in off {
+        if a >= b {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// Today's hall, window by window, as its ticket log shows it.
+///
+/// A ticket's pool is the pool of the window that served it (by the inventory; a window
+/// missing from the inventory joins the pool of the department it serves most); tickets
+/// without a window (cancelled, some no-shows) go to their department's pool. Each window
+/// that called at least one ticket is a server of its pool.
+///
+/// Staffing is read from the log at the resolution of its time stamps: a window is *off
+/// duty* whenever it was idle (not between a call and its finish) while a ticket of its
+/// pool was waiting (issued, not yet called). In a first-come-first-served hall an idle
+/// window with people waiting is a window nobody sits at — before its shift, on a break,
+/// over lunch, after leaving early, or doing after-call work between two tickets — so
+/// this captures shifts, breaks, opening and closing times, lunch, wrap-up and the
+/// minute a no-show holds the window, without assuming any of them. Outside a window's
+/// working span of a day (its first call to its last finish) it is off duty too: a
+/// morning-only window idle all afternoon was not there, even when nobody happened to be
+/// waiting at the moment a ticket was issued. Inside the span, idle with nobody waiting
+/// counts as on duty (whether it was staffed cannot be seen there).
+fn today(hall: &Hall) -> Config {
     let t = &hall.tickets;
     let mut names: Vec<String> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -161,75 +328,119 @@ fn today(hall: &Hall, hours: &[u32]) -> Config {
             names.len() - 1
         })
     };
-    let window_pool: BTreeMap<&str, String> = hall
+    let inventory: BTreeMap<&str, (usize, String)> = hall
         .windows
         .iter()
-        .map(|w| {
+        .enumerate()
+        .map(|(k, w)| {
             (
                 w.id.as_str(),
-                match (w.kind, &w.merge_group) {
-                    (WindowKind::Joint, Some(g)) => format!("联办 {g}"),
-                    (WindowKind::Fallback, _) => "兜底 fallback".to_string(),
-                    _ => w.department.clone(),
-                },
+                (
+                    k,
+                    match (w.kind, &w.merge_group) {
+                        (WindowKind::Joint, Some(g)) => format!("联办 {g}"),
+                        (WindowKind::Fallback, _) => "兜底 fallback".to_string(),
+                        _ => w.department.clone(),
+                    },
+                ),
             )
         })
         .collect();
-    let win_pool_idx: Vec<Option<usize>> = t
-        .windows
-        .names()
-        .iter()
-        .map(|w| {
-            window_pool
-                .get(w.as_str())
-                .cloned()
-                .map(|n| pool_named(n, &mut names))
-        })
-        .collect();
-    // Department of each window (the one it serves most) when there is no inventory.
-    let mut pool_of = vec![0usize; t.len()];
-    let mut dept_pool: BTreeMap<u32, usize> = BTreeMap::new();
-    for (i, slot) in pool_of.iter_mut().enumerate() {
-        let w = t.window[i];
-        *slot = match (w != NONE).then(|| win_pool_idx[w as usize]).flatten() {
-            Some(p) => p,
-            None => {
-                let d = t.department[i];
-                match dept_pool.get(&d) {
-                    Some(&p) => p,
-                    None => {
-                        let p = pool_named(t.departments.name(d).to_string(), &mut names);
-                        dept_pool.insert(d, p);
-                        p
-                    }
-                }
-            }
-        };
-    }
-    let staffed = derive::staffed_windows(t);
-    let mut counts: BTreeMap<(usize, i64, u32), u32> = BTreeMap::new();
-    for ((day, hour), ws) in &staffed {
-        for &w in ws {
-            if let Some(p) = win_pool_idx[w as usize] {
-                *counts.entry((p, *day, *hour)).or_default() += 1;
-            }
+    // The department each window serves most, for windows missing from the inventory.
+    let nw = t.windows.len();
+    let mut served_by: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); nw];
+    for i in 0..t.len() {
+        if t.window[i] != NONE {
+            *served_by[t.window[i] as usize]
+                .entry(t.department[i])
+                .or_default() += 1;
         }
     }
-    let typical = typical_waits(hall, &pool_of, names.len());
-    let wrap = wrap_up_by_window(hall);
+    let win_pool: Vec<usize> = (0..nw)
+        .map(|w| {
+            let name = &t.windows.names()[w];
+            let pool = match inventory.get(name.as_str()) {
+                Some((_, p)) => p.clone(),
+                None => {
+                    let d = served_by[w]
+                        .iter()
+                        .max_by_key(|(d, n)| (**n, std::cmp::Reverse(**d)))
+                        .map_or(0, |(d, _)| *d);
+                    t.departments.name(d).to_string()
+                }
+            };
+            pool_named(pool, &mut names)
+        })
+        .collect();
+    let mut dept_pool: BTreeMap<u32, usize> = BTreeMap::new();
+    let pool_of: Vec<usize> = (0..t.len())
+        .map(|i| match t.window[i] {
+            w if w != NONE => win_pool[w as usize],
+            _ => *dept_pool.entry(t.department[i]).or_insert_with(|| {
+                pool_named(t.departments.name(t.department[i]).to_string(), &mut names)
+            }),
+        })
+        .collect();
+    let np = names.len();
+    // Waiting and busy intervals.
+    let mut waiting: Vec<Vec<(i64, i64)>> = vec![Vec::new(); np];
+    let mut busy: Vec<Vec<(i64, i64)>> = vec![Vec::new(); nw];
+    for i in 0..t.len() {
+        if t.called[i] == NO_TIME {
+            continue;
+        }
+        if t.called[i] > t.issued[i] {
+            waiting[pool_of[i]].push((t.issued[i], t.called[i]));
+        }
+        if t.window[i] != NONE {
+            let f = if t.finished[i] == NO_TIME {
+                t.called[i]
+            } else {
+                t.finished[i].max(t.called[i])
+            };
+            busy[t.window[i] as usize].push((t.called[i], f));
+        }
+    }
+    let waiting: Vec<Vec<(i64, i64)>> = waiting.into_iter().map(merge).collect();
+    // Servers of each pool in inventory order, then by name.
+    let mut windows_of: Vec<Vec<u32>> = vec![Vec::new(); np];
+    for w in 0..nw {
+        if !served_by[w].is_empty() {
+            windows_of[win_pool[w]].push(w as u32);
+        }
+    }
+    for ws in &mut windows_of {
+        ws.sort_by_key(|&w| {
+            let name = &t.windows.names()[w as usize];
+            (
+                inventory.get(name.as_str()).map_or(usize::MAX, |(k, _)| *k),
+                name.clone(),
+            )
+        });
+    }
+    let rosters: Vec<Vec<OffDuty>> = windows_of
+        .iter()
+        .enumerate()
+        .map(|(p, ws)| {
+            ws.iter()
+                .map(|&w| roster(&waiting[p], std::mem::take(&mut busy[w as usize])))
+                .collect()
+        })
+        .collect();
+    let pat = patiences(hall, &pool_of, np);
+    let means = mean_services(hall);
     let jobs = (0..t.len())
         .map(|i| Job {
             ticket: i,
             pool: pool_of[i],
             arrival: t.issued[i] as f64,
-            service: service_s(hall, i) + wrap_of(&wrap, t.window[i]),
-            patience: patience(hall, i, &typical, pool_of[i]),
+            service: own_service(hall, i, &means),
+            patience: pat[i],
         })
         .collect();
-    let _ = hours;
     Config {
         names,
-        servers: Box::new(move |p, d, h| counts.get(&(p, d, h)).copied().unwrap_or(0)),
+        staffing: Staffing::Rostered(rosters),
         jobs,
         left_online: Vec::new(),
     }
@@ -334,7 +545,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
     Ok(Config {
         names,
         // The plan's windows are staffed in every open hour, as the formula assumes.
-        servers: Box::new(move |p, _d, _h| after[p]),
+        staffing: Staffing::Counts(Box::new(move |p, _d, _h| after[p])),
         jobs,
         left_online: left,
     })
@@ -362,7 +573,7 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
     };
     let cfg = match plan {
         Some(p) => planned(hall, p, seed)?,
-        None => today(hall, &hours),
+        None => today(hall),
     };
     let days: BTreeSet<i64> = t.issued.iter().map(|&x| time::day(x)).collect();
     let mut per_pool: Vec<Vec<Job>> = vec![Vec::new(); cfg.names.len()];
@@ -378,7 +589,6 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
                 .total_cmp(&b.arrival)
                 .then(a.ticket.cmp(&b.ticket))
         });
-        let sched = schedule(&days, &hours, |d, h| (cfg.servers)(p, d, h));
         let customers: Vec<Customer> = jobs
             .iter()
             .map(|j| Customer {
@@ -387,8 +597,19 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
                 patience: j.patience,
             })
             .collect();
-        engine::run_pool(&customers, &sched, &mut out)
-            .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+        let staffed_s = match &cfg.staffing {
+            Staffing::Counts(servers) => {
+                let sched = schedule(&days, &hours, |d, h| servers(p, d, h));
+                engine::run_pool(&customers, &sched, &mut out)
+                    .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+                staffed_seconds(&sched)
+            }
+            Staffing::Rostered(rosters) => {
+                engine::run_rostered(&customers, &rosters[p], &mut out)
+                    .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+                on_duty_seconds(&rosters[p], &days, &hours)
+            }
+        };
         for (j, o) in jobs.iter().zip(&out) {
             outcome_of[j.ticket] = Some(*o);
         }
@@ -398,7 +619,7 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
             &out,
             cfg.left_online.get(p).copied().unwrap_or(0),
         );
-        g.utilisation = utilisation(&customers, &out, &sched);
+        g.utilisation = utilisation(&customers, &out, staffed_s);
         g.queue_by_hour = queue_by_hour(&customers, &out, &days);
         pools.push(g);
     }
@@ -478,15 +699,20 @@ fn summarise(name: &str, customers: &[Customer], out: &[Outcome], left: usize) -
     group(name, waits, (customers.len() + left, ab, un, left))
 }
 
-/// Busy server time over staffed server time (sessions only; overtime counts as busy).
-fn utilisation(customers: &[Customer], out: &[Outcome], sched: &Schedule) -> Option<f64> {
+/// Busy server time over staffed server time (overtime counts as busy).
+fn utilisation(customers: &[Customer], out: &[Outcome], staffed: f64) -> Option<f64> {
     let busy: f64 = customers
         .iter()
         .zip(out)
         .filter(|(_, o)| matches!(o, Outcome::Served { .. }))
         .map(|(c, _)| c.service)
         .sum();
-    let staffed: f64 = sched
+    (staffed > 0.0).then(|| (busy / staffed).min(1.0))
+}
+
+/// Staffed server time of a schedule (sessions only).
+fn staffed_seconds(sched: &Schedule) -> f64 {
+    sched
         .sessions
         .iter()
         .map(|s| {
@@ -496,8 +722,37 @@ fn utilisation(customers: &[Customer], out: &[Outcome], sched: &Schedule) -> Opt
                 .map(|(k, &n)| f64::from(n) * (s.end - (s.start + 3600.0 * k as f64)).min(3600.0))
                 .sum::<f64>()
         })
-        .sum();
-    (staffed > 0.0).then(|| (busy / staffed).min(1.0))
+        .sum()
+}
+
+/// On-duty time of rostered windows within the opening hours of the log's days.
+fn on_duty_seconds(rosters: &[OffDuty], days: &BTreeSet<i64>, hours: &[u32]) -> f64 {
+    let mut open: Vec<(f64, f64)> = Vec::new();
+    for &d in days {
+        for (a, b) in sessions_of(hours) {
+            let start = (d * time::DAY + i64::from(a) * 3600) as f64;
+            open.push((start, start + f64::from(b - a) * 3600.0));
+        }
+    }
+    let total: f64 = open.iter().map(|(a, b)| b - a).sum();
+    rosters
+        .iter()
+        .map(|off| {
+            let mut k = 0;
+            let mut lost = 0.0;
+            for &(a, b) in &open {
+                while k < off.len() && off[k].1 <= a {
+                    k += 1;
+                }
+                let mut j = k;
+                while j < off.len() && off[j].0 < b {
+                    lost += off[j].1.min(b) - off[j].0.max(a);
+                    j += 1;
+                }
+            }
+            total - lost
+        })
+        .sum()
 }
 
 /// Mean number waiting per hour of day, over the days of the log.
