@@ -910,14 +910,19 @@ mod tests {
     fn rostered_ties_go_to_the_server_idle_longest() {
         let off = vec![Vec::new(), Vec::new()];
         let cs = [
-            cust(0.0, 10.0),  // both idle since ever: server 0
-            cust(1.0, 5.0),   // server 1
-            cust(20.0, 1.0),  // both idle: server 1 (free at 6) waited less than 0 (at 10)
-            cust(30.0, 1.0),  // server 0 (free at 10) vs 1 (free at 21): server 0
+            cust(0.0, 10.0), // both idle since ever: server 0
+            cust(1.0, 5.0),  // server 1
+            cust(20.0, 1.0), // both idle: server 1 (free at 6) waited less than 0 (at 10)
+            cust(30.0, 1.0), // server 0 (free at 10) vs 1 (free at 21): server 0
         ];
         assert_eq!(
             rostered(&cs, &off),
-            vec![served(0.0, 0), served(0.0, 1), served(0.0, 0), served(0.0, 1)]
+            vec![
+                served(0.0, 0),
+                served(0.0, 1),
+                served(0.0, 0),
+                served(0.0, 1)
+            ]
         );
     }
 

@@ -267,6 +267,45 @@ fn subtract(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(f64, f64)> {
     out
 }
 
+/// Longest pause between two tickets at a window, with people waiting throughout, that
+/// counts as after-call work of the first ticket rather than as time off duty.
+const AFTER_CALL_MAX_S: i64 = 300;
+
+/// After-call work: a window that finishes a ticket and calls the next one `g` seconds
+/// later while people were waiting all along was finishing the first ticket (notes,
+/// filing, calling the next number) when `g` is short (≤ [`AFTER_CALL_MAX_S`]): that
+/// pause belongs to the ticket, not to the clock, and travels with it when the replay
+/// hands the ticket to another window or another time. Longer pauses are breaks, off
+/// duty at their clock time. Extends `busy` (sorted here) and records the pause per
+/// ticket in `extra`.
+fn after_call_work(busy: &mut [(i64, i64, usize)], waiting: &[(i64, i64)], extra: &mut [f64]) {
+    busy.sort_unstable();
+    // One clerk serves one ticket at a time: where two services overlap at a window (a
+    // duplicated row, a re-issued ticket), the window's time is counted once — the later
+    // ticket keeps only the part that runs past the earlier one.
+    let mut end = i64::MIN;
+    for b in busy.iter_mut() {
+        if b.0 < end {
+            let overlap = b.1.min(end) - b.0;
+            extra[b.2] -= overlap as f64;
+        }
+        end = end.max(b.1);
+    }
+    for k in 1..busy.len() {
+        let (end, next) = (busy[k - 1].1, busy[k].0);
+        let g = next - end;
+        if g <= 0 || g > AFTER_CALL_MAX_S || time::day(end) != time::day(next) {
+            continue;
+        }
+        // The merged waiting interval holding `end` must reach `next`.
+        let j = waiting.partition_point(|w| w.1 <= end);
+        if waiting.get(j).is_some_and(|w| w.0 <= end && w.1 >= next) {
+            extra[busy[k - 1].2] += g as f64;
+            busy[k - 1].1 = next;
+        }
+    }
+}
+
 /// Off-duty periods of one window from its busy intervals and its pool's waiting
 /// intervals (merged): outside its working span of each day (first call to last finish)
 /// and, within it, whenever it was idle while somebody waited.
@@ -384,7 +423,7 @@ fn today(hall: &Hall) -> Config {
     let np = names.len();
     // Waiting and busy intervals.
     let mut waiting: Vec<Vec<(i64, i64)>> = vec![Vec::new(); np];
-    let mut busy: Vec<Vec<(i64, i64)>> = vec![Vec::new(); nw];
+    let mut busy: Vec<Vec<(i64, i64, usize)>> = vec![Vec::new(); nw];
     for i in 0..t.len() {
         if t.called[i] == NO_TIME {
             continue;
@@ -398,7 +437,7 @@ fn today(hall: &Hall) -> Config {
             } else {
                 t.finished[i].max(t.called[i])
             };
-            busy[t.window[i] as usize].push((t.called[i], f));
+            busy[t.window[i] as usize].push((t.called[i], f, i));
         }
     }
     let waiting: Vec<Vec<(i64, i64)>> = waiting.into_iter().map(merge).collect();
@@ -418,13 +457,26 @@ fn today(hall: &Hall) -> Config {
             )
         });
     }
+    let mut after_call = vec![0.0; t.len()];
     let rosters: Vec<Vec<OffDuty>> = windows_of
         .iter()
         .enumerate()
         .map(|(p, ws)| {
-            ws.iter()
-                .map(|&w| roster(&waiting[p], std::mem::take(&mut busy[w as usize])))
-                .collect()
+            let mut servers = Vec::with_capacity(ws.len());
+            for &w in ws {
+                // A window with several clerks (inventory `staff`) is that many servers
+                // on the same roster.
+                let staff = inventory
+                    .get(t.windows.names()[w as usize].as_str())
+                    .map_or(1, |(k, _)| hall.windows[*k].staff.max(1));
+                let mut b = std::mem::take(&mut busy[w as usize]);
+                if staff == 1 {
+                    after_call_work(&mut b, &waiting[p], &mut after_call);
+                }
+                let r = roster(&waiting[p], b.into_iter().map(|(a, f, _)| (a, f)).collect());
+                servers.extend(std::iter::repeat_n(r, staff as usize));
+            }
+            servers
         })
         .collect();
     let pat = patiences(hall, &pool_of, np);
@@ -434,7 +486,7 @@ fn today(hall: &Hall) -> Config {
             ticket: i,
             pool: pool_of[i],
             arrival: t.issued[i] as f64,
-            service: own_service(hall, i, &means),
+            service: (own_service(hall, i, &means) + after_call[i]).max(0.0),
             patience: pat[i],
         })
         .collect();
