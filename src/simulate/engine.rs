@@ -453,15 +453,19 @@ fn check_roster(off: &[OffDuty]) -> Result<(), EngineError> {
 /// its ticket log shows it, window by window (see `trace`); there are no sessions: a
 /// window on duty after closing is simply on duty.
 ///
-/// A customer takes the server that can start it first; ties go to the server that has
-/// been idle longest (earliest free time), then the lowest index — the way a calling
-/// system hands the next ticket to the window that has waited longest. A service that
+/// A customer takes the server that can start it first. Ties go to its `preferred`
+/// server when it is among them (in today's replay: the window the log shows serving
+/// it, so ties are decided as the hall decided them), else to the server idle longest
+/// (earliest free time), then the lowest index — the way a calling system hands the next
+/// ticket to the window that has waited longest. `preferred[i]` is an index or
+/// `u32::MAX` for none. A service that
 /// has started runs to its end even into an off-duty period. Abandonment as in
 /// [`run_pool`]. Each server keeps a cursor into its roster that only moves forward
 /// (a server's candidate start time never decreases), so a customer costs O(c).
 pub fn run_rostered(
     customers: &[Customer],
     off: &[OffDuty],
+    preferred: Option<&[u32]>,
     out: &mut Vec<Outcome>,
 ) -> Result<(), EngineError> {
     out.clear();
@@ -477,6 +481,9 @@ pub fn run_rostered(
             return Err(e);
         }
         previous = cu.arrival;
+        let want = preferred
+            .and_then(|p| p.get(index))
+            .map_or(usize::MAX, |&w| w as usize);
         let (mut best, mut best_free, mut best_i) = (f64::INFINITY, f64::INFINITY, usize::MAX);
         for i in 0..c {
             let f = free[i];
@@ -490,11 +497,12 @@ pub fn run_rostered(
             if k < r.len() && r[k].0 <= t {
                 t = r[k].1;
             }
-            if t < best || (t == best && f < best_free) {
+            let better = t < best || (t == best && best_i != want && (i == want || f < best_free));
+            if better {
                 (best, best_free, best_i) = (t, f, i);
             }
         }
-        out.push(if best_i == usize::MAX {
+        out.push(if best_i == usize::MAX || best == f64::INFINITY {
             Outcome::Unserved
         } else if best - cu.arrival > cu.patience {
             Outcome::Abandoned {
@@ -886,7 +894,7 @@ mod tests {
 
     fn rostered(customers: &[Customer], off: &[OffDuty]) -> Vec<Outcome> {
         let mut out = Vec::new();
-        run_rostered(customers, off, &mut out).expect("valid input");
+        run_rostered(customers, off, None, &mut out).expect("valid input");
         out
     }
 
@@ -912,18 +920,28 @@ mod tests {
         let cs = [
             cust(0.0, 10.0), // both idle since ever: server 0
             cust(1.0, 5.0),  // server 1
-            cust(20.0, 1.0), // both idle: server 1 (free at 6) waited less than 0 (at 10)
-            cust(30.0, 1.0), // server 0 (free at 10) vs 1 (free at 21): server 0
+            cust(20.0, 1.0), // both idle: server 1 (free since 6) beats 0 (since 10)
+            cust(30.0, 1.0), // server 0 (free since 10) beats 1 (since 21)
         ];
         assert_eq!(
             rostered(&cs, &off),
             vec![
                 served(0.0, 0),
                 served(0.0, 1),
-                served(0.0, 0),
-                served(0.0, 1)
+                served(0.0, 1),
+                served(0.0, 0)
             ]
         );
+    }
+
+    #[test]
+    fn rostered_ties_go_to_the_preferred_server_first() {
+        let off = vec![Vec::new(), Vec::new(), vec![(0.0, 50.0)]];
+        let cs = [cust(0.0, 10.0), cust(1.0, 5.0), cust(100.0, 1.0)];
+        let pref = [1, 2, 2]; // server 2 is off at 1: no tie, server 0 takes it
+        let mut out = Vec::new();
+        run_rostered(&cs, &off, Some(&pref), &mut out).expect("valid input");
+        assert_eq!(out, vec![served(0.0, 1), served(0.0, 0), served(0.0, 2)]);
     }
 
     #[test]

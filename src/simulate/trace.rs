@@ -29,7 +29,9 @@ enum Staffing {
     /// A plan: servers of pool p in (day, hour), within the opening sessions.
     Counts(Box<dyn Fn(usize, i64, u32) -> u32>),
     /// Today's hall: per pool, the off-duty periods of each of its windows.
-    Rostered(Vec<Vec<OffDuty>>),
+    /// `preferred[ticket]` is the server of its pool that the log shows serving it
+    /// (`u32::MAX` for none): ties between windows are decided as the hall decided them.
+    Rostered(Vec<Vec<OffDuty>>, Vec<u32>),
 }
 
 /// Pools and routing of one configuration.
@@ -458,12 +460,14 @@ fn today(hall: &Hall) -> Config {
         });
     }
     let mut after_call = vec![0.0; t.len()];
+    let mut server_of = vec![u32::MAX; nw];
     let rosters: Vec<Vec<OffDuty>> = windows_of
         .iter()
         .enumerate()
         .map(|(p, ws)| {
             let mut servers = Vec::with_capacity(ws.len());
             for &w in ws {
+                server_of[w as usize] = servers.len() as u32;
                 // A window with several clerks (inventory `staff`) is that many servers
                 // on the same roster.
                 let staff = inventory
@@ -492,7 +496,15 @@ fn today(hall: &Hall) -> Config {
         .collect();
     Config {
         names,
-        staffing: Staffing::Rostered(rosters),
+        staffing: Staffing::Rostered(
+            rosters,
+            (0..t.len())
+                .map(|i| match t.window[i] {
+                    w if w != NONE => server_of[w as usize],
+                    _ => u32::MAX,
+                })
+                .collect(),
+        ),
         jobs,
         left_online: Vec::new(),
     }
@@ -656,8 +668,9 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
                     .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
                 staffed_seconds(&sched)
             }
-            Staffing::Rostered(rosters) => {
-                engine::run_rostered(&customers, &rosters[p], &mut out)
+            Staffing::Rostered(rosters, preferred) => {
+                let pref: Vec<u32> = jobs.iter().map(|j| preferred[j.ticket]).collect();
+                engine::run_rostered(&customers, &rosters[p], Some(&pref), &mut out)
                     .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
                 on_duty_seconds(&rosters[p], &days, &hours)
             }
