@@ -79,6 +79,20 @@ fn replaying_the_bundled_sample_gives_back_its_waits() {
     // Exact but for the sample's deliberately dirty rows (duplicated tickets with a
     // skewed clock): every department within 1 %, most exactly.
     assert_within(&errors, 0.01);
+    // The pools of today's hall are its departments here: the same waits per pool, and
+    // no pool waits for days (a no-show called last is still called that day).
+    let sim = trace::replay(&hall, None, 1).expect("replay runs");
+    let obs = observed(&hall);
+    for p in &sim.pools {
+        let o = obs[&p.name];
+        assert!(
+            (p.mean_wait / o - 1.0).abs() <= 0.01,
+            "{}: {o} vs {}",
+            p.name,
+            p.mean_wait
+        );
+        assert!(p.max_wait < 120.0, "{}: max wait {}", p.name, p.max_wait);
+    }
     let exact = errors.iter().filter(|e| e.3.abs() < 0.001).count();
     assert!(exact >= 15, "only {exact} departments reproduced exactly");
 }

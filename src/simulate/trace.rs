@@ -97,48 +97,6 @@ fn typical_waits(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<[f64; 24]
         .collect()
 }
 
-/// After-call work per window (seconds): the median pause between finishing one ticket and
-/// calling the next when that next ticket was already waiting. Queue logs record the
-/// service but not the wrap-up (notes, filing, a break), yet the window is not free to
-/// call; without it a replay makes windows look more available than they were.
-fn wrap_up_by_window(hall: &Hall) -> Vec<f64> {
-    let t = &hall.tickets;
-    let mut by_window: Vec<Vec<usize>> = vec![Vec::new(); t.windows.len()];
-    for i in 0..t.len() {
-        if t.window[i] != NONE && t.called[i] != NO_TIME && t.status[i] == Status::Served {
-            by_window[t.window[i] as usize].push(i);
-        }
-    }
-    by_window
-        .into_iter()
-        .map(|mut v| {
-            v.sort_by_key(|&i| (t.called[i], i));
-            let mut gaps: Vec<i64> = v
-                .windows(2)
-                .filter(|w| time::day(t.called[w[0]]) == time::day(t.called[w[1]]))
-                .filter(|w| {
-                    t.issued[w[1]] <= t.finished[w[0]] && t.called[w[1]] >= t.finished[w[0]]
-                })
-                .map(|w| t.called[w[1]] - t.finished[w[0]])
-                .filter(|&g| g < 1800)
-                .collect();
-            if gaps.len() < 20 {
-                return 0.0;
-            }
-            gaps.sort_unstable();
-            gaps[gaps.len() / 2] as f64
-        })
-        .collect()
-}
-
-fn wrap_of(wrap: &[f64], w: u32) -> f64 {
-    if w == NONE {
-        0.0
-    } else {
-        wrap.get(w as usize).copied().unwrap_or(0.0)
-    }
-}
-
 fn service_s(hall: &Hall, i: usize) -> f64 {
     let t = &hall.tickets;
     match (t.called[i], t.finished[i]) {
@@ -311,15 +269,18 @@ fn after_call_work(busy: &mut [(i64, i64, usize)], waiting: &[(i64, i64)], extra
 /// Off-duty periods of one window from its busy intervals and its pool's waiting
 /// intervals (merged): outside its working span of each day (first call to last finish)
 /// and, within it, whenever it was idle while somebody waited.
-fn roster(waiting: &[(i64, i64)], busy: Vec<(i64, i64)>) -> OffDuty {
-    let busy = merge(busy);
+fn roster(waiting: &[(i64, i64)], mut busy: Vec<(i64, i64)>) -> OffDuty {
+    busy.sort_unstable();
     let mut spans: Vec<(i64, i64)> = Vec::new();
     for &(a, b) in &busy {
+        // A no-show is a call of no duration: the window is on duty at its call.
+        let b = b.max(a + 1);
         match spans.last_mut() {
             Some(s) if time::day(s.0) == time::day(a) => s.1 = s.1.max(b),
             _ => spans.push((a, b)),
         }
     }
+    let busy = merge(busy);
     let mut off: Vec<(f64, f64)> = subtract(waiting, &busy);
     let mut edge = f64::NEG_INFINITY;
     for &(a, b) in &spans {
@@ -544,7 +505,8 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
         hall.matters.iter().map(|m| (m.id.as_str(), m)).collect();
     let dept_pool = |d: &str| pool_index.get(d).copied();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let wrap = wrap_up_by_window(hall);
+    // Each ticket keeps today's handling time with its after-call work, and its patience.
+    let base = today(hall).jobs;
     let mut jobs = Vec::with_capacity(t.len());
     let mut left = vec![0usize; names.len()];
     let thin = (-plan.policy.demand_change).clamp(0.0, 1.0);
@@ -560,7 +522,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             Some(&(ch, p)) => (ch, p),
             None => ("counter", dept_pool(dept).unwrap_or(fallback)),
         };
-        let mut service = service_s(hall, i) + wrap_of(&wrap, t.window[i]);
+        let mut service = base[i].service;
         let pool = match channel {
             "joint" => {
                 service *= 1.0 + plan.policy.joint_slowdown;
@@ -592,17 +554,12 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             }
             _ => pool,
         };
-        let p = if t.status[i] == Status::Cancelled {
-            600.0
-        } else {
-            f64::INFINITY
-        };
         jobs.push(Job {
             ticket: i,
             pool,
             arrival: t.issued[i] as f64,
             service,
-            patience: p,
+            patience: base[i].patience,
         });
     }
     let after: Vec<u32> = plan.pools.iter().map(|p| p.windows_after).collect();
@@ -678,9 +635,14 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
         for (j, o) in jobs.iter().zip(&out) {
             outcome_of[j.ticket] = Some(*o);
         }
+        // Waits of the tickets the log shows as no-shows are not waits of visitors.
+        let visitors: Vec<bool> = jobs
+            .iter()
+            .map(|j| t.status[j.ticket] != Status::NoShow)
+            .collect();
         let mut g = summarise(
             &cfg.names[p],
-            &customers,
+            &visitors,
             &out,
             cfg.left_online.get(p).copied().unwrap_or(0),
         );
@@ -751,17 +713,18 @@ fn hourly_means(v: &[(u32, f64)]) -> Vec<f64> {
         .collect()
 }
 
-fn summarise(name: &str, customers: &[Customer], out: &[Outcome], left: usize) -> GroupResult {
+fn summarise(name: &str, visitors: &[bool], out: &[Outcome], left: usize) -> GroupResult {
     let mut waits = Vec::new();
     let (mut ab, mut un) = (0, 0);
-    for o in out {
+    for (o, &visitor) in out.iter().zip(visitors) {
         match o {
-            Outcome::Served { wait, .. } => waits.push(*wait),
+            Outcome::Served { wait, .. } if visitor => waits.push(*wait),
+            Outcome::Served { .. } => {}
             Outcome::Abandoned { .. } => ab += 1,
             Outcome::Unserved => un += 1,
         }
     }
-    group(name, waits, (customers.len() + left, ab, un, left))
+    group(name, waits, (visitors.len() + left, ab, un, left))
 }
 
 /// Busy server time over staffed server time (overtime counts as busy).
