@@ -84,14 +84,16 @@ fn replaying_the_bundled_sample_gives_back_its_waits() {
     let sim = trace::replay(&hall, None, 1).expect("replay runs");
     let obs = observed(&hall);
     for p in &sim.pools {
-        let o = obs[&p.name];
-        assert!(
-            (p.mean_wait / o - 1.0).abs() <= 0.01,
-            "{}: {o} vs {}",
-            p.name,
-            p.mean_wait
-        );
         assert!(p.max_wait < 120.0, "{}: max wait {}", p.name, p.max_wait);
+        // The fallback pool is the department 综合窗口.
+        let name = if p.name.contains("fallback") {
+            "综合窗口"
+        } else {
+            &p.name
+        };
+        let o = obs[name];
+        let e = p.mean_wait / o - 1.0;
+        assert!(e.abs() <= 0.01, "{}: {o} vs {}", p.name, p.mean_wait);
     }
     let exact = errors.iter().filter(|e| e.3.abs() < 0.001).count();
     assert!(exact >= 15, "only {exact} departments reproduced exactly");
