@@ -374,7 +374,26 @@ fn today(hall: &Hall) -> Config {
             pool_named(pool, &mut names)
         })
         .collect();
-    let mut dept_pool: BTreeMap<u32, usize> = BTreeMap::new();
+    // Tickets without a window join the pool that serves most of their department.
+    let mut dept_pools: BTreeMap<u32, BTreeMap<usize, u64>> = BTreeMap::new();
+    for i in 0..t.len() {
+        if t.window[i] != NONE {
+            *dept_pools
+                .entry(t.department[i])
+                .or_default()
+                .entry(win_pool[t.window[i] as usize])
+                .or_default() += 1;
+        }
+    }
+    let mut dept_pool: BTreeMap<u32, usize> = dept_pools
+        .into_iter()
+        .filter_map(|(d, m)| {
+            let best = m
+                .into_iter()
+                .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)))?;
+            Some((d, best.0))
+        })
+        .collect();
     let pool_of: Vec<usize> = (0..t.len())
         .map(|i| match t.window[i] {
             w if w != NONE => win_pool[w as usize],
