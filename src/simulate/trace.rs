@@ -529,7 +529,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
     let mut jobs = Vec::with_capacity(t.len());
     let mut left = vec![0usize; names.len()];
     let thin = (-plan.policy.demand_change).clamp(0.0, 1.0);
-    for i in 0..t.len() {
+    for (i, today_job) in base.iter().enumerate() {
         // Each ticket draws the same random numbers whatever happens to it.
         let (u_thin, u_online) = (rng.random::<f64>(), rng.random::<f64>());
         if u_thin < thin {
@@ -541,7 +541,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             Some(&(ch, p)) => (ch, p),
             None => ("counter", dept_pool(dept).unwrap_or(fallback)),
         };
-        let mut service = base[i].service;
+        let mut service = today_job.service;
         let pool = match channel {
             "joint" => {
                 service *= 1.0 + plan.policy.joint_slowdown;
@@ -578,7 +578,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             pool,
             arrival: t.issued[i] as f64,
             service,
-            patience: base[i].patience,
+            patience: today_job.patience,
         });
     }
     let after: Vec<u32> = plan.pools.iter().map(|p| p.windows_after).collect();
@@ -589,6 +589,52 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
         jobs,
         left_online: left,
     })
+}
+
+/// One pool of today's hall, ready for [`engine::run_rostered`]: its customers sorted
+/// by arrival, its windows' off-duty periods, and each customer's window in the log.
+pub struct RosteredPool {
+    pub name: String,
+    pub customers: Vec<Customer>,
+    pub off: Vec<OffDuty>,
+    pub preferred: Vec<u32>,
+}
+
+/// Today's hall as the replay sees it, pool by pool (for benchmarks and inspection).
+pub fn today_pools(hall: &Hall) -> Vec<RosteredPool> {
+    let cfg = today(hall);
+    let Staffing::Rostered(rosters, preferred) = cfg.staffing else {
+        return Vec::new();
+    };
+    let mut per_pool: Vec<Vec<Job>> = vec![Vec::new(); cfg.names.len()];
+    for j in &cfg.jobs {
+        per_pool[j.pool].push(*j);
+    }
+    per_pool
+        .into_iter()
+        .zip(rosters)
+        .zip(cfg.names)
+        .map(|((mut jobs, off), name)| {
+            jobs.sort_by(|a, b| {
+                a.arrival
+                    .total_cmp(&b.arrival)
+                    .then(a.ticket.cmp(&b.ticket))
+            });
+            RosteredPool {
+                name,
+                customers: jobs
+                    .iter()
+                    .map(|j| Customer {
+                        arrival: j.arrival,
+                        service: j.service,
+                        patience: j.patience,
+                    })
+                    .collect(),
+                preferred: jobs.iter().map(|j| preferred[j.ticket]).collect(),
+                off,
+            }
+        })
+        .collect()
 }
 
 /// Per department: served waits, counts (customers, abandoned, unserved, left), and
