@@ -297,3 +297,30 @@ fn replaying_a_hall_with_its_own_shifts_breaks_and_after_call_work_gives_back_it
     // First-come-first-served with every habit read from the log: exact.
     assert_within(&errors, 0.001);
 }
+
+/// Little's law on every pool of today's replay: the time-average number waiting equals
+/// the arrival rate times the mean time in queue (abandoners included), over a window
+/// that holds every wait.
+#[test]
+fn littles_law_holds_on_every_pool_of_the_replay() {
+    use hallplan::simulate::engine::run_rostered;
+    use hallplan::simulate::stats::littles_law;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
+    let hall = load(&dir);
+    let mut out = Vec::new();
+    for p in trace::today_pools(&hall) {
+        run_rostered(&p.customers, &p.off, Some(&p.preferred), &mut out).expect("runs");
+        let (Some(first), Some(last)) = (p.customers.first(), p.customers.last()) else {
+            continue;
+        };
+        let check = littles_law(&p.customers, &out, first.arrival, last.arrival + 86_400.0);
+        let lw = check.arrival_rate * check.mean_time_in_queue;
+        assert!(check.arrivals > 0, "{}", p.name);
+        assert!(
+            (check.queue_length - lw).abs() <= 1e-9 * lw.max(1.0),
+            "{}: L = {} vs λW = {lw}",
+            p.name,
+            check.queue_length
+        );
+    }
+}
