@@ -2,7 +2,7 @@
 # hallplan's simulation engine against Ciw on the same M/M/c scenario, in one run.
 #
 #   benches/simulate_vs_ciw.sh
-#   CUSTOMERS=1000000 CIW_CUSTOMERS=100000 REPS=10 RUNS=5 benches/simulate_vs_ciw.sh
+#   CUSTOMERS=1000000 CIW_CUSTOMERS=100000 REPS=10 RUNS=11 benches/simulate_vs_ciw.sh
 #
 # Scenario: M/M/3, λ = 2.4 /min, μ = 1 /min per server (offered load 2.4, ρ = 0.8),
 # CUSTOMERS customers in total (default 10⁶) split into REPS independent replications
@@ -21,7 +21,7 @@ source "$(dirname "$0")/lib.sh"
 CUSTOMERS="${CUSTOMERS:-1000000}"
 CIW_CUSTOMERS="${CIW_CUSTOMERS:-$CUSTOMERS}"
 REPS="${REPS:-10}"
-RUNS="${RUNS:-5}"
+RUNS="${RUNS:-11}"
 SEED="${SEED:-2020}"
 SCEN=(--servers 3 --lambda 2.4 --mu 1.0 --warmup 0.1 --replications "$REPS")
 

@@ -10,16 +10,20 @@
 //! after 10 min if not called), builds one schedule per department over the open days and
 //! hours inferred from the tickets with the department's inventory windows on duty, and
 //! then times `engine::run_pool` over all pools, `repeats` times (default 5) on one
-//! thread. Customer construction and sorting are outside the timed region; a separate
-//! figure times `simulate::trace::replay` (today's hall) end to end, which adds pool
-//! mapping, staffing from the tickets and the summaries. Prints one JSON object.
+//! thread — the engine of a plan's replay and of synthetic days. It also times
+//! `engine::run_rostered` over the pools of today's hall as `simulate::trace` reads them
+//! from the log (each window with its own off-duty periods, each ticket with its own
+//! handling and after-call time) — the engine of today's replay. Customer construction,
+//! roster inference and sorting are outside the timed regions; a separate figure times
+//! `simulate::trace::replay` (today's hall) end to end, which adds pool mapping, the
+//! rosters and the summaries. Prints one JSON object.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use hallplan::hall::{time, Status, NO_TIME};
 use hallplan::ingest::{self, derive, LoadOptions, Needs};
-use hallplan::simulate::engine::{run_pool, Customer, Outcome, Schedule, Session};
+use hallplan::simulate::engine::{run_pool, run_rostered, Customer, Outcome, Schedule, Session};
 use hallplan::simulate::trace;
 
 fn main() {
@@ -130,6 +134,32 @@ fn main() {
     runs_s.sort_by(f64::total_cmp);
     let median = runs_s[runs_s.len() / 2];
 
+    // Today's hall as the replay reads it from the log.
+    let c = Instant::now();
+    let today = trace::today_pools(hall);
+    let rosters_s = c.elapsed().as_secs_f64();
+    let rostered_customers: usize = today.iter().map(|p| p.customers.len()).sum();
+    let off_periods: usize = today.iter().flat_map(|p| &p.off).map(Vec::len).sum();
+    let mut outs: Vec<Vec<Outcome>> = today
+        .iter()
+        .map(|p| Vec::with_capacity(p.customers.len()))
+        .collect();
+    let mut rostered_s = Vec::new();
+    for _ in 0..repeats {
+        let c = Instant::now();
+        for (p, out) in today.iter().zip(outs.iter_mut()) {
+            run_rostered(&p.customers, &p.off, Some(&p.preferred), out).unwrap_or_else(|e| {
+                eprintln!("error: rostered engine: {e}");
+                std::process::exit(1)
+            });
+        }
+        rostered_s.push(c.elapsed().as_secs_f64());
+    }
+    rostered_s.sort_by(f64::total_cmp);
+    let rostered_median = rostered_s[rostered_s.len() / 2];
+    drop(outs);
+    drop(today);
+
     let c = Instant::now();
     let replay = trace::replay(hall, None, 2020);
     let replay_s = c.elapsed().as_secs_f64();
@@ -141,7 +171,8 @@ fn main() {
         Err(e) => format!("{:?}", format!("error: {e}")),
     };
     println!(
-        "{{\"customers\":{customers},\"pools\":{nd},\"sessions_per_pool\":{},\"load_s\":{load_s:.3},\"engine_runs_s\":{runs_s:?},\"engine_median_s\":{median:.4},\"engine_customers_per_s\":{:.0},\"served\":{served},\"mean_wait_min\":{:.3},\"replay_s\":{replay_s:.3},\"replay_customers_per_s\":{:.0},\"replay\":{replay_note}}}",
+        "{{\"rostered_customers\":{rostered_customers},\"rostered_off_periods\":{off_periods},\"rosters_s\":{rosters_s:.3},\"rostered_runs_s\":{rostered_s:?},\"rostered_median_s\":{rostered_median:.4},\"rostered_customers_per_s\":{:.0},\"customers\":{customers},\"pools\":{nd},\"sessions_per_pool\":{},\"load_s\":{load_s:.3},\"engine_runs_s\":{runs_s:?},\"engine_median_s\":{median:.4},\"engine_customers_per_s\":{:.0},\"served\":{served},\"mean_wait_min\":{:.3},\"replay_s\":{replay_s:.3},\"replay_customers_per_s\":{:.0},\"replay\":{replay_note}}}",
+        rostered_customers as f64 / rostered_median,
         schedules.first().map_or(0, |s| s.sessions.len()),
         customers as f64 / median,
         wait_sum / served.max(1) as f64 / 60.0,

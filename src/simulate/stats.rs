@@ -63,26 +63,40 @@ pub fn summarize(outcomes: &[Outcome], thresholds: &[Seconds]) -> WaitSummary {
             Outcome::Unserved => {}
         }
     }
-    // total_cmp gives a deterministic order even for odd inputs.
-    waits.sort_unstable_by(f64::total_cmp);
     let served = waits.len();
     let served_total: f64 = waits.iter().sum();
     let over = thresholds
         .iter()
         .map(|&threshold| ThresholdShare {
             threshold,
-            share: share_above(&waits, threshold),
+            share: ratio(
+                waits.iter().filter(|&&w| w > threshold).count() as f64,
+                served,
+            ),
         })
         .collect();
+    // Quantiles by selection, not a full sort: O(n) per quantile. total_cmp gives
+    // a deterministic order even for odd inputs; each selection is the value a sort
+    // would put at that rank.
+    let mut rank = |p: f64| -> f64 {
+        if waits.is_empty() {
+            return 0.0;
+        }
+        let r = (p.clamp(0.0, 1.0) * served as f64).ceil() as usize;
+        *waits
+            .select_nth_unstable_by(r.clamp(1, served) - 1, f64::total_cmp)
+            .1
+    };
+    let (p50, p90) = (rank(0.5), rank(0.9));
     WaitSummary {
         served,
         abandoned,
         unserved: outcomes.len() - served - abandoned,
         mean_wait: ratio(served_total, served),
         mean_time_in_queue: ratio(served_total + queue_total, served + abandoned),
-        p50: quantile_nearest_rank(&waits, 0.5),
-        p90: quantile_nearest_rank(&waits, 0.9),
-        max: waits.last().copied().unwrap_or(0.0),
+        p50,
+        p90,
+        max: waits.iter().copied().fold(0.0, f64::max),
         over,
     }
 }
@@ -94,12 +108,6 @@ fn ratio(total: f64, count: usize) -> f64 {
     } else {
         total / count as f64
     }
-}
-
-/// Fraction of `sorted` strictly above `threshold`.
-fn share_above(sorted: &[Seconds], threshold: Seconds) -> f64 {
-    let at_most = sorted.partition_point(|&w| w <= threshold);
-    ratio((sorted.len() - at_most) as f64, sorted.len())
 }
 
 /// Nearest-rank quantile of ascending `sorted` data: the smallest value

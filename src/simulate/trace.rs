@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::engine::{self, Customer, Outcome, Schedule, Session};
+use super::engine::{self, Customer, OffDuty, Outcome, Schedule, Session};
 use super::{group, stats, GroupResult, SimResult};
 use crate::error::{Error, Result};
 use crate::hall::{time, Hall, Status, WindowKind, NONE, NO_TIME};
@@ -24,11 +24,20 @@ struct Job {
     patience: f64,
 }
 
+/// Who is on duty in each pool.
+enum Staffing {
+    /// A plan: servers of pool p in (day, hour), within the opening sessions.
+    Counts(Box<dyn Fn(usize, i64, u32) -> u32>),
+    /// Today's hall: per pool, the off-duty periods of each of its windows.
+    /// `preferred[ticket]` is the server of its pool that the log shows serving it
+    /// (`u32::MAX` for none): ties between windows are decided as the hall decided them.
+    Rostered(Vec<Vec<OffDuty>>, Vec<u32>),
+}
+
 /// Pools and routing of one configuration.
 struct Config {
     names: Vec<String>,
-    /// Servers of pool p in (day, hour).
-    servers: Box<dyn Fn(usize, i64, u32) -> u32>,
+    staffing: Staffing,
     jobs: Vec<Job>,
     left_online: Vec<usize>,
 }
@@ -88,59 +97,6 @@ fn typical_waits(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<[f64; 24]
         .collect()
 }
 
-fn patience(hall: &Hall, i: usize, typical: &[[f64; 24]], pool: usize) -> f64 {
-    let t = &hall.tickets;
-    match t.status[i] {
-        Status::Cancelled if t.finished[i] != NO_TIME && t.finished[i] >= t.issued[i] => {
-            (t.finished[i] - t.issued[i]) as f64
-        }
-        Status::Cancelled => typical[pool][time::hour(t.issued[i]) as usize],
-        _ => f64::INFINITY,
-    }
-}
-
-/// After-call work per window (seconds): the median pause between finishing one ticket and
-/// calling the next when that next ticket was already waiting. Queue logs record the
-/// service but not the wrap-up (notes, filing, a break), yet the window is not free to
-/// call; without it a replay makes windows look more available than they were.
-fn wrap_up_by_window(hall: &Hall) -> Vec<f64> {
-    let t = &hall.tickets;
-    let mut by_window: Vec<Vec<usize>> = vec![Vec::new(); t.windows.len()];
-    for i in 0..t.len() {
-        if t.window[i] != NONE && t.called[i] != NO_TIME && t.status[i] == Status::Served {
-            by_window[t.window[i] as usize].push(i);
-        }
-    }
-    by_window
-        .into_iter()
-        .map(|mut v| {
-            v.sort_by_key(|&i| (t.called[i], i));
-            let mut gaps: Vec<i64> = v
-                .windows(2)
-                .filter(|w| time::day(t.called[w[0]]) == time::day(t.called[w[1]]))
-                .filter(|w| {
-                    t.issued[w[1]] <= t.finished[w[0]] && t.called[w[1]] >= t.finished[w[0]]
-                })
-                .map(|w| t.called[w[1]] - t.finished[w[0]])
-                .filter(|&g| g < 1800)
-                .collect();
-            if gaps.len() < 20 {
-                return 0.0;
-            }
-            gaps.sort_unstable();
-            gaps[gaps.len() / 2] as f64
-        })
-        .collect()
-}
-
-fn wrap_of(wrap: &[f64], w: u32) -> f64 {
-    if w == NONE {
-        0.0
-    } else {
-        wrap.get(w as usize).copied().unwrap_or(0.0)
-    }
-}
-
 fn service_s(hall: &Hall, i: usize) -> f64 {
     let t = &hall.tickets;
     match (t.called[i], t.finished[i]) {
@@ -149,9 +105,222 @@ fn service_s(hall: &Hall, i: usize) -> f64 {
     }
 }
 
-/// Today's hall: a ticket's pool is the pool of the window that served it; tickets
-/// without a window go to their department's pool (or its joint pool where one exists).
-fn today(hall: &Hall, hours: &[u32]) -> Config {
+/// Mean handling time (seconds) of served tickets per matter, and per department where a
+/// matter has none: the handling time given to a cancelled ticket the simulation serves.
+fn mean_services(hall: &Hall) -> (Vec<f64>, Vec<f64>) {
+    let t = &hall.tickets;
+    let mut by_matter = vec![(0.0, 0u32); t.matters.len()];
+    let mut by_dept = vec![(0.0, 0u32); t.departments.len()];
+    for i in 0..t.len() {
+        if t.status[i] == Status::Served {
+            let s = service_s(hall, i);
+            if t.matter[i] != NONE {
+                let e = &mut by_matter[t.matter[i] as usize];
+                e.0 += s;
+                e.1 += 1;
+            }
+            let e = &mut by_dept[t.department[i] as usize];
+            e.0 += s;
+            e.1 += 1;
+        }
+    }
+    let mean = |v: Vec<(f64, u32)>| -> Vec<f64> {
+        v.into_iter()
+            .map(|(s, n)| if n > 0 { s / f64::from(n) } else { f64::NAN })
+            .collect()
+    };
+    (mean(by_matter), mean(by_dept))
+}
+
+/// Handling time of ticket `i` in a replay: its own for a called ticket; for a ticket
+/// cancelled before being called (it has none), the mean of its matter (or department),
+/// used only if the simulation serves it.
+fn own_service(hall: &Hall, i: usize, means: &(Vec<f64>, Vec<f64>)) -> f64 {
+    let t = &hall.tickets;
+    if t.status[i] != Status::Cancelled || t.called[i] != NO_TIME {
+        return service_s(hall, i);
+    }
+    let m = (t.matter[i] != NONE)
+        .then(|| means.0[t.matter[i] as usize])
+        .filter(|x| x.is_finite());
+    m.or_else(|| Some(means.1[t.department[i] as usize]).filter(|x| x.is_finite()))
+        .unwrap_or(0.0)
+}
+
+/// Patience (seconds) of every ticket. Tickets that were called waited as long as it took
+/// (infinite patience). A ticket cancelled before being called gave up: where the log has
+/// its cancel time, its patience is cancel − issue; otherwise it is censored — less than
+/// the wait it would have had, which the wait of the next called ticket of its pool on the
+/// same day estimates — and we take half of that (the mean of a uniform patience below
+/// it); with no such ticket, the typical wait of its pool and hour. A documented choice
+/// (MODEL.md §7): in today's hall such visitors still give up, in a faster plan some stay.
+fn patiences(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<f64> {
+    let t = &hall.tickets;
+    let typical = typical_waits(hall, pool_of, npools);
+    let mut order: Vec<usize> = (0..t.len()).collect();
+    order.sort_by_key(|&i| (pool_of[i], t.issued[i], i));
+    let mut out = vec![f64::INFINITY; t.len()];
+    // Walk each pool backwards remembering the wait of the next called ticket.
+    let mut next: Option<(usize, i64, f64)> = None; // (pool, day, wait)
+    for &i in order.iter().rev() {
+        let (p, d) = (pool_of[i], time::day(t.issued[i]));
+        if t.called[i] != NO_TIME {
+            next = Some((p, d, (t.called[i] - t.issued[i]).max(0) as f64));
+            continue;
+        }
+        if t.status[i] != Status::Cancelled {
+            continue;
+        }
+        out[i] = if t.finished[i] != NO_TIME && t.finished[i] >= t.issued[i] {
+            (t.finished[i] - t.issued[i]) as f64
+        } else {
+            match next {
+                Some((np, nd, w)) if np == p && nd == d => 0.5 * w,
+                _ => 0.5 * typical[p][time::hour(t.issued[i]) as usize],
+            }
+        };
+    }
+    out
+}
+
+/// Merges sorted-by-start intervals into disjoint, non-adjacent ones.
+fn merge(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    v.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
+    for (a, b) in v {
+        if a >= b {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// `a \ b` for two merged interval lists.
+fn subtract(a: &[(i64, i64)], b: &[(i64, i64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    for &(mut x, y) in a {
+        while k < b.len() && b[k].1 <= x {
+            k += 1;
+        }
+        let mut j = k;
+        while x < y {
+            match b.get(j) {
+                Some(&(p, q)) if p < y => {
+                    if p > x {
+                        out.push((x as f64, p as f64));
+                    }
+                    x = x.max(q);
+                    j += 1;
+                }
+                _ => {
+                    out.push((x as f64, y as f64));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Longest pause between two tickets at a window, with people waiting throughout, that
+/// counts as after-call work of the first ticket rather than as time off duty.
+const AFTER_CALL_MAX_S: i64 = 300;
+
+/// After-call work: a window that finishes a ticket and calls the next one `g` seconds
+/// later while people were waiting all along was finishing the first ticket (notes,
+/// filing, calling the next number) when `g` is short (≤ [`AFTER_CALL_MAX_S`]): that
+/// pause belongs to the ticket, not to the clock, and travels with it when the replay
+/// hands the ticket to another window or another time. Longer pauses are breaks, off
+/// duty at their clock time. Extends `busy` (sorted here) and records the pause per
+/// ticket in `extra`.
+fn after_call_work(busy: &mut [(i64, i64, usize)], waiting: &[(i64, i64)], extra: &mut [f64]) {
+    busy.sort_unstable();
+    // One clerk serves one ticket at a time: where two services overlap at a window (a
+    // duplicated row, a re-issued ticket), the window's time is counted once — the later
+    // ticket keeps only the part that runs past the earlier one.
+    let mut end = i64::MIN;
+    for b in busy.iter_mut() {
+        if b.0 < end {
+            let overlap = b.1.min(end) - b.0;
+            extra[b.2] -= overlap as f64;
+        }
+        end = end.max(b.1);
+    }
+    for k in 1..busy.len() {
+        let (end, next) = (busy[k - 1].1, busy[k].0);
+        let g = next - end;
+        if g <= 0 || g > AFTER_CALL_MAX_S || time::day(end) != time::day(next) {
+            continue;
+        }
+        // The merged waiting interval holding `end` must reach `next`.
+        let j = waiting.partition_point(|w| w.1 <= end);
+        if waiting.get(j).is_some_and(|w| w.0 <= end && w.1 >= next) {
+            extra[busy[k - 1].2] += g as f64;
+            busy[k - 1].1 = next;
+        }
+    }
+}
+
+/// Off-duty periods of one window from its busy intervals and its pool's waiting
+/// intervals (merged): outside its working span of each day (first call to last finish)
+/// and, within it, whenever it was idle while somebody waited.
+fn roster(waiting: &[(i64, i64)], mut busy: Vec<(i64, i64)>) -> OffDuty {
+    busy.sort_unstable();
+    let mut spans: Vec<(i64, i64)> = Vec::new();
+    for &(a, b) in &busy {
+        // A no-show is a call of no duration: the window is on duty at its call.
+        let b = b.max(a + 1);
+        match spans.last_mut() {
+            Some(s) if time::day(s.0) == time::day(a) => s.1 = s.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    }
+    let busy = merge(busy);
+    let mut off: Vec<(f64, f64)> = subtract(waiting, &busy);
+    let mut edge = f64::NEG_INFINITY;
+    for &(a, b) in &spans {
+        off.push((edge, a as f64));
+        edge = b as f64;
+    }
+    off.push((edge, f64::INFINITY));
+    off.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut out: OffDuty = Vec::with_capacity(off.len());
+    for (a, b) in off {
+        if a >= b {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// Today's hall, window by window, as its ticket log shows it.
+///
+/// A ticket's pool is the pool of the window that served it (by the inventory; a window
+/// missing from the inventory joins the pool of the department it serves most); tickets
+/// without a window (cancelled, some no-shows) go to their department's pool. Each window
+/// that called at least one ticket is a server of its pool.
+///
+/// Staffing is read from the log at the resolution of its time stamps: a window is *off
+/// duty* whenever it was idle (not between a call and its finish) while a ticket of its
+/// pool was waiting (issued, not yet called). In a first-come-first-served hall an idle
+/// window with people waiting is a window nobody sits at — before its shift, on a break,
+/// over lunch, after leaving early, or doing after-call work between two tickets — so
+/// this captures shifts, breaks, opening and closing times, lunch, wrap-up and the
+/// minute a no-show holds the window, without assuming any of them. Outside a window's
+/// working span of a day (its first call to its last finish) it is off duty too: a
+/// morning-only window idle all afternoon was not there, even when nobody happened to be
+/// waiting at the moment a ticket was issued. Inside the span, idle with nobody waiting
+/// counts as on duty (whether it was staffed cannot be seen there).
+fn today(hall: &Hall) -> Config {
     let t = &hall.tickets;
     let mut names: Vec<String> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -161,75 +330,161 @@ fn today(hall: &Hall, hours: &[u32]) -> Config {
             names.len() - 1
         })
     };
-    let window_pool: BTreeMap<&str, String> = hall
+    let inventory: BTreeMap<&str, (usize, String)> = hall
         .windows
         .iter()
-        .map(|w| {
+        .enumerate()
+        .map(|(k, w)| {
             (
                 w.id.as_str(),
-                match (w.kind, &w.merge_group) {
-                    (WindowKind::Joint, Some(g)) => format!("联办 {g}"),
-                    (WindowKind::Fallback, _) => "兜底 fallback".to_string(),
-                    _ => w.department.clone(),
-                },
+                (
+                    k,
+                    match (w.kind, &w.merge_group) {
+                        (WindowKind::Joint, Some(g)) => format!("联办 {g}"),
+                        (WindowKind::Fallback, _) => "兜底 fallback".to_string(),
+                        _ => w.department.clone(),
+                    },
+                ),
             )
         })
         .collect();
-    let win_pool_idx: Vec<Option<usize>> = t
-        .windows
-        .names()
-        .iter()
-        .map(|w| {
-            window_pool
-                .get(w.as_str())
-                .cloned()
-                .map(|n| pool_named(n, &mut names))
-        })
-        .collect();
-    // Department of each window (the one it serves most) when there is no inventory.
-    let mut pool_of = vec![0usize; t.len()];
-    let mut dept_pool: BTreeMap<u32, usize> = BTreeMap::new();
-    for (i, slot) in pool_of.iter_mut().enumerate() {
-        let w = t.window[i];
-        *slot = match (w != NONE).then(|| win_pool_idx[w as usize]).flatten() {
-            Some(p) => p,
-            None => {
-                let d = t.department[i];
-                match dept_pool.get(&d) {
-                    Some(&p) => p,
-                    None => {
-                        let p = pool_named(t.departments.name(d).to_string(), &mut names);
-                        dept_pool.insert(d, p);
-                        p
-                    }
-                }
-            }
-        };
-    }
-    let staffed = derive::staffed_windows(t);
-    let mut counts: BTreeMap<(usize, i64, u32), u32> = BTreeMap::new();
-    for ((day, hour), ws) in &staffed {
-        for &w in ws {
-            if let Some(p) = win_pool_idx[w as usize] {
-                *counts.entry((p, *day, *hour)).or_default() += 1;
-            }
+    // The department each window serves most, for windows missing from the inventory.
+    let nw = t.windows.len();
+    let mut served_by: Vec<BTreeMap<u32, u64>> = vec![BTreeMap::new(); nw];
+    for i in 0..t.len() {
+        if t.window[i] != NONE {
+            *served_by[t.window[i] as usize]
+                .entry(t.department[i])
+                .or_default() += 1;
         }
     }
-    let typical = typical_waits(hall, &pool_of, names.len());
-    let wrap = wrap_up_by_window(hall);
+    let win_pool: Vec<usize> = (0..nw)
+        .map(|w| {
+            let name = &t.windows.names()[w];
+            let pool = match inventory.get(name.as_str()) {
+                Some((_, p)) => p.clone(),
+                None => {
+                    let d = served_by[w]
+                        .iter()
+                        .max_by_key(|(d, n)| (**n, std::cmp::Reverse(**d)))
+                        .map_or(0, |(d, _)| *d);
+                    t.departments.name(d).to_string()
+                }
+            };
+            pool_named(pool, &mut names)
+        })
+        .collect();
+    // Tickets without a window join the pool that serves most of their department.
+    let mut dept_pools: BTreeMap<u32, BTreeMap<usize, u64>> = BTreeMap::new();
+    for i in 0..t.len() {
+        if t.window[i] != NONE {
+            *dept_pools
+                .entry(t.department[i])
+                .or_default()
+                .entry(win_pool[t.window[i] as usize])
+                .or_default() += 1;
+        }
+    }
+    let mut dept_pool: BTreeMap<u32, usize> = dept_pools
+        .into_iter()
+        .filter_map(|(d, m)| {
+            let best = m
+                .into_iter()
+                .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)))?;
+            Some((d, best.0))
+        })
+        .collect();
+    let pool_of: Vec<usize> = (0..t.len())
+        .map(|i| match t.window[i] {
+            w if w != NONE => win_pool[w as usize],
+            _ => *dept_pool.entry(t.department[i]).or_insert_with(|| {
+                pool_named(t.departments.name(t.department[i]).to_string(), &mut names)
+            }),
+        })
+        .collect();
+    let np = names.len();
+    // Waiting and busy intervals.
+    let mut waiting: Vec<Vec<(i64, i64)>> = vec![Vec::new(); np];
+    let mut busy: Vec<Vec<(i64, i64, usize)>> = vec![Vec::new(); nw];
+    for i in 0..t.len() {
+        if t.called[i] == NO_TIME {
+            continue;
+        }
+        if t.called[i] > t.issued[i] {
+            waiting[pool_of[i]].push((t.issued[i], t.called[i]));
+        }
+        if t.window[i] != NONE {
+            let f = if t.finished[i] == NO_TIME {
+                t.called[i]
+            } else {
+                t.finished[i].max(t.called[i])
+            };
+            busy[t.window[i] as usize].push((t.called[i], f, i));
+        }
+    }
+    let waiting: Vec<Vec<(i64, i64)>> = waiting.into_iter().map(merge).collect();
+    // Servers of each pool in inventory order, then by name.
+    let mut windows_of: Vec<Vec<u32>> = vec![Vec::new(); np];
+    for w in 0..nw {
+        if !served_by[w].is_empty() {
+            windows_of[win_pool[w]].push(w as u32);
+        }
+    }
+    for ws in &mut windows_of {
+        ws.sort_by_key(|&w| {
+            let name = &t.windows.names()[w as usize];
+            (
+                inventory.get(name.as_str()).map_or(usize::MAX, |(k, _)| *k),
+                name.clone(),
+            )
+        });
+    }
+    let mut after_call = vec![0.0; t.len()];
+    let mut server_of = vec![u32::MAX; nw];
+    let rosters: Vec<Vec<OffDuty>> = windows_of
+        .iter()
+        .enumerate()
+        .map(|(p, ws)| {
+            let mut servers = Vec::with_capacity(ws.len());
+            for &w in ws {
+                server_of[w as usize] = servers.len() as u32;
+                // A window with several clerks (inventory `staff`) is that many servers
+                // on the same roster.
+                let staff = inventory
+                    .get(t.windows.names()[w as usize].as_str())
+                    .map_or(1, |(k, _)| hall.windows[*k].staff.max(1));
+                let mut b = std::mem::take(&mut busy[w as usize]);
+                if staff == 1 {
+                    after_call_work(&mut b, &waiting[p], &mut after_call);
+                }
+                let r = roster(&waiting[p], b.into_iter().map(|(a, f, _)| (a, f)).collect());
+                servers.extend(std::iter::repeat_n(r, staff as usize));
+            }
+            servers
+        })
+        .collect();
+    let pat = patiences(hall, &pool_of, np);
+    let means = mean_services(hall);
     let jobs = (0..t.len())
         .map(|i| Job {
             ticket: i,
             pool: pool_of[i],
             arrival: t.issued[i] as f64,
-            service: service_s(hall, i) + wrap_of(&wrap, t.window[i]),
-            patience: patience(hall, i, &typical, pool_of[i]),
+            service: (own_service(hall, i, &means) + after_call[i]).max(0.0),
+            patience: pat[i],
         })
         .collect();
-    let _ = hours;
     Config {
         names,
-        servers: Box::new(move |p, d, h| counts.get(&(p, d, h)).copied().unwrap_or(0)),
+        staffing: Staffing::Rostered(
+            rosters,
+            (0..t.len())
+                .map(|i| match t.window[i] {
+                    w if w != NONE => server_of[w as usize],
+                    _ => u32::MAX,
+                })
+                .collect(),
+        ),
         jobs,
         left_online: Vec::new(),
     }
@@ -269,11 +524,12 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
         hall.matters.iter().map(|m| (m.id.as_str(), m)).collect();
     let dept_pool = |d: &str| pool_index.get(d).copied();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let wrap = wrap_up_by_window(hall);
+    // Each ticket keeps today's handling time with its after-call work, and its patience.
+    let base = today(hall).jobs;
     let mut jobs = Vec::with_capacity(t.len());
     let mut left = vec![0usize; names.len()];
     let thin = (-plan.policy.demand_change).clamp(0.0, 1.0);
-    for i in 0..t.len() {
+    for (i, today_job) in base.iter().enumerate() {
         // Each ticket draws the same random numbers whatever happens to it.
         let (u_thin, u_online) = (rng.random::<f64>(), rng.random::<f64>());
         if u_thin < thin {
@@ -285,7 +541,7 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             Some(&(ch, p)) => (ch, p),
             None => ("counter", dept_pool(dept).unwrap_or(fallback)),
         };
-        let mut service = service_s(hall, i) + wrap_of(&wrap, t.window[i]);
+        let mut service = today_job.service;
         let pool = match channel {
             "joint" => {
                 service *= 1.0 + plan.policy.joint_slowdown;
@@ -317,27 +573,68 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
             }
             _ => pool,
         };
-        let p = if t.status[i] == Status::Cancelled {
-            600.0
-        } else {
-            f64::INFINITY
-        };
         jobs.push(Job {
             ticket: i,
             pool,
             arrival: t.issued[i] as f64,
             service,
-            patience: p,
+            patience: today_job.patience,
         });
     }
     let after: Vec<u32> = plan.pools.iter().map(|p| p.windows_after).collect();
     Ok(Config {
         names,
         // The plan's windows are staffed in every open hour, as the formula assumes.
-        servers: Box::new(move |p, _d, _h| after[p]),
+        staffing: Staffing::Counts(Box::new(move |p, _d, _h| after[p])),
         jobs,
         left_online: left,
     })
+}
+
+/// One pool of today's hall, ready for [`engine::run_rostered`]: its customers sorted
+/// by arrival, its windows' off-duty periods, and each customer's window in the log.
+pub struct RosteredPool {
+    pub name: String,
+    pub customers: Vec<Customer>,
+    pub off: Vec<OffDuty>,
+    pub preferred: Vec<u32>,
+}
+
+/// Today's hall as the replay sees it, pool by pool (for benchmarks and inspection).
+pub fn today_pools(hall: &Hall) -> Vec<RosteredPool> {
+    let cfg = today(hall);
+    let Staffing::Rostered(rosters, preferred) = cfg.staffing else {
+        return Vec::new();
+    };
+    let mut per_pool: Vec<Vec<Job>> = vec![Vec::new(); cfg.names.len()];
+    for j in &cfg.jobs {
+        per_pool[j.pool].push(*j);
+    }
+    per_pool
+        .into_iter()
+        .zip(rosters)
+        .zip(cfg.names)
+        .map(|((mut jobs, off), name)| {
+            jobs.sort_by(|a, b| {
+                a.arrival
+                    .total_cmp(&b.arrival)
+                    .then(a.ticket.cmp(&b.ticket))
+            });
+            RosteredPool {
+                name,
+                customers: jobs
+                    .iter()
+                    .map(|j| Customer {
+                        arrival: j.arrival,
+                        service: j.service,
+                        patience: j.patience,
+                    })
+                    .collect(),
+                preferred: jobs.iter().map(|j| preferred[j.ticket]).collect(),
+                off,
+            }
+        })
+        .collect()
 }
 
 /// Per department: served waits, counts (customers, abandoned, unserved, left), and
@@ -362,7 +659,7 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
     };
     let cfg = match plan {
         Some(p) => planned(hall, p, seed)?,
-        None => today(hall, &hours),
+        None => today(hall),
     };
     let days: BTreeSet<i64> = t.issued.iter().map(|&x| time::day(x)).collect();
     let mut per_pool: Vec<Vec<Job>> = vec![Vec::new(); cfg.names.len()];
@@ -378,7 +675,6 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
                 .total_cmp(&b.arrival)
                 .then(a.ticket.cmp(&b.ticket))
         });
-        let sched = schedule(&days, &hours, |d, h| (cfg.servers)(p, d, h));
         let customers: Vec<Customer> = jobs
             .iter()
             .map(|j| Customer {
@@ -387,18 +683,35 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
                 patience: j.patience,
             })
             .collect();
-        engine::run_pool(&customers, &sched, &mut out)
-            .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+        let staffed_s = match &cfg.staffing {
+            Staffing::Counts(servers) => {
+                let sched = schedule(&days, &hours, |d, h| servers(p, d, h));
+                engine::run_pool(&customers, &sched, &mut out)
+                    .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+                staffed_seconds(&sched)
+            }
+            Staffing::Rostered(rosters, preferred) => {
+                let pref: Vec<u32> = jobs.iter().map(|j| preferred[j.ticket]).collect();
+                engine::run_rostered(&customers, &rosters[p], Some(&pref), &mut out)
+                    .map_err(|e| Error::Solver(format!("simulation of {}: {e}", cfg.names[p])))?;
+                on_duty_seconds(&rosters[p], &days, &hours)
+            }
+        };
         for (j, o) in jobs.iter().zip(&out) {
             outcome_of[j.ticket] = Some(*o);
         }
+        // Waits of the tickets the log shows as no-shows are not waits of visitors.
+        let visitors: Vec<bool> = jobs
+            .iter()
+            .map(|j| t.status[j.ticket] != Status::NoShow)
+            .collect();
         let mut g = summarise(
             &cfg.names[p],
-            &customers,
+            &visitors,
             &out,
             cfg.left_online.get(p).copied().unwrap_or(0),
         );
-        g.utilisation = utilisation(&customers, &out, &sched);
+        g.utilisation = utilisation(&customers, &out, staffed_s);
         g.queue_by_hour = queue_by_hour(&customers, &out, &days);
         pools.push(g);
     }
@@ -465,28 +778,34 @@ fn hourly_means(v: &[(u32, f64)]) -> Vec<f64> {
         .collect()
 }
 
-fn summarise(name: &str, customers: &[Customer], out: &[Outcome], left: usize) -> GroupResult {
+fn summarise(name: &str, visitors: &[bool], out: &[Outcome], left: usize) -> GroupResult {
     let mut waits = Vec::new();
     let (mut ab, mut un) = (0, 0);
-    for o in out {
+    for (o, &visitor) in out.iter().zip(visitors) {
         match o {
-            Outcome::Served { wait, .. } => waits.push(*wait),
+            Outcome::Served { wait, .. } if visitor => waits.push(*wait),
+            Outcome::Served { .. } => {}
             Outcome::Abandoned { .. } => ab += 1,
             Outcome::Unserved => un += 1,
         }
     }
-    group(name, waits, (customers.len() + left, ab, un, left))
+    group(name, waits, (visitors.len() + left, ab, un, left))
 }
 
-/// Busy server time over staffed server time (sessions only; overtime counts as busy).
-fn utilisation(customers: &[Customer], out: &[Outcome], sched: &Schedule) -> Option<f64> {
+/// Busy server time over staffed server time (overtime counts as busy).
+fn utilisation(customers: &[Customer], out: &[Outcome], staffed: f64) -> Option<f64> {
     let busy: f64 = customers
         .iter()
         .zip(out)
         .filter(|(_, o)| matches!(o, Outcome::Served { .. }))
         .map(|(c, _)| c.service)
         .sum();
-    let staffed: f64 = sched
+    (staffed > 0.0).then(|| (busy / staffed).min(1.0))
+}
+
+/// Staffed server time of a schedule (sessions only).
+fn staffed_seconds(sched: &Schedule) -> f64 {
+    sched
         .sessions
         .iter()
         .map(|s| {
@@ -496,8 +815,37 @@ fn utilisation(customers: &[Customer], out: &[Outcome], sched: &Schedule) -> Opt
                 .map(|(k, &n)| f64::from(n) * (s.end - (s.start + 3600.0 * k as f64)).min(3600.0))
                 .sum::<f64>()
         })
-        .sum();
-    (staffed > 0.0).then(|| (busy / staffed).min(1.0))
+        .sum()
+}
+
+/// On-duty time of rostered windows within the opening hours of the log's days.
+fn on_duty_seconds(rosters: &[OffDuty], days: &BTreeSet<i64>, hours: &[u32]) -> f64 {
+    let mut open: Vec<(f64, f64)> = Vec::new();
+    for &d in days {
+        for (a, b) in sessions_of(hours) {
+            let start = (d * time::DAY + i64::from(a) * 3600) as f64;
+            open.push((start, start + f64::from(b - a) * 3600.0));
+        }
+    }
+    let total: f64 = open.iter().map(|(a, b)| b - a).sum();
+    rosters
+        .iter()
+        .map(|off| {
+            let mut k = 0;
+            let mut lost = 0.0;
+            for &(a, b) in &open {
+                while k < off.len() && off[k].1 <= a {
+                    k += 1;
+                }
+                let mut j = k;
+                while j < off.len() && off[j].0 < b {
+                    lost += off[j].1.min(b) - off[j].0.max(a);
+                    j += 1;
+                }
+            }
+            total - lost
+        })
+        .sum()
 }
 
 /// Mean number waiting per hour of day, over the days of the log.
