@@ -35,11 +35,7 @@ fn main() {
     let repeats: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
     let clock = Instant::now();
     let opts = LoadOptions {
-        needs: Needs {
-            windows: true,
-            matters: false,
-            tickets: true,
-        },
+        needs: Needs::TRACE,
         ..LoadOptions::default()
     };
     let loaded = ingest::load(Some(std::path::Path::new(&dir)), &opts).unwrap_or_else(|e| {

@@ -80,11 +80,7 @@ fn the_anonymous_bank_replay_error_is_known() {
     use hallplan::ingest::{self, LoadOptions, Needs};
     let Some(dir) = real_hall() else { return };
     let opts = LoadOptions {
-        needs: Needs {
-            windows: true,
-            matters: false,
-            tickets: true,
-        },
+        needs: Needs::TRACE,
         ..LoadOptions::default()
     };
     let hall = ingest::load(Some(&dir), &opts).expect("loads").hall;

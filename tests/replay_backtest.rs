@@ -16,11 +16,7 @@ use rand_chacha::ChaCha8Rng;
 
 fn load(dir: &Path) -> Hall {
     let opts = LoadOptions {
-        needs: Needs {
-            windows: true,
-            matters: false,
-            tickets: true,
-        },
+        needs: Needs::TRACE,
         ..LoadOptions::default()
     };
     ingest::load(Some(dir), &opts).expect("the hall loads").hall

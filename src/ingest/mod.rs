@@ -57,6 +57,15 @@ pub struct Needs {
     pub tickets: bool,
 }
 
+impl Needs {
+    /// The window inventory and the ticket log: what a replay of today's hall reads.
+    pub const TRACE: Needs = Needs {
+        windows: true,
+        matters: false,
+        tickets: true,
+    };
+}
+
 /// How to load a hall.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {

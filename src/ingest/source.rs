@@ -210,15 +210,7 @@ impl Table {
                     if std::mem::take(&mut first) {
                         continue;
                     }
-                    // The reader's own line number counts blank lines skipped before a
-                    // record as part of it; count newlines up to the record's first byte.
-                    let mut b = rec
-                        .position()
-                        .map_or(0, |p| p.byte() as usize)
-                        .min(text.len());
-                    while b < text.len() && (text[b] == b'\n' || text[b] == b'\r') {
-                        b += 1;
-                    }
+                    let b = record_start(text, rec.position());
                     line_no += line_ends(&text[counted..b.min(text.len())], text.get(b).copied());
                     counted = b;
                     let number = line_no;
@@ -319,13 +311,7 @@ impl Table {
             if std::mem::take(&mut first) {
                 continue;
             }
-            let mut b = rec
-                .position()
-                .map_or(0, |p| p.byte() as usize)
-                .min(text.len());
-            while b < text.len() && (text[b] == b'\n' || text[b] == b'\r') {
-                b += 1;
-            }
+            let b = record_start(text, rec.position());
             ends += line_ends(&text[counted..b], text.get(b).copied());
             counted = b;
             f(ends, &rec)?;
@@ -634,6 +620,16 @@ fn open_parquet(path: &Path, file: String) -> Result<Table> {
             rows,
         },
     })
+}
+
+/// The first byte of a record. The reader's position (and line) counts the blank lines
+/// skipped before a record as part of it; line numbers count newlines up to this byte.
+fn record_start(text: &[u8], position: Option<&csv::Position>) -> usize {
+    let mut b = position.map_or(0, |p| p.byte() as usize).min(text.len());
+    while b < text.len() && (text[b] == b'\n' || text[b] == b'\r') {
+        b += 1;
+    }
+    b
 }
 
 #[cfg(test)]

@@ -585,6 +585,19 @@ fn merge(mut parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tic
                 }
                 *g
             };
+        // The part's name indices to the merged interners', assigned in first-seen order.
+        let mut names = |t: &mut Tickets, i: usize| {
+            (
+                global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
+                global(
+                    &mut rd,
+                    &part.departments,
+                    &mut t.departments,
+                    part.department[i],
+                ),
+                global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
+            )
+        };
         let mut pending = pending.into_iter().peekable();
         let mut from = 0;
         loop {
@@ -595,33 +608,11 @@ fn merge(mut parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tic
             };
             while let Some(p) = pending.next_if(|p| p.before <= stop) {
                 // Candidates before the rejected row go first.
-                accept(&mut t, part, from..p.before, ledger, &mut |t, i| {
-                    (
-                        global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
-                        global(
-                            &mut rd,
-                            &part.departments,
-                            &mut t.departments,
-                            part.department[i],
-                        ),
-                        global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
-                    )
-                });
+                accept(&mut t, part, from..p.before, ledger, &mut names);
                 from = from.max(p.before);
                 ledger.reject(shift(p.at), p.column, p.reason, p.message, &p.value)?;
             }
-            accept(&mut t, part, from..stop, ledger, &mut |t, i| {
-                (
-                    global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
-                    global(
-                        &mut rd,
-                        &part.departments,
-                        &mut t.departments,
-                        part.department[i],
-                    ),
-                    global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
-                )
-            });
+            accept(&mut t, part, from..stop, ledger, &mut names);
             if stop == part.len() {
                 break;
             }

@@ -117,6 +117,26 @@ pub fn waits(hours: &[Hour]) -> Vec<HourWait> {
     out
 }
 
+/// A day of `servers` windows whose load of `day_load` Erlang-hours is spread over the
+/// hours by `profile` (shares summing to 1), at one handling-time mix.
+pub fn profile_day(
+    profile: &[f64],
+    day_load: f64,
+    handle_min: f64,
+    cs2: f64,
+    servers: f64,
+) -> Vec<Hour> {
+    profile
+        .iter()
+        .map(|&share| Hour {
+            arrivals_per_hour: share * day_load * 60.0 / handle_min,
+            handle_min,
+            cs2,
+            servers,
+        })
+        .collect()
+}
+
 /// Person-minutes of waiting over the whole session.
 pub fn total_person_min(hours: &[Hour]) -> f64 {
     waits(hours).iter().map(|w| w.person_min).sum()

@@ -688,16 +688,7 @@ pub(crate) fn phi(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
     if c == 0 {
         return None;
     }
-    let hours: Vec<session::Hour> = pool
-        .profile
-        .iter()
-        .map(|&share| session::Hour {
-            arrivals_per_hour: share * a * 60.0 / pool.handle_min,
-            handle_min: pool.handle_min,
-            cs2: pool.cs2,
-            servers: f64::from(c),
-        })
-        .collect();
+    let hours = session::profile_day(&pool.profile, a, pool.handle_min, pool.cs2, f64::from(c));
     Some(session::total_person_min(&hours))
 }
 

@@ -339,15 +339,7 @@ fn day_capacity(
         return 0.0;
     }
     let ok = |l: f64| -> bool {
-        let hours: Vec<session::Hour> = profile
-            .iter()
-            .map(|&share| session::Hour {
-                arrivals_per_hour: share * l * 60.0 / s,
-                handle_min: s,
-                cs2,
-                servers: f64::from(c),
-            })
-            .collect();
+        let hours = session::profile_day(profile, l, s, cs2, f64::from(c));
         let waits = session::waits(&hours);
         let total: f64 = hours.iter().map(|h| h.arrivals_per_hour).sum();
         let person_min: f64 = waits.iter().map(|w| w.person_min).sum();

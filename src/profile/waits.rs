@@ -59,16 +59,8 @@ pub fn summarise(name: &str, t: &Tickets, idx: impl Iterator<Item = usize>) -> D
         max: waits.last().copied(),
         share_over_10: share(10.0),
         share_over_20: share(20.0),
-        no_show_rate: if n > 0 {
-            no_show as f64 / n as f64
-        } else {
-            0.0
-        },
-        cancel_rate: if n > 0 {
-            cancelled as f64 / n as f64
-        } else {
-            0.0
-        },
+        no_show_rate: rate(no_show, n),
+        cancel_rate: rate(cancelled, n),
     }
 }
 
@@ -218,16 +210,8 @@ fn from_counts(
         max: counts.iter().rposition(|&c| c > 0).map(minutes),
         share_over_10: share(10.0),
         share_over_20: share(20.0),
-        no_show_rate: if n > 0 {
-            no_show as f64 / n as f64
-        } else {
-            0.0
-        },
-        cancel_rate: if n > 0 {
-            cancelled as f64 / n as f64
-        } else {
-            0.0
-        },
+        no_show_rate: rate(no_show, n),
+        cancel_rate: rate(cancelled, n),
     }
 }
 
@@ -244,6 +228,15 @@ fn by_department_sorted(t: &Tickets) -> (Vec<DeptWaits>, DeptWaits) {
     out.sort_by(|a, b| a.department.cmp(&b.department));
     let hall = summarise("全厅 (whole hall)", t, 0..t.len());
     (out, hall)
+}
+
+/// `k` of `n` as a share; 0 when there is nothing to count.
+fn rate(k: u64, n: u64) -> f64 {
+    if n > 0 {
+        k as f64 / n as f64
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

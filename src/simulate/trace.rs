@@ -183,16 +183,20 @@ fn patiences(hall: &Hall, pool_of: &[usize], npools: usize) -> Vec<f64> {
     out
 }
 
-/// Merges sorted-by-start intervals into disjoint, non-adjacent ones.
-fn merge(mut v: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
-    v.sort_unstable();
-    let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
+/// Merges intervals into disjoint, non-adjacent ones in order; empty ones are dropped.
+fn merge<T: Copy + PartialOrd>(mut v: Vec<(T, T)>) -> Vec<(T, T)> {
+    v.sort_unstable_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+    let mut out: Vec<(T, T)> = Vec::with_capacity(v.len());
     for (a, b) in v {
         if a >= b {
             continue;
         }
         match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            Some(last) if a <= last.1 => {
+                if b > last.1 {
+                    last.1 = b;
+                }
+            }
             _ => out.push((a, b)),
         }
     }
@@ -288,18 +292,7 @@ fn roster(waiting: &[(i64, i64)], mut busy: Vec<(i64, i64)>) -> OffDuty {
         edge = b as f64;
     }
     off.push((edge, f64::INFINITY));
-    off.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let mut out: OffDuty = Vec::with_capacity(off.len());
-    for (a, b) in off {
-        if a >= b {
-            continue;
-        }
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
+    merge(off)
 }
 
 /// Today's hall, window by window, as its ticket log shows it.
