@@ -144,12 +144,13 @@ fn a_hall_overloaded_at_its_peaks_still_gets_a_plan_that_keeps_every_target() {
     ]);
     run.assert_success();
     let pools = read_csv(&out.join("pools.csv"));
-    let (name, before, after, target, wait) = (
+    let (name, before, after, target, wait, replayed) = (
         column(&pools, "pool"),
         column(&pools, "windows_before"),
         column(&pools, "windows_after"),
         column(&pools, "target"),
         column(&pools, "mean_after"),
+        column(&pools, "simulated_after"),
     );
     let mut total_before = 0;
     let mut total_after = 0;
@@ -164,6 +165,13 @@ fn a_hall_overloaded_at_its_peaks_still_gets_a_plan_that_keeps_every_target() {
             assert!(
                 w <= t + 0.05,
                 "{}: predicted {w} above target {t}",
+                row[name]
+            );
+            // The replay of the tickets through the plan keeps the target too.
+            let r: f64 = row[replayed].parse().expect("minutes");
+            assert!(
+                r <= t + 0.005,
+                "{}: replayed {r} above target {t}",
                 row[name]
             );
         }

@@ -18,7 +18,7 @@ pub fn run(args: FrontierArgs) -> Result<()> {
     )?;
     let mut prep = optimise::prepare(&loaded.hall, &policy)?;
     prep.input.solver = args.solver;
-    let best = optimise::solve(&prep, &loaded.hall, &policy, Objective::FewestWindows)?;
+    let best = super::solve_checked(&prep, &loaded.hall, &policy, Objective::FewestWindows)?;
     let today = best.plan.windows_before;
     // The curve keeps the recommended plan's channels and spends each extra window where
     // it cuts the most waiting (optimal for those channels: waiting is convex in windows).

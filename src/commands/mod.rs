@@ -240,3 +240,27 @@ pub fn planning_inputs(
     let loaded = ingest::load(dir.dir.as_deref(), &opts)?;
     Ok((out, policy, loaded))
 }
+
+/// Windows above a pool's plan that the simulation check tries before giving up.
+const CHECK_SEARCH: u32 = 50;
+
+/// `plan` and `frontier` solve with the simulation check (MODEL.md §6) when the hall has
+/// tickets to replay; without tickets the calibrated formula alone decides.
+pub fn solve_checked(
+    prep: &crate::optimise::Prepared,
+    hall: &crate::hall::Hall,
+    policy: &crate::model::Policy,
+    objective: crate::optimise::Objective,
+) -> Result<crate::optimise::PlanRun> {
+    if hall.tickets.is_empty() {
+        let mut run = crate::optimise::solve(prep, hall, policy, objective)?;
+        if policy.calibration == crate::model::Calibration::Simulation {
+            run.notes.push("no ticket log to replay: the plan is checked by the formula alone (calibration \"simulation\" needs tickets)".into());
+        }
+        return Ok(run);
+    }
+    let check = |plan: &crate::optimise::Plan| {
+        crate::simulate::check::shortfalls(hall, plan, policy.seed, CHECK_SEARCH)
+    };
+    crate::optimise::solve_checked(prep, hall, policy, objective, Some(&check))
+}

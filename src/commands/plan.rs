@@ -8,7 +8,7 @@ use crate::charts;
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::ingest::Loaded;
-use crate::model::Policy;
+use crate::model::{Calibration, Policy};
 use crate::optimise::{self, Objective, Plan, PlanRun};
 use crate::report::{self, Cell, Report, Table};
 use crate::simulate::{trace, SimResult};
@@ -63,7 +63,7 @@ pub fn run(args: PlanArgs) -> Result<()> {
         })?;
         eprintln!("wrote the MILP to {}", lp.display());
     }
-    let run = optimise::solve(&prep, &loaded.hall, &policy, objective)?;
+    let run = super::solve_checked(&prep, &loaded.hall, &policy, objective)?;
     let sims = if loaded.hall.tickets.is_empty() {
         None
     } else {
@@ -146,7 +146,12 @@ fn hours_text(h: &[u32]) -> String {
 
 fn backtest(r: &mut Report, plan: &Plan, today_sim: Option<&SimResult>) {
     r.heading("Backtest of today's hall · 现状回测");
-    r.para("Today's windows evaluated by the queueing formula (Erlang C with Allen–Cunneen, hour by hour) and by replaying the tickets through the staffed windows, against the waits the tickets show. The plan uses the calibrated formula (observed ÷ formula per pool, clamped).");
+    let how = match plan.policy.calibration {
+        Calibration::None => "The plan uses the formula as it is (calibration \"none\").",
+        Calibration::Ratio => "The plan uses the calibrated formula (observed ÷ formula per pool, clamped; calibration \"ratio\").",
+        Calibration::Simulation => "The plan uses the calibrated formula (observed ÷ formula per pool, clamped), and every pool of the plan is then replayed with these tickets: a pool whose replayed mean wait misses its target gets the windows the replay needs (calibration \"simulation\", the default: the replay reproduces today's waits, the formula does not).",
+    };
+    r.para(format!("Today's windows evaluated by the queueing formula (Erlang C with Allen–Cunneen, hour by hour) and by replaying the tickets through the staffed windows, against the waits the tickets show. {how}"));
     let mut t = Table::new(
         "backtest",
         "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)",

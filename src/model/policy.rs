@@ -12,6 +12,10 @@ pub enum Calibration {
     None,
     /// Each pool's formula wait scaled by observed/predicted for today's hall.
     Ratio,
+    /// `ratio`, and every plan checked by replaying the hall's tickets through it: a pool
+    /// whose replayed mean wait misses its target gets the windows the replay needs
+    /// (the MILP re-solved with that pool's capacity cut). Without tickets: `ratio`.
+    Simulation,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,7 +85,7 @@ impl Default for Policy {
             allow_online: true,
             allow_joint: true,
             allow_backoffice: true,
-            calibration: Calibration::Ratio,
+            calibration: Calibration::Simulation,
             calibration_clamp: 4.0,
             tangent_points: 4,
             locked_windows: Vec::new(),

@@ -6,4 +6,6 @@ pub mod lp_format;
 pub mod milp;
 pub mod plan;
 
-pub use plan::{plan, prepare, solve, Objective, Plan, PlanRun, Prepared};
+pub use plan::{
+    plan, prepare, solve, solve_checked, Objective, Plan, PlanRun, Prepared, SimCheck, SimNeed,
+};

@@ -503,7 +503,6 @@ pub struct Prepared {
     observed: Vec<Option<f64>>,
     k: Vec<f64>,
     targets: Targets,
-    specs: Vec<PoolSpec>,
     pub input: MilpInput,
 }
 
@@ -552,7 +551,7 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
     let input = MilpInput {
         slots: 1,
-        pools: specs.clone(),
+        pools: specs,
         matters: matter_specs(&model, hall, policy),
         windows_today: today,
         allow_growth: policy.allow_growth,
@@ -575,7 +574,6 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         observed,
         k,
         targets,
-        specs,
         input,
     })
 }
@@ -687,40 +685,144 @@ fn repair(
     }
 }
 
+/// A pool whose trace replay misses its target (the simulation check, MODEL.md §6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimNeed {
+    /// Index into the plan's pools.
+    pub pool: usize,
+    /// The plan's windows and the replayed mean wait with them (minutes).
+    pub windows: u32,
+    pub simulated_min: f64,
+    pub target_min: f64,
+    /// The fewest windows whose replay meets the target (None: none within the search).
+    pub needed: Option<u32>,
+}
+
+/// The simulation check: the pools of a plan that miss their targets when the hall's
+/// tickets are replayed through it. Injected by the caller (the simulation is a later
+/// stage of the pipeline than the optimisation).
+pub type SimCheck<'a> = &'a dyn Fn(&Plan) -> Result<Vec<SimNeed>>;
+
 pub fn solve(
     prep: &Prepared,
     hall: &Hall,
     policy: &Policy,
     objective: Objective,
 ) -> Result<PlanRun> {
-    let model = &prep.model;
+    solve_checked(prep, hall, policy, objective, None)
+}
+
+/// Solves, then (with `calibration = "simulation"` and a check) replays the plan and
+/// gives each pool that misses its target the fewest windows whose replay meets it.
+/// For the channels the MILP chose this is the fewest windows per pool by the replay's
+/// measure (pools are independent once the channels are fixed). Re-solving the MILP
+/// with capacities cut where the replay fails (Atlason, Epelman & Henderson's
+/// simulation and cutting planes, 2004) was tried: it could move channels too, but made
+/// microlp's branch and bound take 8–15 s per round instead of 0.5 s.
+pub fn solve_checked(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    objective: Objective,
+    check: Option<SimCheck>,
+) -> Result<PlanRun> {
     let input = prep.input_for(objective);
-    let today = model.windows_today();
     let started = std::time::Instant::now();
+    let mut solved = solve_input(prep, &input, policy, objective)?;
+    let run = finish(
+        prep,
+        hall,
+        policy,
+        objective,
+        solved.clone(),
+        started,
+        &input,
+    );
+    let check = match check {
+        Some(c) if policy.calibration == Calibration::Simulation => c,
+        _ => return Ok(run),
+    };
+    let needs = check(&run.plan)?;
+    if needs.is_empty() {
+        return Ok(run);
+    }
+    let mut notes = Vec::new();
+    for need in &needs {
+        let name = &run.plan.pools[need.pool].name;
+        let head = format!(
+            "{name}: the trace replay of the plan gives {:.1} min with {} against its {:.1} min target",
+            need.simulated_min,
+            windows_text(need.windows),
+            need.target_min
+        );
+        notes.push(match need.needed {
+            Some(c) => {
+                solved.sol.windows[need.pool] = solved.sol.windows[need.pool].max(c);
+                format!("{head}: {} → {c} windows", need.windows)
+            }
+            None => format!("{head}, and no window count within reach meets it"),
+        });
+    }
+    if let Objective::LeastWaiting { max_windows } = objective {
+        let total: u32 = solved.sol.windows.iter().sum();
+        if total > max_windows {
+            notes.push(format!("the plan needs {total} windows, {} more than --max-windows {max_windows}: the trace replay of the pools above misses their targets with fewer", total - max_windows));
+        }
+    }
+    solved.notes.extend(notes);
+    Ok(finish(
+        prep, hall, policy, objective, solved, started, &input,
+    ))
+}
+
+fn windows_text(n: u32) -> String {
+    match n {
+        1 => "1 window".into(),
+        n => format!("{n} windows"),
+    }
+}
+
+/// One solve of the MILP with the exact-mix repair: everything but the plan tables.
+#[derive(Clone)]
+struct Solved {
+    sol: milp::MilpSolution,
+    channels: Vec<Channel>,
+    after_flows: Flows,
+    notes: Vec<String>,
+}
+
+fn solve_input(
+    prep: &Prepared,
+    input: &MilpInput,
+    policy: &Policy,
+    objective: Objective,
+) -> Result<Solved> {
+    let model = &prep.model;
+    let today = model.windows_today();
     let solved = match objective {
-        Objective::FewestWindows => milp::solve_with_time_limit(&input, SOLVE_SECONDS),
+        Objective::FewestWindows => milp::solve_with_time_limit(input, SOLVE_SECONDS),
         Objective::LeastWaiting { max_windows } => {
-            match milp::solve_with_time_limit(&input, SOLVE_SECONDS / 3.0) {
+            match milp::solve_with_time_limit(input, SOLVE_SECONDS / 3.0) {
                 Ok(s) => Ok(s),
                 Err(milp::MilpError::Infeasible) => Err(milp::MilpError::Infeasible),
                 // microlp could not finish: the fewest-window plan, then the extra windows
                 // where they cut the most waiting (exact for the channels it chose).
-                Err(_) => milp::solve_with_time_limit(
-                    &prep.input_for(Objective::FewestWindows),
-                    SOLVE_SECONDS,
-                )
-                .map(|(mut s, _)| {
-                    let channels: Vec<Channel> = s
-                        .choice
-                        .iter()
-                        .enumerate()
-                        .map(|(m, &o)| model.matters[m].channels[o])
-                        .collect();
-                    let flows = evaluate::flows(model, &channels, policy);
-                    let extra = max_windows.saturating_sub(s.windows.iter().sum());
-                    spend_windows(prep, &flows, &mut s.windows, extra);
-                    (s, milp::Optimality::WindowsOnly)
-                }),
+                Err(_) => {
+                    let mut fewest = input.clone();
+                    fewest.objective = milp::Objective::FewestWindows;
+                    milp::solve_with_time_limit(&fewest, SOLVE_SECONDS).map(|(mut s, _)| {
+                        let channels: Vec<Channel> = s
+                            .choice
+                            .iter()
+                            .enumerate()
+                            .map(|(m, &o)| model.matters[m].channels[o])
+                            .collect();
+                        let flows = evaluate::flows(model, &channels, policy);
+                        let extra = max_windows.saturating_sub(s.windows.iter().sum());
+                        spend_windows(prep, &flows, &mut s.windows, extra);
+                        (s, milp::Optimality::WindowsOnly)
+                    })
+                }
             }
         }
     };
@@ -745,7 +847,7 @@ pub fn solve(
             };
             return Err(Error::Infeasible(explain_infeasible(
                 model,
-                &prep.specs,
+                &input.pools,
                 &ff,
                 cap,
                 today,
@@ -753,7 +855,6 @@ pub fn solve(
         }
         Err(e) => return Err(Error::Solver(format!("the solver failed: {e}"))),
     };
-    let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
     let channels: Vec<Channel> = sol
         .choice
         .iter()
@@ -761,7 +862,7 @@ pub fn solve(
         .map(|(m, &o)| model.matters[m].channels[o])
         .collect();
     let after_flows = evaluate::flows(model, &channels, policy);
-    let mut notes = prep.notes.clone();
+    let mut notes = Vec::new();
     match optimality {
         milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
         milp::Optimality::WindowsOnly => notes.push(format!("the fewest windows are proven optimal; among plans with that many windows the least waiting was not proven within the solver's time ({}): the plan has the least waiting found, with each pool's windows where they cut the most waiting (`--solver highs` proves it)", input.solver.as_str())),
@@ -774,6 +875,32 @@ pub fn solve(
             notes.push(format!("the plan needs {total} windows, {} more than --max-windows {max_windows}: the exact hourly mix of the pools above misses its targets with fewer", total - max_windows));
         }
     }
+    Ok(Solved {
+        sol,
+        channels,
+        after_flows,
+        notes,
+    })
+}
+
+fn finish(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    objective: Objective,
+    solved: Solved,
+    started: std::time::Instant,
+    input: &MilpInput,
+) -> PlanRun {
+    let model = &prep.model;
+    let Solved {
+        sol,
+        channels,
+        after_flows,
+        notes: solve_notes,
+    } = solved;
+    let mut notes = prep.notes.clone();
+    notes.extend(solve_notes);
     let after: Vec<PoolEval> = (0..model.pools.len())
         .map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p]))
         .collect();
@@ -796,13 +923,13 @@ pub fn solve(
         targets: (&prep.targets.mean, &prep.targets.peak),
         waiting: sol.waiting_person_min_per_day,
     });
-    Ok(PlanRun {
+    PlanRun {
         plan,
         model: model.clone(),
-        solve_ms,
+        solve_ms: started.elapsed().as_secs_f64() * 1000.0,
         variables: sol.variables,
         constraints: sol.constraints,
         notes,
-        milp: input,
-    })
+        milp: input.clone(),
+    }
 }

@@ -4,6 +4,7 @@
 //! [`engine`] is the multi-server FCFS queue; [`synthetic`] draws arrivals and handling
 //! times; [`stats`] summarises. This module maps tickets to pools and schedules.
 
+pub mod check;
 pub mod engine;
 pub mod poisson;
 pub mod stats;

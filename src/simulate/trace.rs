@@ -54,7 +54,11 @@ fn sessions_of(hours: &[u32]) -> Vec<(u32, u32)> {
     out
 }
 
-fn schedule(days: &BTreeSet<i64>, hours: &[u32], servers: impl Fn(i64, u32) -> u32) -> Schedule {
+pub(super) fn schedule(
+    days: &BTreeSet<i64>,
+    hours: &[u32],
+    servers: impl Fn(i64, u32) -> u32,
+) -> Schedule {
     let mut s = Vec::new();
     for &d in days {
         for (a, b) in sessions_of(hours) {
@@ -582,6 +586,36 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
         jobs,
         left_online: left,
     })
+}
+
+/// A plan's re-routed tickets as (pool, ticket, customer), each pool's in the order the
+/// replay queues them (arrival, then ticket), for replays of one pool at a time.
+pub(super) fn plan_jobs(
+    hall: &Hall,
+    plan: &Plan,
+    seed: u64,
+) -> Result<Vec<(usize, usize, Customer)>> {
+    let mut jobs = planned(hall, plan, seed)?.jobs;
+    jobs.sort_by(|a, b| {
+        a.pool
+            .cmp(&b.pool)
+            .then(a.arrival.total_cmp(&b.arrival))
+            .then(a.ticket.cmp(&b.ticket))
+    });
+    Ok(jobs
+        .into_iter()
+        .map(|j| {
+            (
+                j.pool,
+                j.ticket,
+                Customer {
+                    arrival: j.arrival,
+                    service: j.service,
+                    patience: j.patience,
+                },
+            )
+        })
+        .collect())
 }
 
 /// One pool of today's hall, ready for [`engine::run_rostered`]: its customers sorted

@@ -1,0 +1,117 @@
+//! What `plan` promises, `simulate` shows: with the default `simulation` calibration every
+//! pool of a plan keeps its mean-wait target when the hall's own tickets are replayed
+//! through the plan's windows (MODEL.md §6). The formula alone, even calibrated to
+//! today's hall, is optimistic for the pools a plan shrinks.
+
+mod common;
+
+use std::path::Path;
+
+use common::{path_str, read_csv, run};
+
+fn column(table: &[Vec<String>], name: &str) -> usize {
+    table[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("column {name} in {:?}", table[0]))
+}
+
+fn plan(dir: &Path, sets: &[&str]) {
+    let mut args = vec!["plan", "--out", path_str(dir)];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    run(&args).assert_success();
+}
+
+/// (pool, windows after, target, replayed mean wait) for every pool the plan staffs.
+fn replayed(plan_dir: &Path, sim_dir: &Path) -> Vec<(String, u32, f64, f64)> {
+    let plan_json = plan_dir.join("plan.json");
+    run(&[
+        "simulate",
+        "--plan",
+        path_str(&plan_json),
+        "--out",
+        path_str(sim_dir),
+    ])
+    .assert_success();
+    let pools = read_csv(&plan_dir.join("pools.csv"));
+    let sim = read_csv(&sim_dir.join("pools.csv"));
+    let (name, after, target, checked) = (
+        column(&pools, "pool"),
+        column(&pools, "windows_after"),
+        column(&pools, "target"),
+        column(&pools, "simulated_after"),
+    );
+    let (config, group, mean) = (
+        column(&sim, "configuration"),
+        column(&sim, "group"),
+        column(&sim, "mean_wait"),
+    );
+    let mut out = Vec::new();
+    for row in &pools[1..] {
+        let n: u32 = row[after].parse().expect("a window count");
+        let Some(s) = sim[1..]
+            .iter()
+            .find(|r| r[config] == "plan" && r[group] == row[name])
+        else {
+            continue;
+        };
+        if n == 0 || row[checked].is_empty() {
+            continue;
+        }
+        // The plan's own check and `simulate --plan` are the same replay.
+        assert_eq!(row[checked], s[mean], "{}", row[name]);
+        out.push((
+            row[name].clone(),
+            n,
+            row[target].parse().expect("minutes"),
+            s[mean].parse().expect("minutes"),
+        ));
+    }
+    assert!(!out.is_empty(), "the plan staffs some pools");
+    out
+}
+
+#[test]
+fn every_pool_of_the_sample_plan_keeps_its_target_when_the_tickets_are_replayed() {
+    for sets in [&[][..], &["demand_change=-0.4"][..]] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
+        plan(&p, sets);
+        for (pool, n, target, wait) in replayed(&p, &s) {
+            // Both are printed with two decimals.
+            assert!(
+                wait <= target + 0.005,
+                "{sets:?} {pool}: {wait} min with {n} windows, target {target}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
+    plan(&p, &["demand_change=-0.4", "calibration=ratio"]);
+    let missed: Vec<String> = replayed(&p, &s)
+        .into_iter()
+        .filter(|(_, _, target, wait)| *wait > target + 0.005)
+        .map(|(pool, ..)| pool)
+        .collect();
+    assert!(
+        missed.len() >= 3,
+        "without the replay check some pools miss their targets: {missed:?}"
+    );
+    // The default plan adds exactly the windows the replay asks for, and says so.
+    let (q, t) = (dir.path().join("checked"), dir.path().join("checked-sim"));
+    plan(&q, &["demand_change=-0.4"]);
+    let report = std::fs::read_to_string(q.join("report.md")).expect("report.md");
+    for pool in &missed {
+        assert!(
+            report.contains(&format!("{pool}: the trace replay of the plan gives")),
+            "the report names {pool}"
+        );
+    }
+    let _ = replayed(&q, &t);
+}
