@@ -60,6 +60,9 @@ pub struct HallModel {
     pub group_names: BTreeMap<usize, String>,
     /// Intake minutes per matter (back-office channel), by model matter index.
     pub intake: Vec<f64>,
+    /// The in-person remainder of an online matter with a merge group goes to the group's
+    /// joint pool (policy `online_remainder = "joint"`), not to the fallback pool.
+    pub online_remainder_joint: bool,
 }
 
 impl HallModel {
@@ -72,6 +75,11 @@ impl HallModel {
         match ch {
             Channel::Counter => Some(self.dept_pool[m.department]),
             Channel::Joint => self.group_pool.get(self.group(m)?).copied(),
+            Channel::Online if self.online_remainder_joint => Some(
+                self.group(m)
+                    .and_then(|g| self.group_pool.get(g).copied())
+                    .unwrap_or(self.fallback_pool),
+            ),
             Channel::Online | Channel::BackOffice => Some(self.fallback_pool),
         }
     }
@@ -367,6 +375,7 @@ impl HallModel {
             profile_source,
             group_names,
             intake: hall.matters.iter().map(|m| m.intake_min).collect(),
+            online_remainder_joint: policy.online_remainder == super::OnlineRemainder::Joint,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! chosen, then the Allen–Cunneen waits (SIPP: each hour stationary, arrival-weighted).
 
 use super::session;
-use super::{Channel, HallModel, Policy};
+use super::{Channel, HallModel, Policy, PoolKind};
 
 /// What reaches one pool, per slot.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,10 +89,15 @@ pub fn routes(
             if rest <= 0.0 {
                 return Vec::new();
             }
+            // Walk-ins served at a joint window take its cross-department time too.
+            let slowdown = match model.pools[pool].kind {
+                PoolKind::Joint(_) => 1.0 + policy.joint_slowdown,
+                _ => 1.0,
+            };
             vec![(
                 pool,
                 md.lambda.iter().map(|l| l * rest).collect(),
-                md.handle_min,
+                md.handle_min * slowdown,
                 md.cs2,
             )]
         }

@@ -7,7 +7,7 @@ pub mod policy;
 pub mod session;
 
 pub use demand::{HallModel, Pool, PoolKind};
-pub use policy::{Calibration, Policy};
+pub use policy::{Calibration, OnlineRemainder, Policy};
 
 /// Where a matter is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -18,6 +18,18 @@ pub enum Calibration {
     Simulation,
 }
 
+/// Where the visitors who still come in person for an online matter are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnlineRemainder {
+    /// At the fallback windows (MODEL.md §2).
+    Fallback,
+    /// At the joint window of the matter's merge group, where it has one (the Binjiang
+    /// practice: enterprise set-up went online and its walk-ins to a joint window);
+    /// matters without a group still go to the fallback windows.
+    Joint,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
@@ -30,6 +42,8 @@ pub struct Policy {
     /// Share of a matter's demand that leaves the hall when it goes online, where the
     /// catalogue gives no `online_share`.
     pub online_adoption: f64,
+    /// Where the in-person remainder of an online matter is served: "fallback" or "joint".
+    pub online_remainder: OnlineRemainder,
     /// Of the demand that goes online, the share that uses the hall's terminals.
     pub self_service_share: f64,
     /// Extra handling time at a joint window (cross-department work).
@@ -71,6 +85,7 @@ impl Default for Policy {
             opening_hours: String::new(),
             open_days_per_week: 0,
             online_adoption: 0.5,
+            online_remainder: OnlineRemainder::Fallback,
             self_service_share: 0.3,
             joint_slowdown: 0.10,
             max_utilisation: 0.95,
@@ -260,6 +275,31 @@ fn clock(s: &str) -> std::result::Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_example_scenario_lists_every_default() {
+        let text = include_str!("../../examples/scenario.toml");
+        let p = Policy::from_toml(text, "examples/scenario.toml").expect("it parses");
+        assert_eq!(p, Policy::default());
+        for key in toml::Table::try_from(Policy::default())
+            .expect("a table")
+            .keys()
+        {
+            assert!(
+                text.lines()
+                    .any(|l| l.trim_start_matches("# ").starts_with(key.as_str())),
+                "examples/scenario.toml documents {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_binjiang_scenario_parses() {
+        let text = include_str!("../../examples/binjiang-2020.toml");
+        let p = Policy::from_toml(text, "examples/binjiang-2020.toml").expect("it parses");
+        assert_eq!(p.demand_change, -0.4);
+        assert_eq!(p.online_remainder, OnlineRemainder::Joint);
+    }
 
     #[test]
     fn set_overrides_one_key_and_rejects_unknown_ones() {

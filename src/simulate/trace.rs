@@ -550,10 +550,15 @@ fn planned(hall: &Hall, plan: &Plan, seed: u64) -> Result<Config> {
                     .and_then(|m| m.online_share)
                     .unwrap_or(plan.policy.online_adoption);
                 if u_online < share {
-                    left[fallback] += 1;
+                    left[pool] += 1;
                     continue;
                 }
-                fallback
+                // Walk-ins go where the plan sends them: the fallback windows, or the
+                // joint window of the matter's group (`online_remainder = "joint"`).
+                if plan.pools[pool].kind.starts_with("joint") {
+                    service *= 1.0 + plan.policy.joint_slowdown;
+                }
+                pool
             }
             "back-office" => {
                 let intake = matter
