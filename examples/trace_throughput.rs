@@ -23,9 +23,7 @@ use std::time::Instant;
 
 use hallplan::hall::{time, Status, NO_TIME};
 use hallplan::ingest::{self, derive, LoadOptions, Needs};
-use hallplan::simulate::engine::{
-    run_pool, run_rostered, Customer, OffDuty, Outcome, Schedule, Session,
-};
+use hallplan::simulate::engine::{run_pool, run_rostered, Customer, Outcome, Schedule, Session};
 use hallplan::simulate::trace;
 
 /// CPU time of this thread (seconds), from the scheduler's own count: less at the mercy
@@ -41,10 +39,21 @@ fn timed(f: impl FnOnce()) -> (f64, f64) {
     let (c, cpu) = (Instant::now(), thread_cpu_s());
     f();
     let wall = c.elapsed().as_secs_f64();
-    let cpu = cpu
-        .zip(thread_cpu_s())
-        .map_or(f64::NAN, |(a, b)| b - a);
+    let cpu = cpu.zip(thread_cpu_s()).map_or(f64::NAN, |(a, b)| b - a);
     (wall, cpu)
+}
+
+/// A field of /proc/self/status in MiB (VmRSS, VmHWM), if readable.
+fn status_mib(field: &str) -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak resident set size (VmHWM) to the current one (Linux ≥ 4.0).
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 fn median_of(mut v: Vec<f64>) -> f64 {
@@ -172,38 +181,32 @@ fn main() {
     for _ in 0..repeats {
         let (wall, cpu) = timed(|| {
             for (p, out) in today.iter().zip(outs.iter_mut()) {
-                run_rostered(&p.customers, &p.off, Some(&p.preferred), out).unwrap_or_else(
-                    |e| {
-                        eprintln!("error: rostered engine: {e}");
-                        std::process::exit(1)
-                    },
-                );
+                run_rostered(&p.customers, &p.off, Some(&p.preferred), out).unwrap_or_else(|e| {
+                    eprintln!("error: rostered engine: {e}");
+                    std::process::exit(1)
+                });
             }
         });
         rostered_s.push(wall);
         rostered_cpu_s.push(cpu);
     }
     let rostered_cpu_median = median_of(rostered_cpu_s.clone());
-    let mut before_cpu = Vec::new();
-    let mut outs2: Vec<Vec<Outcome>> = today.iter().map(|_| Vec::new()).collect();
-    for _ in 0..repeats {
-        let (_, cpu) = timed(|| {
-            for (p, out) in today.iter().zip(outs2.iter_mut()) {
-                run_rostered_before(&p.customers, &p.off, Some(&p.preferred), out).expect("runs");
-            }
-        });
-        before_cpu.push(cpu);
-    }
-    assert!(outs == outs2, "same outcomes as before");
-    eprintln!("rostered before: cpu median {:.4} s", median_of(before_cpu));
+
     rostered_s.sort_by(f64::total_cmp);
     let rostered_median = rostered_s[rostered_s.len() / 2];
     drop(outs);
     drop(today);
 
+    // Memory the replay adds to the loaded hall: its peak RSS above the RSS before it.
+    let rss_before = status_mib("VmRSS:");
+    let reset = reset_peak_rss();
     let mut replay = None;
     let (replay_s, replay_cpu_s) = timed(|| replay = Some(trace::replay(hall, None, 2020)));
     let replay = replay.expect("ran");
+    let replay_extra_mib = match (reset, rss_before, status_mib("VmHWM:")) {
+        (true, Some(a), Some(b)) => b - a,
+        _ => f64::NAN,
+    };
     let replay_note = match &replay {
         Ok(r) => format!(
             "\"ok\",\"replay_hall_mean_wait_min\":{:.3}",
@@ -212,100 +215,14 @@ fn main() {
         Err(e) => format!("{:?}", format!("error: {e}")),
     };
     println!(
-        "{{\"rostered_cpu_s\":{rostered_cpu_s:?},\"rostered_cpu_median_s\":{rostered_cpu_median:.4},\"rostered_customers_per_cpu_s\":{:.0},\"engine_cpu_s\":{cpu_s:?},\"engine_cpu_median_s\":{cpu_median:.4},\"engine_customers_per_cpu_s\":{:.0},\"rosters_cpu_s\":{rosters_cpu_s:.3},\"replay_cpu_s\":{replay_cpu_s:.3},\"rostered_customers\":{rostered_customers},\"rostered_off_periods\":{off_periods},\"rosters_s\":{rosters_s:.3},\"rostered_runs_s\":{rostered_s:?},\"rostered_median_s\":{rostered_median:.4},\"rostered_customers_per_s\":{:.0},\"customers\":{customers},\"pools\":{nd},\"sessions_per_pool\":{},\"load_s\":{load_s:.3},\"engine_runs_s\":{runs_s:?},\"engine_median_s\":{median:.4},\"engine_customers_per_s\":{:.0},\"served\":{served},\"mean_wait_min\":{:.3},\"replay_s\":{replay_s:.3},\"replay_customers_per_s\":{:.0},\"replay\":{replay_note}}}",
+        "{{\"rostered_cpu_s\":{rostered_cpu_s:?},\"rostered_cpu_median_s\":{rostered_cpu_median:.4},\"rostered_customers_per_cpu_s\":{:.0},\"engine_cpu_s\":{cpu_s:?},\"engine_cpu_median_s\":{cpu_median:.4},\"engine_customers_per_cpu_s\":{:.0},\"rosters_cpu_s\":{rosters_cpu_s:.3},\"replay_cpu_s\":{replay_cpu_s:.3},\"replay_extra_mib\":{replay_extra_mib:.1},\"hall_rss_mib\":{:.1},\"rostered_customers\":{rostered_customers},\"rostered_off_periods\":{off_periods},\"rosters_s\":{rosters_s:.3},\"rostered_runs_s\":{rostered_s:?},\"rostered_median_s\":{rostered_median:.4},\"rostered_customers_per_s\":{:.0},\"customers\":{customers},\"pools\":{nd},\"sessions_per_pool\":{},\"load_s\":{load_s:.3},\"engine_runs_s\":{runs_s:?},\"engine_median_s\":{median:.4},\"engine_customers_per_s\":{:.0},\"served\":{served},\"mean_wait_min\":{:.3},\"replay_s\":{replay_s:.3},\"replay_customers_per_s\":{:.0},\"replay\":{replay_note}}}",
         rostered_customers as f64 / rostered_cpu_median,
         customers as f64 / cpu_median,
+        rss_before.unwrap_or(f64::NAN),
         rostered_customers as f64 / rostered_median,
         schedules.first().map_or(0, |s| s.sessions.len()),
         customers as f64 / median,
         wait_sum / served.max(1) as f64 / 60.0,
         t.len() as f64 / replay_s,
     );
-}
-
-/// The engine before the event-based rewrite, kept here to time both in one process.
-#[allow(clippy::needless_range_loop)]
-fn run_rostered_before(
-    customers: &[Customer],
-    off: &[OffDuty],
-    preferred: Option<&[u32]>,
-    out: &mut Vec<Outcome>,
-) -> Result<(), String> {
-    out.clear();
-
-    let c = off.len();
-    let mut free = vec![f64::NEG_INFINITY; c];
-    // Per server: index of its current off-duty period and that period's bounds
-    // (+∞ once past the last), kept in flat arrays for a branch-free scan.
-    let mut cursor = vec![0usize; c];
-    let bound = |r: &OffDuty, k: usize| r.get(k).copied().unwrap_or((f64::INFINITY, f64::INFINITY));
-    let mut off_from: Vec<f64> = off.iter().map(|r| bound(r, 0).0).collect();
-    let mut off_to: Vec<f64> = off.iter().map(|r| bound(r, 0).1).collect();
-    let mut start = vec![f64::INFINITY; c];
-    out.reserve(customers.len());
-    let mut previous = f64::NEG_INFINITY;
-    for (index, cu) in customers.iter().enumerate() {
-        if cu.arrival < previous {
-            return Err(format!("unsorted at {index}"));
-        }
-        previous = cu.arrival;
-        let want = preferred
-            .and_then(|p| p.get(index))
-            .map_or(usize::MAX, |&w| w as usize);
-        // Each server's earliest start, and the earliest of all. Branch-free
-        // but for the rare step past an off-duty period that has ended.
-        let arrival = cu.arrival;
-        let stale = free
-            .iter()
-            .zip(&off_to)
-            .fold(false, |s, (&f, &to)| s | (f.max(arrival) >= to));
-        if stale {
-            for i in 0..c {
-                let t = free[i].max(arrival);
-                if t >= off_to[i] {
-                    let r = &off[i];
-                    let mut k = cursor[i];
-                    while k < r.len() && r[k].1 <= t {
-                        k += 1;
-                    }
-                    cursor[i] = k;
-                    (off_from[i], off_to[i]) = bound(r, k);
-                }
-            }
-        }
-        let mut best = f64::INFINITY;
-        for (((s, &f), &from), &to) in start.iter_mut().zip(&free).zip(&off_from).zip(&off_to) {
-            let t = f.max(arrival);
-            let t = if t >= from { to } else { t };
-            *s = t;
-            best = if t < best { t } else { best };
-        }
-        // Among the servers that can start then: the preferred one, else the one
-        // idle longest, else the lowest index.
-        let mut best_i = usize::MAX;
-        let mut best_free = f64::INFINITY;
-        for (i, (&t, &f)) in start.iter().zip(&free).enumerate() {
-            let better = (t == best) & ((best_i == usize::MAX) | (f < best_free));
-            best_i = if better { i } else { best_i };
-            best_free = if better { f } else { best_free };
-        }
-        if want < c && start[want] == best {
-            best_i = want;
-        }
-        out.push(if best_i == usize::MAX || best == f64::INFINITY {
-            Outcome::Unserved
-        } else if best - cu.arrival > cu.patience {
-            Outcome::Abandoned {
-                waited: cu.patience,
-            }
-        } else {
-            free[best_i] = best + cu.service;
-            Outcome::Served {
-                wait: best - cu.arrival,
-                // Lossless: best_i < off.len(), a server count.
-                server: best_i as u32,
-            }
-        });
-    }
-    Ok(())
 }

@@ -42,9 +42,15 @@ impl Histogram {
             .iter()
             .flat_map(|(_, v)| v.iter().copied().filter(|v| v.is_finite()))
             .fold(0.0f64, f64::max);
-        Self::binned(title, x_label, bin_width, max_x, data_max, series, |v, w, n, f| {
-            bin_values(v.iter().map(|&v| (v, 1)), w, n, f)
-        })
+        Self::binned(
+            title,
+            x_label,
+            bin_width,
+            max_x,
+            data_max,
+            series,
+            |v, w, n, f| bin_values(v.iter().map(|&v| (v, 1)), w, n, f),
+        )
     }
 
     /// Like [`Histogram::from_samples`], each sample given once with the number of times
@@ -60,9 +66,15 @@ impl Histogram {
             .iter()
             .flat_map(|(_, v)| v.iter().map(|s| s.0).filter(|v| v.is_finite()))
             .fold(0.0f64, f64::max);
-        Self::binned(title, x_label, bin_width, max_x, data_max, series, |v, w, n, f| {
-            bin_values(v.iter().copied(), w, n, f)
-        })
+        Self::binned(
+            title,
+            x_label,
+            bin_width,
+            max_x,
+            data_max,
+            series,
+            |v, w, n, f| bin_values(v.iter().copied(), w, n, f),
+        )
     }
 
     /// The rules shared by both: `bin` counts one series into bins of a width.
@@ -87,12 +99,7 @@ impl Histogram {
         let mut folded = Folded::default();
         let counted: Vec<(String, Vec<f64>)> = series
             .iter()
-            .map(|(name, values)| {
-                (
-                    name.clone(),
-                    bin(values, bin_width, bins, &mut folded),
-                )
-            })
+            .map(|(name, values)| (name.clone(), bin(values, bin_width, bins, &mut folded)))
             .collect();
         let x_label = format!("{x_label}{}", folded.note(max_x));
         Self::new(title, &x_label, bin_width, bins, &counted)

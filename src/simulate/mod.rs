@@ -209,6 +209,9 @@ mod tests {
             assert_eq!(g.waits.iter().map(|w| w.1).sum::<u64>(), n as u64);
         }
         let empty = group("e", Vec::new(), (0, 0, 0, 0));
-        assert_eq!((empty.mean_wait, empty.p90_wait, empty.max_wait), (0.0, 0.0, 0.0));
+        assert_eq!(
+            (empty.mean_wait, empty.p90_wait, empty.max_wait),
+            (0.0, 0.0, 0.0)
+        );
     }
 }

@@ -309,7 +309,11 @@ impl Blocks {
         for k in 0..n {
             let midnight = per_day[by_day[k]].0 * time::DAY;
             if k > 0 && !whole && earlier_hi < midnight && later_lo[k] >= midnight {
-                let end = start + by_day[first..k].iter().map(|&s| per_day[s].1).sum::<usize>();
+                let end = start
+                    + by_day[first..k]
+                        .iter()
+                        .map(|&s| per_day[s].1)
+                        .sum::<usize>();
                 ranges.push(start..end);
                 (start, first) = (end, k);
             }
@@ -439,7 +443,8 @@ impl Rosters {
                     continue;
                 }
                 let mut busy: Vec<(i64, i64)> = b.iter().map(|&(a, f, _)| (a, f)).collect();
-                busy.sort_unstable();
+                // Already in order but where after-call work moved a finish.
+                busy.sort();
                 let mut spans: Vec<(i64, i64)> = Vec::new();
                 for &(a, f) in &busy {
                     // A no-show is a call of no duration: the window is on duty at its call.
@@ -487,14 +492,27 @@ impl Rosters {
 /// patience below it); with no such ticket, the typical wait of its pool and hour. A
 /// documented choice (MODEL.md §7): in today's hall such visitors still give up, in a
 /// faster plan some stay.
-fn patiences(t: &Tickets, today: &Today, tickets: &[usize], out: &mut Vec<f64>) {
-    let mut order: Vec<(usize, i64, usize)> = tickets
-        .iter()
-        .enumerate()
-        .map(|(pos, &i)| (today.pool_of(t, i), t.issued[i], pos))
-        .collect();
+///
+/// `order` is left holding the block's tickets as (pool, issue time, position), sorted:
+/// pool by pool, each in order of arrival, then of the log — the order of the replay.
+fn patiences(
+    t: &Tickets,
+    today: &Today,
+    tickets: &[usize],
+    order: &mut Vec<(usize, i64, usize)>,
+    out: &mut Vec<f64>,
+) {
+    order.clear();
+    order.extend(
+        tickets
+            .iter()
+            .enumerate()
+            .map(|(pos, &i)| (today.pool_of(t, i), t.issued[i], pos)),
+    );
     // Positions follow the log's order, so this is the order by (pool, issue, ticket).
-    order.sort_unstable();
+    // Keys are distinct: a stable sort gives the same order, and it is fast on a log
+    // that is mostly in order of issue.
+    order.sort();
     out.clear();
     out.resize(tickets.len(), f64::INFINITY);
     // Walk each pool backwards remembering the wait of the next called ticket.
@@ -520,23 +538,23 @@ fn patiences(t: &Tickets, today: &Today, tickets: &[usize], out: &mut Vec<f64>) 
     }
 }
 
-/// Today's jobs of one block: each ticket with its own handling time and after-call
-/// work, its patience, in its pool of today.
+/// Today's jobs of one block in the replay's `order` (see [`patiences`]): each ticket
+/// with its own handling time and after-call work, its patience, in its pool of today.
 fn today_jobs(
     hall: &Hall,
     today: &Today,
     tickets: &[usize],
+    order: &[(usize, i64, usize)],
     log: &BlockLog,
     patience: &[f64],
     jobs: &mut Vec<Job>,
 ) {
-    let t = &hall.tickets;
     jobs.clear();
-    jobs.extend(tickets.iter().enumerate().map(|(pos, &i)| Job {
+    jobs.extend(order.iter().map(|&(pool, issued, pos)| Job {
         pos,
-        pool: today.pool_of(t, i),
-        arrival: t.issued[i] as f64,
-        service: (own_service(hall, i, &today.means) + log.after_call[pos]).max(0.0),
+        pool,
+        arrival: issued as f64,
+        service: (own_service(hall, tickets[pos], &today.means) + log.after_call[pos]).max(0.0),
         patience: patience[pos],
     }));
 }
@@ -708,12 +726,7 @@ pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> 
 }
 
 /// [`replay`], block by block or (`whole`) the whole log as one block.
-fn replay_in_blocks(
-    hall: &Hall,
-    plan: Option<&Plan>,
-    seed: u64,
-    whole: bool,
-) -> Result<SimResult> {
+fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) -> Result<SimResult> {
     let t = &hall.tickets;
     if t.is_empty() {
         return Err(Error::MissingFile {
@@ -800,16 +813,19 @@ fn replay_in_blocks(
     let mut log = BlockLog::new(&today, t.windows.len());
     let (mut tickets, mut patience, mut jobs) = (Vec::new(), Vec::new(), Vec::new());
     let (mut customers, mut preferred, mut out) = (Vec::new(), Vec::new(), Vec::new());
+    let mut order = Vec::new();
     let mut outcome_of: Vec<Option<Outcome>> = Vec::new();
     for b in 0..blocks.ranges.len() {
         blocks.tickets(b, &mut tickets);
         log.read(t, &today, &tickets);
-        patiences(t, &today, &tickets, &mut patience);
-        today_jobs(hall, &today, &tickets, &log, &patience, &mut jobs);
+        patiences(t, &today, &tickets, &mut order, &mut patience);
+        today_jobs(hall, &today, &tickets, &order, &log, &patience, &mut jobs);
         if let Some(r) = &routing {
+            // The plan's routing draws its random numbers in the log's order.
+            jobs.sort_by_key(|j| j.pos);
             r.route(t, &tickets, &mut jobs, &mut rng, in_log_order, &mut left);
+            sort_jobs(&mut jobs);
         }
-        sort_jobs(&mut jobs);
         outcome_of.clear();
         outcome_of.resize(tickets.len(), None);
         for pool_jobs in jobs.chunk_by(|a, b| a.pool == b.pool) {
@@ -820,11 +836,9 @@ fn replay_in_blocks(
             match &mut engines {
                 Engines::Today(q) => {
                     preferred.clear();
-                    preferred.extend(pool_jobs.iter().map(|j| {
-                        match t.window[tickets[j.pos]] {
-                            w if w != NONE => today.server_of[w as usize],
-                            _ => u32::MAX,
-                        }
+                    preferred.extend(pool_jobs.iter().map(|j| match t.window[tickets[j.pos]] {
+                        w if w != NONE => today.server_of[w as usize],
+                        _ => u32::MAX,
                     }));
                     q[p].extend(&customers, Some(&preferred), &mut out)
                 }
@@ -958,7 +972,7 @@ impl Job {
 
 /// Pool by pool, each in order of arrival, then of the log.
 fn sort_jobs(jobs: &mut [Job]) {
-    jobs.sort_unstable_by(|a, b| {
+    jobs.sort_by(|a, b| {
         a.pool
             .cmp(&b.pool)
             .then(a.arrival.total_cmp(&b.arrival))
@@ -1009,12 +1023,12 @@ pub fn today_pools(hall: &Hall) -> Vec<RosteredPool> {
         .collect();
     let mut log = BlockLog::new(&today, t.windows.len());
     let (mut tickets, mut patience, mut jobs) = (Vec::new(), Vec::new(), Vec::new());
+    let mut order = Vec::new();
     for b in 0..blocks.ranges.len() {
         blocks.tickets(b, &mut tickets);
         log.read(t, &today, &tickets);
-        patiences(t, &today, &tickets, &mut patience);
-        today_jobs(hall, &today, &tickets, &log, &patience, &mut jobs);
-        sort_jobs(&mut jobs);
+        patiences(t, &today, &tickets, &mut order, &mut patience);
+        today_jobs(hall, &today, &tickets, &order, &log, &patience, &mut jobs);
         for j in &jobs {
             let p = &mut pools[j.pool];
             p.customers.push(j.customer());
@@ -1057,7 +1071,6 @@ fn schedule(days: &BTreeSet<i64>, hours: &[u32], servers: impl Fn(i64, u32) -> u
     }
     Schedule { sessions: s }
 }
-
 
 fn service_s(hall: &Hall, i: usize) -> f64 {
     let t = &hall.tickets;
@@ -1109,10 +1122,11 @@ fn own_service(hall: &Hall, i: usize, means: &(Vec<f64>, Vec<f64>)) -> f64 {
         .unwrap_or(0.0)
 }
 
-
 /// Merges intervals into disjoint, non-adjacent ones in order; empty ones are dropped.
 fn merge<T: Copy + PartialOrd>(mut v: Vec<(T, T)>) -> Vec<(T, T)> {
-    v.sort_unstable_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+    // The union does not depend on the order of equal starts; waiting intervals come
+    // in order of issue, so a stable (run-adaptive) sort is nearly free.
+    v.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
     let mut out: Vec<(T, T)> = Vec::with_capacity(v.len());
     for (a, b) in v {
         if a >= b {
@@ -1170,7 +1184,8 @@ const AFTER_CALL_MAX_S: i64 = 300;
 /// duty at their clock time. Extends `busy` (sorted here) and records the pause per
 /// ticket in `extra`.
 fn after_call_work(busy: &mut [(i64, i64, usize)], waiting: &[(i64, i64)], extra: &mut [f64]) {
-    busy.sort_unstable();
+    // Distinct keys; calls come mostly in order, which a stable sort exploits.
+    busy.sort();
     // One clerk serves one ticket at a time: where two services overlap at a window (a
     // duplicated row, a re-issued ticket), the window's time is counted once — the later
     // ticket keeps only the part that runs past the earlier one.
@@ -1196,7 +1211,6 @@ fn after_call_work(busy: &mut [(i64, i64, usize)], waiting: &[(i64, i64)], extra
         }
     }
 }
-
 
 /// Staffed server time of a schedule (sessions only).
 fn staffed_seconds(sched: &Schedule) -> f64 {
@@ -1242,7 +1256,6 @@ fn on_duty_seconds(rosters: &[OffDuty], days: &BTreeSet<i64>, hours: &[u32]) -> 
         })
         .sum()
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -1325,10 +1338,17 @@ mod tests {
         let mut last_day = i64::MIN;
         for b in 0..blocks.ranges.len() {
             blocks.tickets(b, &mut tickets);
-            assert!(tickets.windows(2).all(|w| w[0] < w[1]), "log order in a block");
+            assert!(
+                tickets.windows(2).all(|w| w[0] < w[1]),
+                "log order in a block"
+            );
             let first = time::day(t.issued[tickets[0]]);
             assert!(first > last_day, "blocks in day order");
-            last_day = tickets.iter().map(|&i| time::day(t.issued[i])).max().unwrap_or(first);
+            last_day = tickets
+                .iter()
+                .map(|&i| time::day(t.issued[i]))
+                .max()
+                .unwrap_or(first);
             tickets.iter().for_each(|&i| seen[i] = true);
         }
         assert!(seen.iter().all(|&s| s), "every ticket in one block");
@@ -1345,7 +1365,11 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(2020);
         for i in [999usize, 0, 17, 16, 15, 500, 1, 998] {
             rng.set_word_pos(4 * i as u128);
-            assert_eq!((rng.random::<f64>(), rng.random::<f64>()), pairs[i], "ticket {i}");
+            assert_eq!(
+                (rng.random::<f64>(), rng.random::<f64>()),
+                pairs[i],
+                "ticket {i}"
+            );
         }
     }
 }
