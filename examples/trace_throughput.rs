@@ -16,7 +16,10 @@
 //! handling and after-call time) — the engine of today's replay. Customer construction,
 //! roster inference and sorting are outside the timed regions; a separate figure times
 //! `simulate::trace::replay` (today's hall) end to end, which adds pool mapping, the
-//! rosters and the summaries. Prints one JSON object.
+//! rosters and the summaries, and the memory the replay adds to the loaded hall (its peak
+//! RSS above the RSS before it). Every timed region is reported as wall time and as the
+//! thread's CPU time (on a shared machine the latter is the steadier measure). Prints one
+//! JSON object.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
