@@ -762,7 +762,7 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
             for (p, r) in rosters.iter().enumerate() {
                 queues.push(RosteredQueue::new(r).map_err(sim_err(p))?);
             }
-            let staffed = rosters
+            let staffed: Vec<f64> = rosters
                 .iter()
                 .map(|r| on_duty_seconds(r, &days, &hours))
                 .collect();
@@ -780,7 +780,6 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
             (Engines::Plan(queues), staffed)
         }
     };
-    let staffed: Vec<f64> = staffed;
     let (first, last) = (blocks.days[0], blocks.days[blocks.days.len() - 1]);
     let n_hours = ((last - first + 1) * 24) as usize;
     let mut pools: Vec<PoolStats> = (0..np)
