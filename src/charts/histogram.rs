@@ -42,6 +42,51 @@ impl Histogram {
             .iter()
             .flat_map(|(_, v)| v.iter().copied().filter(|v| v.is_finite()))
             .fold(0.0f64, f64::max);
+        Self::binned(
+            title,
+            x_label,
+            bin_width,
+            max_x,
+            data_max,
+            series,
+            |v, w, n, f| bin_values(v.iter().map(|&v| (v, 1)), w, n, f),
+        )
+    }
+
+    /// Like [`Histogram::from_samples`], each sample given once with the number of times
+    /// it occurs; the same chart as over the samples written out.
+    pub(crate) fn from_counted_samples(
+        title: &str,
+        x_label: &str,
+        bin_width: f64,
+        max_x: f64,
+        series: &[(String, Vec<(f64, u64)>)],
+    ) -> Self {
+        let data_max = series
+            .iter()
+            .flat_map(|(_, v)| v.iter().map(|s| s.0).filter(|v| v.is_finite()))
+            .fold(0.0f64, f64::max);
+        Self::binned(
+            title,
+            x_label,
+            bin_width,
+            max_x,
+            data_max,
+            series,
+            |v, w, n, f| bin_values(v.iter().copied(), w, n, f),
+        )
+    }
+
+    /// The rules shared by both: `bin` counts one series into bins of a width.
+    fn binned<T>(
+        title: &str,
+        x_label: &str,
+        bin_width: f64,
+        max_x: f64,
+        data_max: f64,
+        series: &[(String, T)],
+        bin: impl Fn(&T, f64, usize, &mut Folded) -> Vec<f64>,
+    ) -> Self {
         let max_x = finite(max_x)
             .filter(|m| *m > 0.0)
             .unwrap_or(data_max.max(1.0));
@@ -54,12 +99,7 @@ impl Histogram {
         let mut folded = Folded::default();
         let counted: Vec<(String, Vec<f64>)> = series
             .iter()
-            .map(|(name, values)| {
-                (
-                    name.clone(),
-                    bin_values(values, bin_width, bins, &mut folded),
-                )
-            })
+            .map(|(name, values)| (name.clone(), bin(values, bin_width, bins, &mut folded)))
             .collect();
         let x_label = format!("{x_label}{}", folded.note(max_x));
         Self::new(title, &x_label, bin_width, bins, &counted)
@@ -153,16 +193,23 @@ impl Folded {
     }
 }
 
-/// Counts finite `values` into `bins` bins of `width` starting at 0, folding
-/// values outside the range into the edge bins and recording that.
-fn bin_values(values: &[f64], width: f64, bins: usize, folded: &mut Folded) -> Vec<f64> {
+/// Counts finite samples, given as (value, occurrences), into `bins` bins of `width`
+/// starting at 0, folding values outside the range into the edge bins and recording
+/// that.
+fn bin_values(
+    values: impl Iterator<Item = (f64, u64)>,
+    width: f64,
+    bins: usize,
+    folded: &mut Folded,
+) -> Vec<f64> {
     let mut counts = vec![0.0; bins];
-    for v in values.iter().copied().filter(|v| v.is_finite()) {
+    for (v, n) in values.filter(|v| v.0.is_finite()) {
         let raw = (v / width).floor();
         folded.below |= raw < 0.0;
         folded.above |= raw >= bins as f64;
         let idx = raw.clamp(0.0, (bins - 1) as f64) as usize;
-        counts[idx] += 1.0;
+        // Exact: counts stay integers far below 2^53.
+        counts[idx] += n as f64;
     }
     counts
 }

@@ -143,6 +143,20 @@ pub fn histogram(
     ))
 }
 
+/// Like [`histogram`], with each sample given once with the number of times it
+/// occurs: `(value, count)`.
+pub fn histogram_counted(
+    title: &str,
+    x_label: &str,
+    bin_width: f64,
+    max_x: f64,
+    series: &[(String, Vec<(f64, u64)>)],
+) -> Result<Rendered, ChartError> {
+    render(&histogram::Histogram::from_counted_samples(
+        title, x_label, bin_width, max_x, series,
+    ))
+}
+
 /// Like [`histogram`], but each series is already binned: element `i` is the
 /// count in `[i * bin_width, (i + 1) * bin_width)`.
 pub fn histogram_binned(

@@ -302,6 +302,31 @@ fn histogram_discloses_values_folded_into_the_last_bin() {
 }
 
 #[test]
+fn a_counted_histogram_is_the_histogram_of_the_samples_written_out() {
+    let samples = [(0.5, 3u64), (2.0, 1), (7.25, 4), (95.0, 2), (-1.0, 1)];
+    let written: Vec<f64> = samples
+        .iter()
+        .flat_map(|&(v, n)| std::iter::repeat_n(v, n as usize))
+        .collect();
+    let counted = ok(histogram_counted(
+        "分布",
+        "分钟",
+        2.0,
+        60.0,
+        &[(s("今天"), samples.to_vec())],
+    ));
+    let raw = ok(histogram(
+        "分布",
+        "分钟",
+        2.0,
+        60.0,
+        &[(s("今天"), written)],
+    ));
+    assert_eq!(counted.svg, raw.svg);
+    assert_eq!(counted.png, raw.png);
+}
+
+#[test]
 fn histogram_binned_uses_counts_as_given() {
     let r = ok(histogram_binned(
         "分布",

@@ -278,7 +278,7 @@ fn hourly_charts(r: &mut Report, today: &SimResult, after: Option<&SimResult>) -
     r.chart(chart(
         "wait_distribution",
         "Distribution of waits",
-        charts::histogram(
+        charts::histogram_counted(
             "等候时长分布 · Distribution of waits",
             "minutes",
             2.0,

@@ -324,29 +324,62 @@ impl Cursor {
 /// Writes exactly one [`Outcome`] per customer into `out`, which is
 /// cleared first and reused so repeated calls do not allocate per call
 /// beyond the small schedule tables. On error `out` is left empty.
+/// [`PoolQueue`] does the same in pieces (e.g. day by day).
 pub fn run_pool(
     customers: &[Customer],
     schedule: &Schedule,
     out: &mut Vec<Outcome>,
 ) -> Result<(), EngineError> {
     out.clear();
-    schedule.validate()?;
-    let timeline = Timeline::new(schedule);
-    // Servers that have never served are free since the dawn of time.
-    let mut free = vec![f64::NEG_INFINITY; timeline.max_servers];
-    let mut cursor = Cursor::at(&timeline, 0);
-    out.reserve(customers.len());
-    let mut previous = f64::NEG_INFINITY;
-    for (index, c) in customers.iter().enumerate() {
-        if let Err(e) = check_customer(c, index, previous) {
-            out.clear();
-            return Err(e);
-        }
-        previous = c.arrival;
-        cursor.advance(&timeline, c.arrival);
-        out.push(serve(c, &cursor, &timeline, &mut free));
+    let mut queue = PoolQueue::new(schedule)?;
+    queue.extend(customers, out).inspect_err(|_| out.clear())
+}
+
+/// The state of [`run_pool`] between two customers, so that a pool can be replayed in
+/// consecutive pieces (day by day) with exactly the outcomes of one call.
+pub struct PoolQueue {
+    timeline: Timeline,
+    /// Servers that have never served are free since the dawn of time.
+    free: Vec<Seconds>,
+    cursor: Cursor,
+    /// Customers seen so far and the last arrival: errors name the customer's position
+    /// over all pieces.
+    seen: usize,
+    previous: Seconds,
+}
+
+impl PoolQueue {
+    /// An empty pool with this schedule; checks the schedule.
+    pub fn new(schedule: &Schedule) -> Result<Self, EngineError> {
+        schedule.validate()?;
+        let timeline = Timeline::new(schedule);
+        Ok(PoolQueue {
+            free: vec![f64::NEG_INFINITY; timeline.max_servers],
+            cursor: Cursor::at(&timeline, 0),
+            timeline,
+            seen: 0,
+            previous: f64::NEG_INFINITY,
+        })
     }
-    Ok(())
+
+    /// Replays the next `customers` (sorted by arrival, none before the last one
+    /// already replayed) and appends one outcome each to `out`. On error, the outcomes
+    /// of this piece up to the offending customer stay in `out`.
+    pub fn extend(
+        &mut self,
+        customers: &[Customer],
+        out: &mut Vec<Outcome>,
+    ) -> Result<(), EngineError> {
+        out.reserve(customers.len());
+        for c in customers {
+            check_customer(c, self.seen, self.previous)?;
+            self.seen += 1;
+            self.previous = c.arrival;
+            self.cursor.advance(&self.timeline, c.arrival);
+            out.push(serve(c, &self.cursor, &self.timeline, &mut self.free));
+        }
+        Ok(())
+    }
 }
 
 fn check_customer(c: &Customer, index: usize, previous: Seconds) -> Result<(), EngineError> {
@@ -472,10 +505,9 @@ fn check_roster(off: &[OffDuty]) -> Result<(), EngineError> {
 /// it, so ties are decided as the hall decided them), else to the server idle longest
 /// (earliest free time), then the lowest index — the way a calling system hands the next
 /// ticket to the window that has waited longest. `preferred[i]` is an index or
-/// `u32::MAX` for none. A service that
-/// has started runs to its end even into an off-duty period. Abandonment as in
-/// [`run_pool`]. Each server keeps a cursor into its roster that only moves forward
-/// (a server's candidate start time never decreases), so a customer costs O(c).
+/// `u32::MAX` for none. A service that has started runs to its end even into an
+/// off-duty period. Abandonment as in [`run_pool`]. `out` is cleared first; on error it
+/// is left empty. [`RosteredQueue`] does the same in pieces (e.g. day by day).
 pub fn run_rostered(
     customers: &[Customer],
     off: &[OffDuty],
@@ -483,83 +515,201 @@ pub fn run_rostered(
     out: &mut Vec<Outcome>,
 ) -> Result<(), EngineError> {
     out.clear();
-    check_roster(off)?;
-    let c = off.len();
-    let mut free = vec![f64::NEG_INFINITY; c];
-    // Per server: index of its current off-duty period and that period's bounds
-    // (+∞ once past the last), kept in flat arrays for a branch-free scan.
-    let mut cursor = vec![0usize; c];
-    let bound = |r: &OffDuty, k: usize| r.get(k).copied().unwrap_or((f64::INFINITY, f64::INFINITY));
-    let mut off_from: Vec<Seconds> = off.iter().map(|r| bound(r, 0).0).collect();
-    let mut off_to: Vec<Seconds> = off.iter().map(|r| bound(r, 0).1).collect();
-    let mut start = vec![f64::INFINITY; c];
-    out.reserve(customers.len());
-    let mut previous = f64::NEG_INFINITY;
-    for (index, cu) in customers.iter().enumerate() {
-        if let Err(e) = check_customer(cu, index, previous) {
-            out.clear();
-            return Err(e);
+    let mut queue = RosteredQueue::new(off)?;
+    queue
+        .extend(customers, preferred, out)
+        .inspect_err(|_| out.clear())
+}
+
+/// The least of `v` (+∞ for none; no NaN expected), with four independent running
+/// minima so the comparisons overlap instead of waiting on each other.
+#[inline]
+fn least(v: &[Seconds]) -> Seconds {
+    let mut m = [f64::INFINITY; 4];
+    let chunks = v.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            m[k] = if c[k] < m[k] { c[k] } else { m[k] };
         }
-        previous = cu.arrival;
-        let want = preferred
-            .and_then(|p| p.get(index))
-            .map_or(usize::MAX, |&w| w as usize);
-        // Each server's earliest start, and the earliest of all. Branch-free
-        // but for the rare step past an off-duty period that has ended.
-        let arrival = cu.arrival;
-        let stale = free
-            .iter()
-            .zip(&off_to)
-            .fold(false, |s, (&f, &to)| s | (f.max(arrival) >= to));
-        if stale {
-            for i in 0..c {
-                let t = free[i].max(arrival);
-                if t >= off_to[i] {
-                    let r = &off[i];
-                    let mut k = cursor[i];
-                    while k < r.len() && r[k].1 <= t {
-                        k += 1;
-                    }
-                    cursor[i] = k;
-                    (off_from[i], off_to[i]) = bound(r, k);
+    }
+    for (k, &x) in rest.iter().enumerate() {
+        m[k] = if x < m[k] { x } else { m[k] };
+    }
+    let (a, b) = (m[0].min(m[1]), m[2].min(m[3]));
+    a.min(b)
+}
+
+/// The state of [`run_rostered`] between two customers, so that a pool can be replayed
+/// in consecutive pieces (day by day) with exactly the outcomes of one call.
+///
+/// Each server keeps `ready`, the earliest time it could start a service: its free time,
+/// moved to the end of the off-duty period holding it. A customer arriving at `a` can
+/// start on server `i` at `max(ready[i], a)` as long as no off-duty period of `i` begins
+/// in `(ready[i], a]`; such a period is an *event*: when arrivals pass its start, an idle
+/// server goes off duty and its `ready` moves to the period's end. Events are rare (about
+/// two per off-duty period), so a customer costs one branch-free pass over the servers
+/// with two loads each, instead of re-reading every roster.
+#[derive(Debug, Clone)]
+pub struct RosteredQueue<'a> {
+    off: &'a [OffDuty],
+    /// When each server finished its last service (ties go to the one idle longest).
+    free: Vec<Seconds>,
+    /// Earliest start of each server, for arrivals before its next event.
+    ready: Vec<Seconds>,
+    /// Per server: index of its first off-duty period that starts after `ready`, and
+    /// that period's bounds (+∞ past the last).
+    cursor: Vec<usize>,
+    from: Vec<Seconds>,
+    to: Vec<Seconds>,
+    /// No server's next off-duty period starts before this (a lower bound of `from`).
+    next_event: Seconds,
+    /// Customers seen so far and the last arrival: errors name the customer's position
+    /// over all pieces.
+    seen: usize,
+    previous: Seconds,
+}
+
+impl<'a> RosteredQueue<'a> {
+    /// A pool whose servers have not served yet; checks the rosters.
+    pub fn new(off: &'a [OffDuty]) -> Result<Self, EngineError> {
+        check_roster(off)?;
+        let c = off.len();
+        let mut q = RosteredQueue {
+            off,
+            free: vec![f64::NEG_INFINITY; c],
+            ready: vec![f64::NEG_INFINITY; c],
+            cursor: vec![0; c],
+            from: vec![f64::INFINITY; c],
+            to: vec![f64::INFINITY; c],
+            next_event: f64::INFINITY,
+            seen: 0,
+            previous: f64::NEG_INFINITY,
+        };
+        for i in 0..c {
+            q.settle(i, f64::NEG_INFINITY);
+        }
+        q.next_event = q.from.iter().copied().fold(f64::INFINITY, f64::min);
+        Ok(q)
+    }
+
+    /// Server `i` can start no earlier than `t` (its free time): moves past the off-duty
+    /// periods over by then, and to the end of the one holding `t`.
+    #[inline]
+    fn settle(&mut self, i: usize, t: Seconds) {
+        let off = self.off;
+        let r = &off[i];
+        let mut k = self.cursor[i];
+        while k < r.len() && r[k].1 <= t {
+            k += 1;
+        }
+        let mut t = t;
+        if k < r.len() && r[k].0 <= t {
+            // Periods are non-adjacent: the next one starts after this end.
+            t = r[k].1;
+            k += 1;
+        }
+        self.ready[i] = t;
+        self.cursor[i] = k;
+        (self.from[i], self.to[i]) = r.get(k).copied().unwrap_or((f64::INFINITY, f64::INFINITY));
+    }
+
+    /// Arrivals have reached `a`: servers whose next off-duty period has begun by then
+    /// (they were idle when it began) are off until its end, or back on duty if it is
+    /// over.
+    #[cold]
+    fn pass_events(&mut self, a: Seconds) {
+        for i in 0..self.off.len() {
+            while self.from[i] <= a {
+                if a < self.to[i] {
+                    self.ready[i] = self.to[i];
                 }
+                let k = self.cursor[i] + 1;
+                self.cursor[i] = k;
+                (self.from[i], self.to[i]) = self.off[i]
+                    .get(k)
+                    .copied()
+                    .unwrap_or((f64::INFINITY, f64::INFINITY));
             }
         }
-        let mut best = f64::INFINITY;
-        for (((s, &f), &from), &to) in start.iter_mut().zip(&free).zip(&off_from).zip(&off_to) {
-            let t = f.max(arrival);
-            let t = if t >= from { to } else { t };
-            *s = t;
-            best = if t < best { t } else { best };
+        self.next_event = self.from.iter().copied().fold(f64::INFINITY, f64::min);
+    }
+
+    /// Replays the next `customers` (sorted by arrival, none before the last one
+    /// already replayed) and appends one outcome each to `out`. `preferred` as in
+    /// [`run_rostered`], one entry per customer of this piece. On error, the outcomes
+    /// of this piece up to the offending customer stay in `out`.
+    pub fn extend(
+        &mut self,
+        customers: &[Customer],
+        preferred: Option<&[u32]>,
+        out: &mut Vec<Outcome>,
+    ) -> Result<(), EngineError> {
+        out.reserve(customers.len());
+        for (k, cu) in customers.iter().enumerate() {
+            check_customer(cu, self.seen, self.previous)?;
+            self.seen += 1;
+            self.previous = cu.arrival;
+            let want = preferred
+                .and_then(|p| p.get(k))
+                .map_or(usize::MAX, |&w| w as usize);
+            out.push(self.serve(cu, want));
         }
-        // Among the servers that can start then: the preferred one, else the one
-        // idle longest, else the lowest index.
-        let mut best_i = usize::MAX;
-        let mut best_free = f64::INFINITY;
-        for (i, (&t, &f)) in start.iter().zip(&free).enumerate() {
-            let better = (t == best) & ((best_i == usize::MAX) | (f < best_free));
-            best_i = if better { i } else { best_i };
+        Ok(())
+    }
+
+    /// The earliest start and its server: among the servers that can start then, the
+    /// preferred one, else the one idle longest, else the lowest index. Branch-free
+    /// passes: a minimum, then (unless the preferred server ties) a conditional-move
+    /// arg-minimum.
+    #[inline]
+    fn earliest(&self, a: Seconds, want: usize) -> (Seconds, usize) {
+        let best = least(&self.ready).max(a);
+        if self.ready.get(want).is_some_and(|&r| r <= best) {
+            return (best, want);
+        }
+        let (mut best_free, mut best_i) = (f64::INFINITY, usize::MAX);
+        for (i, (&r, &f)) in self.ready.iter().zip(&self.free).enumerate() {
+            let better = (r <= best) & (f < best_free);
             best_free = if better { f } else { best_free };
+            best_i = if better { i } else { best_i };
         }
-        if want < c && start[want] == best {
-            best_i = want;
+        (best, best_i)
+    }
+
+    #[inline]
+    fn serve(&mut self, cu: &Customer, want: usize) -> Outcome {
+        let a = cu.arrival;
+        if a >= self.next_event {
+            self.pass_events(a);
         }
-        out.push(if best_i == usize::MAX || best == f64::INFINITY {
+        // Server i can start at max(ready[i], a), so the earliest start is
+        // best = max(min ready, a), and the servers that can start then are those with
+        // ready <= best.
+        let (best, best_i) = match self.ready.get(want) {
+            // The preferred server can start at once: nobody starts earlier, and it
+            // wins the tie. In today's replay this is the common case.
+            Some(&r) if r <= a => (a, want),
+            _ => self.earliest(a, want),
+        };
+        if best_i == usize::MAX || best == f64::INFINITY {
             Outcome::Unserved
-        } else if best - cu.arrival > cu.patience {
+        } else if best - a > cu.patience {
             Outcome::Abandoned {
                 waited: cu.patience,
             }
         } else {
-            free[best_i] = best + cu.service;
+            let f = best + cu.service;
+            self.free[best_i] = f;
+            // Its next off-duty period may move later; `next_event` stays a lower bound.
+            self.settle(best_i, f);
             Outcome::Served {
-                wait: best - cu.arrival,
+                wait: best - a,
                 // Lossless: best_i < off.len(), a server count.
                 server: best_i as u32,
             }
-        });
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1035,7 +1185,90 @@ mod tests {
                 });
             }
             assert_eq!(rostered(&cs, &off), want, "trial {trial}: {off:?} {cs:?}");
+            // The same customers in pieces (as the trace replay feeds them, day by day).
+            let cut = rng.random_range(0..=cs.len());
+            let mid = rng.random_range(0..=cut);
+            let mut q = RosteredQueue::new(&off).expect("valid roster");
+            let mut pieces = Vec::new();
+            for r in [0..mid, mid..cut, cut..cs.len()] {
+                q.extend(&cs[r], None, &mut pieces).expect("valid input");
+            }
+            assert_eq!(pieces, want, "trial {trial} in pieces {mid}/{cut}");
         }
+    }
+
+    #[test]
+    fn rostered_boundaries_of_an_off_duty_period() {
+        // One server, off [100, 200) and [300, 400); periods are half-open.
+        let off = vec![vec![(100.0, 200.0), (300.0, 400.0)]];
+        let cases = [
+            // Arriving as the break starts: waits for its end.
+            (vec![cust(100.0, 10.0)], vec![served(100.0, 0)]),
+            // Arriving as the break ends: served at once.
+            (vec![cust(200.0, 10.0)], vec![served(0.0, 0)]),
+            // A service ending exactly as the break starts: the next waits it out.
+            (
+                vec![cust(90.0, 10.0), cust(95.0, 5.0)],
+                vec![served(0.0, 0), served(105.0, 0)],
+            ),
+            // A service running into the break is not interrupted; the next customer
+            // waits for the break's end, not the service's.
+            (
+                vec![cust(90.0, 50.0), cust(95.0, 5.0)],
+                vec![served(0.0, 0), served(105.0, 0)],
+            ),
+            // A service running past the whole break: the next starts when it ends.
+            (
+                vec![cust(90.0, 150.0), cust(95.0, 5.0)],
+                vec![served(0.0, 0), served(145.0, 0)],
+            ),
+            // Idle through a whole break (arrivals jump past it) and into the next.
+            (
+                vec![cust(50.0, 1.0), cust(250.0, 1.0), cust(350.0, 1.0)],
+                vec![served(0.0, 0), served(0.0, 0), served(50.0, 0)],
+            ),
+            // After the last period the server stays on duty.
+            (vec![cust(1e6, 1.0)], vec![served(0.0, 0)]),
+        ];
+        for (cs, want) in cases {
+            assert_eq!(rostered(&cs, &off), want, "{cs:?}");
+        }
+        // Off from the dawn of time to 50, and from 500 for ever.
+        let bounded = vec![vec![(f64::NEG_INFINITY, 50.0), (500.0, INF)]];
+        let cs = [
+            cust(0.0, 1.0),
+            cust(499.0, 10.0),
+            impatient(500.0, 1.0, 1e9),
+        ];
+        assert_eq!(
+            rostered(&cs, &bounded),
+            vec![served(50.0, 0), served(0.0, 0), Outcome::Unserved]
+        );
+    }
+
+    #[test]
+    fn a_pool_replayed_in_pieces_matches_one_run() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for trial in 0..500 {
+            let sched = random_schedule(&mut rng);
+            let horizon = sched.sessions.last().map_or(0.0, |s| s.end) + 1800.0;
+            let cs = random_customers(&mut rng, horizon);
+            let cut = rng.random_range(0..=cs.len());
+            let mut q = PoolQueue::new(&sched).expect("valid schedule");
+            let mut out = Vec::new();
+            q.extend(&cs[..cut], &mut out).expect("valid input");
+            q.extend(&cs[cut..], &mut out).expect("valid input");
+            assert_eq!(out, run(&cs, &sched), "trial {trial}");
+        }
+        // Errors name the customer's position over all pieces.
+        let mut q = PoolQueue::new(&Schedule::always(1)).expect("valid schedule");
+        let mut out = Vec::new();
+        q.extend(&[cust(10.0, 1.0)], &mut out).expect("valid input");
+        assert_eq!(
+            q.extend(&[cust(11.0, 1.0), cust(5.0, 1.0)], &mut out),
+            Err(EngineError::UnsortedArrivals { index: 2 })
+        );
     }
 
     /// Times 10 million customers through 10 rostered servers, each off 10 % of

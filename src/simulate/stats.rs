@@ -231,19 +231,54 @@ pub fn queue_profile(
     bucket: Seconds,
     n_buckets: usize,
 ) -> Vec<f64> {
-    let mut area = vec![0.0; n_buckets];
-    if !bucket.is_finite() || bucket <= 0.0 || n_buckets == 0 {
-        return area;
+    let mut area = QueueArea::new(from, bucket, n_buckets);
+    for (c, o) in customers.iter().zip(outcomes) {
+        area.add(c, o);
     }
-    let to = from + bucket * n_buckets as f64;
-    for (a, b) in waiting_intervals(customers, outcomes) {
+    area.finish()
+}
+
+/// [`queue_profile`] filled one customer at a time, for a replay that goes day by day:
+/// adding the same customers in the same order gives the same profile, bit for bit.
+#[derive(Debug, Clone)]
+pub struct QueueArea {
+    from: Seconds,
+    bucket: Seconds,
+    /// False for an unusable grid: the profile is then all zeros.
+    usable: bool,
+    /// Waiting time (seconds) per bucket.
+    area: Vec<f64>,
+}
+
+impl QueueArea {
+    /// `n_buckets` buckets of `bucket` seconds from `from`.
+    pub fn new(from: Seconds, bucket: Seconds, n_buckets: usize) -> Self {
+        QueueArea {
+            from,
+            bucket,
+            usable: bucket.is_finite() && bucket > 0.0 && n_buckets > 0,
+            area: vec![0.0; n_buckets],
+        }
+    }
+
+    /// Adds one customer's wait (if it waited) to the buckets it overlaps.
+    #[inline]
+    pub fn add(&mut self, c: &Customer, o: &Outcome) {
+        let n_buckets = self.area.len();
+        let Some(w) = queue_time(o) else { return };
+        if !self.usable {
+            return;
+        }
+        let (from, bucket) = (self.from, self.bucket);
+        let to = from + bucket * n_buckets as f64;
+        let (a, b) = (c.arrival, c.arrival + w);
         let (a, b) = (a.max(from), b.min(to));
         if a >= b {
-            continue;
+            return;
         }
         // Bucket indices are in range because from <= a < b <= to.
         let first = (((a - from) / bucket) as usize).min(n_buckets - 1);
-        for (k, slot) in area.iter_mut().enumerate().skip(first) {
+        for (k, slot) in self.area.iter_mut().enumerate().skip(first) {
             let lo = from + bucket * k as f64;
             if lo >= b {
                 break;
@@ -251,8 +286,15 @@ pub fn queue_profile(
             *slot += b.min(lo + bucket) - a.max(lo);
         }
     }
-    area.iter_mut().for_each(|x| *x /= bucket);
-    area
+
+    /// Mean number waiting per bucket.
+    pub fn finish(mut self) -> Vec<f64> {
+        if self.usable {
+            let bucket = self.bucket;
+            self.area.iter_mut().for_each(|x| *x /= bucket);
+        }
+        self.area
+    }
 }
 
 /// The three sides of Little's law L = λ·W measured on one window.
