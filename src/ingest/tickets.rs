@@ -205,6 +205,52 @@ impl Part {
     fn len(&self) -> usize {
         self.issued.len()
     }
+    /// Empty again, keeping the allocations (a streamed file's parts are reused).
+    fn clear(&mut self) {
+        let Part {
+            read,
+            issued,
+            called,
+            finished,
+            window,
+            department,
+            matter,
+            status,
+            clamped,
+            number,
+            ids,
+            id_end,
+            hash,
+            windows,
+            departments,
+            matters,
+            rejected,
+            line_ends,
+            id_at,
+            dates,
+        } = self;
+        *read = 0;
+        *line_ends = 0;
+        *dates = values::DateCache::default();
+        issued.clear();
+        called.clear();
+        finished.clear();
+        window.clear();
+        department.clear();
+        matter.clear();
+        status.clear();
+        clamped.clear();
+        number.clear();
+        ids.clear();
+        id_end.clear();
+        hash.clear();
+        rejected.clear();
+        id_at.clear();
+        for names in [windows, departments, matters] {
+            names.names.clear();
+            names.index.clear();
+        }
+    }
     fn id(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.id_end[i - 1] };
         &self.ids[start..self.id_end[i]]
@@ -522,6 +568,10 @@ pub fn read_file_with(
     Ok(out)
 }
 
+fn lock(m: &std::sync::Mutex<Vec<Part>>) -> std::sync::MutexGuard<'_, Vec<Part>> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// What a block of a streamed file gave: a part, or `None` when the file must be read
 /// whole after all (a quote character, which may start a field spanning lines, or bytes
 /// that are not UTF-8, which decide the encoding of the whole file).
@@ -595,11 +645,14 @@ fn stream(
         return Ok(None);
     };
     let checker = Checker::new(&resolved, opts, hall, false, true);
+    let spare: std::sync::Mutex<Vec<Part>> = std::sync::Mutex::default();
     let work = |k: usize, bytes: &[u8]| -> BlockResult {
         if memchr::memchr(b'"', bytes).is_some() || std::str::from_utf8(bytes).is_err() {
             return None;
         }
-        let mut part = Part::default();
+        // A part the merge is done with, its vectors already grown to a block's rows.
+        let mut part = lock(&spare).pop().unwrap_or_default();
+        part.clear();
         let mut s = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
         let ends = source::split_records(&CsvPart::new(bytes, k == 0), delimiter, |ends, rec| {
             checker.row(&mut part, RowAt::line(ends + 1), rec, &mut s);
@@ -632,14 +685,15 @@ fn stream(
                 read_error.get_or_insert(e);
                 std::ops::ControlFlow::Continue(())
             }
-            Some(Ok(part)) => {
+            Some(Ok(mut part)) => {
                 // After an error the rest is only checked for a reason to read the file whole,
                 // which would decide first (as decoding does before any row is read).
                 if read_error.is_none() && merge_error.is_none() {
-                    if let Err(e) = merger.push(part, &mut ledger) {
+                    if let Err(e) = merger.push(&mut part, &mut ledger) {
                         merge_error = Some(e);
                     }
                 }
+                lock(&spare).push(part);
                 std::ops::ControlFlow::Continue(())
             }
         },
@@ -746,8 +800,8 @@ pub fn read_in_parts(
     ledger.report.ignored_columns = resolved.ignored.clone();
     let clock = super::Clock::start();
     let mut merger = Merger::new(csv, done.iter().map(Part::len).sum());
-    for part in done {
-        merger.push(part, &mut ledger)?;
+    for mut part in done {
+        merger.push(&mut part, &mut ledger)?;
     }
     let tickets = merger.finish(&mut ledger);
     clock.lap("tickets: merge");
@@ -798,7 +852,7 @@ impl Merger {
     }
 
     /// The next part in file order.
-    fn push(&mut self, mut part: Part, ledger: &mut Ledger<'_>) -> Result<()> {
+    fn push(&mut self, part: &mut Part, ledger: &mut Ledger<'_>) -> Result<()> {
         if u32::try_from(self.t.len() + part.len()).is_err() {
             return Err(Error::BadFile {
                 file: "tickets".into(),
