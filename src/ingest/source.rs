@@ -826,7 +826,10 @@ mod tests {
 
     /// The records and line counts of a part, read by `split_records` (`true`) or the csv
     /// reader.
-    fn both(text: &[u8], delimiter: u8, header: bool) -> [(Vec<(u64, Vec<Vec<u8>>)>, u64); 2] {
+    /// Records with the line ends before each, and the part's line ends.
+    type Records = (Vec<(u64, Vec<Vec<u8>>)>, u64);
+
+    fn both(text: &[u8], delimiter: u8, header: bool) -> [Records; 2] {
         let part = CsvPart::new(text, header);
         let mut split = Vec::new();
         let n1 = split_records(&part, delimiter, |e, r| {

@@ -577,11 +577,13 @@ fn lock(m: &std::sync::Mutex<Vec<Part>>) -> std::sync::MutexGuard<'_, Vec<Part>>
 /// that are not UTF-8, which decide the encoding of the whole file).
 type BlockResult = Option<Result<Part>>;
 
+/// A streamed ticket file: its tickets, its report and its rejected rows.
+type Streamed = (Tickets, FileReport, Vec<Rejected>);
+
 /// Reads a large CSV in blocks ([`super::blocks`]); `Ok(None)` when the file is not one
 /// (small, a spreadsheet, forced GB18030, a head that is not plain UTF-8 CSV, a header
 /// the columns do not resolve in) or turns out not to be one (a quote or a non-UTF-8 byte
 /// in a later block): the whole-file reader then decides, errors included.
-#[allow(clippy::type_complexity)]
 fn stream(
     path: &Path,
     opts: &LoadOptions,
@@ -589,7 +591,7 @@ fn stream(
     stream_min: u64,
     block: usize,
     threads: usize,
-) -> Result<Option<(Tickets, FileReport, Vec<Rejected>)>> {
+) -> Result<Option<Streamed>> {
     use std::os::unix::fs::FileExt;
     let ext = path
         .extension()
