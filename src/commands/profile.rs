@@ -45,8 +45,9 @@ pub fn chart(
 }
 
 /// The whole profile report and its JSON summary. The sections that read every ticket
-/// are built on two threads (staffed windows, hourly load and utilisation on one; the rest
-/// on the other) and put together in reading order: the same report as built in turn.
+/// are built on two threads (staffed windows, hourly load and utilisation on one, with the
+/// arrivals counted on a third; the rest on the other) and put together in reading order:
+/// the same report as built in turn.
 pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
     let hall = &loaded.hall;
     let tickets = !hall.tickets.is_empty();
@@ -54,8 +55,18 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
         let middle = s.spawn(|| -> Result<Report> {
             let mut r = Report::default();
             if tickets {
+                // Arrivals on a third thread: the staffed windows are the longer half.
+                let arrivals = s.spawn(|| {
+                    (
+                        load::arrivals_by_dept_hour(&hall.tickets),
+                        load::arrivals_by_weekday_hour(&hall.tickets),
+                    )
+                });
                 let staffed = derive::staffed_windows(&hall.tickets);
-                hourly(&mut r, hall, &staffed)?;
+                let arrivals = arrivals
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                hourly(&mut r, hall, &staffed, arrivals)?;
                 utilisation(&mut r, hall, &staffed)?;
             }
             Ok(r)
@@ -302,10 +313,17 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     Ok(v)
 }
 
-fn hourly(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> {
+/// Tickets per day by department and hour (with the days counted) and by weekday and hour.
+type Arrivals = ((Vec<[f64; 24]>, usize), [[f64; 24]; 7]);
+
+fn hourly(
+    r: &mut Report,
+    hall: &Hall,
+    staffed: &derive::Staffed,
+    ((by_dh, days), wk): Arrivals,
+) -> Result<()> {
     let t = &hall.tickets;
     r.heading("Hourly load · 分时段");
-    let (by_dh, days) = load::arrivals_by_dept_hour(t);
     let hours: Vec<usize> = (0..24)
         .filter(|&h| by_dh.iter().any(|row| row[h] > 0.0))
         .collect();
@@ -348,7 +366,6 @@ fn hourly(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> 
             "tickets/day",
         ),
     )?);
-    let wk = load::arrivals_by_weekday_hour(t);
     let mut tab = Table::new(
         "arrivals_by_weekday_hour",
         "Tickets issued per day by weekday and hour",
