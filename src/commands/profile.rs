@@ -44,33 +44,63 @@ pub fn chart(
     })
 }
 
-/// The whole profile report and its JSON summary.
+/// The whole profile report and its JSON summary. The sections that read every ticket
+/// are built on two threads (staffed windows, hourly load and utilisation on one, with the
+/// arrivals counted on a third; the rest on the other) and put together in reading order:
+/// the same report as built in turn.
 pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
     let hall = &loaded.hall;
-    let mut r = Report::new("Hall profile · 大厅画像");
-    // Both read every ticket: computed once for all sections.
-    let hours = derive::opening_hours(&hall.tickets);
-    let staffed = derive::staffed_windows(&hall.tickets);
-    accounting(&mut r, loaded, hours.as_ref());
-    let lines = profile::matter_lines(hall);
-    let mut summary = serde_json::json!({
-        "files": super::files_json(loaded),
-        "windows": hall.windows.len(),
-        "matters": hall.matters.len(),
-        "skipped": loaded.skipped,
+    let tickets = !hall.tickets.is_empty();
+    let (first, middle) = std::thread::scope(|s| {
+        let middle = s.spawn(|| -> Result<Report> {
+            let mut r = Report::default();
+            if tickets {
+                // Arrivals on a third thread: the staffed windows are the longer half.
+                let arrivals = s.spawn(|| {
+                    (
+                        load::arrivals_by_dept_hour(&hall.tickets),
+                        load::arrivals_by_weekday_hour(&hall.tickets),
+                    )
+                });
+                let staffed = derive::staffed_windows(&hall.tickets);
+                let arrivals = arrivals
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                hourly(&mut r, hall, &staffed, arrivals)?;
+                utilisation(&mut r, hall, &staffed)?;
+            }
+            Ok(r)
+        });
+        let first = (|| -> Result<_> {
+            let mut r = Report::new("Hall profile · 大厅画像");
+            let hours = derive::opening_hours(&hall.tickets);
+            accounting(&mut r, loaded, hours.as_ref());
+            let lines = profile::matter_lines(hall);
+            let mut summary = serde_json::json!({
+                "files": super::files_json(loaded),
+                "windows": hall.windows.len(),
+                "matters": hall.matters.len(),
+                "skipped": loaded.skipped,
+            });
+            if !lines.is_empty() {
+                top_tens(&mut r, &lines)?;
+            }
+            if tickets {
+                let w = dept_waits(&mut r, hall)?;
+                summary["waits"] = serde_json::to_value(&w).unwrap_or_default();
+                if let Some(h) = &hours {
+                    summary["opening_hours"] = serde_json::Value::String(h.describe());
+                }
+            }
+            Ok((r, summary))
+        })();
+        let middle = middle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, middle)
     });
-    if !lines.is_empty() {
-        top_tens(&mut r, &lines)?;
-    }
-    if !hall.tickets.is_empty() {
-        let w = dept_waits(&mut r, hall)?;
-        summary["waits"] = serde_json::to_value(&w).unwrap_or_default();
-        hourly(&mut r, hall, &staffed)?;
-        utilisation(&mut r, hall, &staffed)?;
-        if let Some(h) = &hours {
-            summary["opening_hours"] = serde_json::Value::String(h.describe());
-        }
-    }
+    let (mut r, mut summary) = first?;
+    r.append(middle?);
     if !hall.footfall.is_empty() {
         let y = footfall_trend(&mut r, hall)?;
         summary["footfall_years"] = serde_json::to_value(&y).unwrap_or_default();
@@ -283,10 +313,17 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     Ok(v)
 }
 
-fn hourly(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> {
+/// Tickets per day by department and hour (with the days counted) and by weekday and hour.
+type Arrivals = ((Vec<[f64; 24]>, usize), [[f64; 24]; 7]);
+
+fn hourly(
+    r: &mut Report,
+    hall: &Hall,
+    staffed: &derive::Staffed,
+    ((by_dh, days), wk): Arrivals,
+) -> Result<()> {
     let t = &hall.tickets;
     r.heading("Hourly load · 分时段");
-    let (by_dh, days) = load::arrivals_by_dept_hour(t);
     let hours: Vec<usize> = (0..24)
         .filter(|&h| by_dh.iter().any(|row| row[h] > 0.0))
         .collect();
@@ -329,7 +366,6 @@ fn hourly(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> 
             "tickets/day",
         ),
     )?);
-    let wk = load::arrivals_by_weekday_hour(t);
     let mut tab = Table::new(
         "arrivals_by_weekday_hour",
         "Tickets issued per day by weekday and hour",

@@ -5,6 +5,7 @@
 //! [`Hall`]. Catalogue problems (windows, matters) are fatal; row-level problems in tickets
 //! and footfall set the row aside as [`Rejected`], so that `read = accepted + rejected`.
 
+pub mod blocks;
 pub mod catalogue;
 pub mod columns;
 pub mod derive;
@@ -394,14 +395,7 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
             .push("footfall: no footfall file, so no footfall trend".into());
     }
     if let Some(p) = &tickets_path {
-        let clock = Clock::start();
-        let t = Table::open(p, &opts.open)?;
-        clock.lap("tickets: open and decode");
-        let (tickets, report) = tickets::read(&t, p, opts, &out.hall, &mut out.rejected)?;
-        clock.lap("tickets: read");
-        // Freeing a gigabyte takes a while: left to a thread (or to the exit).
-        std::thread::spawn(move || drop(t));
-        clock.lap("tickets: file handed off");
+        let (tickets, report) = tickets::read_file(p, opts, &out.hall, &mut out.rejected)?;
         out.hall.tickets = tickets;
         out.files.insert("tickets", report);
         out.inputs.push(p.clone());

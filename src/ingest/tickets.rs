@@ -16,7 +16,7 @@ use hashbrown::HashTable;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::columns::{self, Source};
-use super::source::CsvPart;
+use super::source::{self as source, CsvPart, SplitRecord};
 use super::values::{self, trim_bytes};
 use super::{parse_time, FileReport, Ledger, LoadOptions, Rejected, Row, RowAt, Table};
 use crate::error::{Error, Location, Result};
@@ -71,6 +71,12 @@ trait Fields {
 }
 
 impl Fields for csv::ByteRecord {
+    fn field(&self, i: usize) -> &[u8] {
+        self.get(i).unwrap_or(b"")
+    }
+}
+
+impl Fields for SplitRecord<'_> {
     fn field(&self, i: usize) -> &[u8] {
         self.get(i).unwrap_or(b"")
     }
@@ -182,6 +188,8 @@ struct Part {
     /// The ticket ids one after another.
     ids: Vec<u8>,
     id_end: Vec<usize>,
+    /// [`key_hash`] of each candidate's (day, id), for the merge's duplicate check.
+    hash: Vec<u64>,
     windows: Names,
     departments: Names,
     matters: Names,
@@ -196,6 +204,52 @@ struct Part {
 impl Part {
     fn len(&self) -> usize {
         self.issued.len()
+    }
+    /// Empty again, keeping the allocations (a streamed file's parts are reused).
+    fn clear(&mut self) {
+        let Part {
+            read,
+            issued,
+            called,
+            finished,
+            window,
+            department,
+            matter,
+            status,
+            clamped,
+            number,
+            ids,
+            id_end,
+            hash,
+            windows,
+            departments,
+            matters,
+            rejected,
+            line_ends,
+            id_at,
+            dates,
+        } = self;
+        *read = 0;
+        *line_ends = 0;
+        *dates = values::DateCache::default();
+        issued.clear();
+        called.clear();
+        finished.clear();
+        window.clear();
+        department.clear();
+        matter.clear();
+        status.clear();
+        clamped.clear();
+        number.clear();
+        ids.clear();
+        id_end.clear();
+        hash.clear();
+        rejected.clear();
+        id_at.clear();
+        for names in [windows, departments, matters] {
+            names.names.clear();
+            names.index.clear();
+        }
     }
     fn id(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.id_end[i - 1] };
@@ -222,7 +276,38 @@ struct Checker<'a> {
     max_service_s: i64,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    fn new(
+        resolved: &'a columns::Resolved,
+        opts: &'a LoadOptions,
+        hall: &'a Hall,
+        from_sheet: bool,
+        csv: bool,
+    ) -> Checker<'a> {
+        Checker {
+            c: Cols {
+                id: resolved.get("ticket_id"),
+                issued: resolved.get("issued_at"),
+                called: resolved.get("called_at"),
+                finished: resolved.get("finished_at"),
+                window: resolved.get("window_id"),
+                department: resolved.get("department"),
+                matter: resolved.get("matter_id"),
+                status: resolved.get("status"),
+            },
+            opts,
+            from_sheet,
+            csv,
+            known_windows: hall.windows.iter().map(|w| w.id.as_bytes()).collect(),
+            matter_dept: hall
+                .matters
+                .iter()
+                .map(|m| (m.id.as_bytes(), m.department.as_str()))
+                .collect(),
+            max_service_s: (opts.max_service_min * 60.0) as i64,
+        }
+    }
+
     /// Checks one row: a candidate ticket, or a rejected row. In strict mode a part stops
     /// looking at rows after its first rejected row (the merge turns that into the error).
     fn row(&self, part: &mut Part, at: RowAt<'_>, row: &impl Fields, s: &mut [Vec<u8>; 4]) {
@@ -407,6 +492,7 @@ impl Checker<'_> {
         };
         // The id is re-read: its scratch buffer was reused for the department.
         let id = cell(row, c.id, s1);
+        part.hash.push(key_hash(time::day(issued), id));
         part.ids.extend_from_slice(id);
         part.id_end.push(part.ids.len());
         part.number.push(at.number());
@@ -427,6 +513,204 @@ impl Checker<'_> {
         part.matter.push(matter);
         part.status.push(status);
     }
+}
+
+/// Ticket files smaller than this are read whole.
+const STREAM_MIN: u64 = 1 << 26;
+/// Bytes per block of a streamed ticket file.
+const BLOCK: usize = 1 << 21;
+/// The start of a streamed file read first, for its header and encoding.
+const HEAD: usize = 1 << 20;
+
+/// Reads the ticket log at `path`. A large UTF-8 CSV without a quote character is read in
+/// blocks, parsed on all cores and merged as the blocks come ([`stream`]); anything else is
+/// opened whole ([`Table::open`], [`read`]). Same result either way.
+pub fn read_file(
+    path: &Path,
+    opts: &LoadOptions,
+    hall: &Hall,
+    rejected: &mut Vec<Rejected>,
+) -> Result<(Tickets, FileReport)> {
+    read_file_with(
+        path,
+        opts,
+        hall,
+        rejected,
+        STREAM_MIN,
+        BLOCK,
+        super::threads(),
+    )
+}
+
+/// [`read_file`] with the size from which a file is streamed, the block size and the
+/// threads given (tests).
+pub fn read_file_with(
+    path: &Path,
+    opts: &LoadOptions,
+    hall: &Hall,
+    rejected: &mut Vec<Rejected>,
+    stream_min: u64,
+    block: usize,
+    threads: usize,
+) -> Result<(Tickets, FileReport)> {
+    let clock = super::Clock::start();
+    if let Some((tickets, report, rows)) = stream(path, opts, hall, stream_min, block, threads)? {
+        rejected.extend(rows);
+        clock.lap("tickets: streamed");
+        return Ok((tickets, report));
+    }
+    let t = Table::open(path, &opts.open)?;
+    clock.lap("tickets: open and decode");
+    let out = read(&t, path, opts, hall, rejected)?;
+    clock.lap("tickets: read");
+    // Freeing a gigabyte takes a while: left to a thread (or to the exit).
+    std::thread::spawn(move || drop(t));
+    Ok(out)
+}
+
+fn lock(m: &std::sync::Mutex<Vec<Part>>) -> std::sync::MutexGuard<'_, Vec<Part>> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What a block of a streamed file gave: a part, or `None` when the file must be read
+/// whole after all (a quote character, which may start a field spanning lines, or bytes
+/// that are not UTF-8, which decide the encoding of the whole file).
+type BlockResult = Option<Result<Part>>;
+
+/// A streamed ticket file: its tickets, its report and its rejected rows.
+type Streamed = (Tickets, FileReport, Vec<Rejected>);
+
+/// Reads a large CSV in blocks ([`super::blocks`]); `Ok(None)` when the file is not one
+/// (small, a spreadsheet, forced GB18030, a head that is not plain UTF-8 CSV, a header
+/// the columns do not resolve in) or turns out not to be one (a quote or a non-UTF-8 byte
+/// in a later block): the whole-file reader then decides, errors included.
+fn stream(
+    path: &Path,
+    opts: &LoadOptions,
+    hall: &Hall,
+    stream_min: u64,
+    block: usize,
+    threads: usize,
+) -> Result<Option<Streamed>> {
+    use std::os::unix::fs::FileExt;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "parquet")
+        || opts.open.encoding == Some(super::Encoding::Gb18030)
+    {
+        return Ok(None);
+    }
+    let name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let io = |source| Error::Io {
+        file: name.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len < stream_min.max(1) {
+        return Ok(None);
+    }
+    let mut head = vec![0u8; HEAD.min(len as usize)];
+    file.read_exact_at(&mut head, 0).map_err(io)?;
+    let Some(nl) = memchr::memrchr(b'\n', &head) else {
+        return Ok(None);
+    };
+    head.truncate(nl + 1);
+    let head_lines = memchr::memchr_iter(b'\n', &head).count();
+    if memchr::memchr(b'"', &head).is_some() {
+        return Ok(None);
+    }
+    let table = match Table::from_csv_bytes(name.clone(), head, opts.open.encoding, ext == "tsv") {
+        Ok(t) if t.encoding.starts_with("UTF-8") => t,
+        _ => return Ok(None),
+    };
+    let from = if table.encoding == "UTF-8 (BOM)" {
+        3
+    } else {
+        0
+    };
+    let Some(delimiter) = table.delimiter() else {
+        return Ok(None);
+    };
+    let Ok(resolved) = columns::resolve(
+        &table.file,
+        "tickets",
+        &table.headers,
+        columns::TICKETS,
+        opts.columns.as_ref(),
+    ) else {
+        return Ok(None);
+    };
+    let checker = Checker::new(&resolved, opts, hall, false, true);
+    let spare: std::sync::Mutex<Vec<Part>> = std::sync::Mutex::default();
+    let work = |k: usize, bytes: &[u8]| -> BlockResult {
+        if memchr::memchr(b'"', bytes).is_some() || std::str::from_utf8(bytes).is_err() {
+            return None;
+        }
+        // A part the merge is done with, its vectors already grown to a block's rows.
+        let mut part = lock(&spare).pop().unwrap_or_default();
+        part.clear();
+        let mut s = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        let ends = source::split_records(&CsvPart::new(bytes, k == 0), delimiter, |ends, rec| {
+            checker.row(&mut part, RowAt::line(ends + 1), rec, &mut s);
+            Ok(())
+        });
+        Some(ends.map(|ends| {
+            part.line_ends = ends;
+            part
+        }))
+    };
+    // Rows from the head's lines per byte, with a little to spare.
+    let rows = (len as f64 * head_lines as f64 / nl.max(1) as f64 * 1.05) as usize;
+    let mut merger = Merger::new(true, rows);
+    let mut rows_rejected = Vec::new();
+    let mut ledger = Ledger::new(&table, path, &mut rows_rejected, opts.strict);
+    ledger.report.ignored_columns = resolved.ignored.clone();
+    let (mut whole, mut read_error, mut merge_error) = (false, None, None);
+    super::blocks::for_each_block(
+        &file,
+        from,
+        block,
+        threads,
+        work,
+        |_, result| match result {
+            None => {
+                whole = true;
+                std::ops::ControlFlow::Break(())
+            }
+            Some(Err(e)) => {
+                read_error.get_or_insert(e);
+                std::ops::ControlFlow::Continue(())
+            }
+            Some(Ok(mut part)) => {
+                // After an error the rest is only checked for a reason to read the file whole,
+                // which would decide first (as decoding does before any row is read).
+                if read_error.is_none() && merge_error.is_none() {
+                    if let Err(e) = merger.push(&mut part, &mut ledger) {
+                        merge_error = Some(e);
+                    }
+                }
+                lock(&spare).push(part);
+                std::ops::ControlFlow::Continue(())
+            }
+        },
+    )
+    .map_err(io)?;
+    if whole {
+        return Ok(None);
+    }
+    // A part that could not be read decides before the merge's errors, as when read whole.
+    if let Some(e) = read_error.or(merge_error) {
+        return Err(e);
+    }
+    let tickets = merger.finish(&mut ledger);
+    let report = ledger.finish();
+    Ok(Some((tickets, report, rows_rejected)))
 }
 
 pub fn read(
@@ -461,28 +745,7 @@ pub fn read_in_parts(
         columns::TICKETS,
         opts.columns.as_ref(),
     )?;
-    let checker = Checker {
-        c: Cols {
-            id: resolved.get("ticket_id"),
-            issued: resolved.get("issued_at"),
-            called: resolved.get("called_at"),
-            finished: resolved.get("finished_at"),
-            window: resolved.get("window_id"),
-            department: resolved.get("department"),
-            matter: resolved.get("matter_id"),
-            status: resolved.get("status"),
-        },
-        opts,
-        from_sheet: table.from_sheet,
-        csv: table.csv_len() > 0,
-        known_windows: hall.windows.iter().map(|w| w.id.as_bytes()).collect(),
-        matter_dept: hall
-            .matters
-            .iter()
-            .map(|m| (m.id.as_bytes(), m.department.as_str()))
-            .collect(),
-        max_service_s: (opts.max_service_min * 60.0) as i64,
-    };
+    let checker = Checker::new(&resolved, opts, hall, table.from_sheet, table.csv_len() > 0);
     let scratch = || [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     // Parts of a CSV are numbered by line within the part; `csv` says so for the merge.
     let (done, csv): (Vec<Part>, bool) = match table.csv_parts(parts.max(1)) {
@@ -490,10 +753,18 @@ pub fn read_in_parts(
             let read_part = |piece: &CsvPart<'_>| -> Result<Part> {
                 let mut part = Part::default();
                 let mut s = scratch();
-                part.line_ends = table.for_each_record(piece, |ends, rec| {
-                    checker.row(&mut part, RowAt::line(ends + 1), rec, &mut s);
-                    Ok(())
-                })?;
+                part.line_ends = match table.delimiter() {
+                    Some(d) if !piece.has_quote() => {
+                        source::split_records(piece, d, |ends, rec| {
+                            checker.row(&mut part, RowAt::line(ends + 1), rec, &mut s);
+                            Ok(())
+                        })?
+                    }
+                    _ => table.for_each_record(piece, |ends, rec| {
+                        checker.row(&mut part, RowAt::line(ends + 1), rec, &mut s);
+                        Ok(())
+                    })?,
+                };
                 Ok(part)
             };
             let done = if pieces.len() == 1 {
@@ -530,210 +801,189 @@ pub fn read_in_parts(
     let mut ledger = Ledger::new(table, path, rejected, opts.strict);
     ledger.report.ignored_columns = resolved.ignored.clone();
     let clock = super::Clock::start();
-    let tickets = merge(done, csv, &mut ledger)?;
+    let mut merger = Merger::new(csv, done.iter().map(Part::len).sum());
+    for mut part in done {
+        merger.push(&mut part, &mut ledger)?;
+    }
+    let tickets = merger.finish(&mut ledger);
     clock.lap("tickets: merge");
     Ok((tickets, ledger.finish()))
 }
 
-/// Joins the parts in file order: the duplicate check (first occurrence wins), final name
-/// indices in first-seen order, and the ledger's rows in file order.
-fn merge(mut parts: Vec<Part>, csv: bool, ledger: &mut Ledger<'_>) -> Result<Tickets> {
-    // 1. Duplicates, in file order: (part, candidate) of every later occurrence, with the
-    //    (part, candidate) of the first.
-    let dups = duplicates(&parts)?;
-    // 2. Tickets, names in first-seen order, and the ledger's rows in file order.
-    let total: usize = parts.iter().map(Part::len).sum();
-    let mut t = Tickets::default();
-    t.issued.reserve(total);
-    t.called.reserve(total);
-    t.finished.reserve(total);
-    t.window.reserve(total);
-    t.department.reserve(total);
-    t.matter.reserve(total);
-    t.status.reserve(total);
-    let mut bases = Vec::with_capacity(parts.len());
-    let mut base = 0u64;
-    for part in &parts {
-        bases.push(if csv { base } else { 0 });
-        base += part.line_ends;
+/// Joins the parts in file order, one part at a time as they come: the duplicate check
+/// (first occurrence wins), final name indices in first-seen order, and the ledger's rows
+/// in file order. Only accepted tickets can be first occurrences, so the duplicate check
+/// keeps their ids and line numbers, in one small hash table per day (an export in time
+/// order keeps the current day's table in cache).
+struct Merger {
+    t: Tickets,
+    /// Parts are CSV parts numbered by line within the part.
+    csv: bool,
+    /// Line ends of the parts merged so far.
+    base: u64,
+    /// Accepted tickets' ids one after another, and their line (or row) numbers.
+    ids: Vec<u8>,
+    id_end: Vec<usize>,
+    number: Vec<u64>,
+    day_slot: FxHashMap<i64, usize>,
+    tables: Vec<HashTable<u32>>,
+    last: Option<(i64, usize)>,
+}
+
+impl Merger {
+    fn new(csv: bool, rows: usize) -> Merger {
+        let mut t = Tickets::default();
+        t.issued.reserve(rows);
+        t.called.reserve(rows);
+        t.finished.reserve(rows);
+        t.window.reserve(rows);
+        t.department.reserve(rows);
+        t.matter.reserve(rows);
+        t.status.reserve(rows);
+        Merger {
+            t,
+            csv,
+            base: 0,
+            ids: Vec::with_capacity(rows * 8),
+            id_end: Vec::with_capacity(rows),
+            number: Vec::with_capacity(rows),
+            day_slot: FxHashMap::default(),
+            tables: Vec::new(),
+            last: None,
+        }
     }
-    let pendings: Vec<Vec<Pending>> = parts
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.rejected))
-        .collect();
-    let mut dups = dups.into_iter().peekable();
-    for ((k, part), pending) in parts.iter().enumerate().zip(pendings) {
+
+    /// The next part in file order.
+    fn push(&mut self, part: &mut Part, ledger: &mut Ledger<'_>) -> Result<()> {
+        if u32::try_from(self.t.len() + part.len()).is_err() {
+            return Err(Error::BadFile {
+                file: "tickets".into(),
+                message: "more than 4 294 967 295 ticket rows".into(),
+            });
+        }
         ledger.report.read += part.read;
+        let base = if self.csv { self.base } else { 0 };
+        self.base += part.line_ends;
         let shift = |at: Location| match at {
-            Location::Line(n) if csv => Location::Line(n + bases[k]),
+            Location::Line(n) if self.csv => Location::Line(n + base),
             other => other,
         };
+        let pending = std::mem::take(&mut part.rejected);
+        let mut pending = pending.into_iter().peekable();
+        // The part's name indices to the merged interners', assigned in first-seen order.
         let remap = |names: &Names| vec![NONE; names.names.len()];
-        let (mut rw, mut rd, mut rm) = (
+        let mut maps = [
             remap(&part.windows),
             remap(&part.departments),
             remap(&part.matters),
-        );
-        let global =
-            |map: &mut Vec<u32>, names: &Names, interner: &mut crate::hall::Interner, l: u32| {
-                if l == NONE {
-                    return NONE;
-                }
-                let g = &mut map[l as usize];
-                if *g == NONE {
-                    *g = interner.intern(&text(&names.names[l as usize]));
-                }
-                *g
-            };
-        // The part's name indices to the merged interners', assigned in first-seen order.
-        let mut names = |t: &mut Tickets, i: usize| {
-            (
-                global(&mut rw, &part.windows, &mut t.windows, part.window[i]),
-                global(
-                    &mut rd,
-                    &part.departments,
-                    &mut t.departments,
-                    part.department[i],
-                ),
-                global(&mut rm, &part.matters, &mut t.matters, part.matter[i]),
-            )
-        };
-        let mut pending = pending.into_iter().peekable();
-        let mut from = 0;
-        loop {
-            // The next duplicate of this part (or the end), and the rejected rows before it.
-            let stop = match dups.peek() {
-                Some(&((p, ci), _)) if p == k => ci,
-                _ => part.len(),
-            };
-            while let Some(p) = pending.next_if(|p| p.before <= stop) {
-                // Candidates before the rejected row go first.
-                accept(&mut t, part, from..p.before, ledger, &mut names);
-                from = from.max(p.before);
+        ];
+        let mut clamped = 0u64;
+        for i in 0..=part.len() {
+            // Rejected rows before this candidate go first.
+            while let Some(p) = pending.next_if(|p| p.before <= i) {
                 ledger.reject(shift(p.at), p.column, p.reason, p.message, &p.value)?;
             }
-            accept(&mut t, part, from..stop, ledger, &mut names);
-            if stop == part.len() {
+            if i == part.len() {
                 break;
             }
-            let Some(((_, ci), (fp, fci))) = dups.next() else {
-                break;
-            };
-            let id = part.id(ci);
-            let at = if csv {
-                Location::Line(part.number[ci] + bases[k])
-            } else {
-                part.id_at[ci].clone()
-            };
-            ledger.reject(
-                at,
-                "ticket_id",
-                "duplicate_ticket",
-                format!(
-                    "ticket_id \"{}\" appears twice on {} (first on line {})",
-                    text(id),
-                    time::format_date(time::day(part.issued[ci])),
-                    parts[fp].number[fci] + bases[fp]
-                ),
-                &text(id),
-            )?;
-            from = ci + 1;
-        }
-    }
-    if let (Some(&lo), Some(&hi)) = (t.issued.iter().min(), t.issued.iter().max()) {
-        ledger.span(lo);
-        ledger.span(hi);
-    }
-    Ok(t)
-}
-
-/// Appends the part's candidates in `range` as tickets.
-fn accept(
-    t: &mut Tickets,
-    part: &Part,
-    range: std::ops::Range<usize>,
-    ledger: &mut Ledger<'_>,
-    names: &mut impl FnMut(&mut Tickets, usize) -> (u32, u32, u32),
-) {
-    if range.is_empty() {
-        return;
-    }
-    ledger.report.accepted += range.len() as u64;
-    ledger.report.clamped += part.clamped[range.clone()].iter().filter(|&&c| c).count() as u64;
-    t.issued.extend_from_slice(&part.issued[range.clone()]);
-    t.called.extend_from_slice(&part.called[range.clone()]);
-    t.finished.extend_from_slice(&part.finished[range.clone()]);
-    t.status.extend_from_slice(&part.status[range.clone()]);
-    for i in range {
-        let (w, d, m) = names(t, i);
-        t.window.push(w);
-        t.department.push(d);
-        t.matter.push(m);
-    }
-}
-
-/// Later occurrences of a (day, ticket id) in file order, each with its first occurrence:
-/// `((part, candidate), (part, candidate))`. One small table per day (an export in time
-/// order keeps the current day's table in cache).
-#[allow(clippy::type_complexity)]
-fn duplicates(parts: &[Part]) -> Result<Vec<((usize, usize), (usize, usize))>> {
-    let mut starts = Vec::with_capacity(parts.len());
-    let mut total = 0usize;
-    for p in parts {
-        starts.push(total);
-        total += p.len();
-    }
-    if u32::try_from(total).is_err() {
-        return Err(Error::BadFile {
-            file: "tickets".into(),
-            message: "more than 4 294 967 295 ticket rows".into(),
-        });
-    }
-    // A global candidate number back to (part, candidate).
-    let locate = |g: u32| -> (usize, usize) {
-        let g = g as usize;
-        let k = starts.partition_point(|&s| s <= g) - 1;
-        (k, g - starts[k])
-    };
-    let key_of = |g: u32| -> (i64, &[u8]) {
-        let (k, i) = locate(g);
-        (time::day(parts[k].issued[i]), parts[k].id(i))
-    };
-    let mut day_slot: FxHashMap<i64, usize> = FxHashMap::default();
-    let mut tables: Vec<HashTable<u32>> = Vec::new();
-    let mut last: Option<(i64, usize)> = None;
-    let mut out = Vec::new();
-    for (k, part) in parts.iter().enumerate() {
-        for i in 0..part.len() {
             let day = time::day(part.issued[i]);
             let id = part.id(i);
-            let slot = match last {
+            let h = part.hash[i];
+            let slot = match self.last {
                 Some((d, slot)) if d == day => slot,
                 _ => {
                     // Sized like the day before: few tables grow while filling.
-                    let hint = last.map_or(0, |(_, s)| tables[s].len());
-                    let slot = *day_slot.entry(day).or_insert_with(|| {
+                    let hint = self.last.map_or(0, |(_, s)| self.tables[s].len());
+                    let tables = &mut self.tables;
+                    let slot = *self.day_slot.entry(day).or_insert_with(|| {
                         tables.push(HashTable::with_capacity(hint + hint / 4));
                         tables.len() - 1
                     });
-                    last = Some((day, slot));
+                    self.last = Some((day, slot));
                     slot
                 }
             };
-            let h = key_hash(day, id);
-            let seen = &mut tables[slot];
-            match seen.find(h, |&g| key_of(g) == (day, id)) {
-                Some(&g) => out.push(((k, i), locate(g))),
-                None => {
-                    seen.insert_unique(h, (starts[k] + i) as u32, |&g| {
-                        let (d, id) = key_of(g);
-                        key_hash(d, id)
-                    });
-                }
+            let (ids, id_end, issued) = (&self.ids, &self.id_end, &self.t.issued);
+            let id_of = |g: u32| {
+                let g = g as usize;
+                let start = if g == 0 { 0 } else { id_end[g - 1] };
+                &ids[start..id_end[g]]
+            };
+            // Within a day's table every ticket has that day: the ids decide.
+            if let Some(&g) = self.tables[slot].find(h, |&g| id_of(g) == id) {
+                let at = if self.csv {
+                    Location::Line(part.number[i] + base)
+                } else {
+                    part.id_at[i].clone()
+                };
+                let first = self.number[g as usize];
+                ledger.reject(
+                    at,
+                    "ticket_id",
+                    "duplicate_ticket",
+                    format!(
+                        "ticket_id \"{}\" appears twice on {} (first on line {})",
+                        text(id),
+                        time::format_date(day),
+                        first
+                    ),
+                    &text(id),
+                )?;
+                continue;
             }
+            let g = self.t.len() as u32;
+            self.tables[slot]
+                .insert_unique(h, g, |&g| key_hash(time::day(issued[g as usize]), id_of(g)));
+            self.ids.extend_from_slice(id);
+            self.id_end.push(self.ids.len());
+            self.number.push(if self.csv {
+                part.number[i] + base
+            } else {
+                part.number[i]
+            });
+            clamped += u64::from(part.clamped[i]);
+            let t = &mut self.t;
+            t.issued.push(part.issued[i]);
+            t.called.push(part.called[i]);
+            t.finished.push(part.finished[i]);
+            t.status.push(part.status[i]);
+            let [mw, md, mm] = &mut maps;
+            t.window
+                .push(global(mw, &part.windows, &mut t.windows, part.window[i]));
+            t.department.push(global(
+                md,
+                &part.departments,
+                &mut t.departments,
+                part.department[i],
+            ));
+            t.matter
+                .push(global(mm, &part.matters, &mut t.matters, part.matter[i]));
+            ledger.report.accepted += 1;
         }
+        ledger.report.clamped += clamped;
+        Ok(())
     }
-    Ok(out)
+
+    fn finish(self, ledger: &mut Ledger<'_>) -> Tickets {
+        let t = self.t;
+        if let (Some(&lo), Some(&hi)) = (t.issued.iter().min(), t.issued.iter().max()) {
+            ledger.span(lo);
+            ledger.span(hi);
+        }
+        t
+    }
+}
+
+/// A part's name index to the merged interner's (assigned on first sight).
+fn global(map: &mut [u32], names: &Names, interner: &mut crate::hall::Interner, l: u32) -> u32 {
+    if l == NONE {
+        return NONE;
+    }
+    let g = &mut map[l as usize];
+    if *g == NONE {
+        *g = interner.intern(&text(&names.names[l as usize]));
+    }
+    *g
 }
 
 /// The status a row without one implies (DATA.md: served when finished_at is set).
@@ -936,6 +1186,118 @@ mod tests {
                 read_with(&bytes, parts, &strict).expect_err("strict fails"),
                 e1
             );
+        }
+    }
+
+    /// The ticket file read by `read_file_with`: streamed in blocks of `block` bytes on
+    /// `threads` threads, or whole (`block == 0`).
+    fn read_path(
+        path: &Path,
+        block: usize,
+        threads: usize,
+        opts: &LoadOptions,
+    ) -> std::result::Result<Outcome, String> {
+        let mut rejected = Vec::new();
+        let min = if block == 0 { u64::MAX } else { 0 };
+        let (t, report) = read_file_with(
+            path,
+            opts,
+            &hall(),
+            &mut rejected,
+            min,
+            block.max(1),
+            threads,
+        )
+        .map_err(|e| e.to_string())?;
+        let cols = (0..t.len())
+            .map(|i| {
+                format!(
+                    "{} {} {} {} {} {} {:?}",
+                    t.issued[i],
+                    t.called[i],
+                    t.finished[i],
+                    t.windows.name(t.window[i]),
+                    t.departments.name(t.department[i]),
+                    t.matters.name(t.matter[i]),
+                    t.status[i]
+                )
+            })
+            .chain([
+                t.windows.names().join("|"),
+                t.departments.names().join("|"),
+                t.matters.names().join("|"),
+                format!("{:?} {:?} {:?}", t.window, t.department, t.matter),
+            ])
+            .collect();
+        Ok((
+            cols,
+            serde_json::to_value(&report).map_err(|e| e.to_string())?,
+            rejected,
+        ))
+    }
+
+    #[test]
+    fn streamed_blocks_give_the_whole_file_result() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dirty = dirty_csv(1_500);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(&dirty);
+        let mut no_final_newline = dirty.clone();
+        while no_final_newline
+            .last()
+            .is_some_and(|c| *c == b'\n' || *c == b'\r')
+        {
+            no_final_newline.pop();
+        }
+        // A quoted field spanning lines far from the start: read whole after all.
+        let mut quoted = dirty.clone();
+        quoted.extend_from_slice(
+            "Q1,2020-06-28 09:00:00,2020-06-28 09:01:00,2020-06-28 09:05:00,W1,\"税务\n局\",M1,served\n"
+                .as_bytes(),
+        );
+        // GBK bytes far from the start: the whole file is GB18030, read whole.
+        let mut gbk = dirty.clone();
+        let (dept, _, _) = encoding_rs::GBK.encode("医保局");
+        gbk.extend_from_slice(
+            b"G1,2020-06-28 09:00:00,2020-06-28 09:01:00,2020-06-28 09:05:00,W1,",
+        );
+        gbk.extend_from_slice(&dept);
+        gbk.extend_from_slice(b",M1,served\n");
+        let strict = LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        };
+        for (name, bytes) in [
+            ("dirty", &dirty),
+            ("bom", &bom),
+            ("no_final_newline", &no_final_newline),
+            ("quoted", &quoted),
+            ("gbk", &gbk),
+        ] {
+            let path = dir.path().join(format!("{name}.csv"));
+            std::fs::write(&path, bytes).expect("writes");
+            for opts in [&LoadOptions::default(), &strict] {
+                let whole = read_path(&path, 0, 1, opts);
+                if !opts.strict {
+                    assert!(whole.as_ref().is_ok_and(|w| w.2.len() > 50), "{name}");
+                    let streamed = stream(&path, opts, &hall(), 0, 100, 2)
+                        .expect("reads")
+                        .is_some();
+                    assert_eq!(streamed, !matches!(name, "quoted" | "gbk"), "{name}");
+                }
+                // Blocks cut inside lines, multi-byte characters and CRLF pairs; a block
+                // smaller than a line; one block for the whole file.
+                for block in [13, 100, 1_000, 1 << 20] {
+                    for threads in [1, 2, 3] {
+                        assert_eq!(
+                            read_path(&path, block, threads, opts),
+                            whole,
+                            "{name}, block {block}, {threads} threads, strict {}",
+                            opts.strict
+                        );
+                    }
+                }
+            }
         }
     }
 

@@ -158,6 +158,19 @@ impl Report {
         self.charts.push(c);
         self.blocks.push(Block::Chart(self.charts.len() - 1));
     }
+    /// Appends the blocks, tables and charts of a report built apart (its title is
+    /// dropped), as if they had been added to this one.
+    pub fn append(&mut self, other: Report) {
+        let (tables, charts) = (self.tables.len(), self.charts.len());
+        self.blocks
+            .extend(other.blocks.into_iter().map(|b| match b {
+                Block::Table(i) => Block::Table(i + tables),
+                Block::Chart(i) => Block::Chart(i + charts),
+                b => b,
+            }));
+        self.tables.extend(other.tables);
+        self.charts.extend(other.charts);
+    }
 }
 
 /// The files of an output folder, by relative path, in a deterministic order.
