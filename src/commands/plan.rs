@@ -127,6 +127,7 @@ pub fn build(
     let summary = serde_json::json!({
         "windows_before": plan.windows_before,
         "windows_after": plan.windows_after,
+        "milp_windows": run.milp_windows,
         "objective": plan.objective,
         "waiting_person_min_per_day": plan.waiting_person_min_per_day,
         "staff": plan.staff,

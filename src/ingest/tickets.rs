@@ -1116,23 +1116,12 @@ mod tests {
 
     type Outcome = (Vec<String>, serde_json::Value, Vec<Rejected>);
 
-    fn read_with(
-        bytes: &[u8],
-        parts: usize,
-        opts: &LoadOptions,
+    /// Every ticket, name table, ledger and rejected row of a read, for comparing reads.
+    fn outcome(
+        t: &Tickets,
+        report: &FileReport,
+        rejected: Vec<Rejected>,
     ) -> std::result::Result<Outcome, String> {
-        let table = Table::from_csv_bytes("tickets.csv".into(), bytes.to_vec(), None, false)
-            .map_err(|e| e.to_string())?;
-        let mut rejected = Vec::new();
-        let (t, report) = read_in_parts(
-            &table,
-            Path::new("tickets.csv"),
-            opts,
-            &hall(),
-            &mut rejected,
-            parts,
-        )
-        .map_err(|e| e.to_string())?;
         let cols = (0..t.len())
             .map(|i| {
                 format!(
@@ -1155,9 +1144,29 @@ mod tests {
             .collect();
         Ok((
             cols,
-            serde_json::to_value(&report).map_err(|e| e.to_string())?,
+            serde_json::to_value(report).map_err(|e| e.to_string())?,
             rejected,
         ))
+    }
+
+    fn read_with(
+        bytes: &[u8],
+        parts: usize,
+        opts: &LoadOptions,
+    ) -> std::result::Result<Outcome, String> {
+        let table = Table::from_csv_bytes("tickets.csv".into(), bytes.to_vec(), None, false)
+            .map_err(|e| e.to_string())?;
+        let mut rejected = Vec::new();
+        let (t, report) = read_in_parts(
+            &table,
+            Path::new("tickets.csv"),
+            opts,
+            &hall(),
+            &mut rejected,
+            parts,
+        )
+        .map_err(|e| e.to_string())?;
+        outcome(&t, &report, rejected)
     }
 
     #[test]
@@ -1209,31 +1218,7 @@ mod tests {
             threads,
         )
         .map_err(|e| e.to_string())?;
-        let cols = (0..t.len())
-            .map(|i| {
-                format!(
-                    "{} {} {} {} {} {} {:?}",
-                    t.issued[i],
-                    t.called[i],
-                    t.finished[i],
-                    t.windows.name(t.window[i]),
-                    t.departments.name(t.department[i]),
-                    t.matters.name(t.matter[i]),
-                    t.status[i]
-                )
-            })
-            .chain([
-                t.windows.names().join("|"),
-                t.departments.names().join("|"),
-                t.matters.names().join("|"),
-                format!("{:?} {:?} {:?}", t.window, t.department, t.matter),
-            ])
-            .collect();
-        Ok((
-            cols,
-            serde_json::to_value(&report).map_err(|e| e.to_string())?,
-            rejected,
-        ))
+        outcome(&t, &report, rejected)
     }
 
     #[test]

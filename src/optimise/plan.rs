@@ -120,6 +120,8 @@ pub struct PlanRun {
     pub constraints: usize,
     pub notes: Vec<String>,
     pub milp: MilpInput,
+    /// Windows of the MILP's solution, before the exact-mix and replay checks add any.
+    pub milp_windows: u32,
 }
 
 /// Observed mean wait (served tickets) per pool today: tickets served at the pool's windows.
@@ -789,6 +791,7 @@ struct Solved {
     channels: Vec<Channel>,
     after_flows: Flows,
     notes: Vec<String>,
+    milp_windows: u32,
 }
 
 fn solve_input(
@@ -862,6 +865,7 @@ fn solve_input(
         .map(|(m, &o)| model.matters[m].channels[o])
         .collect();
     let after_flows = evaluate::flows(model, &channels, policy);
+    let milp_windows = sol.windows.iter().sum();
     let mut notes = Vec::new();
     match optimality {
         milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
@@ -880,6 +884,7 @@ fn solve_input(
         channels,
         after_flows,
         notes,
+        milp_windows,
     })
 }
 
@@ -898,6 +903,7 @@ fn finish(
         channels,
         after_flows,
         notes: solve_notes,
+        milp_windows,
     } = solved;
     let mut notes = prep.notes.clone();
     notes.extend(solve_notes);
@@ -931,5 +937,6 @@ fn finish(
         constraints: sol.constraints,
         notes,
         milp: input.clone(),
+        milp_windows,
     }
 }
