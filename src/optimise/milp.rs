@@ -419,6 +419,31 @@ fn solve_timed(
                     cap: Some(max_windows),
                 },
             )?;
+            if input.solver == Solver::Microlp && built.model.vars.len() > EXACT_STAGE2_VARS {
+                // As stage 2 of the fewest windows: channels from stage 1, then the local
+                // search with up to `max_windows` windows.
+                let first = build(input, Stage::Windows)?;
+                let start = heuristic_start(input, &first);
+                let settings = Settings {
+                    mip_gap: integral_gap(&first.layout),
+                    time_limit: limit.map(|l| l / 2.0),
+                    ..exact
+                };
+                let solved = run_solver(&first.model, start.as_deref(), settings)?;
+                let choice = decode_choice(&first.layout, &solved.values);
+                let flows = plan_flows(input, &choice);
+                let cap = staff_cap(
+                    input,
+                    max_windows,
+                    &flows.self_service,
+                    flows.backoffice_work,
+                );
+                let sizes = best_sizes(input, &built, &choice, cap).ok_or(MilpError::Infeasible)?;
+                let values =
+                    start_from(input, &built, &choice, &sizes).ok_or(MilpError::Infeasible)?;
+                let sol = polish(input, &built, finish(input, &built, &values)?, max_windows)?;
+                return Ok((sol, Optimality::WindowsOnly));
+            }
             let start = heuristic_start(input, &built);
             let settings = Settings {
                 time_limit: remaining(),
@@ -2019,7 +2044,6 @@ fn polish(
     let Some(mut current) = Current::new(input, built, &choice, total) else {
         return Ok(sol);
     };
-    let start = current.waiting;
     let n = input.matters.len();
     let mut work = 0u64;
     for _ in 0..POLISH_MOVES {
@@ -2067,14 +2091,30 @@ fn polish(
     if std::env::var_os("HALLPLAN_TIMING").is_some() {
         eprintln!("[timing] stage-2 local search: {work} units of work");
     }
-    if current.waiting >= start {
-        return Ok(sol);
-    }
-    let sizes = best_sizes(input, built, &choice, total)
+    // Rebuilt even without an improving move: the start's channels with the least-waiting
+    // sizes the staff rows allow (a start may have more windows than they allow).
+    let flows = plan_flows(input, &choice);
+    let cap = staff_cap(input, total, &flows.self_service, flows.backoffice_work);
+    let sizes = best_sizes(input, built, &choice, cap)
         .ok_or_else(|| MilpError::Solver("local search left the admissible sizes".into()))?;
     let values = start_from(input, built, &choice, &sizes)
         .ok_or_else(|| MilpError::Solver("local search left the admissible sizes".into()))?;
     finish(input, built, &values)
+}
+
+/// The most windows (≤ `total`) a plan with these self-service users and back-office
+/// work may keep: each window kept is staff not released, and helpers + back office must
+/// come from the staff released (unless hiring is allowed).
+fn staff_cap(input: &MilpInput, total: u32, self_service: &[f64], backoffice_work: f64) -> u32 {
+    let ok = |u: u32| {
+        let (h, b) = staff_for(input, u, self_service, backoffice_work);
+        input.allow_hiring || near_le(f64::from(h + b), released_staff(input, u))
+    };
+    let mut u = total;
+    while u > 0 && !ok(u) {
+        u -= 1;
+    }
+    u
 }
 
 /// One pool's least waiting for fixed loads: its smallest fitting size and the waiting
@@ -2146,12 +2186,9 @@ impl Current {
             .map(|p| curve(input, built, p, &flows.load[p], &flows.arrivals[p]))
             .collect::<Option<Vec<Curve>>>()?;
         let refs: Vec<&Curve> = curves.iter().collect();
-        let (waiting, used) = allocate(&refs, total, &mut 0)?;
-        let staff_ok = {
-            let (h, b) = minimal_staff(input, used, &flows);
-            input.allow_hiring || near_le(f64::from(h + b), released_staff(input, used))
-        };
-        staff_ok.then_some(Current {
+        let cap = staff_cap(input, total, &flows.self_service, flows.backoffice_work);
+        let (waiting, _) = allocate(&refs, cap, &mut 0)?;
+        Some(Current {
             flows,
             curves,
             waiting,
@@ -2214,10 +2251,8 @@ impl Current {
                     .map_or(&self.curves[p], |(_, c)| c)
             })
             .collect();
-        let (waiting, used) = allocate(&refs, total, work)?;
-        let (h, b) = staff_for(input, used, &self_service, backoffice.max(0.0));
-        (input.allow_hiring || near_le(f64::from(h + b), released_staff(input, used)))
-            .then_some(waiting)
+        let cap = staff_cap(input, total, &self_service, backoffice.max(0.0));
+        allocate(&refs, cap, work).map(|(waiting, _)| waiting)
     }
 }
 

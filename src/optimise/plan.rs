@@ -869,7 +869,10 @@ fn solve_input(
     let mut notes = Vec::new();
     match optimality {
         milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
-        milp::Optimality::WindowsOnly => notes.push(format!("the fewest windows are proven optimal; among plans with that many windows the least waiting was not proven within the solver's time ({}): the plan has the least waiting found, with each pool's windows where they cut the most waiting (`--solver highs` proves it)", input.solver.as_str())),
+        milp::Optimality::WindowsOnly => notes.push(match objective {
+            Objective::FewestWindows => format!("the fewest windows are proven optimal; among plans with that many windows the least waiting is the least found ({}: a local search over channels with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),
+            Objective::LeastWaiting { .. } => format!("the least waiting within --max-windows is the least found ({}: a local search over channels from the fewest-window plan, with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),
+        }),
         milp::Optimality::Proven => {}
     }
     repair(prep, &after_flows, &mut sol.windows, policy, &mut notes);
