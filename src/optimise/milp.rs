@@ -353,21 +353,7 @@ fn solve_timed(
     };
     let (built, solved, mut proven) = match input.objective {
         Objective::FewestWindows => {
-            let first = build(input, Stage::Windows)?;
-            let start = heuristic_start(input, &first);
-            let settings = Settings {
-                mip_gap: integral_gap(&first.layout),
-                // Stage 1 gets half the budget; stage 2 whatever is left.
-                time_limit: limit.map(|l| l / 2.0),
-                ..exact
-            };
-            let solved =
-                run_solver(&first.model, start.as_deref(), settings).map_err(|e| match e {
-                    MilpError::Solver(m) => {
-                        MilpError::Solver(format!("stage 1 (fewest windows): {m}"))
-                    }
-                    other => other,
-                })?;
+            let (first, solved) = stage_one(input, limit)?;
             let fewest = decode_windows(&first.layout, &solved.values)
                 .iter()
                 .sum::<u32>();
@@ -422,14 +408,7 @@ fn solve_timed(
             if input.solver == Solver::Microlp && built.model.vars.len() > EXACT_STAGE2_VARS {
                 // As stage 2 of the fewest windows: channels from stage 1, then the local
                 // search with up to `max_windows` windows.
-                let first = build(input, Stage::Windows)?;
-                let start = heuristic_start(input, &first);
-                let settings = Settings {
-                    mip_gap: integral_gap(&first.layout),
-                    time_limit: limit.map(|l| l / 2.0),
-                    ..exact
-                };
-                let solved = run_solver(&first.model, start.as_deref(), settings)?;
+                let (first, solved) = stage_one(input, limit)?;
                 let choice = decode_choice(&first.layout, &solved.values);
                 let flows = plan_flows(input, &choice);
                 let cap = staff_cap(
@@ -461,6 +440,23 @@ fn solve_timed(
         Optimality::TimeLimit
     };
     Ok((finish(input, &built, &solved.values)?, optimality))
+}
+
+/// Stage 1: the fewest windows, proven with an integral gap, in half the time budget
+/// (stage 2 gets whatever is left).
+fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), MilpError> {
+    let first = build(input, Stage::Windows)?;
+    let start = heuristic_start(input, &first);
+    let settings = Settings {
+        mip_gap: integral_gap(&first.layout),
+        time_limit: limit.map(|l| l / 2.0),
+        solver: input.solver,
+    };
+    let solved = run_solver(&first.model, start.as_deref(), settings).map_err(|e| match e {
+        MilpError::Solver(m) => MilpError::Solver(format!("stage 1 (fewest windows): {m}")),
+        other => other,
+    })?;
+    Ok((first, solved))
 }
 
 /// A relative MIP gap that still proves optimality for an integer-valued
