@@ -1992,23 +1992,18 @@ fn fits_at(
 /// optimal for those channels; it seeds stage 2.
 fn best_sizes(input: &MilpInput, built: &Built, choice: &[usize], total: u32) -> Option<Vec<u32>> {
     let flows = plan_flows(input, choice);
-    let mut sizes = (0..input.pools.len())
-        .map(|p| smallest_fitting(input, built, &flows, p))
-        .collect::<Option<Vec<u32>>>()?;
-    let admissible = |p: usize, c: u32| built.layout.y[p].iter().any(|&(s, _)| s == c);
-    let waiting = |p: usize, c: u32| built.table.pool_bound(p, c, &flows.load[p]);
-    let mut used: u32 = sizes.iter().sum();
-    while used < total {
-        let best = (0..sizes.len())
-            .filter(|&p| admissible(p, sizes[p] + 1))
-            .map(|p| (p, waiting(p, sizes[p]) - waiting(p, sizes[p] + 1)))
-            .filter(|&(_, gain)| gain > 0.0)
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-        let Some((p, _)) = best else { break };
-        sizes[p] += 1;
-        used += 1;
-    }
-    Some(sizes)
+    let curves = (0..input.pools.len())
+        .map(|p| curve(input, built, p, &flows.load[p], &flows.arrivals[p]))
+        .collect::<Option<Vec<Curve>>>()?;
+    let refs: Vec<&Curve> = curves.iter().collect();
+    let (steps, ..) = greedy(&refs, total, &mut 0);
+    Some(
+        curves
+            .iter()
+            .zip(steps)
+            .map(|(c, k)| c.min + k as u32)
+            .collect(),
+    )
 }
 
 /// Improving moves [`polish`] takes at most, and the work it may do (pools visited by
@@ -2146,11 +2141,18 @@ fn curve(
 /// [`best_sizes`]: each pool's smallest fitting size, then one window at a time where
 /// the waiting falls most).
 fn allocate(curves: &[&Curve], total: u32, work: &mut u64) -> Option<(f64, u32)> {
-    *work += curves.len() as u64;
-    let mut used: u32 = curves.iter().map(|c| c.min).sum();
-    if used > total {
+    if curves.iter().map(|c| c.min).sum::<u32>() > total {
         return None;
     }
+    let (_, waiting, used) = greedy(curves, total, work);
+    Some((waiting, used))
+}
+
+/// The greedy allocation itself: windows above each pool's smallest size, the waiting
+/// and the windows used (which exceed `total` when the smallest sizes already do).
+fn greedy(curves: &[&Curve], total: u32, work: &mut u64) -> (Vec<usize>, f64, u32) {
+    *work += curves.len() as u64;
+    let mut used: u32 = curves.iter().map(|c| c.min).sum();
     let mut at = vec![0usize; curves.len()];
     let mut waiting: f64 = curves.iter().map(|c| c.waits[0]).sum();
     while used < total {
@@ -2165,7 +2167,7 @@ fn allocate(curves: &[&Curve], total: u32, work: &mut u64) -> Option<(f64, u32)>
         waiting -= gain;
         used += 1;
     }
-    Some((waiting, used))
+    (at, waiting, used)
 }
 
 /// The local search's current plan: its flows, each pool's curve and its waiting.

@@ -118,14 +118,20 @@ mod tests {
             .hall
     }
 
-    #[test]
-    fn replay_of_one_pool_matches_the_full_trace_replay() {
+    /// The sample's plan on the calibrated formula alone (no replay check).
+    fn ratio_plan() -> (Hall, Policy, crate::optimise::PlanRun) {
         let hall = sample();
         let policy = Policy {
             calibration: crate::model::Calibration::Ratio,
             ..Policy::default()
         };
         let run = plan(&hall, &policy, Objective::FewestWindows).expect("plan");
+        (hall, policy, run)
+    }
+
+    #[test]
+    fn replay_of_one_pool_matches_the_full_trace_replay() {
+        let (hall, policy, run) = ratio_plan();
         let full = trace::replay(&hall, Some(&run.plan), policy.seed).expect("replay");
         let replay = PlanReplay::new(&hall, &run.plan, policy.seed).expect("replay");
         for (p, pool) in run.plan.pools.iter().enumerate() {
@@ -140,12 +146,7 @@ mod tests {
 
     #[test]
     fn more_windows_never_wait_longer_and_shortfalls_name_enough_windows() {
-        let hall = sample();
-        let policy = Policy {
-            calibration: crate::model::Calibration::Ratio,
-            ..Policy::default()
-        };
-        let run = plan(&hall, &policy, Objective::FewestWindows).expect("plan");
+        let (hall, policy, run) = ratio_plan();
         let replay = PlanReplay::new(&hall, &run.plan, policy.seed).expect("replay");
         for (p, pool) in run.plan.pools.iter().enumerate() {
             let n = pool.windows_after.max(1);
