@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ciwhall import INF, Matter, SessionSpec, seed_for, simulate_session  # noqa: E402
 
 GENERATOR_VERSION = "1"
-WAIT_FLOOR_NOTE = "waits in minutes from issued_at to called_at of served tickets, times rounded to the second as written"
+WAIT_FLOOR_NOTE = "waits in minutes from issued_at to called_at of served tickets, times truncated to the second as written"
 
 # --------------------------------------------------------------------------- catalogues
 
@@ -304,7 +304,8 @@ def simulate_hall(depts: list[DeptSpec], style: dict, seed: int, rep: int):
     """All days and sessions of every department for replication rep (0 = the written log).
 
     Returns per department a list of served (day, si, issued_s, called_s, finished_s, window, matter)
-    and cancelled (day, si, issued_s, matter), times in whole seconds after midnight, plus the
+    and cancelled (day, si, issued_s, matter), times in whole seconds after midnight (floored, so a ticket issued before closing
+    never reads as issued at closing), plus the
     count of windows that came back late from lunch because the morning queue was still draining.
     """
     sessions = style["sessions"]
@@ -325,11 +326,11 @@ def simulate_hall(depts: list[DeptSpec], style: dict, seed: int, rep: int):
                 spec = session_spec(d, si, day.weekday(), s0, s1, roster)
                 sv, cx = simulate_session(ciw_matters, spec, seed_for(seed, rep, di, dayi, si))
                 for arr, start, end, w, key in sv:
-                    i, c, f_ = (round((s0 + x) * 60) for x in (arr, start, end))
+                    i, c, f_ = (math.floor((s0 + x) * 60) for x in (arr, start, end))
                     served.append((dayi, si, i, c, f_, w, key))
                     free_at[w - 1] = max(free_at[w - 1], s0 + end)
                 for arr, key in cx:
-                    cancelled.append((dayi, si, round((s0 + arr) * 60), key))
+                    cancelled.append((dayi, si, math.floor((s0 + arr) * 60), key))
         out.append((served, cancelled, late))
     return out
 
@@ -531,6 +532,7 @@ def write_hall(out_dir: str, name: str, shape: str, seed: int, style_over: dict,
             rosters=[[[f, None if math.isinf(t) else t] for f, t in ros] for ros in d.rosters],
             windows_on_duty_per_slot=c_on,
             late_returns_from_lunch=late,
+            served_by_window=[sum(1 for x in served if x[5] == k + 1) for k in range(len(d.window_ids))],
         )
     truth = dict(
         hall=name,
