@@ -83,17 +83,19 @@ BOOL = {"en": ("true", "false"), "zh": ("是", "否"), "alias": ("Y", "N")}
 
 # --------------------------------------------------------------------------- shapes
 
-# ranges: departments, windows per department, utilisation in the busiest slot, matters
+# ranges: departments, windows per department, utilisation in the busiest slot, matters,
+# peakiness of the hourly and weekday profile (1 = BASE_PROFILE, 0 = flat: every slot as busy
+# as the busiest, so a flatter profile loads the whole day near the peak utilisation)
 SHAPES = {
-    "large": dict(depts=(4, 5), windows=(6, 12), util=(0.55, 0.9), matters=(2, 5)),
-    "small": dict(depts=(10, 12), windows=(1, 3), util=(0.3, 0.9), matters=(1, 3)),
-    "overloaded": dict(depts=(5, 7), windows=(1, 8), util=(0.9, 0.95), matters=(1, 5)),
-    "light": dict(depts=(5, 8), windows=(1, 6), util=(0.3, 0.5), matters=(1, 5)),
-    "mixed": dict(depts=(4, 12), windows=(1, 12), util=(0.3, 0.95), matters=(1, 5)),
+    "large": dict(depts=(4, 5), windows=(6, 12), util=(0.55, 0.9), matters=(2, 5), peaky=(0.6, 1.0)),
+    "small": dict(depts=(10, 12), windows=(1, 3), util=(0.3, 0.9), matters=(1, 3), peaky=(0.6, 1.0)),
+    "overloaded": dict(depts=(5, 7), windows=(1, 8), util=(0.9, 0.95), matters=(1, 5), peaky=(0.3, 0.6)),
+    "light": dict(depts=(5, 8), windows=(1, 6), util=(0.3, 0.5), matters=(1, 5), peaky=(0.6, 1.0)),
+    "mixed": dict(depts=(4, 12), windows=(1, 12), util=(0.3, 0.95), matters=(1, 5), peaky=(0.3, 1.0)),
     # small variants for CI (4-5 departments, few windows, quick to generate and plan)
-    "ci-mixed": dict(depts=(4, 5), windows=(1, 5), util=(0.3, 0.95), matters=(1, 4)),
-    "ci-overloaded": dict(depts=(4, 4), windows=(1, 4), util=(0.9, 0.95), matters=(1, 3)),
-    "ci-light": dict(depts=(4, 5), windows=(1, 4), util=(0.3, 0.5), matters=(1, 3)),
+    "ci-mixed": dict(depts=(4, 5), windows=(1, 5), util=(0.3, 0.95), matters=(1, 4), peaky=(0.3, 1.0)),
+    "ci-overloaded": dict(depts=(4, 4), windows=(1, 4), util=(0.9, 0.95), matters=(1, 3), peaky=(0.3, 0.6)),
+    "ci-light": dict(depts=(4, 5), windows=(1, 4), util=(0.3, 0.5), matters=(1, 3), peaky=(0.6, 1.0)),
 }
 
 DEFAULT_STYLE = dict(
@@ -111,17 +113,17 @@ DEFAULT_STYLE = dict(
     sessions=((540, 720), (810, 1020)),  # 09:00-12:00, 13:30-17:00 (minutes after midnight)
     start=(2023, 3, 6),  # a Monday
     dirt=dict(bad_date=2, duplicate_id=2, unknown_window=2, finished_before_called=2),
-    replications=40,
+    replications=50,
 )
 
 SETS = {
     "ci": [
-        dict(name="ci1-mixed-gbk", shape="ci-mixed", seed=101,
-             style=dict(encoding="gbk", headers="zh", status="zh", window_ids="zh", replications=20)),
+        dict(name="ci1-mixed-gbk", shape="ci-mixed", seed=113,
+             style=dict(encoding="gbk", headers="zh", status="zh", window_ids="zh", replications=30)),
         dict(name="ci2-overloaded", shape="ci-overloaded", seed=102,
-             style=dict(datefmt="slash", ticket_ids="hall", sessions=((510, 720), (840, 1050)), replications=20)),
-        dict(name="ci3-light-alias", shape="ci-light", seed=103,
-             style=dict(headers="alias", tickets_ext="tsv", status="blank", footfall=True, replications=20)),
+             style=dict(datefmt="slash", ticket_ids="hall", sessions=((510, 720), (840, 1050)), replications=30)),
+        dict(name="ci3-light-alias", shape="ci-light", seed=116,
+             style=dict(headers="alias", tickets_ext="tsv", status="blank", footfall=True, replications=30)),
     ],
     "full": [
         dict(name="h01-large", shape="large", seed=201, style=dict()),
@@ -145,6 +147,7 @@ SETS = {
     ],
 }
 
+MAX_REDRAWS = 50
 BASE_PROFILE = {8: 0.7, 9: 0.85, 10: 1.0, 11: 0.7, 12: 0.5, 13: 0.6, 14: 0.95, 15: 1.0, 16: 0.7, 17: 0.55}
 WEEKDAY_FACTOR = [1.15, 1.0, 0.95, 1.0, 0.9]
 
@@ -235,8 +238,9 @@ def build_hall(shape: str, seed: int, style: dict) -> tuple[list[DeptSpec], dict
             )
         util = float(rng.uniform(*sh["util"]))
         cancel = float(rng.uniform(0.02, 0.05))
-        profile = {h: v * float(rng.uniform(0.8, 1.2)) for h, v in BASE_PROFILE.items()}
-        weekday = [v * float(rng.uniform(0.92, 1.08)) for v in WEEKDAY_FACTOR]
+        peaky = float(rng.uniform(*sh["peaky"]))
+        profile = {h: (1 - peaky * (1 - v)) * float(rng.uniform(0.8, 1.2)) for h, v in BASE_PROFILE.items()}
+        weekday = [(1 + peaky * (v - 1)) * float(rng.uniform(0.95, 1.05)) for v in WEEKDAY_FACTOR]
         rosters = []
         for si, (s0, s1) in enumerate(sessions):
             ros = [(0.0, INF) for _ in range(n)]
@@ -306,14 +310,15 @@ def simulate_hall(depts: list[DeptSpec], style: dict, seed: int, rep: int):
     Returns per department a list of served (day, si, issued_s, called_s, finished_s, window, matter)
     and cancelled (day, si, issued_s, matter), times in whole seconds after midnight (floored, so a ticket issued before closing
     never reads as issued at closing), plus the
-    count of windows that came back late from lunch because the morning queue was still draining.
+    count of windows that came back late from lunch because the morning queue was still draining
+    and the count of sessions drawn again because their queue would have waited across lunch.
     """
     sessions = style["sessions"]
     days = open_days(style)
     out = []
     for di, d in enumerate(depts):
         ciw_matters = [Matter(m.matter_id, m.mean, m.cv, m.family, m.share) for m in d.matters]
-        served, cancelled, late = [], [], 0
+        served, cancelled, late, redrawn = [], [], 0, 0
         for dayi, day in enumerate(days):
             free_at = [0.0] * len(d.window_ids)  # clock minute each window is free
             for si, (s0, s1) in enumerate(sessions):
@@ -324,14 +329,24 @@ def simulate_hall(depts: list[DeptSpec], style: dict, seed: int, rep: int):
                         f = free_at[k] - s0
                     roster.append((f, t))
                 spec = session_spec(d, si, day.weekday(), s0, s1, roster)
-                sv, cx = simulate_session(ciw_matters, spec, seed_for(seed, rep, di, dayi, si))
+                # no wait crosses lunch: a morning whose queue is still waiting when the
+                # afternoon opens is drawn again (next attempt's seed); see README
+                nxt = sessions[si + 1][0] - s0 if si + 1 < len(sessions) else INF
+                for attempt in range(MAX_REDRAWS + 1):
+                    parts = (seed, rep, di, dayi, si) + ((attempt,) if attempt else ())
+                    sv, cx = simulate_session(ciw_matters, spec, seed_for(*parts))
+                    if all(start < nxt for _, start, _, _, _ in sv):
+                        break
+                else:
+                    raise RuntimeError(f"{d.name}: morning queue crosses lunch in {MAX_REDRAWS} draws")
+                redrawn += attempt
                 for arr, start, end, w, key in sv:
                     i, c, f_ = (math.floor((s0 + x) * 60) for x in (arr, start, end))
                     served.append((dayi, si, i, c, f_, w, key))
                     free_at[w - 1] = max(free_at[w - 1], s0 + end)
                 for arr, key in cx:
                     cancelled.append((dayi, si, math.floor((s0 + arr) * 60), key))
-        out.append((served, cancelled, late))
+        out.append((served, cancelled, late, redrawn))
     return out
 
 
@@ -367,7 +382,7 @@ def write_table(path: str, header: list[str], rows: list[list], encoding: str, d
 def ticket_rows(depts, sim, style, days):
     """Clean ticket rows (list of dicts with contract keys) in the hall's row order."""
     rows = []
-    for di, (d, (served, cancelled, _)) in enumerate(zip(depts, sim)):
+    for di, (d, (served, cancelled, _, _)) in enumerate(zip(depts, sim)):
         for dayi, si, i, c, f, w, key in served:
             rows.append(dict(day=dayi, issued=i, called=c, finished=f, window=d.window_ids[w - 1],
                              dept=di, matter=key, status="served"))
@@ -460,7 +475,7 @@ def write_hall(out_dir: str, name: str, shape: str, seed: int, style_over: dict,
 
     # matters: catalogue mean handling, weekly in-person (served) volume of this log
     mrows = []
-    for d, (served, _, _) in zip(depts, sim):
+    for d, (served, _, _, _) in zip(depts, sim):
         for m in d.matters:
             vol = sum(1 for s in served if s[6] == m.matter_id) / 4.0
             mrows.append([m.matter_id, m.name, d.name, f"{vol:g}", f"{m.mean:g}"])
@@ -494,13 +509,15 @@ def write_hall(out_dir: str, name: str, shape: str, seed: int, style_over: dict,
     # the long-run expected wait: independent replications of the same four weeks
     reps = style["replications"]
     per_rep = [[] for _ in depts]
+    redraws = [0 for _ in depts]
     for rep in range(1, reps + 1):
-        for di, (served, _, _) in enumerate(simulate_hall(depts, style, seed, rep)):
+        for di, (served, _, _, rd) in enumerate(simulate_hall(depts, style, seed, rep)):
             w = dept_waits(served)
             per_rep[di].append(float(w.mean()) if len(w) else float("nan"))
+            redraws[di] += rd
 
     truth_depts = {}
-    for di, (d, (served, cancelled, late)) in enumerate(zip(depts, sim)):
+    for di, (d, (served, cancelled, late, redrawn)) in enumerate(zip(depts, sim)):
         w = dept_waits(served)
         r = np.array(per_rep[di])
         sess = style["sessions"]
@@ -518,6 +535,7 @@ def write_hall(out_dir: str, name: str, shape: str, seed: int, style_over: dict,
                 mean_wait_min=round(float(r.mean()), 4),
                 se_min=round(float(r.std(ddof=1) / math.sqrt(len(r))), 4) if len(r) > 1 else None,
                 replications=int(len(r)),
+                mornings_redrawn_share=round(redraws[di] / (reps * len(days) * (len(sess) - 1)), 5),
             ),
             windows=d.window_ids,
             staff=d.staff,
@@ -532,6 +550,7 @@ def write_hall(out_dir: str, name: str, shape: str, seed: int, style_over: dict,
             rosters=[[[f, None if math.isinf(t) else t] for f, t in ros] for ros in d.rosters],
             windows_on_duty_per_slot=c_on,
             late_returns_from_lunch=late,
+            sessions_redrawn=redrawn,
             served_by_window=[sum(1 for x in served if x[5] == k + 1) for k in range(len(d.window_ids))],
         )
     truth = dict(
