@@ -385,6 +385,9 @@ def main(argv=None):
     a = ap.parse_args(argv)
     t0 = time.time()
     binary = a.bin if os.sep in a.bin else (shutil.which(a.bin) or a.bin)
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        print(f"hallplan binary not found or not executable: {a.bin}", file=sys.stderr)
+        sys.exit(2)
     label = a.bin_label
     if not label:
         try:
