@@ -26,5 +26,7 @@ pub mod queueing;
 pub mod report;
 pub mod sample;
 pub mod simulate;
+pub mod stats;
+pub mod units;
 
 pub use error::{Error, Result};

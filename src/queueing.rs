@@ -17,12 +17,7 @@
 //! Units: arrivals per hour, handling and waiting times in minutes, load in
 //! Erlangs (`a = λ·s/60`). With `cs² = 1` every formula is exact M/M/c.
 
-/// Time in minutes.
-pub type Minutes = f64;
-/// A rate in events per hour.
-pub type PerHour = f64;
-/// Offered load: the mean number of busy servers an infinite pool would need.
-pub type Erlangs = f64;
+pub use crate::units::{Erlangs, Minutes, PerHour};
 
 /// The capacity inversions stop once the bracket is this small relative to its top.
 const BISECTION_REL_TOL: f64 = 1e-9;
