@@ -445,7 +445,7 @@ def main(argv=None):
                            checks=[dict(hall=c[0], check=c[1], ok=c[2], detail=c[3]) for c in checks.items]),
                       f, ensure_ascii=False, indent=1)
         print(f"results written to {a.json}")
-    if args.report_only:
+    if a.report_only:
         # Not a test runner's closing line: in report-only mode misses are findings.
         print(f"report only: {checks.passed} checks met, {checks.failed} missed ({elapsed:.0f} s)")
     else:
