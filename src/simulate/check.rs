@@ -3,7 +3,9 @@
 //! windows, to find the fewest windows whose replayed mean wait meets the pool's target.
 //!
 //! The replay is the same as `hallplan simulate --plan` (trace mode): the same routing,
-//! the same seed, the same staffing (the plan's windows in every open hour), so what the
+//! the same seed, the same staffing (the plan's windows in every open hour), the same
+//! rules (MODEL.md §7: a ticket cancelled before being called never takes a window; each
+//! session drains its own queue, so no wait crosses a break or a night), so what the
 //! planner promises is what `simulate` then shows.
 
 use std::collections::BTreeSet;
