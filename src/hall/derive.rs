@@ -1,5 +1,11 @@
 //! What the tickets tell beyond themselves: catalogue defaults, opening hours, staffed
-//! windows per hour.
+//! windows per hour, and ([`duty`]) which windows were on duty with how many servers —
+//! the one rule the replay and the formula share.
+
+pub mod blocks;
+pub mod duty;
+
+pub use duty::{Duty, LogPools};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -261,10 +267,12 @@ impl DaySet {
 /// Windows (ticket-log indices) staffed in each (day, hour), each window once.
 pub type Staffed = BTreeMap<(i64, u32), Vec<u32>>;
 
-/// Staffed windows per (day, hour). A window counts as staffed from the hour of its first
-/// call to the hour of its last call of a session (gaps over open hours are filled: a quiet
-/// hour at a staffed window has no call but still has a person; a closed hour such as
-/// lunch is not filled). Not every window of the inventory is open every hour.
+/// Staffed windows per (day, hour), the old first-call-to-last-call reading kept for the
+/// formula's current callers until they switch to [`Duty`]: a window counts as staffed
+/// from the hour of its first call to the hour of its last call of a session (gaps over
+/// open hours are filled; a closed hour such as lunch is not). It misses idle-but-open
+/// windows, spare windows and quiet hours; [`Duty::staffed`] (and
+/// [`Duty::windows_by_slot`]) count them by the duty rule.
 pub fn staffed_windows(t: &Tickets) -> Staffed {
     let open: u32 =
         opening_hours(t).map_or(u32::MAX, |h| h.hours.iter().fold(0, |m, h| m | (1 << h)));
@@ -330,6 +338,16 @@ pub fn staffed_windows(t: &Tickets) -> Staffed {
         }
     }
     out
+}
+
+/// Windows on duty per (day, open hour) by the duty rule ([`Duty`], shared with the
+/// replay), over the days with tickets: a window counts in an hour when it is on duty for
+/// at least half of it — idle-but-open windows, spare windows and quiet hours included.
+pub fn staffed_on_duty(hall: &Hall) -> Staffed {
+    let t = &hall.tickets;
+    let mut days = DaySet::new(day_span(t));
+    t.issued.iter().for_each(|&x| days.insert(time::day(x)));
+    Duty::read(hall).staffed(&days.days())
 }
 
 /// Tickets per (window, department), `[window][department]`, flat.

@@ -1,9 +1,11 @@
-//! The planner's simulation check (MODEL.md §6, `calibration = "simulation"`): a plan's
+//! The planner's simulation check (model.md §6, `calibration = "simulation"`): a plan's
 //! pools replayed with the hall's own tickets, one pool at a time and with any number of
 //! windows, to find the fewest windows whose replayed mean wait meets the pool's target.
 //!
 //! The replay is the same as `hallplan simulate --plan` (trace mode): the same routing,
-//! the same seed, the same staffing (the plan's windows in every open hour), so what the
+//! the same seed, the same staffing (the plan's windows in every open hour), the same
+//! rules (model.md §7: a ticket cancelled before being called never takes a window; each
+//! session drains its own queue, so no wait crosses a break or a night), so what the
 //! planner promises is what `simulate` then shows.
 
 use std::collections::BTreeSet;

@@ -1,0 +1,230 @@
+//! How a plan re-routes today's tickets (model.md §7, trace mode): each matter down its
+//! channel — online leaves with probability α, back office leaves or leaves an intake at
+//! the fallback windows, joint and general pools slow handling down — and a demand fall
+//! thins tickets at random; and the plan's schedule, its window counts in every open hour
+//! of every session.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::error::{Error, Result};
+use crate::hall::{time, Hall, Matter, Status, Tickets, NONE};
+use crate::hall::derive::duty::{sessions_of, BlockLog, Blocks};
+use crate::plan::Plan;
+use crate::simulate::engine::{Customer, Schedule, Session};
+
+use super::today::{patiences, today_jobs, Today};
+use super::{sort_jobs, Job};
+
+/// Where a plan sends today's tickets.
+pub(super) struct Routing<'a> {
+    pub plan: &'a Plan,
+    pub names: Vec<String>,
+    fallback: usize,
+    /// Per matter of the log: its channel and pool in the plan, if the plan lists it.
+    matter_plan: Vec<Option<(&'a str, usize)>>,
+    /// Per matter of the log: its catalogue entry.
+    catalogue: Vec<Option<&'a Matter>>,
+    /// Per department of the log: the plan's pool of that name.
+    dept_pool: Vec<Option<usize>>,
+    /// Share of tickets dropped for a demand decrease.
+    thin: f64,
+}
+
+impl<'a> Routing<'a> {
+    pub fn new(hall: &'a Hall, plan: &'a Plan) -> Result<Routing<'a>> {
+        let t = &hall.tickets;
+        let names: Vec<String> = plan.pools.iter().map(|p| p.name.clone()).collect();
+        let pool_index: BTreeMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let fallback = plan
+            .pools
+            .iter()
+            .position(|p| p.kind == "fallback")
+            .ok_or_else(|| Error::BadFile {
+                file: "plan.json".into(),
+                message: "the plan has no fallback pool".into(),
+            })?;
+        let by_id: BTreeMap<&str, (&str, usize)> = plan
+            .matters
+            .iter()
+            .filter_map(|m| {
+                let pool = if m.pool.is_empty() {
+                    Some(fallback)
+                } else {
+                    pool_index.get(m.pool.as_str()).copied()
+                };
+                pool.map(|p| (m.matter_id.as_str(), (m.channel.as_str(), p)))
+            })
+            .collect();
+        let catalogue: BTreeMap<&str, &Matter> =
+            hall.matters.iter().map(|m| (m.id.as_str(), m)).collect();
+        let matters = 0..t.matters.len() as u32;
+        Ok(Routing {
+            plan,
+            matter_plan: matters
+                .clone()
+                .map(|m| by_id.get(t.matters.name(m)).copied())
+                .collect(),
+            catalogue: matters
+                .map(|m| catalogue.get(t.matters.name(m)).copied())
+                .collect(),
+            dept_pool: (0..t.departments.len() as u32)
+                .map(|d| pool_index.get(t.departments.name(d)).copied())
+                .collect(),
+            names,
+            fallback,
+            thin: (-plan.policy.demand_change).clamp(0.0, 1.0),
+        })
+    }
+
+    /// Re-routes a block's jobs of today (in log order) by the plan: each ticket draws
+    /// two random numbers whatever happens to it, the `i`-th ticket of the log the
+    /// `i`-th pair of the seeded stream. Tickets that leave (online, back office
+    /// without intake) are counted in `left`; thinned ones vanish.
+    pub fn route(
+        &self,
+        t: &Tickets,
+        tickets: &[usize],
+        jobs: &mut Vec<Job>,
+        rng: &mut ChaCha8Rng,
+        in_log_order: bool,
+        left: &mut [usize],
+    ) {
+        let policy = &self.plan.policy;
+        jobs.retain_mut(|job| {
+            let i = tickets[job.pos];
+            if !in_log_order {
+                // Two f64 draws are four 32-bit words.
+                rng.set_word_pos(4 * i as u128);
+            }
+            let (u_thin, u_online) = (rng.random::<f64>(), rng.random::<f64>());
+            if u_thin < self.thin {
+                return false;
+            }
+            let m = t.matter[i];
+            let matter = (m != NONE).then_some(m as usize);
+            let (channel, pool) = match matter.and_then(|m| self.matter_plan[m]) {
+                Some((ch, p)) => (ch, p),
+                None => (
+                    "counter",
+                    self.dept_pool[t.department[i] as usize].unwrap_or(self.fallback),
+                ),
+            };
+            let catalogue = matter.and_then(|m| self.catalogue[m]);
+            job.pool = match channel {
+                "joint" => {
+                    job.service *= 1.0 + policy.joint_slowdown;
+                    pool
+                }
+                "online" => {
+                    let share = catalogue
+                        .and_then(|m| m.online_share)
+                        .unwrap_or(policy.online_adoption);
+                    if u_online < share {
+                        left[pool] += 1;
+                        return false;
+                    }
+                    // Walk-ins go where the plan sends them: the fallback windows, or the
+                    // joint window of the matter's group (`online_remainder = "joint"`).
+                    if self.plan.pools[pool].kind.starts_with("joint") {
+                        job.service *= 1.0 + policy.joint_slowdown;
+                    }
+                    pool
+                }
+                "back-office" => {
+                    let intake = catalogue.map_or(0.0, |m| m.intake_min);
+                    if intake <= 0.0 {
+                        left[self.fallback] += 1;
+                        return false;
+                    }
+                    if t.status[i] == Status::Served {
+                        job.service = intake * 60.0;
+                    }
+                    self.fallback
+                }
+                _ => pool,
+            };
+            true
+        });
+    }
+}
+
+/// A plan's re-routed tickets as (pool, ticket, customer), each pool's in the order the
+/// replay queues them, for replays of one pool at a time (the planner's check). The
+/// whole log is one block here: the same routing and draws as [`super::replay`]. Tickets
+/// cancelled before being called are left out: they never take a window.
+pub(crate) fn plan_jobs(
+    hall: &Hall,
+    plan: &Plan,
+    seed: u64,
+) -> Result<Vec<(usize, usize, Customer)>> {
+    let t = &hall.tickets;
+    let routing = Routing::new(hall, plan)?;
+    let blocks = Blocks::cut(t, true);
+    let today = Today::read(hall, &blocks);
+    let in_log_order = blocks.order.is_none();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut log = BlockLog::new(&today.pools, t.windows.len());
+    let (mut tickets, mut patience, mut jobs, mut order) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut left = vec![0usize; routing.names.len()];
+    let mut out = Vec::new();
+    for b in 0..blocks.ranges.len() {
+        blocks.tickets(b, &mut tickets);
+        log.read(t, &today.pools, &today.servers, &tickets);
+        patiences(t, &today, &tickets, &mut order, &mut patience);
+        today_jobs(t, &tickets, &order, &log, &patience, &mut jobs);
+        jobs.sort_by_key(|j| j.pos);
+        routing.route(t, &tickets, &mut jobs, &mut rng, in_log_order, &mut left);
+        sort_jobs(&mut jobs);
+        // A cancelled ticket never takes a window: it is no customer of the check.
+        out.extend(
+            jobs.iter()
+                .filter(|j| !j.cancelled)
+                .map(|j| (j.pool, tickets[j.pos], j.customer())),
+        );
+    }
+    Ok(out)
+}
+
+/// The plan's schedule: `servers(day, hour)` windows in every open hour of every
+/// session of `days`; each session drains its own queue (see [`crate::simulate::engine`]).
+pub(crate) fn schedule(
+    days: &BTreeSet<i64>,
+    hours: &[u32],
+    servers: impl Fn(i64, u32) -> u32,
+) -> Schedule {
+    let mut s = Vec::new();
+    for &d in days {
+        for (a, b) in sessions_of(hours) {
+            let start = (d * time::DAY + i64::from(a) * 3600) as f64;
+            s.push(Session {
+                start,
+                end: start + f64::from(b - a) * 3600.0,
+                servers_per_hour: (a..b).map(|h| servers(d, h)).collect(),
+            });
+        }
+    }
+    Schedule { sessions: s }
+}
+
+/// Staffed server time of a schedule (sessions only).
+pub(super) fn staffed_seconds(sched: &Schedule) -> f64 {
+    sched
+        .sessions
+        .iter()
+        .map(|s| {
+            s.servers_per_hour
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| f64::from(n) * (s.end - (s.start + 3600.0 * k as f64)).min(3600.0))
+                .sum::<f64>()
+        })
+        .sum()
+}
