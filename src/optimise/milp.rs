@@ -36,7 +36,6 @@ use std::fmt;
 
 use good_lp::{ProblemVariables, Solution, SolverModel, Variable};
 
-use crate::model::session;
 use crate::queueing::{waiting_rate_at_load, waiting_rate_slope};
 
 // ---------------------------------------------------------------------------
@@ -67,6 +66,10 @@ pub struct PoolSpec {
     /// (summing to 1): φ(L) = Σ_h φ_c(π_h·L) is the day's waiting (SIPP), still
     /// convex in L, so the perspective cuts stay valid with 1/8 of the rows.
     pub profile: Vec<f64>,
+    /// The collapsed pool's day for the transient session model (MODEL.md §3b): φ(L)
+    /// is its day waiting at load L. `None`: φ is the steady-state SIPP sum over
+    /// `profile` (the tests' small instances).
+    pub day: Option<crate::model::transient::PoolDay>,
 }
 
 /// Arrivals a channel option sends to one pool.
@@ -712,41 +715,44 @@ pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) 
 }
 
 /// Waiting person-minutes per hour (per day for a collapsed pool) at load `a`. A
-/// collapsed pool's day is a session (`model::session`): finite even when its peak
-/// hour is overloaded, which only pools admitted at today's overloaded peaks reach.
+/// collapsed pool's day comes from the transient session model (`model::transient`):
+/// finite even when its peak slot is overloaded, increasing and convex in the load.
 pub(crate) fn phi(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
+    if let Some(day) = &pool.day {
+        let w = day.waiting(c, a);
+        return w.is_finite().then_some(w);
+    }
     if pool.profile.is_empty() {
         return waiting_rate_at_load(c, a, pool.handle_min, pool.cs2);
     }
-    if c == 0 {
-        return None;
-    }
-    let hours = session::profile_day(&pool.profile, a, pool.handle_min, pool.cs2, f64::from(c));
-    Some(session::total_person_min(&hours))
+    pool.profile
+        .iter()
+        .map(|&share| waiting_rate_at_load(c, share * a, pool.handle_min, pool.cs2))
+        .sum()
 }
 
-/// The largest day load (collapsed pools) or slot load at which every hour of `c`
-/// windows is stationary: there φ is the convex SIPP sum, so tangents are valid
-/// lower bounds. Beyond it (a backlog builds) no cut is placed.
+/// The largest load at which φ is defined and convex: for the transient model every
+/// load (a session always ends), for steady state below the windows.
 fn stationary_limit(pool: &PoolSpec, c: u32) -> f64 {
+    if pool.day.is_some() {
+        return f64::INFINITY;
+    }
     let top = pool.profile.iter().copied().fold(0.0, f64::max);
     if pool.profile.is_empty() || top <= 0.0 {
         f64::from(c)
     } else {
-        session::SATURATION * f64::from(c) / top
+        0.999 * f64::from(c) / top
     }
 }
 
-/// dφ/da, by the chain rule over the hours of a collapsed pool.
+/// dφ/da: the transient model's exact sensitivity, or the chain rule over the slots.
 pub(crate) fn phi_slope(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
+    if let Some(day) = &pool.day {
+        let (w, d) = day.waiting_with_slope(c, a);
+        return (w.is_finite() && d.is_finite()).then_some(d);
+    }
     if pool.profile.is_empty() {
         return waiting_rate_slope(c, a, pool.handle_min, pool.cs2);
-    }
-    if a > stationary_limit(pool, c) {
-        let h = 1e-6 * a.max(1.0);
-        return Some(
-            (phi(pool, c, a + h)? - phi(pool, c, (a - h).max(0.0))?) / (a + h - (a - h).max(0.0)),
-        );
     }
     pool.profile
         .iter()
@@ -2315,6 +2321,7 @@ mod tests {
             peak_capacity: (0..=max).map(|c| util * f64::from(c)).collect(),
             mean_target_min: target,
             profile: Vec::new(),
+            day: None,
         }
     }
 
@@ -2774,6 +2781,7 @@ mod tests {
                 .collect(),
             mean_target_min: target,
             profile: Vec::new(),
+            day: None,
         }
     }
 
@@ -3080,6 +3088,7 @@ mod tests {
                     .collect(),
                 mean_target_min: target,
                 profile: Vec::new(),
+            day: None,
             })
             .collect();
         let mut inst = input(pools, specs, slots);
