@@ -1,8 +1,122 @@
-//! DOC PLACEHOLDER
+//! The transient session model of MODEL.md §3b: the M_t/M/c_t queue of a pool over a
+//! session that opens empty, by uniformisation of the Kolmogorov forward equations.
+//!
+//! A session is a list of [`Slot`]s, each with its length (a 13:30–14:00 slot is 30
+//! minutes), a Poisson arrival rate λ (constant within the slot) and a whole number of
+//! windows c. The queue starts empty, people arrive only during the slots, and after the
+//! last slot the queue drains with the last windows on duty. With s̄ the mean handling
+//! time, N(t) (people in the hall: queued or at a window) is a birth–death process with
+//! birth rate λ_h and death rate min(n, c_h)·μ, μ = 1/s̄. Everything reported is
+//! person-minutes and minutes; every wait is the exponential model's times the
+//! Allen–Cunneen factor (1 + cs²)/2 (see *Approximations*). The steady-state formulas
+//! stay in [`crate::queueing`] (the `erlang` calculator); this module replaces
+//! `model::session` (SIPP with carry-over) wherever the planner needs a wait.
+//!
+//! # What is computed
+//! Per slot ([`SlotWait`]): expected arrivals; the waiting person-minutes spent in the
+//! slot, ∫E[(N − c)⁺]dt over it; the mean wait of the slot's own arrivals (their virtual
+//! waiting time: an arrival who finds n people waits Erlang(n − c + 1, cμ) under FCFS with
+//! c windows); and the share of them who wait. Per session ([`SessionWait`]): the closing
+//! drain, E[Q(Q + 1)]/(2cμ) over the closing distribution with Q = (N − c)⁺ (the j-th in
+//! line waits j/(cμ) more; the positive part matters: N = c − 2 is not "two people
+//! queued"); the session's waiting (slots + drain); its arrival-weighted mean wait by
+//! Little (waiting ÷ arrivals); P(wait > 0); and the p90 of the wait over its arrivals
+//! (the mixture of the slots' Erlang waits, inverted by bisection). A day ([`day`]) is its
+//! sessions side by side.
+//!
+//! # Method
+//! Per slot, with Λ = λ + cμ and P = I + Q/Λ, p_k = p(t_h)·P^k (one tridiagonal step per
+//! k, two fused loops, no allocation: the buffers live in a thread-local workspace):
+//! - ∫p(t)dt over the slot = Σ_k P(Pois(ΛT) > k)·p_k / Λ (the integrated distribution,
+//!   from which every slot figure is a dot product);
+//! - p(T) = p(t_h) + S·(P − I) with S = Σ_k P(Pois(ΛT) > k)·p_k — Σ_k P(Pois = k)·p_k
+//!   telescopes to this, so the end of the slot needs no second accumulation (states
+//!   dropped by the truncation are debited so the identity stays exact).
+//!
+//! The Poisson weights are computed outwards from the mode and normalised (Fox–Glynn
+//! style), stable for ΛT in the hundreds of thousands; weights below 1e-15 of the modal
+//! weight are dropped (≈ ±8σ). The state space is not truncated at a fixed size: the
+//! support [lo, hi] grows by one state per step and loses its edge states while their
+//! probability is below 1e-13 (`TRIM`), so a session of K steps loses < 2K·1e-13 of
+//! probability (< 1e-9); waiting is accurate to about 1e-7 relative (measured against
+//! 1e-20 / 1e-18 cut-offs), and waiting below ~1e-12 person-minutes reads as 0.
+//!
+//! The derivative in the load ([`PoolDay::waiting_with_slope`]) is propagated alongside
+//! (forward sensitivity: with Λ held fixed, dp_{k+1} = dp_k·P + p_k·(dQ/dL)/Λ), so it is
+//! exact to the same truncation, not a finite difference.
+//!
+//! # Approximations (knowingly)
+//! - **Non-exponential handling.** Every wait — person-minutes, means, drain, p90 — is the
+//!   exponential model's times (1 + cs²)/2, P(wait) is not scaled: the Allen–Cunneen
+//!   scaling of `queueing::Station` (its tail P(W > t) = C·exp(−(c − a)·t/(s̄·(1+cs²)/2))
+//!   is the exponential tail with time stretched by the same factor, and so is ours). The
+//!   long-run limit is therefore Station's mean and p90 exactly (tested). A closed stretch
+//!   (c = 0) is scaled too, though waiting for a window to open does not depend on cs².
+//! - **Windows that close between slots.** The CTMC lets the people beyond the new count
+//!   go back to the queue (pre-emptive; with exponential handling they resume without
+//!   loss). A real window usually finishes its customer (exhaustive service), so when c
+//!   drops the model's queue is a little longer for about one service time. The Monte
+//!   Carlo tests simulate the pre-emptive rule, so they test the model, not this choice.
+//! - **Slot waits when windows change later.** With the same c to the end of the session
+//!   (the planner's fast path) the virtual wait is exact. Otherwise a customer at position
+//!   j (1 = first in line) has an expected remaining wait R(j, t) that depends on the later
+//!   window counts; it is computed exactly at the slot boundaries by a backward
+//!   uniformisation of his position (a pure-death chain: one position down at rate
+//!   μ·min(j − 1, c), gone at rate μ if j ≤ c, waiting while j > c; nobody behind him
+//!   matters under FCFS with pre-emption), and inside the slot R = R_c + e^{G(t_e − t)}δ
+//!   with R_c = (j − c)⁺/(cμ) and δ = R_{h+1} − R_c. The R_c part pairs exactly with
+//!   ∫p dt; for the correction, which fades as the people ahead are served, p(t) is taken
+//!   quadratic in time through the exact p(t_e), dp/dt(t_e) = p(t_e)·Q and ∫p dt. Closed
+//!   slots are exact (R = t_e − t + R_{h+1}). Measured against the exact
+//!   ∫λ·Σ_n p_n(t)·R(n + 1, t)dt (RK4 on a fine grid) on eight sessions with windows
+//!   opening, closing, lunch dips, overloaded peaks and a closed stretch: within 0.72 %,
+//!   where the rule "wait with the current count" (Erlang(n − c + 1, cμ)) was off by
+//!   10–164 % (a one-window lunch slot between three-window hours: +146 %). The slot's p90
+//!   mixture is stretched in time to the corrected mean. This costs a backward sweep of
+//!   about the forward pass's size, in [`session`] and [`day`] only when windows vary.
+//! - **p90 of a closed slot**: its arrivals' extra wait until the opening is taken at its
+//!   mean (half the slot plus the closed time after it), not spread.
+//! - **Drain.** With the last slot's windows, or the last positive count when the session
+//!   ends with closed slots ("windows stay on duty while tickets issued before closing
+//!   wait"). Exact for exponential handling. A session with arrivals and no window at all
+//!   waits forever (every figure infinite).
+//! - **One handling time per pool**: a pool serving a mix of matters uses the mix's mean
+//!   s̄ and cs² (cs² of the mixture, E\[S²\]/E\[S\]² − 1, if the spread of means matters).
+//!
+//! # The planner's fast path: [`PoolDay`]
+//! A pool with a fixed day profile (sessions of [`ShapeSlot`]s: length and share of the
+//! day's arrivals), a handling time, a constant whole window count c and a day load L.
+//! **L is in Erlang-hours per day** — the day's work in hours, arrivals × s̄/60 — the unit
+//! of `model::session::profile_day`; a slot of m minutes and share π gets π·L·60/s̄
+//! arrivals, λ = π·L·3600/(s̄·m) per hour, and for hour-long slots its offered load is
+//! π·L Erlangs.
+//! - [`PoolDay::waiting`]`(c, L)` = φ_c(L), the day's waiting person-minutes (infinite for
+//!   c = 0 with load). Increasing and convex in L, decreasing and convex in c (property
+//!   tests on random days, up to a peak utilisation of 1.3), so tangent cuts are valid:
+//!   [`PoolDay::waiting_with_slope`] gives φ and the exact φ' for
+//!   t ≥ φ'(L̂)·a + (φ(L̂) − φ'(L̂)·L̂)·y.
+//! - [`PoolDay::max_load`]`(c, &Targets)` = A_p(c), the largest L with the day's mean wait
+//!   ≤ T_mean, every slot's mean wait ≤ T_peak and every slot's utilisation ≤ ρ_max (all
+//!   monotone in L; Brent's method to 1e-9 relative, the returned load is feasible);
+//!   [`PoolDay::capacities`]`(c_max, …)` does c = 0..=c_max, each search started from the
+//!   previous two (5–7 evaluations where a wait target binds, 1 where the utilisation cap
+//!   does). `max_utilisation` may exceed 1 (today's overloaded peaks): overloaded slots are
+//!   finite here.
+//! - [`PoolDay::evaluate`] gives mean, worst-slot wait and peak utilisation at (c, L).
+//! - Replacing `model::session`: `profile_day` + `total_person_min` → `PoolDay::waiting`;
+//!   `day_capacity` → `PoolDay::max_load` (targets in uncalibrated minutes, as before);
+//!   `eval_session` (mean, worst hour, p90 of a configuration whose windows vary by hour)
+//!   → [`day`] with whole windows per slot. `session::SATURATION` has no counterpart:
+//!   tangent cuts are valid at every load, so there is no stationary limit to respect.
+//! - Threads: every call uses a thread-local workspace, `PoolDay` is `Send + Sync`, so
+//!   pools can be evaluated in parallel (`std::thread::scope`) without locking.
+//!
+//! # Cost
+//! COST_TABLE
 
 use std::cell::RefCell;
 
-/// Minutes between two windows of time, or of waiting.
+/// A duration in minutes.
 pub type Minutes = f64;
 
 /// One slot of a session: its length, its Poisson arrival rate (constant within the
@@ -75,11 +189,17 @@ pub struct SessionWait {
 /// Waiting over a day of several sessions (each opens empty).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DayWait {
+    /// One entry per session, in order.
     pub sessions: Vec<SessionWait>,
+    /// All waiting of the day.
     pub person_min: Minutes,
+    /// Expected arrivals of the day.
     pub arrivals: f64,
+    /// person_min / arrivals; 0 with no arrivals.
     pub mean_wait_min: Minutes,
+    /// Share of the day's arrivals who wait at all.
     pub p_wait: f64,
+    /// 90th percentile of the wait over the day's arrivals.
     pub p90_min: Minutes,
     /// The largest slot mean wait of the day (slots with arrivals).
     pub worst_slot_wait_min: Minutes,
@@ -112,12 +232,11 @@ struct Seg {
 }
 
 /// A slot's distributions, kept when windows vary: for n = lo + i, `integral[i]` = ∫p_n dt
-/// over the slot, `start[i]` = p_n at its start and `end[i]` = p_n at its end.
+/// over the slot and `end[i]` = p_n at its end.
 #[derive(Debug, Clone, Default)]
 struct SlotDist {
     lo: usize,
     integral: Vec<f64>,
-    start: Vec<f64>,
     end: Vec<f64>,
 }
 
@@ -131,7 +250,6 @@ struct SegOut {
     /// Expected number of the slot's arrivals who wait.
     waiters: f64,
     d_q_int: f64,
-    d_wait_sum: f64,
 }
 
 /// One slot's share of a wait distribution: `weights[start + i]` expected arrivals wait
@@ -321,7 +439,6 @@ fn run<const D: bool>(
         let lam = seg.lambda;
         let cmu = c as f64 * mu;
         let big = lam + cmu;
-        let start = store.is_some().then(|| (lo, ws.p[lo + 1..hi + 2].to_vec()));
         // The accumulator's support (S on [alo, ahi]).
         let (mut alo, mut ahi) = (lo, hi);
         if big <= 0.0 {
@@ -400,19 +517,15 @@ fn run<const D: bool>(
         }
         // The slot's functionals from the integrated distribution I = acc on [alo, ahi].
         slot_functionals::<D>(ws, seg, h, mu, alo, ahi, out, mix.as_deref_mut());
-        if let (Some(store), Some((slo0, p0))) = (store.as_deref_mut(), start) {
-            // On one range covering the start, the integral and the end.
-            let from = alo.min(slo0).min(lo);
-            let to = ahi.max(slo0 + p0.len() - 1).max(hi);
+        if let Some(store) = store.as_deref_mut() {
+            // On one range covering the integral's and the end's supports.
+            let (from, to) = (alo.min(lo), ahi.max(hi));
             ws.ensure(to + 2, D);
-            let mut dist = SlotDist {
+            store.push(SlotDist {
                 lo: from,
                 integral: ws.acc[from + 1..to + 2].to_vec(),
-                start: vec![0.0; to + 1 - from],
                 end: ws.p[from + 1..to + 2].to_vec(),
-            };
-            dist.start[slo0 - from..slo0 - from + p0.len()].copy_from_slice(&p0);
-            store.push(dist);
+            });
         }
         zero(&mut ws.acc, alo + 1, ahi + 2);
         if D {
@@ -565,17 +678,10 @@ fn slot_functionals<const D: bool>(
     }
     if c > 0 {
         // Arrivals finding n ≥ c wait Erlang(n − c + 1, cμ): mean (n − c + 1)/(cμ).
-        let (mut busy, mut dbusy) = (0.0, 0.0);
-        for n in alo.max(c)..=ahi {
-            busy += ws.acc[n + 1];
-            if D {
-                dbusy += ws.dacc[n + 1];
-            }
-        }
+        let busy: f64 = (alo.max(c)..=ahi).map(|n| ws.acc[n + 1]).sum();
         let r = c as f64 * mu;
         out.waiters = lam * busy;
         out.wait_sum = lam * (q + busy) / r;
-        out.d_wait_sum = seg.dlambda * (q + busy) / r + lam * (dq + dbusy) / r;
         if let Some(mix) = mix {
             let first = alo.max(c);
             if first <= ahi {
@@ -599,21 +705,12 @@ fn slot_functionals<const D: bool>(
         let cw = seg.wait_c as usize;
         if cw == 0 {
             out.wait_sum = f64::INFINITY;
-            out.d_wait_sum = f64::INFINITY;
             return;
         }
         let r = cw as f64 * mu;
-        let (mut s, mut ds) = (0.0, 0.0);
-        for n in alo.max(cw.saturating_sub(1))..=ahi {
-            let k = (n + 1 - cw) as f64;
-            s += k * ws.acc[n + 1];
-            if D {
-                ds += k * ws.dacc[n + 1];
-            }
-        }
+        let s: f64 = (alo.max(cw - 1)..=ahi).map(|n| (n + 1 - cw) as f64 * ws.acc[n + 1]).sum();
         let closed = t * t / 2.0 + t * seg.closed_after;
         out.wait_sum = lam * (s / r + closed);
-        out.d_wait_sum = seg.dlambda * (s / r + closed) + lam * ds / r;
         if let Some(mix) = mix {
             // k = (n + 1 − c′)⁺: everyone below c′ − 1 only waits for the opening.
             let shift = t / 2.0 + seg.closed_after;
@@ -821,21 +918,25 @@ fn remaining_waits(
                 let a0 = tail(k) / big;
                 let a1 = (kf + 1.0) * tail(k + 1) / (big * bt);
                 let a2 = (kf + 1.0) * (kf + 2.0) * tail(k + 2) / (big * bt * bt);
-                for j in 1..=jmax {
-                    let v = y[j];
-                    end[j] += wk * v;
-                    phi[0][j] += a0 * v;
-                    phi[1][j] += a1 * v;
-                    phi[2][j] += a2 * v;
+                let [f0, f1, f2] = &mut phi;
+                if wk > 0.0 {
+                    for (e, &v) in end.iter_mut().zip(&y) {
+                        *e += wk * v;
+                    }
                 }
-                // y ← P'·y: above c a pure shift down; at or below c stay or move down.
-                for j in (1..=jmax).rev() {
-                    y[j] = if j > c {
-                        y[j - 1]
-                    } else {
-                        let jf = j as f64;
-                        y[j] * (1.0 - jf * mu / big) + (jf - 1.0) * mu / big * y[j - 1]
-                    };
+                for (((x0, x1), x2), &v) in f0.iter_mut().zip(f1.iter_mut()).zip(f2.iter_mut()).zip(&y) {
+                    *x0 += a0 * v;
+                    *x1 += a1 * v;
+                    *x2 += a2 * v;
+                }
+                // y ← P'·y: above c a pure shift down (by one position); at or below c the
+                // customer stays, moves down, or leaves (y[0] = 0 is "gone").
+                if c < jmax {
+                    y.copy_within(c..jmax, c + 1);
+                }
+                for j in (1..=c.min(jmax)).rev() {
+                    let jf = j as f64;
+                    y[j] = y[j] * (1.0 - jf * mu / big) + (jf - 1.0) * mu / big * y[j - 1];
                 }
             }
             let start = (0..=jmax).map(|j| if j == 0 { 0.0 } else { rc(j) + end[j] }).collect();
@@ -851,12 +952,13 @@ fn remaining_waits(
 /// Slot waits when the window count varies within the session. An arrival at time t of
 /// slot h who finds n people joins at position n + 1 and waits R(n + 1, t) more. With
 /// c > 0 windows, R(·, t) = R_c + e^{G(t_e − t)}δ (see `remaining_waits`): the R_c part
-/// pairs exactly with ∫p dt; for the correction the distribution is taken quadratic in time
-/// through p(t_h), p(t_e) and ∫p dt (all exact), so with v = (t_e − t)/T:
-/// p ≈ p_end − (p_end − p_start)·v + κ·(v − v²), κ = 6·(∫p/T − (p_start + p_end)/2), and
-/// ∫p·Δ dt = p_end·Φ0 − (p_end − p_start)·Φ1 + κ·(Φ1 − Φ2). Exact for constant windows
-/// (δ = 0) and for closed slots (R = t_e − t + R_{h+1}). The slot's p90 mixture is
-/// stretched in time so its mean matches.
+/// pairs exactly with ∫p dt. The correction e^{Gτ}δ matters most near the slot's end
+/// (it fades as the people ahead are served), so there p(t) is taken quadratic in
+/// v = (t_e − t)/T through the exact p(t_e), its exact slope dp/dt = p(t_e)·Q and the exact
+/// ∫p dt: p ≈ p_end + g·v + a·v², g = −T·p_end·Q, a = 3·(∫p/T − p_end − g/2), so
+/// ∫p·Δ dt = p_end·Φ0 + g·Φ1 + a·Φ2. Exact for constant windows (δ = 0) and for closed
+/// slots (R = t_e − t + R_{h+1}). The slot's p90 mixture is stretched in time so its mean
+/// matches.
 fn varying_slot_waits(segs: &[Seg], mu: f64, drain_c: u32, dists: &[SlotDist], outs: &mut [SegOut], mix: &mut Mixture) {
     let jmax = dists.iter().map(|d| d.lo + d.integral.len() + 1).max().unwrap_or(1);
     let (mut weights, mut tails) = (Vec::new(), Vec::new());
@@ -883,14 +985,22 @@ fn varying_slot_waits(segs: &[Seg], mu: f64, drain_c: u32, dists: &[SlotDist], o
         } else {
             let rc = |j: usize| (j as f64 - c as f64).max(0.0) / (c as f64 * mu);
             let phi = &back[h].phi;
-            for i in 0..dist.integral.len() {
-                let j = dist.lo + i + 1;
-                let (whole, p0, p1) = (dist.integral[i], dist.start[i], dist.end[i]);
-                let kappa = 6.0 * (whole / t - 0.5 * (p0 + p1));
-                sum += whole * rc(j) + p1 * phi[0][j] - (p1 - p0) * phi[1][j] + kappa * (phi[1][j] - phi[2][j]);
+            let death = |n: usize| n.min(c) as f64 * mu;
+            let end = |i: usize| dist.end.get(i).copied().unwrap_or(0.0);
+            for (i, &whole) in dist.integral.iter().enumerate() {
+                let (n, j) = (dist.lo + i, dist.lo + i + 1);
+                // p_n near the slot's end, in v = (t_e − t)/T: p_end + g·v + a·v², with
+                // g = −T·(p_end·Q)_n and a fixed by ∫p dt.
+                let p1 = end(i);
+                let below = if i > 0 { end(i - 1) } else { 0.0 };
+                let slope = seg.lambda * below - (seg.lambda + death(n)) * p1 + death(n + 1) * end(i + 1);
+                let g = -t * slope;
+                let a = 3.0 * (whole / t - p1 - g / 2.0);
+                sum += whole * rc(j) + p1 * phi[0][j] + g * phi[1][j] + a * phi[2][j];
             }
         }
-        let new_sum = seg.lambda * sum;
+        // The fit aside, the sum is a mean of non-negative waits.
+        let new_sum = seg.lambda * sum.max(0.0);
         let old_sum = out.wait_sum;
         out.wait_sum = new_sum;
         if old_sum > 0.0 && new_sum > 0.0 && old_sum.is_finite() {
@@ -1644,7 +1754,7 @@ mod tests {
     /// (uniformisation is exact up to truncation); the backward remaining waits at the slot
     /// boundaries to 1e-8; and each slot's mean wait against the exact pre-emptive FCFS
     /// wait ∫λ·Σ_n p_n(t)·R(n + 1, t) dt — exact to 1e-7 for the closed slot and the last
-    /// slot (constant windows to the end), within 2.5 % where later windows change (the
+    /// slot (constant windows to the end), within 1 % where later windows change (the
     /// quadratic-in-time approximation of p in the correction term; see the next test).
     #[test]
     fn uniformisation_matches_an_independent_rk4_integration() {
@@ -1666,7 +1776,7 @@ mod tests {
             let waits = at(&|p, r| p.iter().enumerate().map(|(n, x)| x * r[n + 1]).sum());
             assert_rel(got.person_min, q, 1e-7, &format!("slot {h} person-minutes"));
             assert_rel(got.p_wait * got.arrivals, lam * busy, 1e-7, &format!("slot {h} waiters"));
-            let tol = if c == 0 || h == slots.len() - 1 { 1e-7 } else { 0.025 };
+            let tol = if c == 0 || h == slots.len() - 1 { 1e-7 } else { 0.01 };
             assert_rel(got.mean_wait_min * got.arrivals, lam * waits, tol, &format!("slot {h} waits"));
         }
         let closing = fwd[slots.len() - 1].last().expect("grid");
@@ -1693,20 +1803,23 @@ mod tests {
 
     /// When windows change between slots, a slot's mean wait is close to the exact
     /// pre-emptive FCFS wait ∫λ·Σ_n p_n(t)·R(n + 1, t) dt (RK4 on a 0.01-min grid): within
-    /// 1 % where a window opens or closes at the next slot, within 2.5 % before a stretch
-    /// with no window at all — where the "current window count" rule (Erlang(n − c + 1, cμ))
-    /// is off by 20 % to 160 %.
+    /// 1 % (0.72 % at worst here) for windows opening and closing, lunch dips, overloaded
+    /// peaks, short and long slots and a stretch with no window — where the "current window
+    /// count" rule (Erlang(n − c + 1, cμ)) is off by 10 % to 160 %.
     #[test]
     fn slot_waits_follow_later_window_changes() {
-        let cases: Vec<(Vec<Slot>, f64, f64)> = vec![
-            (vec![slot(30.0, 20.0, 2), slot(30.0, 45.0, 3), slot(20.0, 10.0, 1), slot(30.0, 30.0, 3)], 5.0, 0.01),
-            (vec![slot(30.0, 40.0, 2), slot(30.0, 40.0, 4)], 4.0, 0.01),
-            (vec![slot(30.0, 40.0, 4), slot(30.0, 40.0, 2)], 4.0, 0.01),
-            (vec![slot(10.0, 60.0, 2), slot(10.0, 60.0, 3), slot(10.0, 60.0, 1), slot(10.0, 60.0, 3)], 3.0, 0.01),
-            (vec![slot(20.0, 30.0, 1), slot(10.0, 18.0, 0), slot(16.0, 12.0, 2), slot(12.0, 40.0, 1)], 2.5, 0.025),
+        let cases: Vec<(Vec<Slot>, f64)> = vec![
+            (vec![slot(30.0, 20.0, 2), slot(30.0, 45.0, 3), slot(20.0, 10.0, 1), slot(30.0, 30.0, 3)], 5.0),
+            (vec![slot(30.0, 40.0, 2), slot(30.0, 40.0, 4)], 4.0),
+            (vec![slot(30.0, 40.0, 4), slot(30.0, 40.0, 2)], 4.0),
+            (vec![slot(10.0, 60.0, 2), slot(10.0, 60.0, 3), slot(10.0, 60.0, 1), slot(10.0, 60.0, 3)], 3.0),
+            (vec![slot(20.0, 30.0, 1), slot(10.0, 18.0, 0), slot(16.0, 12.0, 2), slot(12.0, 40.0, 1)], 2.5),
+            (vec![slot(15.0, 21.1, 2), slot(15.0, 1.44, 4), slot(15.0, 0.0, 2)], 1.0),
+            (vec![slot(60.0, 30.0, 3), slot(60.0, 50.0, 4), slot(60.0, 20.0, 2), slot(60.0, 40.0, 3)], 6.0),
+            (vec![slot(45.0, 70.0, 4), slot(45.0, 30.0, 2), slot(45.0, 10.0, 1)], 3.5),
         ];
         let mut worst_current: f64 = 0.0;
-        for (slots, handle, tol) in cases {
+        for (slots, handle) in cases {
             let s = session(&slots, exponential(handle));
             let drain_c = slots.last().map_or(1, |s| s.windows).max(1);
             let fwd = rk4_forward(&slots, handle);
@@ -1717,8 +1830,11 @@ mod tests {
                 let c = f64::from(sl.windows);
                 let exact: Vec<f64> = fwd[h].iter().zip(&back[h]).map(|(p, r)| p.iter().enumerate().map(|(n, x)| x * r[n + 1]).sum()).collect();
                 let exact = lam * simpson(&exact, grid_h);
+                if lam == 0.0 {
+                    continue;
+                }
                 let got = s.slots[h].mean_wait_min * s.slots[h].arrivals;
-                assert_rel(got, exact, tol, &format!("{slots:?} slot {h}"));
+                assert_rel(got, exact, 0.01, &format!("{slots:?} slot {h}"));
                 if c > 0.0 {
                     let current: Vec<f64> = fwd[h]
                         .iter()
@@ -2073,6 +2189,17 @@ mod tests {
         assert!((tail(s.p90_min, &mut cdf) - 0.1).abs() < 1e-7);
         assert!((tail(0.0, &mut cdf) - s.p_wait).abs() < 1e-9);
         assert_eq!(session_wait_quantile(&slots, sv, 1.0), None);
+    }
+
+    /// The planner may evaluate pools on several threads (thread-local workspaces).
+    #[test]
+    fn pools_can_be_shared_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<PoolDay>();
+        let pool = planner_pool();
+        let here = pool.waiting(3, 10.0);
+        let there = std::thread::scope(|s| s.spawn(|| pool.waiting(3, 10.0)).join().expect("thread"));
+        assert_eq!(here, there);
     }
 
     /// A day is its sessions side by side; the planner's fast path gives the same numbers.
