@@ -1,4 +1,4 @@
-//! Generates a large synthetic hall folder in the input contract (docs/DATA.md) for the
+//! Generates a large synthetic hall folder in the input contract (docs/input.md) for the
 //! benchmarks: `windows.csv`, `matters.csv`, `footfall.csv` and `tickets.csv`.
 //!
 //! ```text

@@ -24,8 +24,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+use hallplan::hall::derive;
 use hallplan::hall::{time, Status, NO_TIME};
-use hallplan::ingest::{self, derive, LoadOptions, Needs};
+use hallplan::ingest::{self, LoadOptions, Needs};
 use hallplan::simulate::engine::{run_pool, run_rostered, Customer, Outcome, Schedule, Session};
 use hallplan::simulate::trace;
 

@@ -58,9 +58,6 @@ pub struct CompareArgs {
     /// The plan that was carried out: predicted vs actual per department.
     #[arg(long, value_name = "plan.json")]
     pub plan: Option<PathBuf>,
-    /// Footfall counts covering both periods.
-    #[arg(long, value_name = "FILE")]
-    pub footfall: Option<PathBuf>,
     /// Dates of the before period in one export, YYYY-MM-DD..YYYY-MM-DD.
     #[arg(long)]
     pub before_range: Option<String>,
@@ -94,8 +91,8 @@ pub struct PlanArgs {
     pub write_model: Option<PathBuf>,
     /// MILP solver: microlp (pure Rust, always built) or highs (needs a build with
     /// `--features highs`).
-    #[arg(long, value_enum, default_value_t = crate::optimise::milp::Solver::Microlp)]
-    pub solver: crate::optimise::milp::Solver,
+    #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
+    pub solver: SolverArg,
 }
 
 #[derive(Debug, Args)]
@@ -109,8 +106,15 @@ pub struct FrontierArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// MILP solver: microlp or highs (see `plan --help`).
-    #[arg(long, value_enum, default_value_t = crate::optimise::milp::Solver::Microlp)]
-    pub solver: crate::optimise::milp::Solver,
+    #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
+    pub solver: SolverArg,
+}
+
+/// `--solver`: the MILP solver by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SolverArg {
+    Microlp,
+    Highs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

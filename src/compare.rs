@@ -1,4 +1,4 @@
-//! Before/after comparison (MODEL.md §8): per department and for the hall, the change in
+//! Before/after comparison (model.md §8): per department and for the hall, the change in
 //! waits with day-clustered bootstrap confidence intervals and a verdict that does not
 //! overclaim on small samples.
 //!
@@ -399,6 +399,52 @@ pub fn change(before: &Side, after: &Side, resamples: usize, seed: u64) -> Chang
         p90_ci: ci(&mut dp),
         verdict,
     }
+}
+
+/// The statistics and the change of every department in `keys` (the hall is the key ""),
+/// in that order. Each department's bootstrap has its own seed (`seed` + its position), so
+/// the departments are shared out over the cores and put back in order: the same numbers
+/// as one after another.
+pub fn by_department(
+    sb: &BTreeMap<String, Side>,
+    sa: &BTreeMap<String, Side>,
+    keys: &[&String],
+    resamples: usize,
+    seed: u64,
+) -> crate::Result<Vec<(String, Stats, Stats, Change)>> {
+    let one = |i: usize, k: &String| {
+        (
+            (*k).clone(),
+            stats(&sb[k]),
+            stats(&sa[k]),
+            change(&sb[k], &sa[k], resamples, seed.wrapping_add(i as u64)),
+        )
+    };
+    let threads = crate::ingest::threads().min(keys.len()).max(1);
+    let changes: Vec<(String, Stats, Stats, Change)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|w| {
+                let keys = &keys;
+                s.spawn(move || {
+                    (w..keys.len())
+                        .step_by(threads)
+                        .map(|i| (i, one(i, keys[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, (String, Stats, Stats, Change))> = Vec::new();
+        for h in handles {
+            all.extend(h.join().unwrap_or_default());
+        }
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, c)| c).collect()
+    });
+
+    if changes.len() != keys.len() {
+        return Err(crate::Error::Thread("a bootstrap thread failed".into()));
+    }
+    Ok(changes)
 }
 
 #[cfg(test)]

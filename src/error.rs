@@ -117,6 +117,12 @@ pub enum Error {
     Infeasible(String),
     #[error("{0}")]
     Solver(String),
+    /// An output that could not be rendered to bytes (CSV, xlsx, JSON).
+    #[error("{what}: {message}")]
+    Render { what: String, message: String },
+    /// A worker thread that failed (its panic is reported where it happened).
+    #[error("{0}")]
+    Thread(String),
     #[error("chart {name}: {message}")]
     Chart { name: String, message: String },
 }

@@ -1,13 +1,11 @@
-//! Bad input, rule by rule (DATA.md, "Bad input: what happens").
+//! Bad input, rule by rule (input.md, "Bad input: what happens").
 //!
 //! Fatal problems: exit code 2, a message that names the file, the line (or sheet and cell)
 //! and the column and says what was expected, no panic, and no output folder.
 //! Row-level problems in tickets and footfall: the run succeeds, the row is set aside with
 //! its line and reason in rejected_rows.csv, and read = accepted + rejected.
 
-mod common;
-
-use common::{
+use crate::util::{
     assert_accounted, count, path_str, rejected_for, run, tickets_with, write_xlsx, Fixture, Run,
     FIRST_EXTRA_LINE, TICKETS_ROW_COUNT,
 };
@@ -32,7 +30,7 @@ fn windows_with(rows: &str) -> String {
 }
 
 fn matters_with(rows: &str) -> String {
-    format!("{}{rows}", common::MATTERS)
+    format!("{}{rows}", crate::util::MATTERS)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -63,7 +61,7 @@ fn a_file_given_by_flag_that_does_not_exist_is_fatal_and_named() {
 
 #[test]
 fn undecodable_bytes_with_utf8_forced_are_fatal_and_name_the_line() {
-    let mut bytes = common::TICKETS_HEADER.as_bytes().to_vec();
+    let mut bytes = crate::util::TICKETS_HEADER.as_bytes().to_vec();
     bytes.extend_from_slice(
         b"1,2020-06-01 09:00:00,2020-06-01 09:05:00,2020-06-01 09:15:00,A01,x,M1,served\n",
     );
@@ -78,7 +76,7 @@ fn undecodable_bytes_with_utf8_forced_are_fatal_and_name_the_line() {
 
 #[test]
 fn gbk_text_read_with_utf8_forced_is_fatal_not_garbled() {
-    let text = common::tickets();
+    let text = crate::util::tickets();
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let f = Fixture::valid().with("tickets.csv", gbk);
     // The first non-ASCII character (a department name) is on line 2.
@@ -91,7 +89,7 @@ fn gbk_text_read_with_utf8_forced_is_fatal_not_garbled() {
 
 #[test]
 fn bytes_that_are_neither_utf8_nor_gb18030_are_fatal_and_name_the_line() {
-    let mut bytes = common::tickets().into_bytes();
+    let mut bytes = crate::util::tickets().into_bytes();
     // 0xFF is never a lead byte in GB18030, and never valid in UTF-8.
     bytes.extend_from_slice(b"9,2020-06-01 09:10:00,,,,\xFF\xFF,M1,cancelled\n");
     let f = Fixture::valid().with("tickets.csv", bytes);
@@ -400,7 +398,7 @@ fn strict_turns_the_first_rejected_ticket_into_a_fatal_error_in_the_documented_s
              10,2020-06-01 09:00:00,2020-06-01 07:00:00,2020-06-01 09:15:00,A01,市场监管局,M1,served\n",
         ),
     );
-    // DATA.md: `error: tickets.csv:1043: called_at "2020-07-32 09:00" is not a date-time
+    // input.md: `error: tickets.csv:1043: called_at "2020-07-32 09:00" is not a date-time
     // (expected YYYY-MM-DD HH:MM[:SS])` — file, line, column once, value, expectation.
     let documented = format!(
         "error: tickets.csv:{FIRST_EXTRA_LINE}: issued_at \"2020-07-32 09:00\" is not a date-time (expected YYYY-MM-DD HH:MM[:SS]"
@@ -440,7 +438,7 @@ fn plan(f: &Fixture, extra: &[&str]) -> Run {
 
 #[test]
 fn an_unknown_key_in_the_hall_scenario_file_is_fatal_and_named() {
-    // scenario.toml is one of the hall folder's inputs (DATA.md): a typo in it makes the
+    // scenario.toml is one of the hall folder's inputs (input.md): a typo in it makes the
     // input unusable, exit code 2.
     let f = Fixture::valid().with("scenario.toml", "demand_change = -0.2\ndemand_chnage = 1\n");
     let r = plan(&f, &[]);

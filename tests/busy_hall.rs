@@ -1,11 +1,9 @@
 //! A hall whose peak hours overload its windows, as real halls' do: the queue builds in
-//! the morning peak and drains by lunch. MODEL.md §4 promises that today's hall is always
+//! the morning peak and drains by lunch. model.md §4 promises that today's hall is always
 //! a feasible plan at today's demand, so `plan` and `frontier` must answer, never keep
 //! more windows than today, and keep every department within its target.
 
-mod common;
-
-use common::{path_str, read_csv, run, Fixture};
+use crate::util::{path_str, read_csv, run, Fixture};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -1,11 +1,17 @@
 //! The README's main commands on the bundled sample, determinism, the output-folder
 //! rules, and outputs that are safe to open (escaped HTML, neutralised CSV).
 
-mod common;
-
-use common::{
+use crate::util::{
     assert_accounted, count, path_str, read_csv, run, run_cmd, sample_hall, snapshot, Fixture,
 };
+
+/// clap checks its own definitions only in debug builds, and the tests build in release:
+/// this runs those checks (it caught `--footfall` declared twice on `compare`).
+#[test]
+fn the_command_line_definition_passes_clap_debug_assertions() {
+    use clap::CommandFactory;
+    hallplan::cli::Cli::command().debug_assert();
+}
 
 #[test]
 fn help_documents_the_exit_codes() {
@@ -47,7 +53,7 @@ fn validate_reads_the_bundled_sample_and_accounts_for_every_row() {
 fn validate_without_data_uses_the_bundled_sample_and_says_so() {
     let cwd = tempfile::tempdir().expect("an empty working folder");
     let r = run_cmd(
-        common::hallplan()
+        crate::util::hallplan()
             .current_dir(cwd.path())
             .args(["validate", "--json"]),
     );
@@ -261,15 +267,15 @@ fn html_escapes_a_department_named_like_a_script() {
     let f = Fixture::valid()
         .with(
             "windows.csv",
-            format!("{}X01,\"{SCRIPT}\",1,,,\n", common::WINDOWS),
+            format!("{}X01,\"{SCRIPT}\",1,,,\n", crate::util::WINDOWS),
         )
         .with(
             "matters.csv",
-            format!("{}M9,脚本,\"{SCRIPT}\",30,4,否,\n", common::MATTERS),
+            format!("{}M9,脚本,\"{SCRIPT}\",30,4,否,\n", crate::util::MATTERS),
         )
         .with(
             "tickets.csv",
-            common::tickets_with(&format!(
+            crate::util::tickets_with(&format!(
                 "9,2020-06-01 10:00:00,2020-06-01 10:02:00,2020-06-01 10:06:00,X01,{SCRIPT},M9,served\n"
             )),
         );
@@ -303,7 +309,7 @@ fn csv_neutralises_a_formula_like_matter_name() {
         "matters.csv",
         format!(
             "{}M9,\"=HYPERLINK(\"\"x\"\")\",市场监管局,500,4,否,\n",
-            common::MATTERS
+            crate::util::MATTERS
         ),
     );
     f.profile(&[]);

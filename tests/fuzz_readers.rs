@@ -4,9 +4,7 @@
 //!
 //! 256 cases per property by default (under a second); `PROPTEST_CASES` sets more. On two
 //! busy cores a run costs about 2.2 ms per unit of `PROPTEST_CASES`, so ten minutes is
-//! `PROPTEST_CASES=300000 cargo test --release --test fuzz_readers`.
-
-mod common;
+//! `PROPTEST_CASES=300000 cargo test --release --test integration fuzz_readers`.
 
 use hallplan::ingest::{self, Encoding, LoadOptions, Loaded, Table};
 use proptest::prelude::*;
@@ -135,7 +133,7 @@ fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
 
 /// A valid ticket log with a little of every kind of dirt.
 fn dirty_tickets() -> Vec<u8> {
-    common::tickets_with(
+    crate::util::tickets_with(
         "9,2020-07-32 09:00,2020-06-01 09:05:00,2020-06-01 09:15:00,A01,市场监管局,M1,served\n\
          10,2020-06-01 15:00:00,2020-06-01 14:59:30,2020-06-01 15:10:00,A01,市场监管局,M1,served\n\
          11,2020-06-01 15:00:00,2020-06-01 15:01:00,2020-06-01 15:10:00,Z99,市场监管局,M1,办结\n\
@@ -253,11 +251,11 @@ proptest! {
     fn arbitrary_ticket_rows_under_a_valid_header_are_all_accounted_for(
         parts in proptest::collection::vec(fragment(), 0..120),
     ) {
-        let mut tickets = common::TICKETS_HEADER.as_bytes().to_vec();
+        let mut tickets = crate::util::TICKETS_HEADER.as_bytes().to_vec();
         tickets.extend(parts.concat());
         let loaded = load_hall(&[
-            ("windows.csv", common::WINDOWS.as_bytes()),
-            ("matters.csv", common::MATTERS.as_bytes()),
+            ("windows.csv", crate::util::WINDOWS.as_bytes()),
+            ("matters.csv", crate::util::MATTERS.as_bytes()),
             ("tickets.csv", &tickets),
         ]);
         check(&loaded)?;
@@ -269,9 +267,9 @@ proptest! {
     ) {
         let tickets = apply(dirty_tickets(), &edits);
         let loaded = load_hall(&[
-            ("windows.csv", common::WINDOWS.as_bytes()),
-            ("matters.csv", common::MATTERS.as_bytes()),
-            ("footfall.csv", common::FOOTFALL.as_bytes()),
+            ("windows.csv", crate::util::WINDOWS.as_bytes()),
+            ("matters.csv", crate::util::MATTERS.as_bytes()),
+            ("footfall.csv", crate::util::FOOTFALL.as_bytes()),
             ("tickets.csv", &tickets),
         ]);
         check(&loaded)?;
@@ -287,9 +285,9 @@ proptest! {
         m in proptest::collection::vec(edit(), 0..4),
         f in proptest::collection::vec(edit(), 0..4),
     ) {
-        let windows = apply(common::WINDOWS.as_bytes().to_vec(), &w);
-        let matters = apply(common::MATTERS.as_bytes().to_vec(), &m);
-        let footfall = apply(common::FOOTFALL.as_bytes().to_vec(), &f);
+        let windows = apply(crate::util::WINDOWS.as_bytes().to_vec(), &w);
+        let matters = apply(crate::util::MATTERS.as_bytes().to_vec(), &m);
+        let footfall = apply(crate::util::FOOTFALL.as_bytes().to_vec(), &f);
         let tickets = dirty_tickets();
         let loaded = load_hall(&[
             ("windows.csv", &windows),
@@ -326,13 +324,13 @@ fn a_hall_that_loads_can_be_profiled() {
     let result = runner.run(&proptest::collection::vec(edit(), 1..8), |edits| {
         let tickets = apply(dirty_tickets(), &edits);
         let loaded = load_hall(&[
-            ("windows.csv", common::WINDOWS.as_bytes()),
-            ("matters.csv", common::MATTERS.as_bytes()),
-            ("footfall.csv", common::FOOTFALL.as_bytes()),
+            ("windows.csv", crate::util::WINDOWS.as_bytes()),
+            ("matters.csv", crate::util::MATTERS.as_bytes()),
+            ("footfall.csv", crate::util::FOOTFALL.as_bytes()),
             ("tickets.csv", &tickets),
         ]);
         if let Ok(loaded) = loaded {
-            let built = hallplan::commands::profile::build(&loaded);
+            let built = hallplan::report::pages::profile::build(&loaded);
             prop_assert!(built.is_ok(), "profile failed: {:?}", built.err());
         }
         Ok(())
@@ -346,14 +344,14 @@ fn a_hall_that_loads_can_be_profiled() {
 fn the_unmutated_fixtures_load_cleanly() {
     // The properties above start from these; they must be a working hall.
     let loaded = load_hall(&[
-        ("windows.csv", common::WINDOWS.as_bytes()),
-        ("matters.csv", common::MATTERS.as_bytes()),
-        ("footfall.csv", common::FOOTFALL.as_bytes()),
+        ("windows.csv", crate::util::WINDOWS.as_bytes()),
+        ("matters.csv", crate::util::MATTERS.as_bytes()),
+        ("footfall.csv", crate::util::FOOTFALL.as_bytes()),
         ("tickets.csv", &dirty_tickets()),
     ]);
     let loaded = loaded.expect("the fixture hall loads");
     let t = &loaded.files["tickets"];
-    assert_eq!(t.read, common::TICKETS_ROW_COUNT + 4);
+    assert_eq!(t.read, crate::util::TICKETS_ROW_COUNT + 4);
     assert_eq!(t.rejected, 2);
     assert_eq!(t.clamped, 1);
 }

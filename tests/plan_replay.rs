@@ -1,13 +1,11 @@
 //! What `plan` promises, `simulate` shows: with the default `simulation` calibration every
 //! pool of a plan keeps its mean-wait target when the hall's own tickets are replayed
-//! through the plan's windows (MODEL.md §6). The formula alone, even calibrated to
+//! through the plan's windows (model.md §6). The formula alone, even calibrated to
 //! today's hall, is optimistic for the pools a plan shrinks.
-
-mod common;
 
 use std::path::Path;
 
-use common::{path_str, read_csv, run};
+use crate::util::{path_str, read_csv, run};
 
 fn column(table: &[Vec<String>], name: &str) -> usize {
     table[0]

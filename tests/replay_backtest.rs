@@ -1,5 +1,5 @@
 //! The trace replay of today's hall must give back the waits its tickets show where the
-//! hall was first-come-first-served (MODEL.md §6–§7): on the bundled sample, and on a
+//! hall was first-come-first-served (model.md §6–§7): on the bundled sample, and on a
 //! hall built here with its own habits (a late shift, a tea break, lunch at 12:00–13:00,
 //! after-call work, no-shows that hold the window, impatient visitors, ties to the lowest
 //! window) that the replay code never saw.

@@ -3,10 +3,8 @@
 //! inventory with a BOM, a tab-separated footfall file and a few dirty rows.
 //! And an export with its own headers and split date and time, read through `--columns`.
 
-mod common;
-
+use crate::util::{assert_accounted, count, path_str, rejected_for, write_xlsx, Fixture};
 use chrono::Datelike;
-use common::{assert_accounted, count, path_str, rejected_for, write_xlsx, Fixture};
 
 const DEPARTMENTS: [&str; 3] = ["出入境管理局", "车管所", "公积金中心"];
 /// Windows per department, in the order of `DEPARTMENTS`.

@@ -1,47 +1,16 @@
 //! `hallplan plan`: backtest today's hall, solve the MILP, check the plan by simulation,
 //! and write the decision tables, plan.json and the report.
 
-use std::path::PathBuf;
-
-use super::profile::chart;
-use crate::charts;
 use crate::cli::PlanArgs;
+use crate::config;
 use crate::error::{Error, Result};
-use crate::ingest::Loaded;
-use crate::model::{Calibration, Policy};
-use crate::optimise::{self, Objective, Plan, PlanRun};
-use crate::report::{self, Cell, Report, Table};
-use crate::simulate::{trace, SimResult};
-
-/// The policy: scenario file (or scenario.toml in the hall folder), then `--set`s.
-pub fn policy(
-    scenario: Option<&PathBuf>,
-    sets: &[String],
-    data_dir: Option<&std::path::Path>,
-) -> Result<Policy> {
-    let path = scenario.cloned().or_else(|| {
-        data_dir
-            .map(|d| d.join("scenario.toml"))
-            .filter(|p| p.exists())
-    });
-    let mut p = match &path {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                file: path.display().to_string(),
-                source,
-            })?;
-            Policy::from_toml(&text, &path.display().to_string())?
-        }
-        None => Policy::default(),
-    };
-    for s in sets {
-        p.set(s)?;
-    }
-    Ok(p)
-}
+use crate::plan::Objective;
+use crate::planner::{self, PlanConfig};
+use crate::report::{self, pages};
+use crate::simulate::trace;
 
 pub fn run(args: PlanArgs) -> Result<()> {
-    let (out, policy, loaded) = super::planning_inputs(
+    let (out, policy, loaded) = config::planning_inputs(
         &args.data,
         &args.out,
         args.scenario.as_ref(),
@@ -52,18 +21,22 @@ pub fn run(args: PlanArgs) -> Result<()> {
         Some(n) => Objective::LeastWaiting { max_windows: n },
         None => Objective::FewestWindows,
     };
-    let mut prep = optimise::prepare(&loaded.hall, &policy)?;
-    prep.input.solver = args.solver;
+    let config = PlanConfig {
+        policy,
+        objective,
+        solver: config::solver(args.solver),
+    };
+    let policy = &config.policy;
+    let prep = planner::prepare(&loaded.hall, &config)?;
     if let Some(lp) = &args.write_model {
-        let text = optimise::milp::to_lp_format(&prep.input_for(objective))
-            .map_err(|e| Error::Solver(e.to_string()))?;
+        let text = planner::lp_model(&prep, objective).map_err(|e| Error::Solver(e.to_string()))?;
         std::fs::write(lp, text).map_err(|source| Error::Write {
             path: lp.clone(),
             source,
         })?;
         eprintln!("wrote the MILP to {}", lp.display());
     }
-    let run = super::solve_checked(&prep, &loaded.hall, &policy, objective)?;
+    let run = planner::solve(&prep, &loaded.hall, &config)?;
     let sims = if loaded.hall.tickets.is_empty() {
         None
     } else {
@@ -77,395 +50,19 @@ pub fn run(args: PlanArgs) -> Result<()> {
     }
     eprintln!(
         "MILP solved by {} in {:.0} ms ({} variables, {} constraints)",
-        args.solver.as_str(),
+        config.solver.as_str(),
         run.solve_ms,
         run.variables,
         run.constraints
     );
-    let (rep, summary) = build(&loaded, &run, sims.as_ref())?;
+    let (rep, summary) = pages::plan::build(&loaded, &run, sims.as_ref())?;
     let mut bundle = report::render(&rep, &summary)?;
-    let mut json =
-        serde_json::to_string_pretty(&run.plan).map_err(|e| Error::Solver(e.to_string()))?;
+    let mut json = serde_json::to_string_pretty(&run.plan).map_err(|e| Error::Render {
+        what: "plan.json".into(),
+        message: e.to_string(),
+    })?;
     json.push('\n');
     bundle.add("plan.json", json.into_bytes());
-    bundle.add("rejected_rows.csv", super::rejected_rows_csv(&loaded)?);
+    bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&loaded)?);
     super::commit(&out, bundle)
-}
-
-fn opt(v: Option<f64>) -> Cell {
-    Cell::opt(v, 2)
-}
-
-/// Relative error of a prediction against an observation.
-fn rel(pred: Option<f64>, obs: Option<f64>) -> Option<f64> {
-    match (pred, obs) {
-        (Some(p), Some(o)) if o > 0.0 => Some(p / o - 1.0),
-        _ => None,
-    }
-}
-
-pub fn build(
-    loaded: &Loaded,
-    run: &PlanRun,
-    sims: Option<&(SimResult, SimResult)>,
-) -> Result<(Report, serde_json::Value)> {
-    let plan = &run.plan;
-    let mut r = Report::new("Window plan · 窗口精简方案");
-    r.heading("Summary · 结论");
-    r.bullets(plan.summary.clone());
-    r.para(format!("Objective: {}. Planning slots: hours {} of a typical day, {} open days a week. MILP: {} variables, {} constraints (solve time is printed on stderr so that outputs stay byte-identical).", plan.objective, hours_text(&plan.hours), plan.open_days_per_week, run.variables, run.constraints));
-    r.bullets(run.notes.clone());
-    backtest(&mut r, plan, sims.map(|s| &s.0));
-    departments(&mut r, plan)?;
-    pools(&mut r, plan, sims.map(|s| &s.1))?;
-    windows(&mut r, plan);
-    matters(&mut r, plan);
-    staff(&mut r, plan)?;
-    hourly(&mut r, plan)?;
-    r.heading("Policy · 参数");
-    r.bullets(plan.policy.lines());
-    let summary = serde_json::json!({
-        "windows_before": plan.windows_before,
-        "windows_after": plan.windows_after,
-        "milp_windows": run.milp_windows,
-        "objective": plan.objective,
-        "waiting_person_min_per_day": plan.waiting_person_min_per_day,
-        "staff": plan.staff,
-        "departments": plan.departments,
-        "files": super::files_json(loaded),
-        "summary": plan.summary,
-    });
-    Ok((r, summary))
-}
-
-fn hours_text(h: &[u32]) -> String {
-    h.iter()
-        .map(|h| format!("{h:02}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn backtest(r: &mut Report, plan: &Plan, today_sim: Option<&SimResult>) {
-    r.heading("Backtest of today's hall · 现状回测");
-    let how = match plan.policy.calibration {
-        Calibration::None => "The plan uses the formula as it is (calibration \"none\").",
-        Calibration::Ratio => "The plan uses the calibrated formula (observed ÷ formula per pool, clamped; calibration \"ratio\").",
-        Calibration::Simulation => "The plan uses the calibrated formula (observed ÷ formula per pool, clamped), and every pool of the plan is then replayed with these tickets: a pool whose replayed mean wait misses its target gets the windows the replay needs (calibration \"simulation\", the default: the replay reproduces today's waits, the formula does not).",
-    };
-    r.para(format!("Today's windows evaluated by the queueing formula (Erlang C with Allen–Cunneen, hour by hour) and by replaying the tickets through the staffed windows, against the waits the tickets show. {how}"));
-    let mut t = Table::new(
-        "backtest",
-        "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)",
-        &[
-            "pool",
-            "windows",
-            "observed",
-            "formula",
-            "formula_error",
-            "calibration",
-            "simulated",
-            "simulation_error",
-        ],
-    );
-    for p in plan.pools.iter().filter(|p| p.windows_before > 0) {
-        let sim = today_sim
-            .and_then(|s| s.pools.iter().find(|g| g.name == p.name))
-            .map(|g| g.mean_wait);
-        t.row(vec![
-            Cell::text(&p.name),
-            Cell::Int(i64::from(p.windows_before)),
-            opt(p.observed_mean_min),
-            opt(p.formula_mean_min),
-            rel(p.formula_mean_min, p.observed_mean_min).map_or(Cell::Empty, Cell::Pct),
-            Cell::num(p.calibration, 2),
-            opt(sim),
-            rel(sim, p.observed_mean_min).map_or(Cell::Empty, Cell::Pct),
-        ]);
-    }
-    r.table(t);
-}
-
-fn departments(r: &mut Report, plan: &Plan) -> Result<()> {
-    r.heading("Departments before → after · 部门");
-    let mut t = Table::new(
-        "departments",
-        "Windows and predicted mean wait per department (calibrated formula)",
-        &[
-            "department",
-            "windows_before",
-            "windows_after",
-            "observed_wait",
-            "predicted_before",
-            "predicted_after",
-            "target",
-            "tickets_per_day",
-            "arrivals_per_day_after",
-        ],
-    );
-    for d in &plan.departments {
-        t.row(vec![
-            Cell::text(&d.department),
-            Cell::Int(i64::from(d.windows_before)),
-            Cell::Int(i64::from(d.windows_after)),
-            opt(d.observed_mean_min),
-            opt(d.before_mean_min),
-            opt(d.after_mean_min),
-            Cell::num(d.target_mean_min, 2),
-            Cell::num(d.tickets_per_day_before, 1),
-            Cell::num(d.arrivals_per_day_after, 1),
-        ]);
-    }
-    r.table(t);
-    let cats: Vec<String> = plan
-        .departments
-        .iter()
-        .map(|d| d.department.clone())
-        .collect();
-    let before: Vec<f64> = plan
-        .departments
-        .iter()
-        .map(|d| f64::from(d.windows_before))
-        .collect();
-    let after: Vec<f64> = plan
-        .departments
-        .iter()
-        .map(|d| f64::from(d.windows_after))
-        .collect();
-    r.chart(chart(
-        "windows_by_department",
-        "Windows per department before and after",
-        charts::grouped_bars(
-            "各部门窗口数 · Windows per department",
-            "windows",
-            &cats,
-            &[
-                ("before".into(), before, None),
-                ("after".into(), after, None),
-            ],
-        ),
-    )?);
-    let wb: Vec<f64> = plan
-        .departments
-        .iter()
-        .map(|d| d.before_mean_min.unwrap_or(0.0))
-        .collect();
-    let wa: Vec<f64> = plan
-        .departments
-        .iter()
-        .map(|d| d.after_mean_min.unwrap_or(0.0))
-        .collect();
-    r.chart(chart(
-        "waits_before_after",
-        "Predicted mean wait before and after",
-        charts::grouped_bars(
-            "预测平均等候 · Predicted mean wait",
-            "minutes",
-            &cats,
-            &[("before".into(), wb, None), ("after".into(), wa, None)],
-        ),
-    )?);
-    Ok(())
-}
-
-fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()> {
-    r.heading("Pools · 窗口池");
-    let mut t = Table::new(
-        "pools",
-        "Pools before → after: load, predicted waits (formula) and the simulation check",
-        &[
-            "pool",
-            "kind",
-            "windows_before",
-            "windows_after",
-            "arrivals_per_day",
-            "peak_load",
-            "mean_before",
-            "mean_after",
-            "p90_after",
-            "target",
-            "simulated_after",
-            "formula_vs_sim",
-            "flag",
-        ],
-    );
-    let mut flags = Vec::new();
-    for p in &plan.pools {
-        let sim = plan_sim
-            .and_then(|s| s.pools.iter().find(|g| g.name == p.name))
-            .filter(|g| g.served > 0)
-            .map(|g| g.mean_wait);
-        let diff = rel(p.after_mean_min, sim);
-        let flag = diff.is_some_and(|d| d.abs() > 0.2)
-            && p.after_mean_min.unwrap_or(0.0).max(sim.unwrap_or(0.0)) > 1.0;
-        if flag {
-            flags.push(format!(
-                "{}: formula {:.1} min vs simulation {:.1} min",
-                p.name,
-                p.after_mean_min.unwrap_or(0.0),
-                sim.unwrap_or(0.0)
-            ));
-        }
-        t.row(vec![
-            Cell::text(&p.name),
-            Cell::text(&p.kind),
-            Cell::Int(i64::from(p.windows_before)),
-            Cell::Int(i64::from(p.windows_after)),
-            Cell::num(p.after_arrivals_per_day, 1),
-            Cell::num(p.after_peak_load, 2),
-            opt(p.before_mean_min),
-            opt(p.after_mean_min),
-            opt(p.after_p90_min),
-            Cell::num(p.target_mean_min, 2),
-            opt(sim),
-            diff.map_or(Cell::Empty, Cell::Pct),
-            Cell::text(if flag { "differ > 20%" } else { "" }),
-        ]);
-    }
-    r.table(t);
-    if !flags.is_empty() {
-        r.para("Pools where the formula and the trace simulation of the plan disagree by more than 20 %:");
-        r.bullets(flags);
-    }
-    Ok(())
-}
-
-fn windows(r: &mut Report, plan: &Plan) {
-    r.heading("Windows · 窗口");
-    let mut t = Table::new(
-        "windows",
-        "Every window: action, reason and where its staff go",
-        &[
-            "window_id",
-            "department",
-            "action",
-            "reason",
-            "pool",
-            "staff",
-            "staff_destination",
-        ],
-    );
-    for w in &plan.windows {
-        t.row(vec![
-            Cell::text(&w.window_id),
-            Cell::text(&w.department),
-            Cell::text(&w.action),
-            Cell::text(&w.reason),
-            Cell::text(&w.pool),
-            Cell::Int(i64::from(w.staff)),
-            Cell::text(&w.staff_destination),
-        ]);
-    }
-    t.show = Some(120);
-    r.table(t);
-}
-
-fn matters(r: &mut Report, plan: &Plan) {
-    let mut t = Table::new(
-        "matters",
-        "Channel per matter",
-        &[
-            "matter_id",
-            "matter",
-            "department",
-            "weekly_volume",
-            "channel",
-            "pool",
-        ],
-    );
-    for m in &plan.matters {
-        t.row(vec![
-            Cell::text(&m.matter_id),
-            Cell::text(&m.name),
-            Cell::text(&m.department),
-            Cell::num(m.weekly_volume, 1),
-            Cell::text(&m.channel),
-            Cell::text(&m.pool),
-        ]);
-    }
-    let moved = plan
-        .matters
-        .iter()
-        .filter(|m| m.channel != "counter")
-        .count();
-    r.heading("Matters · 事项");
-    r.para(format!(
-        "{moved} of {} matters change channel; the full list is in matters.csv.",
-        plan.matters.len()
-    ));
-    t.show = Some(40);
-    r.table(t);
-}
-
-fn staff(r: &mut Report, plan: &Plan) -> Result<()> {
-    r.heading("Staff · 人员去向");
-    let s = &plan.staff;
-    let mut t = Table::new("staff", "Where the staff go", &["destination", "staff"]);
-    for (k, v) in [
-        ("at windows", s.at_windows),
-        ("online-service helpers (网办D小二)", s.helpers),
-        ("back office (后台)", s.backoffice),
-        ("released", s.released),
-    ] {
-        t.row(vec![Cell::text(k), Cell::Int(i64::from(v))]);
-    }
-    r.table(t);
-    let items = vec![
-        ("窗口 at windows".to_string(), f64::from(s.at_windows)),
-        ("网办D小二 helpers".to_string(), f64::from(s.helpers)),
-        ("后台 back office".to_string(), f64::from(s.backoffice)),
-        ("released".to_string(), f64::from(s.released)),
-    ];
-    r.chart(chart(
-        "staff_flows",
-        "Where the staff go",
-        charts::bars(
-            &format!("人员去向 · Staff of {} windows", plan.windows_before),
-            "staff",
-            &items,
-        ),
-    )?);
-    Ok(())
-}
-
-fn hourly(r: &mut Report, plan: &Plan) -> Result<()> {
-    r.heading("Hourly load vs capacity · 分时负荷");
-    let labels: Vec<String> = plan.hours.iter().map(|h| format!("{h:02}")).collect();
-    let load: Vec<Option<f64>> = (0..plan.hours.len())
-        .map(|h| {
-            Some(
-                plan.pools
-                    .iter()
-                    .map(|p| p.after_load.get(h).copied().unwrap_or(0.0))
-                    .sum(),
-            )
-        })
-        .collect();
-    let cap = f64::from(plan.windows_after);
-    let mut t = Table::new(
-        "hourly_load",
-        "Offered load (Erlangs) per hour after the plan, and windows",
-        &["hour", "load_erlangs", "windows"],
-    );
-    for (k, h) in plan.hours.iter().enumerate() {
-        t.row(vec![
-            Cell::Int(i64::from(*h)),
-            Cell::opt(load[k], 2),
-            Cell::Int(i64::from(plan.windows_after)),
-        ]);
-    }
-    r.data_only(t);
-    r.chart(chart(
-        "hourly_load",
-        "Hourly load vs capacity",
-        charts::lines(
-            "分时负荷与窗口 · Load vs windows after the plan",
-            "Erlangs / windows",
-            &labels,
-            &[
-                ("offered load".into(), load),
-                ("windows".into(), vec![Some(cap); labels.len()]),
-            ],
-        ),
-    )?);
-    Ok(())
 }

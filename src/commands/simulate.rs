@@ -3,27 +3,26 @@
 
 use std::path::PathBuf;
 
-use super::profile::chart;
-use crate::charts;
 use crate::cli::{SimMode, SimulateArgs};
+use crate::config;
 use crate::error::Result;
 use crate::ingest::Needs;
-use crate::optimise::Plan;
-use crate::report::{self, Cell, Report, Table};
-use crate::simulate::{poisson, trace, GroupResult, SimResult};
+use crate::plan::Plan;
+use crate::report::{self, pages};
+use crate::simulate::{poisson, trace};
 
 pub fn run(args: SimulateArgs) -> Result<()> {
-    let dir = super::data_dir(&args.data)?;
+    let dir = config::data_dir(&args.data)?;
     let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
     inputs.extend(args.plan.iter().cloned());
-    let out = super::output_dir(&args.out, "simulate", &inputs)?;
-    let plan: Option<Plan> = args.plan.as_deref().map(super::read_plan).transpose()?;
+    let out = config::output_dir(&args.out, "simulate", &inputs)?;
+    let plan: Option<Plan> = args.plan.as_deref().map(config::read_plan).transpose()?;
     let needs = Needs {
         windows: true,
         matters: args.mode == SimMode::Synthetic,
         tickets: args.mode == SimMode::Trace,
     };
-    let opts = super::load_options(&args.data, needs)?;
+    let opts = config::load_options(&args.data, needs)?;
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let mut policy = plan.as_ref().map(|p| p.policy.clone()).unwrap_or_default();
     if let Some(dc) = args.demand_change {
@@ -74,7 +73,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         }
     };
     progress.finish_and_clear();
-    let (rep, summary) = build(&loaded.hall, &today, after.as_ref())?;
+    let (rep, summary) = pages::simulate::build(&loaded.hall, &today, after.as_ref())?;
     let bundle = report::render(&rep, &summary)?;
     eprintln!(
         "hall mean wait: today {:.2} min{}",
@@ -85,206 +84,4 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             .unwrap_or_default()
     );
     super::commit(&out, bundle)
-}
-
-fn group_rows(t: &mut Table, label: &str, groups: &[GroupResult]) {
-    for g in groups {
-        t.row(vec![
-            Cell::text(label),
-            Cell::text(&g.name),
-            Cell::Int(g.customers as i64),
-            Cell::Int(g.served as i64),
-            Cell::Int(g.abandoned as i64),
-            Cell::Int(g.left_online as i64),
-            Cell::num(g.mean_wait, 2),
-            Cell::opt(g.mean_ci_half_width, 2),
-            Cell::num(g.p50_wait, 2),
-            Cell::num(g.p90_wait, 2),
-            Cell::num(g.max_wait, 1),
-            g.utilisation.map_or(Cell::Empty, Cell::Pct),
-        ]);
-    }
-}
-
-const COLS: [&str; 12] = [
-    "configuration",
-    "group",
-    "customers",
-    "served",
-    "abandoned",
-    "left_online",
-    "mean_wait",
-    "mean_ci95",
-    "p50_wait",
-    "p90_wait",
-    "max_wait",
-    "utilisation",
-];
-
-pub fn build(
-    hall: &crate::hall::Hall,
-    today: &SimResult,
-    after: Option<&SimResult>,
-) -> Result<(Report, serde_json::Value)> {
-    let mut r = Report::new("Simulation · 仿真");
-    r.para(format!("Mode: {} ({}), seed {}, {} replication(s). Waits in minutes; served customers only (no-shows excluded).", today.mode, if today.mode == "trace" { "each ticket keeps its own issue and handling time" } else { "Poisson arrivals at the hourly rates, gamma handling times" }, today.seed, today.replications));
-    if today.mode == "trace" && !today.departments.is_empty() {
-        backtest(&mut r, hall, today);
-    }
-    r.heading("Pools · 窗口池");
-    let mut t = Table::new("pools", "Per pool: today and (with --plan) the plan", &COLS);
-    group_rows(&mut t, "today", &today.pools);
-    if let Some(a) = after {
-        group_rows(&mut t, "plan", &a.pools);
-    }
-    group_rows(&mut t, "today", std::slice::from_ref(&today.hall));
-    if let Some(a) = after {
-        group_rows(&mut t, "plan", std::slice::from_ref(&a.hall));
-    }
-    r.table(t);
-    if !today.departments.is_empty() {
-        r.heading("Departments · 部门");
-        let mut t = Table::new("departments", "Per department: today and the plan", &COLS);
-        group_rows(&mut t, "today", &today.departments);
-        if let Some(a) = after {
-            group_rows(&mut t, "plan", &a.departments);
-        }
-        r.table(t);
-        let cats: Vec<String> = today.departments.iter().map(|d| d.name.clone()).collect();
-        let mut series = vec![(
-            "today".to_string(),
-            today
-                .departments
-                .iter()
-                .map(|d| d.mean_wait)
-                .collect::<Vec<_>>(),
-            None,
-        )];
-        if let Some(a) = after {
-            series.push((
-                "plan".to_string(),
-                cats.iter()
-                    .map(|c| {
-                        a.departments
-                            .iter()
-                            .find(|d| &d.name == c)
-                            .map_or(0.0, |d| d.mean_wait)
-                    })
-                    .collect(),
-                None,
-            ));
-        }
-        r.chart(chart(
-            "waits_by_department",
-            "Simulated mean wait per department",
-            charts::grouped_bars(
-                "仿真平均等候 · Simulated mean wait",
-                "minutes",
-                &cats,
-                &series,
-            ),
-        )?);
-    }
-    hourly_charts(&mut r, today, after)?;
-    let summary = serde_json::json!({ "today": today, "plan": after });
-    Ok((r, summary))
-}
-
-fn backtest(r: &mut Report, hall: &crate::hall::Hall, today: &SimResult) {
-    r.heading("Backtest: simulated vs observed · 回测");
-    let (observed, _) = crate::profile::waits::by_department(&hall.tickets);
-    let mut t = Table::new(
-        "backtest",
-        "Trace replay of today's windows vs the waits in the tickets (mean, minutes)",
-        &[
-            "department",
-            "observed_mean",
-            "simulated_mean",
-            "error",
-            "observed_p90",
-            "simulated_p90",
-        ],
-    );
-    for d in &today.departments {
-        let o = observed.iter().find(|o| o.department == d.name);
-        let om = o.and_then(|o| o.mean);
-        t.row(vec![
-            Cell::text(&d.name),
-            Cell::opt(om, 2),
-            Cell::num(d.mean_wait, 2),
-            om.filter(|m| *m > 0.0)
-                .map_or(Cell::Empty, |m| Cell::Pct(d.mean_wait / m - 1.0)),
-            Cell::opt(o.and_then(|o| o.p90), 2),
-            Cell::num(d.p90_wait, 2),
-        ]);
-    }
-    r.table(t);
-}
-
-fn hourly_charts(r: &mut Report, today: &SimResult, after: Option<&SimResult>) -> Result<()> {
-    let hours: Vec<usize> = (0..24)
-        .filter(|&h| {
-            today.pools.iter().any(|p| p.queue_by_hour[h] > 0.0)
-                || today.hall.wait_by_hour[h].is_finite()
-        })
-        .collect();
-    if hours.is_empty() {
-        return Ok(());
-    }
-    let labels: Vec<String> = hours.iter().map(|h| format!("{h:02}")).collect();
-    let f = |v: &[f64]| {
-        hours
-            .iter()
-            .map(|&h| v.get(h).copied().filter(|x| x.is_finite()))
-            .collect::<Vec<_>>()
-    };
-    let mut series = vec![("today".to_string(), f(&today.hall.wait_by_hour))];
-    if let Some(a) = after {
-        series.push(("plan".to_string(), f(&a.hall.wait_by_hour)));
-    }
-    r.chart(chart(
-        "wait_by_hour",
-        "Mean wait by hour of arrival",
-        charts::lines(
-            "分时段平均等候 · Mean wait by hour of arrival",
-            "minutes",
-            &labels,
-            &series,
-        ),
-    )?);
-    let q = |s: &SimResult| -> Vec<f64> {
-        (0..24)
-            .map(|h| s.pools.iter().map(|p| p.queue_by_hour[h]).sum())
-            .collect()
-    };
-    let mut series = vec![("today".to_string(), f(&q(today)))];
-    if let Some(a) = after {
-        series.push(("plan".to_string(), f(&q(a))));
-    }
-    r.chart(chart(
-        "queue_length",
-        "People waiting by hour",
-        charts::lines(
-            "排队人数 · Mean people waiting by hour",
-            "people",
-            &labels,
-            &series,
-        ),
-    )?);
-    let mut hist = vec![("today".to_string(), today.hall.waits.clone())];
-    if let Some(a) = after {
-        hist.push(("plan".to_string(), a.hall.waits.clone()));
-    }
-    r.chart(chart(
-        "wait_distribution",
-        "Distribution of waits",
-        charts::histogram_counted(
-            "等候时长分布 · Distribution of waits",
-            "minutes",
-            2.0,
-            60.0,
-            &hist,
-        ),
-    )?);
-    Ok(())
 }

@@ -1,11 +1,13 @@
 //! `hallplan validate`: read everything, account for every row, say what is usable.
 
 use crate::cli::ValidateArgs;
+use crate::config;
 use crate::error::Result;
-use crate::ingest::{derive, Needs};
+use crate::hall::derive;
+use crate::ingest::Needs;
 
 pub fn run(args: ValidateArgs) -> Result<()> {
-    let (loaded, dir) = super::load(&args.data, Needs::default())?;
+    let (loaded, dir) = config::load(&args.data, Needs::default())?;
     let hall = &loaded.hall;
     let clock = crate::ingest::Clock::start();
     let hours = derive::opening_hours(&hall.tickets);
@@ -23,7 +25,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let v = serde_json::json!({
             "data": dir.dir.as_ref().map(|d| d.display().to_string()),
             "sample": dir.is_sample,
-            "files": super::files_json(&loaded),
+            "files": crate::report::pages::files_json(&loaded),
             "departments": departments.len(),
             "windows": hall.windows.len(),
             "matters": hall.matters.len(),

@@ -1,4 +1,4 @@
-//! Reading a hall's exports without losing a row (the input contract, DATA.md).
+//! Reading a hall's exports without losing a row (the input contract, input.md).
 //!
 //! `load` finds the files of a hall directory, opens each as a [`source::Table`], maps its
 //! headers to the contract ([`columns`]), parses values ([`values`]) and builds the
@@ -8,7 +8,6 @@
 pub mod blocks;
 pub mod catalogue;
 pub mod columns;
-pub mod derive;
 pub mod footfall;
 pub mod source;
 pub mod tickets;
@@ -404,6 +403,6 @@ pub fn load(dir: Option<&Path>, opts: &LoadOptions) -> Result<Loaded> {
             "tickets: no ticket log, so no observed waits, hourly load or utilisation".into(),
         );
     }
-    derive::fill_matter_defaults(&mut out.hall);
+    crate::hall::derive::fill_matter_defaults(&mut out.hall);
     Ok(out)
 }

@@ -1,4 +1,4 @@
-//! Demand (MODEL.md §1) and pools (§2): who arrives in which planning hour, and which pool
+//! Demand (model.md §1) and pools (§2): who arrives in which planning hour, and which pool
 //! of windows each channel sends them to.
 
 use std::collections::BTreeMap;
@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::slots::{self, DayShape};
 use super::{Channel, Policy};
 use crate::error::{Error, Result};
+use crate::hall::derive;
 use crate::hall::{time, Hall, Status, WindowKind, NONE};
-use crate::ingest::derive;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PoolKind {

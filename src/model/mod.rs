@@ -1,4 +1,4 @@
-//! The planning model (MODEL.md §1–§2): demand per matter and hour, channels, pools, and
+//! The planning model (model.md §1–§2): demand per matter and hour, channels, pools, and
 //! the evaluation of a configuration with the queueing formulas (§3) and calibration (§6).
 
 pub mod demand;

@@ -22,7 +22,7 @@ pub enum Calibration {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnlineRemainder {
-    /// At the fallback windows (MODEL.md §2).
+    /// At the fallback windows (model.md §2).
     Fallback,
     /// At the joint window of the matter's merge group, where it has one (the Binjiang
     /// practice: enterprise set-up went online and its walk-ins to a joint window);

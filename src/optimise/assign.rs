@@ -1,12 +1,12 @@
-//! From pools back to windows, staff and matters (MODEL.md §5), and the plain-language
+//! From pools back to windows, staff and matters (model.md §5), and the plain-language
 //! summary. Deterministic: busiest windows first, ties by window id.
 
 use std::collections::BTreeMap;
 
-use super::plan::{Objective, Plan, PlanDepartment, PlanMatter, PlanPool, PlanWindow, StaffPlan};
 use crate::hall::{Hall, Status, NONE};
 use crate::model::evaluate::{Flows, PoolEval};
 use crate::model::{Channel, HallModel, Policy, PoolKind};
+use crate::plan::{Objective, Plan, PlanDepartment, PlanMatter, PlanPool, PlanWindow, StaffPlan};
 
 pub struct Parts<'a> {
     pub hall: &'a Hall,

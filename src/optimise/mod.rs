@@ -1,11 +1,13 @@
-//! The optimisation (MODEL.md §4–§5): build the MILP from the hall model, solve it, and turn
-//! pools back into windows, staff and channels. good_lp stays inside [`milp`].
+//! The optimisation (model.md §4–§5): prepare the MILP from the hall model, solve it, and
+//! turn pools back into windows, staff and channels. good_lp stays inside
+//! [`milp`]'s backend; the plan it produces is [`crate::plan::Plan`].
 
 pub mod assign;
-pub mod lp_format;
 pub mod milp;
-pub mod plan;
+pub mod prepare;
+pub mod solve;
 
-pub use plan::{
-    plan, prepare, solve, solve_checked, Objective, Plan, PlanRun, Prepared, SimCheck, SimNeed,
+pub use prepare::{prepare, Prepared};
+pub use solve::{
+    adjust, attempt, formula_plan, solve, spend_windows, waiting_of, Attempt, PlanRun,
 };

@@ -1,8 +1,8 @@
 //! Hourly load: arrivals by department and hour, by weekday and hour, staffed windows per
 //! hour, and utilisation per window.
 
+use crate::hall::derive;
 use crate::hall::{time, Status, Tickets, NONE, NO_TIME};
-use crate::ingest::derive;
 
 /// Mean tickets issued per open day, `[department][hour]`, and the open days counted.
 pub fn arrivals_by_dept_hour(t: &Tickets) -> (Vec<[f64; 24]>, usize) {

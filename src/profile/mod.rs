@@ -53,7 +53,7 @@ pub fn matter_lines(hall: &Hall) -> Vec<MatterLine> {
             obs[m as usize].1 += 1;
         }
     }
-    let weeks = crate::ingest::derive::weeks_covered(t).max(1.0 / 7.0);
+    let weeks = crate::hall::derive::weeks_covered(t).max(1.0 / 7.0);
     let mut out: Vec<MatterLine> = hall
         .matters
         .iter()

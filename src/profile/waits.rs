@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::{mean, quantile_sorted};
+use crate::hall::derive;
 use crate::hall::{time, Minutes, Status, Tickets, NO_TIME};
-use crate::ingest::derive;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeptWaits {

@@ -15,7 +15,10 @@ pub fn render(t: &Table) -> crate::Result<Vec<u8>> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let err = |e: ::csv::Error| crate::Error::Solver(format!("CSV {}: {e}", t.name));
+    let err = |e: ::csv::Error| crate::Error::Render {
+        what: format!("CSV {}", t.name),
+        message: e.to_string(),
+    };
     w.write_record(t.columns.iter().map(|c| neutralise(c).into_owned()))
         .map_err(err)?;
     for row in &t.rows {
@@ -25,8 +28,10 @@ pub fn render(t: &Table) -> crate::Result<Vec<u8>> {
         }))
         .map_err(err)?;
     }
-    w.into_inner()
-        .map_err(|e| crate::Error::Solver(format!("CSV {}: {e}", t.name)))
+    w.into_inner().map_err(|e| crate::Error::Render {
+        what: format!("CSV {}", t.name),
+        message: e.to_string(),
+    })
 }
 
 /// Rows given as plain strings (rejected rows), neutralised the same way.

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod html;
 pub mod markdown;
 pub mod output;
+pub mod pages;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -197,8 +198,10 @@ pub fn render(report: &Report, summary: &serde_json::Value) -> crate::Result<Bun
         b.add(format!("charts/{}.svg", c.name), c.svg.clone().into_bytes());
         b.add(format!("charts/{}.png", c.name), c.png.clone());
     }
-    let mut json =
-        serde_json::to_string_pretty(summary).map_err(|e| crate::Error::Solver(e.to_string()))?;
+    let mut json = serde_json::to_string_pretty(summary).map_err(|e| crate::Error::Render {
+        what: "summary.json".into(),
+        message: e.to_string(),
+    })?;
     json.push('\n');
     b.add("summary.json", json.into_bytes());
     Ok(b)

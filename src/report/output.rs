@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use super::Bundle;
 use crate::error::{Error, Result};
 
+/// A marker in every output folder: hallplan's own default folders may be replaced.
+pub const MARKER: &str = ".hallplan-output";
+
 /// An output folder, checked before the slow work so that a bad path fails at once.
 #[derive(Debug, Clone)]
 pub struct OutputDir {

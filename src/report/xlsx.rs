@@ -4,7 +4,10 @@ use super::{Cell, Report};
 
 pub fn render(r: &Report) -> crate::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| crate::Error::Solver(format!("xlsx: {e}"));
+    let err = |e: rust_xlsxwriter::XlsxError| crate::Error::Render {
+        what: "xlsx".into(),
+        message: e.to_string(),
+    };
     let mut wb = Workbook::new();
     // A fixed creation date: the workbook is byte-identical for the same inputs.
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 1, 1).map_err(err)?;

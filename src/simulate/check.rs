@@ -12,7 +12,7 @@ use super::engine::{self, Customer, Outcome};
 use super::trace;
 use crate::error::{Error, Result};
 use crate::hall::{time, Hall, Status};
-use crate::optimise::{Plan, SimNeed};
+use crate::plan::{Plan, SimNeed};
 
 /// One pool's re-routed tickets, ready to replay with any number of windows.
 struct PoolTrace {
@@ -109,7 +109,8 @@ pub fn shortfalls(hall: &Hall, plan: &Plan, seed: u64, extra: u32) -> Result<Vec
 mod tests {
     use super::*;
     use crate::model::Policy;
-    use crate::optimise::{plan, Objective};
+    use crate::optimise::formula_plan as plan;
+    use crate::plan::Objective;
 
     fn sample() -> Hall {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");

@@ -1,4 +1,4 @@
-//! Simulation (MODEL.md §7): replay a hall's own tickets through today's windows or a
+//! Simulation (model.md §7): replay a hall's own tickets through today's windows or a
 //! plan's, or run synthetic Poisson days, and summarise waits per pool and department.
 //!
 //! [`engine`] is the multi-server FCFS queue; [`synthetic`] draws arrivals and handling

@@ -1,4 +1,4 @@
-//! Synthetic days (MODEL.md §7): Poisson arrivals at each pool's hourly rates, gamma
+//! Synthetic days (model.md §7): Poisson arrivals at each pool's hourly rates, gamma
 //! handling times with the pool's mean and cs², replications with 95 % confidence
 //! intervals. Today's hall comes from the planning model; a plan from plan.json.
 
@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::hall::Hall;
 use crate::model::evaluate;
 use crate::model::{HallModel, Policy};
-use crate::optimise::Plan;
+use crate::plan::Plan;
 
 /// One pool to simulate: hourly rates per slot hour, windows, handling time.
 #[derive(Debug, Clone)]

@@ -22,9 +22,9 @@ use super::engine::{Customer, OffDuty, Outcome, PoolQueue, RosteredQueue, Schedu
 use super::stats::QueueArea;
 use super::{group_of, GroupResult, SimResult, WaitTally};
 use crate::error::{Error, Result};
+use crate::hall::derive;
 use crate::hall::{time, Hall, Matter, Status, Tickets, WindowKind, NONE, NO_TIME};
-use crate::ingest::derive;
-use crate::optimise::Plan;
+use crate::plan::Plan;
 
 /// A ticket on its way into the queue.
 #[derive(Debug, Clone, Copy)]

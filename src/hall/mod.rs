@@ -1,6 +1,8 @@
 //! The domain model: a hall's windows, matters, footfall and tickets, as read and checked
 //! by `ingest`.
 
+pub mod derive;
+
 use std::collections::HashMap;
 
 /// Minutes, the unit of every wait and handling time a user sees.

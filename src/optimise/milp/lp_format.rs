@@ -1,7 +1,7 @@
 //! Writer for the CPLEX LP file format.
 //!
 //! The model is written from the same intermediate representation
-//! ([`LinearModel`]) that [`super::milp::solve`] hands to the solver, so the
+//! ([`LinearModel`]) that [`super::solve`] hands to the solver, so the
 //! file is exactly the model that was solved and can be fed to any external
 //! solver (HiGHS, CBC, CPLEX, Gurobi, SCIP) to cross-check a plan.
 //!
@@ -17,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-use super::milp::{LinearModel, Sense, VarKind};
+use super::linear::{LinearModel, Sense, VarKind};
 
 /// Longest line the writer produces before wrapping (readers accept 255).
 const MAX_LINE: usize = 200;

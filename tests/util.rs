@@ -1,8 +1,5 @@
 //! The harness shared by the integration tests: a hall folder in a temporary directory
 //! written from strings, the `hallplan` binary run on it, and its outputs read back.
-//!
-//! Each test binary compiles this module on its own and uses a different part of it.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -208,7 +205,58 @@ impl Run {
                 self.stderr
             );
         }
+        snapshot_error(code, &self.stderr);
     }
+}
+
+thread_local! {
+    /// Error snapshots taken so far by the running test (each test runs on its thread).
+    static ERRORS_SNAPPED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Every error message a user can see is pinned by an insta snapshot named after the test
+/// (`tests/snapshots/`), with temporary folders and the source tree written as `[tmp]` and
+/// `[repo]` so that the text does not depend on where the test ran.
+fn snapshot_error(code: i32, stderr: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .replace("::", "__");
+    let n = ERRORS_SNAPPED.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let name = if n == 1 { test } else { format!("{test}-{n}") };
+    let text = format!("exit code {code}\n{}", redact(stderr));
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// The text with the source tree and temporary folders replaced by placeholders.
+pub fn redact(text: &str) -> String {
+    let text = text.replace(env!("CARGO_MANIFEST_DIR"), "[repo]");
+    let tmp = std::env::temp_dir();
+    let tmp = tmp
+        .to_str()
+        .unwrap_or("/tmp")
+        .trim_end_matches('/')
+        .to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    // tempfile names its folders `.tmpXXXXXX` under the temporary folder.
+    let marker = format!("{tmp}/.tmp");
+    while let Some(i) = rest.find(&marker) {
+        out.push_str(&rest[..i]);
+        out.push_str("[tmp]");
+        let after = &rest[i + marker.len()..];
+        let end = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The `hallplan` binary built by cargo for this test run.

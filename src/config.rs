@@ -1,0 +1,218 @@
+//! The configuration stage (ripgrep's low → high arguments): what the user typed (the
+//! clap structs of [`crate::cli`]) becomes validated, resolved inputs — the hall folder
+//! or the bundled sample, the reading options, the output folder (checked before any slow
+//! work), the policy, the solver. Commands read their flags through here.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{DataArgs, OutArgs, SolverArg};
+use crate::error::{Error, Result};
+use crate::ingest::{self, ColumnMap, FileKind, LoadOptions, Loaded, Needs};
+use crate::model::Policy;
+use crate::optimise::milp::Solver;
+use crate::report::output::MARKER;
+use crate::report::OutputDir;
+
+/// The hall directory to read, and whether it is the bundled sample.
+pub struct DataDir {
+    pub dir: Option<PathBuf>,
+    pub is_sample: bool,
+}
+
+/// `--data`, or the bundled sample: `data/binjiang` under the current folder, else the
+/// copy in the source tree, else generated afresh into a temporary folder.
+pub fn data_dir(args: &DataArgs) -> Result<DataDir> {
+    if let Some(d) = &args.data {
+        return Ok(DataDir {
+            dir: Some(d.clone()),
+            is_sample: false,
+        });
+    }
+    let single_files = args.windows.is_some()
+        || args.matters.is_some()
+        || args.tickets.is_some()
+        || args.footfall.is_some();
+    if single_files {
+        return Ok(DataDir {
+            dir: None,
+            is_sample: false,
+        });
+    }
+    let dir = sample_dir("binjiang")?;
+    eprintln!(
+        "note: no --data given; using the bundled sample hall {}",
+        dir.display()
+    );
+    Ok(DataDir {
+        dir: Some(dir),
+        is_sample: true,
+    })
+}
+
+/// A folder of the bundled sample (`binjiang` or `binjiang-after`).
+pub fn sample_dir(name: &str) -> Result<PathBuf> {
+    let local = Path::new("data").join(name);
+    if local.join("tickets.csv").exists() {
+        return Ok(local);
+    }
+    let source_tree = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name);
+    if source_tree.join("tickets.csv").exists() {
+        return Ok(source_tree);
+    }
+    let tmp = std::env::temp_dir().join(format!("hallplan-sample-{}", crate::sample::DEFAULT_SEED));
+    if !tmp.join(name).join("tickets.csv").exists() {
+        for f in crate::sample::generate(crate::sample::DEFAULT_SEED) {
+            let p = tmp.join(&f.path);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
+            }
+            std::fs::write(&p, &f.bytes).map_err(|source| Error::Write {
+                path: p.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(tmp.join(name))
+}
+
+/// Validated load options from the data flags.
+pub fn load_options(args: &DataArgs, needs: Needs) -> Result<LoadOptions> {
+    let mut opts = LoadOptions {
+        strict: args.strict,
+        clock_skew_s: args.clock_skew_s,
+        max_service_min: args.max_service_min,
+        needs,
+        ..LoadOptions::default()
+    };
+    if args.clock_skew_s < 0 {
+        return Err(Error::Config {
+            what: "--clock-skew-s".into(),
+            message: "must be ≥ 0 seconds".into(),
+        });
+    }
+    if args.max_service_min.is_nan() || args.max_service_min <= 0.0 {
+        return Err(Error::Config {
+            what: "--max-service-min".into(),
+            message: "must be > 0 minutes".into(),
+        });
+    }
+    if let Some(e) = &args.encoding {
+        opts.open.encoding = Some(e.parse().map_err(|m| Error::Config {
+            what: "--encoding".into(),
+            message: m,
+        })?);
+    }
+    opts.open.sheet = args.sheet.clone();
+    if let Some(p) = &args.columns {
+        opts.columns = Some(ColumnMap::load(p)?);
+    }
+    for (kind, p) in [
+        (FileKind::Windows, &args.windows),
+        (FileKind::Matters, &args.matters),
+        (FileKind::Footfall, &args.footfall),
+        (FileKind::Tickets, &args.tickets),
+    ] {
+        if let Some(p) = p {
+            opts.files.insert(kind, p.clone());
+        }
+    }
+    Ok(opts)
+}
+
+/// Loads the hall named by the data flags.
+pub fn load(args: &DataArgs, needs: Needs) -> Result<(Loaded, DataDir)> {
+    let dir = data_dir(args)?;
+    let opts = load_options(args, needs)?;
+    let loaded = ingest::load(dir.dir.as_deref(), &opts)?;
+    Ok((loaded, dir))
+}
+
+/// The output folder: `--out`, or `out/<command>` (replaced when hallplan wrote it).
+pub fn output_dir(args: &OutArgs, command: &str, inputs: &[PathBuf]) -> Result<OutputDir> {
+    match &args.out {
+        Some(p) => OutputDir::prepare(p, args.force, inputs),
+        None => {
+            let p = Path::new("out").join(command);
+            let ours = p.join(MARKER).exists();
+            OutputDir::prepare(&p, args.force || ours, inputs)
+        }
+    }
+}
+
+/// A plan.json written by `hallplan plan`.
+pub fn read_plan(path: &Path) -> Result<crate::plan::Plan> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        file: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::BadFile {
+        file: path.display().to_string(),
+        message: format!("not a hallplan plan.json: {e}"),
+    })
+}
+
+/// What `plan` and `frontier` share: the hall folder, the output folder (checked before
+/// the slow work), the policy and the loaded hall.
+pub fn planning_inputs(
+    data: &DataArgs,
+    out: &OutArgs,
+    scenario: Option<&PathBuf>,
+    sets: &[String],
+    command: &str,
+) -> Result<(OutputDir, crate::model::Policy, Loaded)> {
+    let dir = data_dir(data)?;
+    let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
+    inputs.extend(scenario.iter().map(|p| (*p).clone()));
+    let out = output_dir(out, command, &inputs)?;
+    let policy = policy(scenario, sets, dir.dir.as_deref())?;
+    let opts = load_options(
+        data,
+        Needs {
+            windows: true,
+            matters: true,
+            tickets: false,
+        },
+    )?;
+    let loaded = ingest::load(dir.dir.as_deref(), &opts)?;
+    Ok((out, policy, loaded))
+}
+
+/// The solver named by `--solver`.
+pub fn solver(arg: SolverArg) -> Solver {
+    match arg {
+        SolverArg::Microlp => Solver::Microlp,
+        SolverArg::Highs => Solver::Highs,
+    }
+}
+
+/// The policy: scenario file (or scenario.toml in the hall folder), then `--set`s.
+pub fn policy(
+    scenario: Option<&PathBuf>,
+    sets: &[String],
+    data_dir: Option<&std::path::Path>,
+) -> Result<Policy> {
+    let path = scenario.cloned().or_else(|| {
+        data_dir
+            .map(|d| d.join("scenario.toml"))
+            .filter(|p| p.exists())
+    });
+    let mut p = match &path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                file: path.display().to_string(),
+                source,
+            })?;
+            Policy::from_toml(&text, &path.display().to_string())?
+        }
+        None => Policy::default(),
+    };
+    for s in sets {
+        p.set(s)?;
+    }
+    Ok(p)
+}

@@ -1,0 +1,133 @@
+//! The only place that names good_lp: the linear model handed to microlp or (with the
+//! `highs` feature) HiGHS, and the solver's answer read back.
+
+use good_lp::{ProblemVariables, Solution, SolverModel, Variable};
+
+use super::input::{MilpError, Solver};
+use super::linear::{LinearModel, Sense, VarDef, VarKind};
+
+/// Solver knobs (internal: the public API always proves optimality).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Settings {
+    /// Relative MIP gap at which the search may stop.
+    pub(super) mip_gap: f32,
+    /// Wall-clock limit (seconds); only for profiling, it breaks determinism.
+    pub(super) time_limit: Option<f64>,
+    pub(super) solver: Solver,
+}
+
+/// Solves `model` and returns the value of every variable. good_lp stays
+/// inside this function; `warm` is a full start vector (microlp only).
+pub(super) fn run_solver(
+    model: &LinearModel,
+    warm: Option<&[f64]>,
+    settings: Settings,
+) -> Result<Solved, MilpError> {
+    let mut problem_vars = ProblemVariables::new();
+    let vars: Vec<Variable> = model
+        .vars
+        .iter()
+        .map(|v| problem_vars.add(variable_definition(v)))
+        .collect();
+    let objective = expression(&model.objective, &vars);
+    let unsolved = problem_vars.minimise(objective);
+    match settings.solver {
+        Solver::Microlp => {
+            use good_lp::{WithInitialSolution, WithMipGap, WithTimeLimit};
+            let mut solver = unsolved.using(good_lp::microlp);
+            if settings.mip_gap > 0.0 {
+                solver = solver
+                    .with_mip_gap(settings.mip_gap)
+                    .map_err(|e| MilpError::Solver(e.to_string()))?;
+            }
+            if let Some(seconds) = settings.time_limit {
+                solver = solver.with_time_limit(seconds);
+            }
+            let solver = match warm {
+                Some(start) => {
+                    solver.with_initial_solution(vars.iter().copied().zip(start.iter().copied()))
+                }
+                None => solver,
+            };
+            solve_rows(solver, model, &vars)
+        }
+        #[cfg(feature = "highs")]
+        Solver::Highs => {
+            // good_lp's HiGHS model takes no start solution; one thread keeps runs
+            // reproducible.
+            // HiGHS's default gaps (1e-4 relative, 1e-6 absolute) would stop before the
+            // 1e-8 tie-breaks decide: set both to what microlp is given.
+            let mut solver = unsolved
+                .using(good_lp::highs)
+                .set_threads(1)
+                .set_mip_rel_gap(settings.mip_gap)
+                .and_then(|s| s.set_mip_abs_gap(0.0))
+                .map_err(|e| MilpError::Solver(e.to_string()))?;
+            if let Some(seconds) = settings.time_limit {
+                solver = solver.set_time_limit(seconds);
+            }
+            solve_rows(solver, model, &vars)
+        }
+        #[cfg(not(feature = "highs"))]
+        Solver::Highs => Err(MilpError::Solver(
+            "this hallplan was built without HiGHS: build it with `cargo build --release --features highs`, or use --solver microlp".into(),
+        )),
+    }
+}
+
+/// Variable values and whether the search finished (a MIP-gap stop counts:
+/// the only gap used is [`super::integral_gap`], which is a proof).
+#[derive(Debug, Clone)]
+pub(super) struct Solved {
+    pub(super) values: Vec<f64>,
+    pub(super) proven: bool,
+}
+
+pub(super) fn solve_rows<M: SolverModel>(
+    mut solver: M,
+    model: &LinearModel,
+    vars: &[Variable],
+) -> Result<Solved, MilpError>
+where
+    M::Error: Into<good_lp::ResolutionError>,
+{
+    for row in &model.rows {
+        let lhs = expression(&row.terms, vars);
+        let constraint = match row.sense {
+            Sense::Le => good_lp::constraint::leq(lhs, row.rhs),
+            Sense::Ge => good_lp::constraint::geq(lhs, row.rhs),
+            Sense::Eq => good_lp::constraint::eq(lhs, row.rhs),
+        };
+        solver.add_constraint(constraint);
+    }
+    let solution = solver.solve().map_err(|e| map_error(e.into()))?;
+    Ok(Solved {
+        values: vars.iter().map(|&v| solution.value(v)).collect(),
+        proven: !matches!(solution.status(), good_lp::SolutionStatus::TimeLimit),
+    })
+}
+
+pub(super) fn variable_definition(var: &VarDef) -> good_lp::VariableDefinition {
+    let def = good_lp::variable().min(var.lower).max(var.upper);
+    match var.kind {
+        VarKind::Continuous => def,
+        VarKind::Integer => def.integer(),
+        VarKind::Binary => def.binary(),
+    }
+}
+
+pub(super) fn expression(terms: &[(usize, f64)], vars: &[Variable]) -> good_lp::Expression {
+    let mut expr = good_lp::Expression::with_capacity(terms.len());
+    for &(var, coef) in terms {
+        expr.add_mul(coef, vars[var]);
+    }
+    expr
+}
+
+pub(super) fn map_error(error: good_lp::ResolutionError) -> MilpError {
+    match error {
+        good_lp::ResolutionError::Infeasible => MilpError::Infeasible,
+        good_lp::ResolutionError::Unbounded => MilpError::Unbounded,
+        other => MilpError::Solver(other.to_string()),
+    }
+}

@@ -1,0 +1,282 @@
+//! The planning MILP of model.md §4: which channel each matter takes, how many
+//! windows each pool keeps, and how many helpers and back-office staff the
+//! released staff become.
+//!
+//! Everything queueing-related is precomputed by the caller (capacity tables
+//! `A_p(c)`, targets, loads); this module is optimisation over numbers. The only
+//! queueing calls are φ_c(a) and its slope, used to place tangent cuts.
+//!
+//! # Formulation
+//! The waiting rate φ_c(a) of a pool is convex in the load `a` for a fixed
+//! window count `c`, but `c` is itself a decision. The model therefore
+//! disaggregates each pool's load over its window options (`a_{p,c,h}`, non-zero
+//! only for the chosen `c`) and under-estimates φ_c by tangents written in
+//! *perspective* form, `t ≥ φ'(â)·a + (φ(â) − φ'(â)·â)·y`. With `y` binary this
+//! is exactly the tangent for the chosen `c` and `t ≥ 0` for the others; in the
+//! LP relaxation it is the convex hull of the on/off convex cost, which is far
+//! tighter than big-M linking (Ceria & Soares 1999, "Convex programming for
+//! disjunctive convex optimization"; Günlük & Linderoth 2010, "Perspective
+//! reformulations of mixed integer nonlinear programs with indicator
+//! variables").
+//!
+//! The model is first written into a small solver-neutral representation
+//! ([`LinearModel`]); both [`solve`] (through good_lp) and [`to_lp_format`] are
+//! built from it, so the LP file is exactly the model that was solved.
+//!
+//! # Determinism
+//! microlp has no randomness, no threads and (without a time limit) no clock
+//! in its decisions, and the model is built in a fixed order, so the same input
+//! gives the same solution (checked by a test). On top of that, ties are broken
+//! on purpose by a tiny penalty ([`TIE_BREAK`]) on windows and on moving a
+//! matter away from its current channel, and helpers / back-office staff are
+//! reported at their minimum for the chosen plan.
+
+mod backend;
+mod build;
+mod cuts;
+mod evaluate;
+mod flows;
+mod input;
+mod linear;
+mod local_search;
+mod lp_format;
+mod start;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+use crate::plan::Objective;
+use backend::{run_solver, Settings, Solved};
+use build::{build, Built, Layout, Stage};
+use cuts::CutTable;
+use evaluate::{check_pools, check_staff, check_waiting, check_window_cap};
+use flows::plan_flows;
+pub use input::{
+    ChannelOption, MatterSpec, MilpError, MilpInput, MilpSolution, OptionLoad, PoolSpec, Solver,
+};
+use local_search::{best_sizes, polish, staff_cap};
+use start::{complete_start, decode_choice, decode_windows, finish, heuristic_start, start_from};
+use validate::{bad, validate};
+
+/// Time given to stage 2 (least waiting among the fewest-window plans). microlp does
+/// not close stage 2 on halls of the sample's size in 10 s either (its LP bound is weak:
+/// pooling economies make waiting non-convex across window counts, and microlp has no
+/// cuts), so a longer wait buys nothing; HiGHS proves it in about half a second.
+const STAGE2_SECONDS: f64 = 0.3;
+
+/// Relative MIP gap of the waiting objective. The tangent envelope itself is only
+/// accurate to [`CUT_REL_TOL`] (1 %), so proving the last 0.1 % buys nothing but
+/// branch-and-bound nodes (most of `plan`'s time on a hall of the sample's size).
+const WAITING_GAP: f32 = 1e-3;
+
+/// Solves the plan. `FewestWindows` is lexicographic: first the fewest
+/// windows N*, then the least waiting with Σ n_p ≤ N* (two solves, the second
+/// warm-started from the first).
+pub fn solve(input: &MilpInput) -> Result<MilpSolution, MilpError> {
+    solve_timed(input, None).map(|(solution, _)| solution)
+}
+
+/// Whether a plan is proven optimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optimality {
+    /// The fewest windows are proven; the waiting among such plans was not minimised.
+    WindowsOnly,
+    /// The search finished: no better plan exists (in the model).
+    Proven,
+    /// The time limit stopped the search: the plan is feasible, maybe not optimal.
+    TimeLimit,
+}
+
+/// [`solve`] with a wall-clock budget (seconds, shared by the two stages of
+/// `FewestWindows`). Large halls can take microlp a long time to prove
+/// optimality; this returns the best plan found in time. Results that hit the
+/// limit depend on machine speed, so they are not reproducible: the report
+/// should say so. A run that finishes in time is identical to [`solve`].
+pub fn solve_with_time_limit(
+    input: &MilpInput,
+    seconds: f64,
+) -> Result<(MilpSolution, Optimality), MilpError> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(bad(format!("time limit {seconds} s must be positive")));
+    }
+    solve_timed(input, Some(seconds))
+}
+
+fn solve_timed(
+    input: &MilpInput,
+    limit: Option<f64>,
+) -> Result<(MilpSolution, Optimality), MilpError> {
+    validate(input)?;
+    let started = std::time::Instant::now();
+    let remaining = || limit.map(|l| (l - started.elapsed().as_secs_f64()).max(0.01));
+    let exact = Settings {
+        solver: input.solver,
+        ..Settings::default()
+    };
+    let (built, solved, mut proven) = match input.objective {
+        Objective::FewestWindows => {
+            let (first, solved) = stage_one(input, limit)?;
+            let fewest = decode_windows(&first.layout, &solved.values)
+                .iter()
+                .sum::<u32>();
+            let second = build(input, Stage::Waiting { cap: Some(fewest) })?;
+            // Stage 1's channels with the least-waiting sizes: a start at least as good as
+            // stage 1's own sizes, and what stands if the search cannot improve on it.
+            let choice = decode_choice(&first.layout, &solved.values);
+            let warm = best_sizes(input, &second, &choice, fewest)
+                .and_then(|sizes| start_from(input, &second, &choice, &sizes))
+                .or_else(|| complete_start(input, &second, &first, &solved.values));
+            let settings = Settings {
+                time_limit: Some(remaining().unwrap_or(STAGE2_SECONDS).min(STAGE2_SECONDS)),
+                mip_gap: WAITING_GAP,
+                ..exact
+            };
+            // microlp's branch and bound closes stage 2 on small models only; on larger
+            // ones the local search gets there faster, and without a clock its result
+            // does not depend on the machine's speed.
+            if input.solver == Solver::Microlp && second.model.vars.len() > EXACT_STAGE2_VARS {
+                if let Some(start) = warm.as_deref() {
+                    let sol = finish(input, &second, start)?;
+                    let sol = polish(input, &second, sol, fewest)?;
+                    return Ok((sol, Optimality::WindowsOnly));
+                }
+            }
+            // Stage 2 only orders plans that already have the fewest windows; when microlp
+            // cannot finish it, stage 1's plan stands and the caller says so.
+            let last = match run_solver(&second.model, warm.as_deref(), settings) {
+                Ok(last) => last,
+                Err(_) => {
+                    let sol = finish(input, &first, &solved.values)?;
+                    let sol = polish(input, &second, sol, fewest)?;
+                    return Ok((sol, Optimality::WindowsOnly));
+                }
+            };
+            if solved.proven && !last.proven {
+                // The fewest windows are proven; the waiting among them is the best found.
+                let sol = finish(input, &second, &last.values)?;
+                let sol = polish(input, &second, sol, fewest)?;
+                return Ok((sol, Optimality::WindowsOnly));
+            }
+            let proven = solved.proven;
+            (second, last, proven)
+        }
+        Objective::LeastWaiting { max_windows } => {
+            let built = build(
+                input,
+                Stage::Waiting {
+                    cap: Some(max_windows),
+                },
+            )?;
+            if input.solver == Solver::Microlp && built.model.vars.len() > EXACT_STAGE2_VARS {
+                // As stage 2 of the fewest windows: channels from stage 1, then the local
+                // search with up to `max_windows` windows.
+                let (first, solved) = stage_one(input, limit)?;
+                let choice = decode_choice(&first.layout, &solved.values);
+                let flows = plan_flows(input, &choice);
+                let cap = staff_cap(
+                    input,
+                    max_windows,
+                    &flows.self_service,
+                    flows.backoffice_work,
+                );
+                let sizes = best_sizes(input, &built, &choice, cap).ok_or(MilpError::Infeasible)?;
+                let values =
+                    start_from(input, &built, &choice, &sizes).ok_or(MilpError::Infeasible)?;
+                let sol = polish(input, &built, finish(input, &built, &values)?, max_windows)?;
+                return Ok((sol, Optimality::WindowsOnly));
+            }
+            let start = heuristic_start(input, &built);
+            let settings = Settings {
+                time_limit: remaining(),
+                mip_gap: WAITING_GAP,
+                ..exact
+            };
+            let solved = run_solver(&built.model, start.as_deref(), settings)?;
+            (built, solved, true)
+        }
+    };
+    proven &= solved.proven;
+    let optimality = if proven {
+        Optimality::Proven
+    } else {
+        Optimality::TimeLimit
+    };
+    Ok((finish(input, &built, &solved.values)?, optimality))
+}
+
+/// Stage 1: the fewest windows, proven with an integral gap, in half the time budget
+/// (stage 2 gets whatever is left).
+fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), MilpError> {
+    let first = build(input, Stage::Windows)?;
+    let start = heuristic_start(input, &first);
+    let settings = Settings {
+        mip_gap: integral_gap(&first.layout),
+        time_limit: limit.map(|l| l / 2.0),
+        solver: input.solver,
+    };
+    let solved = run_solver(&first.model, start.as_deref(), settings).map_err(|e| match e {
+        MilpError::Solver(m) => MilpError::Solver(format!("stage 1 (fewest windows): {m}")),
+        other => other,
+    })?;
+    Ok((first, solved))
+}
+
+/// A relative MIP gap that still proves optimality for an integer-valued
+/// objective (Σ n_p): stopping when (incumbent − bound) ≤ gap·incumbent < 1
+/// means no plan with one window fewer exists. microlp does not know the
+/// objective is integral, so without this it would keep branching to close
+/// a fractional gap that cannot hide a better plan.
+fn integral_gap(layout: &Layout) -> f32 {
+    let most: u32 = layout
+        .y
+        .iter()
+        .map(|picks| picks.iter().map(|&(c, _)| c).max().unwrap_or(0))
+        .sum();
+    (0.999 / f64::from(most.max(1))) as f32
+}
+
+/// The model in CPLEX LP format. For `FewestWindows` this is the first stage
+/// (minimise Σ n_p); the file's header comment states the second stage.
+pub fn to_lp_format(input: &MilpInput) -> Result<String, MilpError> {
+    validate(input)?;
+    let stage = match input.objective {
+        Objective::FewestWindows => Stage::Windows,
+        Objective::LeastWaiting { max_windows } => Stage::Waiting {
+            cap: Some(max_windows),
+        },
+    };
+    let built = build(input, stage)?;
+    Ok(lp_format::write_lp(&built.model))
+}
+
+/// Re-evaluates every constraint of the model at `sol` without the solver and
+/// returns the violations in words (empty when the plan is valid). Also checks
+/// that the reported waiting figures match a fresh evaluation.
+pub fn check(input: &MilpInput, sol: &MilpSolution) -> Vec<String> {
+    let mut issues = Vec::new();
+    if let Err(err) = validate(input) {
+        return vec![err.to_string()];
+    }
+    if sol.windows.len() != input.pools.len() || sol.choice.len() != input.matters.len() {
+        return vec!["solution has the wrong number of pools or matters".to_string()];
+    }
+    for (m, (&k, matter)) in sol.choice.iter().zip(&input.matters).enumerate() {
+        if k >= matter.options.len() {
+            issues.push(format!("matter {m} takes option {k}, which does not exist"));
+        }
+    }
+    if !issues.is_empty() {
+        return issues;
+    }
+    let flows = plan_flows(input, &sol.choice);
+    let table = CutTable::new(input);
+    check_pools(input, &table, sol, &flows, &mut issues);
+    check_window_cap(input, sol, &mut issues);
+    check_staff(input, sol, &flows, &mut issues);
+    check_waiting(input, &table, sol, &flows, &mut issues);
+    issues
+}
+
+/// Largest stage-2 model (variables) that microlp's branch and bound is given; larger
+/// ones go to the local search.
+const EXACT_STAGE2_VARS: usize = 300;

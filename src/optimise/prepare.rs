@@ -1,0 +1,439 @@
+//! Everything a plan needs before the solver runs: today's hall backtested and
+//! calibrated (model.md §6), each pool's targets and window capacities (§4), and the MILP
+//! input. `frontier` prepares once and solves many times.
+
+use std::collections::BTreeMap;
+
+use super::milp::{ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSpec, Solver};
+use crate::error::Result;
+use crate::hall::{Hall, Status, NONE};
+use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
+use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind};
+use crate::plan::Objective;
+
+/// Observed mean wait (served tickets) per pool today: tickets served at the pool's windows.
+fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
+    let t = &hall.tickets;
+    let mut pool_of_window: BTreeMap<&str, usize> = BTreeMap::new();
+    for (p, pool) in model.pools.iter().enumerate() {
+        for &w in &pool.windows_today {
+            pool_of_window.insert(hall.windows[w].id.as_str(), p);
+        }
+    }
+    let by_index: Vec<Option<usize>> = t
+        .windows
+        .names()
+        .iter()
+        .map(|n| pool_of_window.get(n.as_str()).copied())
+        .collect();
+    let mut acc = vec![(0.0, 0u64); model.pools.len()];
+    for i in 0..t.len() {
+        if t.status[i] != Status::Served || t.window[i] == NONE {
+            continue;
+        }
+        if let (Some(p), Some(w)) = (by_index[t.window[i] as usize], t.wait_min(i)) {
+            acc[p].0 += w;
+            acc[p].1 += 1;
+        }
+    }
+    acc.iter()
+        .map(|(s, n)| (*n >= 20).then(|| s / *n as f64))
+        .collect()
+}
+
+/// Today's staffing per pool: for each distinct pattern of whole windows on duty per
+/// slot, the number of open days that had it (MODEL.md §3b: "an average of 1.45 staffed
+/// windows is evaluated as the day's real mix of 1 and 2"). A day on which a pool had no
+/// window on duty at all is a day it was closed (it served nobody), not a day of infinite
+/// waits, and is left out of that pool's patterns.
+fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<(f64, Vec<u32>)>>> {
+    let t = &hall.tickets;
+    if t.is_empty() {
+        return None;
+    }
+    let mut pool_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (p, pool) in model.pools.iter().enumerate() {
+        for &w in &pool.windows_today {
+            pool_of.insert(hall.windows[w].id.as_str(), p);
+        }
+    }
+    let by_index: Vec<Option<usize>> = t
+        .windows
+        .names()
+        .iter()
+        .map(|n| pool_of.get(n.as_str()).copied())
+        .collect();
+    let staffed = crate::hall::derive::staffed_windows(t);
+    let days: std::collections::BTreeSet<i64> = staffed.keys().map(|(d, _)| *d).collect();
+    let slots = model.slots();
+    let mut per_day: BTreeMap<i64, Vec<Vec<u32>>> = days
+        .iter()
+        .map(|&d| (d, vec![vec![0u32; slots]; model.pools.len()]))
+        .collect();
+    for ((day, hour), ws) in &staffed {
+        let day_counts = per_day.get_mut(day).expect("every staffed day is listed");
+        for (h, _) in model.hours.iter().enumerate().filter(|(_, x)| *x == hour) {
+            for &w in ws {
+                if let Some(p) = by_index[w as usize] {
+                    day_counts[p][h] += 1;
+                }
+            }
+        }
+    }
+    let mut out: Vec<BTreeMap<Vec<u32>, f64>> = vec![BTreeMap::new(); model.pools.len()];
+    for counts in per_day.into_values() {
+        for (p, pattern) in counts.into_iter().enumerate() {
+            if pattern.iter().any(|&c| c > 0) {
+                *out[p].entry(pattern).or_default() += 1.0;
+            }
+        }
+    }
+    Some(
+        out.into_iter()
+            .map(|m| m.into_iter().map(|(pattern, n)| (n, pattern)).collect())
+            .collect(),
+    )
+}
+
+/// Calibration factor per pool (model.md §6): observed / predicted today, clamped; pools
+/// that do not exist today take the load-weighted factor of the departments feeding them.
+fn calibrate(
+    model: &HallModel,
+    policy: &Policy,
+    observed: &[Option<f64>],
+    before: &[PoolEval],
+    flows_max: &[Flow],
+    notes: &mut Vec<String>,
+) -> Vec<f64> {
+    let clamp = policy.calibration_clamp;
+    let mut k = vec![1.0; model.pools.len()];
+    if policy.calibration == Calibration::None {
+        return k;
+    }
+    let mut known = vec![false; model.pools.len()];
+    for p in 0..model.pools.len() {
+        if let (Some(o), Some(pred)) = (observed[p], before[p].mean_wait) {
+            if pred > 0.05 && o > 0.0 {
+                let raw = o / pred;
+                k[p] = raw.clamp(1.0 / clamp, clamp);
+                known[p] = true;
+                if (raw - k[p]).abs() > 1e-9 {
+                    notes.push(format!(
+                        "calibration of {} clamped from {:.2} to {:.2}",
+                        model.pools[p].name, raw, k[p]
+                    ));
+                }
+            }
+        }
+    }
+    // Load-weighted factor of known department pools, for pools without a history.
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for p in 0..model.pools.len() {
+        if known[p] {
+            let w = flows_max[p].load.iter().sum::<f64>().max(1e-9);
+            num += k[p].ln() * w;
+            den += w;
+        }
+    }
+    let hall_k = if den > 0.0 { (num / den).exp() } else { 1.0 };
+    for p in 0..model.pools.len() {
+        if !known[p] {
+            k[p] = hall_k;
+        }
+    }
+    k
+}
+
+/// Flows if every matter took every channel it may: the widest mix each pool can see.
+fn max_flows(model: &HallModel, policy: &Policy) -> Vec<Flow> {
+    let mut out: Vec<Flow> = vec![Flow::new(&model.shape); model.pools.len()];
+    for m in 0..model.matters.len() {
+        for &ch in &model.matters[m].channels {
+            for (p, lambda, s, cs2) in evaluate::routes(model, m, ch, policy) {
+                for (h, l) in lambda.iter().enumerate() {
+                    out[p].lambda[h] += l;
+                    out[p].load[h] += l * s / 60.0;
+                    out[p].second[h] += l * s * s * (1.0 + cs2);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub(crate) struct Targets {
+    pub(crate) mean: Vec<f64>,
+    pub(crate) peak: Vec<f64>,
+}
+
+/// model.md §4 defaults: today's predicted (calibrated) wait, raised to the floor, capped
+/// by max_mean_wait_min; joint and fallback pools take the smallest target of the
+/// departments that may feed them; peak = max(peak_factor × mean, today's worst hour).
+fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -> Targets {
+    let n = model.pools.len();
+    let mut mean = vec![f64::INFINITY; n];
+    let mut peak = vec![0.0f64; n];
+    for p in 0..n {
+        if let PoolKind::Department(_) = model.pools[p].kind {
+            let today = before[p].mean_wait.map_or(policy.wait_floor_min, |w| w);
+            mean[p] = today.max(policy.wait_floor_min);
+            peak[p] = before[p].worst_hour_wait.unwrap_or(0.0);
+        }
+    }
+    // Feeding departments of joint and fallback pools.
+    for m in &model.matters {
+        for &ch in &m.channels {
+            if let Some(p) = model.pool_of(m, ch) {
+                if !matches!(model.pools[p].kind, PoolKind::Department(_)) {
+                    let d = model.dept_pool[m.department];
+                    mean[p] = mean[p].min(mean[d]);
+                }
+            }
+        }
+    }
+    for p in 0..n {
+        if !mean[p].is_finite() {
+            mean[p] = policy.wait_floor_min.max(0.5);
+        }
+        if let Some(cap) = policy.max_mean_wait_min {
+            mean[p] = mean[p].min(cap);
+        }
+        peak[p] = (policy.peak_factor * mean[p]).max(peak[p]);
+        let _ = k;
+    }
+    Targets { mean, peak }
+}
+
+/// The share of a pool's day load in each slot (from the widest mix it may see).
+fn profile(flow: &Flow) -> Vec<f64> {
+    let total: f64 = flow.load.iter().sum();
+    if total <= 0.0 {
+        return vec![1.0 / flow.load.len().max(1) as f64; flow.load.len()];
+    }
+    flow.load.iter().map(|l| l / total).collect()
+}
+
+/// A peak slot at or above this utilisation is named in the notes: its queue builds
+/// within the session and drains after the peak.
+const OVERLOADED: f64 = 0.95;
+
+/// The largest day load (Erlang-hours) a pool with c windows carries while every slot
+/// stays within the peak target and the day's arrival-weighted mean wait within the mean
+/// target, both in uncalibrated minutes (targets ÷ k), and the peak slot's load within
+/// `util_cap · c`. With the pool's profile fixed, both targets become one capacity per
+/// window count: the MILP is then a multiple-choice model with knapsack rows, whose LP
+/// relaxation is nearly integral. Evaluated by the transient session model, so a cap
+/// above 1 admits peaks that build and drain a queue within the session.
+fn day_capacities(
+    day: &crate::model::transient::PoolDay,
+    c_max: u32,
+    peak_target: f64,
+    mean_target: f64,
+    util_cap: f64,
+) -> Vec<f64> {
+    day.capacities(
+        c_max,
+        &crate::model::transient::Targets {
+            mean_wait_min: mean_target,
+            peak_wait_min: peak_target,
+            max_utilisation: util_cap,
+        },
+    )
+}
+
+/// Today's windows of a pool always carry today's load (model.md §4: today's hall is a
+/// feasible plan at today's demand), even where today's peak hour is at or above the
+/// policy's `max_utilisation`: such a pool's utilisation cap is raised to today's peak.
+pub(crate) fn util_cap(policy: &Policy, today_windows: u32, today: &Flow) -> f64 {
+    if today_windows == 0 {
+        return policy.max_utilisation;
+    }
+    let peak = today.peak_load() / f64::from(today_windows);
+    policy.max_utilisation.max(peak * (1.0 + 1e-9))
+}
+
+fn pool_specs(
+    model: &HallModel,
+    policy: &Policy,
+    flows_max: &[Flow],
+    today_flows: &[Flow],
+    k: &[f64],
+    t: &Targets,
+) -> Vec<PoolSpec> {
+    model
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(p, pool)| {
+            let (s, cs2) = flows_max[p].day_mix();
+            let prof = profile(&flows_max[p]);
+            let day_load: f64 = flows_max[p].load.iter().sum();
+            let today = pool.windows_today.len() as u32;
+            let today_load: f64 = today_flows[p].load.iter().sum();
+            let ucap = util_cap(policy, today, &today_flows[p]);
+            let day = flows_max[p].pool_day(&prof, s, cs2);
+            let limit = today.max(1) * 4 + 50;
+            let mut formula = day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+            let cap_of = |formula: &[f64], c: u32| {
+                let f = formula[c as usize];
+                if today > 0 && c >= today {
+                    f.max(today_load * (1.0 + 1e-9))
+                } else {
+                    f
+                }
+            };
+            let mut c_max = today;
+            while cap_of(&formula, c_max) < day_load && c_max < limit {
+                c_max += 1;
+                if c_max as usize >= formula.len() {
+                    let grown = (2 * c_max).min(limit);
+                    formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+                }
+            }
+            let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
+            let c_max = c_max.max(min_windows);
+            PoolSpec {
+                name: pool.name.clone(),
+                handle_min: s,
+                cs2,
+                min_windows,
+                max_windows: c_max,
+                peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
+                mean_target_min: f64::INFINITY,
+                profile: prof,
+                day: Some(day),
+            }
+        })
+        .collect()
+}
+
+/// Channel options with their loads summed over the day (the pools are collapsed).
+fn matter_specs(model: &HallModel, hall: &Hall, policy: &Policy) -> Vec<MatterSpec> {
+    model
+        .matters
+        .iter()
+        .enumerate()
+        .map(|(m, md)| MatterSpec {
+            name: hall.matters[md.matter].id.clone(),
+            options: md
+                .channels
+                .iter()
+                .map(|&ch| ChannelOption {
+                    label: ch.as_str().to_string(),
+                    loads: evaluate::routes(model, m, ch, policy)
+                        .into_iter()
+                        .map(|(pool, lambda, s, _)| OptionLoad {
+                            pool,
+                            arrivals_per_hour: vec![lambda.iter().sum()],
+                            handle_min: s,
+                        })
+                        .collect(),
+                    backoffice_work_min_week: evaluate::backoffice_work(model, m, ch),
+                    // Conservative: the peak hour of each matter's terminal users.
+                    self_service_users_per_hour: vec![evaluate::self_service_users(
+                        model, m, ch, policy,
+                    )
+                    .iter()
+                    .copied()
+                    .fold(0.0, f64::max)],
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Everything that does not depend on the objective: the model, today's evaluation, the
+/// calibration, the targets and the MILP input. `frontier` prepares once and solves many.
+pub struct Prepared {
+    pub model: HallModel,
+    pub notes: Vec<String>,
+    pub(crate) before_flows: Flows,
+    pub(crate) before_raw: Vec<PoolEval>,
+    pub(crate) before: Vec<PoolEval>,
+    pub(crate) observed: Vec<Option<f64>>,
+    pub(crate) k: Vec<f64>,
+    pub(crate) targets: Targets,
+    pub input: MilpInput,
+}
+
+pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
+    let model = HallModel::build(hall, policy)?;
+    let mut notes = Vec::new();
+    let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
+    // Today is today's demand: the backtest, the calibration and the targets compare the
+    // formula with the waits people had, before any what-if demand change.
+    let today_policy = Policy {
+        demand_change: 0.0,
+        ..policy.clone()
+    };
+    let today_model = HallModel::build(hall, &today_policy)?;
+    let before_flows = evaluate::flows(&today_model, &today_ch, &today_policy);
+    let staffed = staffed_by_pool(hall, &model);
+    let today_eval = |p: usize, k: f64| match &staffed {
+        Some(s) if !s[p].is_empty() => {
+            evaluate::eval_pool_staffed(&before_flows.pools[p], &s[p], k)
+        }
+        _ => eval_pool(
+            &before_flows.pools[p],
+            model.pools[p].windows_today.len() as u32,
+            k,
+        ),
+    };
+    if staffed.is_some() {
+        notes.push("today's hall is evaluated day by day with the whole windows the tickets show were staffed in each slot (not the whole inventory), each session opening empty".into());
+    }
+    let before_raw: Vec<PoolEval> = (0..model.pools.len()).map(|p| today_eval(p, 1.0)).collect();
+    let observed = observed_by_pool(hall, &model);
+    let fmax = max_flows(&model, policy);
+    let k = calibrate(&model, policy, &observed, &before_raw, &fmax, &mut notes);
+    let before: Vec<PoolEval> = (0..model.pools.len())
+        .map(|p| today_eval(p, k[p]))
+        .collect();
+    for (p, e) in before.iter().enumerate() {
+        let n = model.pools[p].windows_today.len();
+        if n > 0 && e.peak_utilisation >= OVERLOADED {
+            notes.push(format!("{}: today's peak slot offers {:.1} Erlangs to {:.1} staffed windows (utilisation {:.0} %): the queue builds and drains within the session (transient model); today's {} windows stay a feasible plan", model.pools[p].name, e.peak_load, e.peak_load / e.peak_utilisation, 100.0 * e.peak_utilisation, n));
+        }
+    }
+    let targets = targets(&model, policy, &before, &k);
+    let specs = pool_specs(&model, policy, &fmax, &before_flows.pools, &k, &targets);
+    let today = model.windows_today();
+    let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
+    let input = MilpInput {
+        slots: 1,
+        pools: specs,
+        matters: matter_specs(&model, hall, policy),
+        windows_today: today,
+        allow_growth: policy.allow_growth,
+        staff_today: f64::from(staff_today),
+        staff_per_window: f64::from(staff_today) / f64::from(today.max(1)),
+        allow_hiring: policy.allow_hiring,
+        helper_share: policy.helper_share,
+        helper_users_per_hour: policy.helper_users_per_hour,
+        backoffice_min_per_staff_week: policy.backoffice_min_per_staff_week,
+        tangent_points: policy.tangent_points,
+        objective: Objective::FewestWindows,
+        solver: Solver::default(),
+    };
+    Ok(Prepared {
+        model,
+        notes,
+        before_flows,
+        before_raw,
+        before,
+        observed,
+        k,
+        targets,
+        input,
+    })
+}
+
+impl Prepared {
+    /// The MILP input for one objective.
+    pub fn input_for(&self, objective: Objective) -> MilpInput {
+        let mut input = self.input.clone();
+        input.objective = objective;
+        input
+    }
+}

@@ -1,0 +1,326 @@
+//! The before/after page: waits per department and for the hall with bootstrap
+//! intervals and a verdict, tickets and windows per day, the plan's prediction against
+//! the outcome, and the footfall change.
+
+use super::chart;
+use crate::charts;
+use crate::compare::{self, Change, Side, Stats};
+use crate::error::Result;
+use crate::hall::{time, Hall};
+use crate::plan::Plan;
+use crate::report::{Cell, Report, Table};
+
+fn stat_cells(s: &Stats) -> Vec<Cell> {
+    vec![
+        Cell::num(s.tickets_per_day, 1),
+        Cell::Pct(s.no_show_rate),
+        Cell::num(s.windows_per_day, 1),
+        Cell::opt(s.mean, 2),
+        Cell::opt(s.median, 2),
+        Cell::opt(s.p90, 2),
+        s.share_over_10.map_or(Cell::Empty, Cell::Pct),
+        s.share_over_20.map_or(Cell::Empty, Cell::Pct),
+    ]
+}
+
+fn name(k: &str) -> &str {
+    if k.is_empty() {
+        "全厅 (whole hall)"
+    } else {
+        k
+    }
+}
+
+/// What `compare` shows, beside the two sides: the bootstrap's resamples and seed.
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    sb: &std::collections::BTreeMap<String, Side>,
+    sa: &std::collections::BTreeMap<String, Side>,
+    resamples: usize,
+    seed: u64,
+    plan: Option<&Plan>,
+    sim: Option<&crate::simulate::SimResult>,
+    footfall: Option<&[crate::hall::Footfall]>,
+    hb: &Hall,
+    ha: &Hall,
+) -> Result<(Report, serde_json::Value)> {
+    let mut keys: Vec<&String> = sb.keys().filter(|k| sa.contains_key(*k)).collect();
+    keys.sort_by_key(|k| (k.is_empty(), k.to_string()));
+    let only_before: Vec<&String> = sb.keys().filter(|k| !sa.contains_key(*k)).collect();
+    let only_after: Vec<&String> = sa.keys().filter(|k| !sb.contains_key(*k)).collect();
+    let changes: Vec<(String, Stats, Stats, Change)> =
+        compare::by_department(sb, sa, &keys, resamples, seed)?
+            .into_iter()
+            .map(|(k, b, a, c)| (name(&k).to_string(), b, a, c))
+            .collect();
+    let mut r = Report::new("Before/after waiting times · 精简前后等候对比");
+    r.heading("Verdict · 结论");
+    let mut lines = Vec::new();
+    for (n, b, a, c) in &changes {
+        let ci = c
+            .mean_ci
+            .map(|(lo, hi)| format!(" (95% CI {lo:+.1} to {hi:+.1})"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{n}: mean wait {} → {} min, change {}{ci}: {}.",
+            fmt(b.mean),
+            fmt(a.mean),
+            c.mean_change.map_or("–".into(), |v| format!("{v:+.1}")),
+            c.verdict.words()
+        ));
+    }
+    r.bullets(lines);
+    r.para(format!("Confidence intervals: percentile bootstrap over days ({} resamples, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", resamples, seed, compare::MIN_SERVED, compare::MIN_DAYS));
+    let mut notes = Vec::new();
+    if !only_before.is_empty() {
+        notes.push(format!(
+            "only before: {}",
+            only_before
+                .iter()
+                .map(|k| name(k).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !only_after.is_empty() {
+        notes.push(format!(
+            "only after: {}",
+            only_after
+                .iter()
+                .map(|k| name(k).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    r.bullets(notes);
+    let cols = [
+        "department",
+        "before_tickets_per_day",
+        "before_no_show",
+        "before_windows_per_day",
+        "before_mean",
+        "before_median",
+        "before_p90",
+        "before_over_10",
+        "before_over_20",
+        "after_tickets_per_day",
+        "after_no_show",
+        "after_windows_per_day",
+        "after_mean",
+        "after_median",
+        "after_p90",
+        "after_over_10",
+        "after_over_20",
+    ];
+    let mut t = Table::new(
+        "departments",
+        "Per department: before and after (waits in minutes, served tickets)",
+        &cols,
+    );
+    for (n, b, a, _) in &changes {
+        let mut row = vec![Cell::text(n)];
+        row.extend(stat_cells(b));
+        row.extend(stat_cells(a));
+        t.row(row);
+    }
+    r.heading("Departments · 部门");
+    r.table(t);
+    let mut t = Table::new(
+        "changes",
+        "Change in wait (after − before) with 95% bootstrap CIs",
+        &[
+            "department",
+            "mean_change",
+            "mean_ci_low",
+            "mean_ci_high",
+            "p90_change",
+            "p90_ci_low",
+            "p90_ci_high",
+            "verdict",
+        ],
+    );
+    for (n, _, _, c) in &changes {
+        t.row(vec![
+            Cell::text(n),
+            Cell::opt(c.mean_change, 2),
+            Cell::opt(c.mean_ci.map(|x| x.0), 2),
+            Cell::opt(c.mean_ci.map(|x| x.1), 2),
+            Cell::opt(c.p90_change, 2),
+            Cell::opt(c.p90_ci.map(|x| x.0), 2),
+            Cell::opt(c.p90_ci.map(|x| x.1), 2),
+            Cell::text(c.verdict.words()),
+        ]);
+    }
+    r.table(t);
+    let cats: Vec<String> = changes.iter().map(|c| c.0.clone()).collect();
+    let bm: Vec<f64> = changes.iter().map(|c| c.1.mean.unwrap_or(0.0)).collect();
+    let am: Vec<f64> = changes.iter().map(|c| c.2.mean.unwrap_or(0.0)).collect();
+    // Whiskers on the after bar: the before mean plus the CI of the change.
+    let whiskers: Vec<(f64, f64)> = changes
+        .iter()
+        .map(|c| {
+            c.3.mean_ci.map_or(
+                (c.2.mean.unwrap_or(0.0), c.2.mean.unwrap_or(0.0)),
+                |(lo, hi)| (c.1.mean.unwrap_or(0.0) + lo, c.1.mean.unwrap_or(0.0) + hi),
+            )
+        })
+        .collect();
+    r.chart(chart(
+        "waits_before_after",
+        "Mean wait before and after, with the 95% CI of the change",
+        charts::grouped_bars(
+            "平均等候 精简前后 · Mean wait before/after (95% CI)",
+            "minutes",
+            &cats,
+            &[
+                ("before".into(), bm, None),
+                ("after".into(), am, Some(whiskers)),
+            ],
+        ),
+    )?);
+    let hall_key = String::new();
+    if let (Some(b), Some(a)) = (sb.get(&hall_key), sa.get(&hall_key)) {
+        r.chart(chart(
+            "wait_distribution",
+            "Distribution of waits before and after",
+            charts::histogram(
+                "等候时长分布 · Waits before/after",
+                "minutes",
+                2.0,
+                60.0,
+                &[
+                    ("before".into(), b.waits.clone()),
+                    ("after".into(), a.waits.clone()),
+                ],
+            ),
+        )?);
+        per_day(&mut r, b, a)?;
+    }
+    if let Some(p) = plan {
+        report_card(&mut r, p, sim, &changes);
+    }
+    if let Some(f) = footfall {
+        footfall_change(&mut r, f, sb, sa);
+    }
+    let _ = (hb, ha);
+    let summary = serde_json::json!({
+        "departments": changes.iter().map(|(n, b, a, c)| serde_json::json!({"department": n, "before": b, "after": a, "change": c})).collect::<Vec<_>>(),
+        "resamples": resamples,
+        "seed": seed,
+    });
+    Ok((r, summary))
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.1}"))
+}
+
+fn per_day(r: &mut Report, b: &Side, a: &Side) -> Result<()> {
+    let mut t = Table::new(
+        "per_day",
+        "Tickets and windows in use per day",
+        &["period", "date", "tickets", "windows_in_use", "mean_wait"],
+    );
+    let mut labels = Vec::new();
+    let mut tickets = Vec::new();
+    let mut windows = Vec::new();
+    for (period, side) in [("before", b), ("after", a)] {
+        for (day, d) in &side.days {
+            let m = (d.served > 0).then(|| d.sum / d.served as f64);
+            t.row(vec![
+                Cell::text(period),
+                Cell::text(time::format_date(*day)),
+                Cell::Int(d.tickets as i64),
+                Cell::Int(d.windows.len() as i64),
+                Cell::opt(m, 2),
+            ]);
+            labels.push(time::format_date(*day)[5..].to_string());
+            tickets.push(Some(d.tickets as f64));
+            windows.push(Some(d.windows.len() as f64 * 10.0));
+        }
+    }
+    r.data_only(t);
+    r.chart(chart(
+        "per_day",
+        "Tickets and windows in use per day",
+        charts::lines(
+            "每日取号与在用窗口 · Tickets and windows (×10) per day",
+            "per day",
+            &labels,
+            &[
+                ("tickets".into(), tickets),
+                ("windows in use ×10".into(), windows),
+            ],
+        ),
+    )?);
+    Ok(())
+}
+
+fn report_card(
+    r: &mut Report,
+    p: &Plan,
+    sim: Option<&crate::simulate::SimResult>,
+    changes: &[(String, Stats, Stats, Change)],
+) {
+    r.heading("Predicted vs actual · 模型成绩单");
+    let mut t = Table::new("prediction", "The plan's prediction (formula and simulation) against what happened (mean wait after, minutes)", &["department", "predicted_formula", "predicted_simulation", "actual", "formula_error", "simulation_error", "windows_planned"]);
+    for d in &p.departments {
+        let actual = changes
+            .iter()
+            .find(|c| c.0 == d.department)
+            .and_then(|c| c.2.mean);
+        let s = sim
+            .and_then(|s| s.departments.iter().find(|g| g.name == d.department))
+            .map(|g| g.mean_wait);
+        let err = |x: Option<f64>| match (x, actual) {
+            (Some(x), Some(a)) if a > 0.0 => Cell::Pct(x / a - 1.0),
+            _ => Cell::Empty,
+        };
+        t.row(vec![
+            Cell::text(&d.department),
+            Cell::opt(d.after_mean_min, 2),
+            Cell::opt(s, 2),
+            Cell::opt(actual, 2),
+            err(d.after_mean_min),
+            err(s),
+            Cell::Int(i64::from(d.windows_after)),
+        ]);
+    }
+    r.table(t);
+}
+
+fn footfall_change(
+    r: &mut Report,
+    f: &[crate::hall::Footfall],
+    sb: &std::collections::BTreeMap<String, Side>,
+    sa: &std::collections::BTreeMap<String, Side>,
+) {
+    let span = |s: Option<&Side>| {
+        s.and_then(|s| Some((*s.days.keys().next()?, *s.days.keys().next_back()?)))
+    };
+    let hall = String::new();
+    let (Some((b0, b1)), Some((a0, a1))) = (span(sb.get(&hall)), span(sa.get(&hall))) else {
+        return;
+    };
+    let per_day = |a: i64, b: i64| -> Option<f64> {
+        let v: Vec<u64> = f
+            .iter()
+            .filter(|x| (a..=b).contains(&time::day(x.at)))
+            .map(|x| x.count)
+            .collect();
+        let days: std::collections::BTreeSet<i64> = f
+            .iter()
+            .map(|x| time::day(x.at))
+            .filter(|d| (a..=b).contains(d))
+            .collect();
+        (!days.is_empty()).then(|| v.iter().sum::<u64>() as f64 / days.len() as f64)
+    };
+    r.heading("Footfall · 人流量");
+    match (per_day(b0, b1), per_day(a0, a1)) {
+        (Some(x), Some(y)) if x > 0.0 => r.para(format!(
+            "Footfall per open day: {x:.0} before, {y:.0} after ({:+.1}%).",
+            (y / x - 1.0) * 100.0
+        )),
+        _ => r.para("The footfall file does not cover both periods."),
+    }
+}

@@ -1,0 +1,17 @@
+//! hallplan's integration tests: one binary (ripgrep's layout), one module per subject,
+//! sharing the harness in `util` (a hall folder in a temporary directory, the `hallplan`
+//! binary run on it, its outputs read back).
+
+mod util;
+
+mod broken_input;
+mod busy_hall;
+mod cli;
+mod compare;
+mod fuzz_readers;
+mod plan_replay;
+mod realdata;
+mod replay_backtest;
+mod reports;
+mod sample_data;
+mod unseen_hall;
