@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::hall::{time, Status, Tickets, NONE, NO_TIME};
-use crate::profile::{mean, quantile_sorted};
+use crate::stats::{mean, quantile as quantile_sorted};
 
 const BIN: f64 = 0.25;
 const BINS: usize = 4 * 240;

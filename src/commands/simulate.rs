@@ -25,6 +25,8 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     let opts = config::load_options(&args.data, needs)?;
     let loaded = crate::ingest::load(dir.dir.as_deref(), &opts)?;
     let mut policy = plan.as_ref().map(|p| p.policy.clone()).unwrap_or_default();
+    // `--demand-change` replaces the plan's (or the default) what-if demand: read once.
+    let planned_demand = policy.demand_change;
     if let Some(dc) = args.demand_change {
         policy.demand_change = dc;
     }
@@ -58,8 +60,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             let after = plan
                 .as_ref()
                 .map(|p| {
-                    let factor = (1.0 + args.demand_change.unwrap_or(p.policy.demand_change))
-                        / (1.0 + p.policy.demand_change);
+                    let factor = (1.0 + policy.demand_change) / (1.0 + planned_demand);
                     poisson::run(
                         &poisson::pools_of_plan(p, factor),
                         days,

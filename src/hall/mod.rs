@@ -5,8 +5,7 @@ pub mod derive;
 
 use std::collections::HashMap;
 
-/// Minutes, the unit of every wait and handling time a user sees.
-pub type Minutes = f64;
+pub use crate::units::Minutes;
 /// Seconds since 1970-01-01 00:00 in local hall time (no time zones in the contract).
 pub type Timestamp = i64;
 

@@ -9,6 +9,8 @@ pub mod blocks;
 pub mod catalogue;
 pub mod columns;
 pub mod footfall;
+mod ledger;
+mod options;
 pub mod source;
 pub mod tickets;
 pub mod values;
@@ -16,201 +18,14 @@ pub mod values;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Location, Result};
-use crate::hall::{Hall, Timestamp};
+use crate::error::{Error, Result};
+use crate::hall::Timestamp;
 pub use columns::ColumnMap;
 use columns::Source;
+pub(crate) use ledger::Ledger;
+pub use ledger::{FileReport, Loaded, Rejected};
+pub use options::{find_file, threads, Clock, FileKind, LoadOptions, Needs};
 pub use source::{Encoding, OpenOptions, Row, RowAt, Table};
-
-/// The four files of a hall directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FileKind {
-    Windows,
-    Matters,
-    Footfall,
-    Tickets,
-}
-
-impl FileKind {
-    pub const ALL: [FileKind; 4] = [
-        FileKind::Windows,
-        FileKind::Matters,
-        FileKind::Footfall,
-        FileKind::Tickets,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            FileKind::Windows => "windows",
-            FileKind::Matters => "matters",
-            FileKind::Footfall => "footfall",
-            FileKind::Tickets => "tickets",
-        }
-    }
-}
-
-/// What a command needs; a missing required file is fatal, a missing optional one is
-/// reported as a skipped section.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Needs {
-    pub windows: bool,
-    pub matters: bool,
-    pub tickets: bool,
-}
-
-impl Needs {
-    /// The window inventory and the ticket log: what a replay of today's hall reads.
-    pub const TRACE: Needs = Needs {
-        windows: true,
-        matters: false,
-        tickets: true,
-    };
-}
-
-/// How to load a hall.
-#[derive(Debug, Clone)]
-pub struct LoadOptions {
-    pub open: OpenOptions,
-    pub columns: Option<ColumnMap>,
-    /// The first rejected row becomes a fatal error.
-    pub strict: bool,
-    /// A `called_at` up to this many seconds before `issued_at` counts as a zero wait.
-    pub clock_skew_s: i64,
-    /// Longer services are rejected rows.
-    pub max_service_min: f64,
-    /// Files given one by one (`--tickets FILE` …), overriding the directory's.
-    pub files: BTreeMap<FileKind, PathBuf>,
-    pub needs: Needs,
-}
-
-impl Default for LoadOptions {
-    fn default() -> Self {
-        LoadOptions {
-            open: OpenOptions::default(),
-            columns: None,
-            strict: false,
-            clock_skew_s: 60,
-            max_service_min: 480.0,
-            files: BTreeMap::new(),
-            needs: Needs::default(),
-        }
-    }
-}
-
-/// A row set aside, with where and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
-    pub file: String,
-    pub at: Location,
-    pub column: String,
-    pub reason: &'static str,
-    pub message: String,
-    pub value: String,
-}
-
-/// What was read from one file.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct FileReport {
-    pub path: String,
-    pub encoding: String,
-    pub read: u64,
-    pub accepted: u64,
-    pub rejected: u64,
-    pub rejected_by_reason: BTreeMap<String, u64>,
-    pub clamped: u64,
-    pub ignored_columns: Vec<String>,
-    pub first: Option<String>,
-    pub last: Option<String>,
-}
-
-/// A loaded hall with its accounting.
-#[derive(Debug, Clone, Default)]
-pub struct Loaded {
-    pub hall: Hall,
-    pub files: BTreeMap<&'static str, FileReport>,
-    pub rejected: Vec<Rejected>,
-    /// Sections skipped for a missing optional file, in words.
-    pub skipped: Vec<String>,
-    pub inputs: Vec<PathBuf>,
-}
-
-/// Collects rejected rows for one file and keeps the count straight.
-pub(crate) struct Ledger<'a> {
-    pub report: FileReport,
-    pub rejected: &'a mut Vec<Rejected>,
-    file: String,
-    strict: bool,
-    first_t: Timestamp,
-    last_t: Timestamp,
-}
-
-impl<'a> Ledger<'a> {
-    pub fn new(table: &Table, path: &Path, rejected: &'a mut Vec<Rejected>, strict: bool) -> Self {
-        Ledger {
-            report: FileReport {
-                path: path.display().to_string(),
-                encoding: table.encoding.clone(),
-                ..FileReport::default()
-            },
-            rejected,
-            file: table.file.clone(),
-            strict,
-            first_t: Timestamp::MAX,
-            last_t: Timestamp::MIN,
-        }
-    }
-
-    pub fn reject(
-        &mut self,
-        at: Location,
-        column: &str,
-        reason: &'static str,
-        message: String,
-        value: &str,
-    ) -> Result<()> {
-        if self.strict {
-            // Row messages start with the column name; the fatal error names it once.
-            let message = message
-                .strip_prefix(column)
-                .map_or(message.as_str(), str::trim_start);
-            return Err(Error::BadValue {
-                file: self.file.clone(),
-                at,
-                column: column.to_string(),
-                message: format!("{message} (--strict)"),
-            });
-        }
-        self.report.rejected += 1;
-        *self
-            .report
-            .rejected_by_reason
-            .entry(reason.to_string())
-            .or_default() += 1;
-        self.rejected.push(Rejected {
-            file: self.file.clone(),
-            at,
-            column: column.to_string(),
-            reason,
-            message,
-            value: value.to_string(),
-        });
-        Ok(())
-    }
-
-    /// Widens the file's date range; formatted once, when the file is done.
-    pub fn span(&mut self, t: Timestamp) {
-        self.first_t = self.first_t.min(t);
-        self.last_t = self.last_t.max(t);
-    }
-
-    /// The report with the date range filled in.
-    pub fn finish(mut self) -> FileReport {
-        if self.first_t <= self.last_t {
-            self.report.first = Some(crate::hall::time::format(self.first_t));
-            self.report.last = Some(crate::hall::time::format(self.last_t));
-        }
-        self.report
-    }
-}
 
 /// The text of a contract column in a row; several source columns are joined by a space.
 pub(crate) fn cell<'r>(row: &'r Row<'_>, src: Option<&Source>, scratch: &'r mut String) -> &'r str {
@@ -266,54 +81,6 @@ pub(crate) fn parse_time(
         "\"{text}\" is not a date-time ({})",
         values::DATETIME_EXPECTED
     ))
-}
-
-/// Phase timings on stderr when `HALLPLAN_TIMING` is set (for benchmarks).
-pub struct Clock {
-    t0: Option<std::time::Instant>,
-}
-
-impl Clock {
-    pub fn start() -> Clock {
-        Clock {
-            t0: std::env::var_os("HALLPLAN_TIMING").map(|_| std::time::Instant::now()),
-        }
-    }
-    pub fn lap(&self, what: &str) {
-        if let Some(t0) = self.t0 {
-            eprintln!("[timing] {:8.3} s  {what}", t0.elapsed().as_secs_f64());
-        }
-    }
-}
-
-/// Threads for reading a large file: `HALLPLAN_THREADS` if set, else the machine's cores
-/// (at most 8). Results do not depend on it.
-pub fn threads() -> usize {
-    std::env::var("HALLPLAN_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
-}
-
-/// Finds the file of `kind` in `dir`: name matched without case, any of the extensions.
-pub fn find_file(dir: &Path, kind: FileKind) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(dir).ok()?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let stem = p.file_stem().map(|s| s.to_string_lossy().to_lowercase());
-            let ext = p.extension().map(|s| s.to_string_lossy().to_lowercase());
-            stem.as_deref() == Some(kind.name())
-                && matches!(
-                    ext.as_deref(),
-                    Some("csv" | "tsv" | "txt" | "xlsx" | "xlsm" | "parquet")
-                )
-        })
-        .collect();
-    // Deterministic choice when several formats are present: csv before tsv before xlsx…
-    found.sort();
-    found.into_iter().next()
 }
 
 /// Loads a hall directory (or single files) according to `opts`.

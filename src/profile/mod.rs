@@ -10,18 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::hall::{Hall, Minutes, Status, NONE};
 
-/// Nearest-rank quantile of sorted values (deterministic, no interpolation).
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
-}
-
-pub fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
+pub use crate::stats::mean;
 
 /// One matter on the big screen.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -131,19 +120,4 @@ pub fn top_by_speed(lines: &[MatterLine], n: usize) -> Vec<(MatterLine, Minutes)
     });
     v.truncate(n);
     v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nearest_rank_quantiles() {
-        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
-        assert_eq!(quantile_sorted(&v, 0.5), Some(5.0));
-        assert_eq!(quantile_sorted(&v, 0.9), Some(9.0));
-        assert_eq!(quantile_sorted(&v, 1.0), Some(10.0));
-        assert_eq!(quantile_sorted(&v, 0.0), Some(1.0));
-        assert_eq!(quantile_sorted(&[], 0.5), None);
-    }
 }

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{mean, quantile_sorted};
 use crate::hall::derive;
 use crate::hall::{time, Minutes, Status, Tickets, NO_TIME};
+use crate::stats::{mean, quantile as quantile_sorted};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeptWaits {

@@ -110,19 +110,9 @@ fn ratio(total: f64, count: usize) -> f64 {
     }
 }
 
-/// Nearest-rank quantile of ascending `sorted` data: the smallest value
-/// with at least a fraction `p` of the data at or below it, i.e.
-/// `sorted[ceil(p·n) − 1]` (the first element for `p = 0`). Always an
-/// observed value, so it is deterministic and needs no interpolation.
-/// Returns 0 for empty data.
+/// Nearest-rank quantile (`crate::stats::quantile`), 0 for no data.
 pub fn quantile_nearest_rank(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let n = sorted.len();
-    // ceil(p·n) is in 0..=n for p in [0, 1]; the cast saturates otherwise.
-    let rank = (p.clamp(0.0, 1.0) * n as f64).ceil() as usize;
-    sorted[rank.clamp(1, n) - 1]
+    crate::stats::quantile(sorted, p).unwrap_or(0.0)
 }
 
 /// Mean of replications with a 95 % confidence interval.
