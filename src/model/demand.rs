@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::slots::{self, DayShape};
 use super::{Channel, Policy};
 use crate::error::{Error, Result};
 use crate::hall::derive;
@@ -45,8 +46,10 @@ pub struct MatterDemand {
 
 #[derive(Debug, Clone)]
 pub struct HallModel {
-    /// Hours of day that are planning slots.
+    /// The clock hour of each planning slot (a 13:30–14:00 slot is hour 13).
     pub hours: Vec<u32>,
+    /// The planning slots: their lengths and the sessions they form (MODEL.md §1).
+    pub shape: DayShape,
     pub open_days_per_week: f64,
     pub departments: Vec<String>,
     pub matters: Vec<MatterDemand>,
@@ -96,29 +99,35 @@ impl HallModel {
     }
 }
 
-/// Slot hours: the policy's opening hours, else those inferred from the tickets.
-fn planning_hours(hall: &Hall, policy: &Policy) -> Result<(Vec<u32>, f64)> {
+/// The planning day (MODEL.md §1): the policy's opening hours, else those inferred from
+/// the tickets (the hour rule of `opening_hours`, refined to quarter hours so that a
+/// 13:30 opening makes a 30-minute slot and a lunch break ends a session).
+fn planning_day(hall: &Hall, policy: &Policy) -> Result<(DayShape, f64)> {
     let inferred = derive::opening_hours(&hall.tickets);
-    let hours: Vec<u32> = if policy.opening_hours.trim().is_empty() {
-        inferred
-            .as_ref()
-            .map(|h| h.hours.clone())
-            .unwrap_or_default()
+    let shape = if policy.opening_hours.trim().is_empty() {
+        match &inferred {
+            Some(h) => {
+                let open: std::collections::BTreeSet<u32> = h.weekdays.iter().copied().collect();
+                let ranges = slots::infer_ranges(&hall.tickets, &h.hours, |d| {
+                    open.contains(&(((d + 3).rem_euclid(7)) as u32))
+                });
+                if ranges.is_empty() {
+                    DayShape::from_hours(&h.hours)
+                } else {
+                    DayShape::from_ranges(&ranges)
+                }
+            }
+            None => DayShape { slots: Vec::new() },
+        }
     } else {
         let sessions =
             super::policy::parse_hours(&policy.opening_hours).map_err(|m| Error::Config {
                 what: "opening_hours".into(),
                 message: m,
             })?;
-        (0..24u32)
-            .filter(|h| {
-                sessions
-                    .iter()
-                    .any(|(a, b)| h * 60 < *b && (h + 1) * 60 > *a)
-            })
-            .collect()
+        DayShape::from_ranges(&sessions)
     };
-    if hours.is_empty() {
+    if shape.is_empty() {
         return Err(Error::Config {
             what: "opening hours".into(),
             message: "none could be inferred (no tickets); set opening_hours in the scenario, e.g. \"09:00-12:00, 13:30-17:00\"".into(),
@@ -129,42 +138,54 @@ fn planning_hours(hall: &Hall, policy: &Policy) -> Result<(Vec<u32>, f64)> {
     } else {
         inferred.map_or(5.0, |h| h.weekdays.len().max(1) as f64)
     };
-    Ok((hours, days))
+    Ok((shape, days))
 }
 
-/// Share of each department's tickets per slot hour; hours outside the slots fold into
-/// the nearest slot. Departments with fewer than 50 tickets use the hall footfall's hourly
-/// profile, else the whole hall's ticket profile, else a flat profile.
-fn profiles(hall: &Hall, depts: &[String], hours: &[u32]) -> (Vec<Vec<f64>>, Vec<&'static str>) {
+/// Share of each department's tickets per slot; tickets issued outside the slots fold
+/// into the nearest slot. Departments with fewer than 50 tickets use the hall footfall's
+/// hourly profile (an hour's count spread over its slots by their minutes), else the
+/// whole hall's ticket profile, else a profile flat in time.
+fn profiles(
+    hall: &Hall,
+    depts: &[String],
+    shape: &DayShape,
+) -> (Vec<Vec<f64>>, Vec<&'static str>) {
     let t = &hall.tickets;
-    let nearest = |h: u32| -> usize {
-        (0..hours.len())
-            .min_by_key(|&k| (hours[k] as i64 - h as i64).abs())
-            .unwrap_or(0)
-    };
-    let mut counts = vec![vec![0.0; hours.len()]; depts.len()];
-    let mut all = vec![0.0; hours.len()];
+    let n = shape.len();
+    let minute = |x: i64| (x.rem_euclid(time::DAY) / 60) as u32;
+    let nearest = |x: i64| -> usize { shape.slot_of(minute(x)).unwrap_or(0) };
+    let mut counts = vec![vec![0.0; n]; depts.len()];
+    let mut all = vec![0.0; n];
     let index: BTreeMap<&str, usize> = depts
         .iter()
         .enumerate()
         .map(|(i, d)| (d.as_str(), i))
         .collect();
     for i in 0..t.len() {
-        let k = nearest(time::hour(t.issued[i]));
+        let k = nearest(t.issued[i]);
         all[k] += 1.0;
         if let Some(&d) = index.get(t.departments.name(t.department[i])) {
             counts[d][k] += 1.0;
         }
     }
-    let mut foot = vec![0.0; hours.len()];
+    let mut foot = vec![0.0; n];
     for f in hall.footfall.iter().filter(|f| !f.daily) {
-        foot[nearest(time::hour(f.at))] += f.count as f64;
+        let hour = time::hour(f.at);
+        let in_hour: Vec<usize> = (0..n).filter(|&k| shape.slots[k].hour == hour).collect();
+        let minutes: f64 = in_hour.iter().map(|&k| f64::from(shape.slots[k].minutes)).sum();
+        if in_hour.is_empty() {
+            foot[nearest(f.at)] += f.count as f64;
+        }
+        for &k in &in_hour {
+            foot[k] += f.count as f64 * f64::from(shape.slots[k].minutes) / minutes;
+        }
     }
     let norm = |v: &[f64]| -> Option<Vec<f64>> {
         let s: f64 = v.iter().sum();
         (s > 0.0).then(|| v.iter().map(|x| x / s).collect())
     };
-    let flat = vec![1.0 / hours.len() as f64; hours.len()];
+    let day_minutes: f64 = shape.minutes().iter().sum();
+    let flat: Vec<f64> = shape.minutes().iter().map(|m| m / day_minutes).collect();
     let mut sources = Vec::new();
     let out = counts
         .iter()
@@ -233,14 +254,14 @@ impl HallModel {
                 looked: "--data DIR/matters.*".into(),
             });
         }
-        let (hours, days) = planning_hours(hall, policy)?;
+        let (shape, days) = planning_day(hall, policy)?;
         let departments = hall.departments();
         let dept_index: BTreeMap<&str, usize> = departments
             .iter()
             .enumerate()
             .map(|(i, d)| (d.as_str(), i))
             .collect();
-        let (profile, profile_source) = profiles(hall, &departments, &hours);
+        let (profile, profile_source) = profiles(hall, &departments, &shape);
         let locked: std::collections::BTreeSet<&str> =
             policy.locked_windows.iter().map(String::as_str).collect();
         for id in &locked {
@@ -364,7 +385,8 @@ impl HallModel {
         drop(dept_index);
         let n_departments = departments.len();
         Ok(HallModel {
-            hours,
+            hours: shape.hours(),
+            shape,
             open_days_per_week: days,
             departments,
             matters,

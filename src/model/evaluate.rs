@@ -1,26 +1,49 @@
 //! Evaluating a configuration: per pool and slot, arrivals and load from the channels
-//! chosen, then the Allen–Cunneen waits (SIPP: each hour stationary, arrival-weighted).
+//! chosen, then the waits of the transient session model (MODEL.md §3b,
+//! [`super::transient`]): every session opens empty, whole windows per slot, the queue
+//! drains after closing.
 
-use super::session;
+use std::ops::Range;
+
+use super::slots::DayShape;
+use super::transient::{self, DayWait, PoolDay, Service, ShapeSlot};
 use super::{Channel, HallModel, Policy, PoolKind};
 
 /// What reaches one pool, per slot.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Flow {
-    /// Arrivals per hour.
+    /// Arrivals in the slot per open day (for an hour-long slot: per hour).
     pub lambda: Vec<f64>,
-    /// Offered load, Erlangs.
+    /// Work arriving in the slot, Erlang-hours (arrivals × handling ÷ 60); for an
+    /// hour-long slot this is its offered load in Erlangs.
     pub load: Vec<f64>,
-    /// Σ λ·E[S²] (min²/h), for the mixture's cs².
+    /// Σ λ·E[S²] (min²), for the mixture's cs².
     pub second: Vec<f64>,
+    /// Length of each slot in minutes.
+    pub minutes: Vec<f64>,
+    /// The sessions (slot ranges) of the day: each opens with an empty queue.
+    pub sessions: Vec<Range<usize>>,
 }
 
 impl Flow {
-    fn new(slots: usize) -> Flow {
+    /// An empty flow over the planning day's slots.
+    pub fn new(shape: &DayShape) -> Flow {
+        let slots = shape.len();
         Flow {
             lambda: vec![0.0; slots],
             load: vec![0.0; slots],
             second: vec![0.0; slots],
+            minutes: shape.minutes(),
+            sessions: shape.sessions(),
+        }
+    }
+    /// Offered load of slot h in Erlangs: its work over its length.
+    pub fn erlangs(&self, h: usize) -> f64 {
+        let m = self.minutes.get(h).copied().unwrap_or(60.0);
+        if m > 0.0 {
+            self.load[h] * 60.0 / m
+        } else {
+            0.0
         }
     }
     fn add(&mut self, h: usize, lambda: f64, handle: f64, cs2: f64) {
@@ -51,8 +74,68 @@ impl Flow {
     pub fn arrivals_per_day(&self) -> f64 {
         self.lambda.iter().sum()
     }
+    /// The largest offered load of a slot, Erlangs.
     pub fn peak_load(&self) -> f64 {
-        self.load.iter().copied().fold(0.0, f64::max)
+        (0..self.load.len())
+            .map(|h| self.erlangs(h))
+            .fold(0.0, f64::max)
+    }
+
+    /// The pool's day for the planner's fast path: the sessions with each slot's share of
+    /// the day's work `profile` (shares summing to 1), at handling `s` and `cs2`.
+    pub fn pool_day(&self, profile: &[f64], s: f64, cs2: f64) -> PoolDay {
+        let sessions: Vec<Vec<ShapeSlot>> = self
+            .sessions
+            .iter()
+            .map(|r| {
+                r.clone()
+                    .map(|h| ShapeSlot {
+                        minutes: self.minutes[h],
+                        share: profile.get(h).copied().unwrap_or(0.0),
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[ShapeSlot]> = sessions.iter().map(Vec::as_slice).collect();
+        PoolDay::new(
+            &refs,
+            Service {
+                handle_min: s,
+                cs2,
+            },
+        )
+    }
+
+    /// The day through the transient model with `windows(h)` whole windows in slot h, at
+    /// the day's handling mix. Each slot keeps its work (Erlang-hours), so a slot whose
+    /// mix is slower than the day's carries its true load. `None` when nobody arrives.
+    pub fn day_wait(&self, windows: impl Fn(usize) -> u32) -> Option<DayWait> {
+        let total = self.arrivals_per_day();
+        if total <= 0.0 {
+            return None;
+        }
+        let (s, cs2) = self.day_mix();
+        let sessions: Vec<Vec<transient::Slot>> = self
+            .sessions
+            .iter()
+            .map(|r| {
+                r.clone()
+                    .map(|h| transient::Slot {
+                        minutes: self.minutes[h],
+                        arrivals_per_hour: self.erlangs(h) * 60.0 / s,
+                        windows: windows(h),
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[transient::Slot]> = sessions.iter().map(Vec::as_slice).collect();
+        Some(transient::day(
+            &refs,
+            Service {
+                handle_min: s,
+                cs2,
+            },
+        ))
     }
 }
 
@@ -139,7 +222,7 @@ pub fn backoffice_work(model: &HallModel, m: usize, ch: Channel) -> f64 {
 
 pub fn flows(model: &HallModel, channels: &[Channel], policy: &Policy) -> Flows {
     let slots = model.slots();
-    let mut pools = vec![Flow::new(slots); model.pools.len()];
+    let mut pools = vec![Flow::new(&model.shape); model.pools.len()];
     let mut self_service = vec![0.0; slots];
     let mut work = 0.0;
     for (m, &ch) in channels.iter().enumerate() {
@@ -173,59 +256,10 @@ pub struct PoolEval {
     pub worst_hour_wait: Option<f64>,
 }
 
-/// The pool's day as a session with `servers(h)` windows open in slot h.
-fn session_hours(flow: &Flow, servers: impl Fn(usize) -> f64) -> Vec<session::Hour> {
-    (0..flow.lambda.len())
-        .map(|h| {
-            let (s, cs2) = flow.mix(h);
-            session::Hour {
-                arrivals_per_hour: flow.lambda[h],
-                handle_min: s,
-                cs2,
-                servers: servers(h),
-            }
-        })
-        .collect()
-}
-
-/// Mean, worst-hour and p90 waits of a session, calibrated by `k`. `None` when people
-/// arrive but no window ever opens.
-fn eval_session(
-    flow: &Flow,
-    hours: &[session::Hour],
-    k: f64,
-) -> (Option<f64>, Option<f64>, Option<f64>) {
-    let total = flow.arrivals_per_day();
-    if total <= 0.0 {
-        return (Some(0.0), Some(0.0), Some(0.0));
-    }
-    if hours.iter().all(|h| h.servers <= 0.0) {
-        return (None, None, None);
-    }
-    let waits = session::waits(hours);
-    let mut weighted = 0.0;
-    let mut worst: f64 = 0.0;
-    // Per hour with arrivals: (arrivals, P(wait), mean wait of its arrivals).
-    let mut tails = Vec::with_capacity(waits.len());
-    for (h, w) in waits.iter().enumerate() {
-        weighted += w.person_min * k;
-        let lambda = flow.lambda[h];
-        if lambda > 0.0 {
-            let mean = w.person_min * k / lambda;
-            worst = worst.max(mean);
-            tails.push((lambda, w.p_wait, mean));
-        }
-    }
-    (
-        Some(weighted / total),
-        Some(worst),
-        Some(p90(&tails, total)),
-    )
-}
-
+/// A pool with `n` windows all day, waits calibrated by `k`.
 pub fn eval_pool(flow: &Flow, n: u32, k: f64) -> PoolEval {
-    let hours = session_hours(flow, |_| f64::from(n));
-    let (mean_wait, worst_hour_wait, p90_wait) = eval_session(flow, &hours, k);
+    let day = flow.day_wait(|_| n);
+    let (mean_wait, worst_hour_wait, p90_wait) = calibrated(day.as_ref(), k);
     PoolEval {
         windows: n,
         arrivals_per_day: flow.arrivals_per_day(),
@@ -234,6 +268,20 @@ pub fn eval_pool(flow: &Flow, n: u32, k: f64) -> PoolEval {
         mean_wait,
         p90_wait,
         worst_hour_wait,
+    }
+}
+
+/// (mean, worst slot, p90) of a day, times `k`; `None` where the day never ends (people
+/// arrive and no window opens); zeros when nobody arrives.
+fn calibrated(day: Option<&DayWait>, k: f64) -> (Option<f64>, Option<f64>, Option<f64>) {
+    match day {
+        None => (Some(0.0), Some(0.0), Some(0.0)),
+        Some(d) if !d.mean_wait_min.is_finite() => (None, None, None),
+        Some(d) => (
+            Some(d.mean_wait_min * k),
+            Some(d.worst_slot_wait_min * k),
+            Some(d.p90_min * k),
+        ),
     }
 }
 
@@ -247,47 +295,73 @@ fn utilisation(load: f64, servers: f64) -> f64 {
     }
 }
 
-/// The 90th percentile of the day's waits: t with Σ_h λ_h P_h(W > t) = 0.1 Σ λ_h, each
-/// hour's waits exponential beyond P(wait): P_h(W > t) = P_h·exp(−t·P_h / W̄_h). For a
-/// stationary hour this is the Allen–Cunneen tail C·exp(−(c − a)·t / (s·(1 + cs²)/2)).
-fn p90(tails: &[(f64, f64, f64)], total: f64) -> f64 {
-    let tail = |t: f64| -> f64 {
-        tails
-            .iter()
-            .filter(|(_, p, mean)| *p > 0.0 && *mean > 0.0)
-            .map(|&(lambda, p, mean)| lambda * p * (-t * p / mean).exp())
-            .sum::<f64>()
-            / total
-    };
-    if tail(0.0) <= 0.1 {
-        return 0.0;
-    }
-    let (mut lo, mut hi) = (0.0, 1.0);
-    while tail(hi) > 0.1 && hi < 1e9 {
-        hi *= 2.0;
-    }
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if tail(mid) > 0.1 {
-            lo = mid;
-        } else {
-            hi = mid;
+/// Today's hall as it ran: each open day's session(s) with the whole windows the tickets
+/// show on duty per slot that day (`days`: (number of days, windows per slot) for each
+/// distinct staffing pattern), at the typical day's arrivals — never a blend of
+/// fractional averages. The day waits are pooled by arrivals; the p90 and the worst slot
+/// are the day-weighted averages of each pattern's.
+pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, Vec<u32>)], k: f64) -> PoolEval {
+    let mut person_min = 0.0;
+    let mut arrivals = 0.0;
+    let mut p90 = 0.0;
+    let mut worst = vec![0.0; flow.lambda.len()];
+    let mut weight = 0.0;
+    let mut finite = true;
+    for (w, windows) in days {
+        let Some(d) = flow.day_wait(|h| windows.get(h).copied().unwrap_or(0)) else {
+            continue;
+        };
+        if !d.mean_wait_min.is_finite() {
+            finite = false;
+            continue;
+        }
+        person_min += w * d.person_min;
+        arrivals += w * d.arrivals;
+        p90 += w * d.p90_min;
+        weight += w;
+        let mut h = 0;
+        for session in &d.sessions {
+            for slot in &session.slots {
+                worst[h] += w * slot.mean_wait_min;
+                h += 1;
+            }
         }
     }
-    hi
-}
-
-/// Today's hall as it ran: each hour with the windows that were actually staffed (read
-/// from the tickets, averaged over days), not the whole inventory.
-pub fn eval_pool_staffed(flow: &Flow, servers: &[f64], k: f64) -> PoolEval {
-    let hours = session_hours(flow, |h| servers.get(h).copied().unwrap_or(0.0));
-    let (mean_wait, worst_hour_wait, p90_wait) = eval_session(flow, &hours, k);
-    let peak_servers = servers.iter().copied().fold(0.0, f64::max);
+    let peak_servers = days
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .max()
+        .unwrap_or(0);
+    let (mean_wait, worst_hour_wait, p90_wait) = if flow.arrivals_per_day() <= 0.0 {
+        (Some(0.0), Some(0.0), Some(0.0))
+    } else if !finite || weight <= 0.0 || arrivals <= 0.0 {
+        (None, None, None)
+    } else {
+        let worst = worst.iter().copied().fold(0.0, f64::max) / weight;
+        (
+            Some(person_min / arrivals * k),
+            Some(worst * k),
+            Some(p90 / weight * k),
+        )
+    };
+    // Utilisation against the windows on duty on an average day in the peak slot.
+    let mean_servers: f64 = if weight > 0.0 || !days.is_empty() {
+        let total: f64 = days.iter().map(|(w, _)| w).sum();
+        let peak_h = (0..flow.load.len())
+            .max_by(|&a, &b| flow.erlangs(a).total_cmp(&flow.erlangs(b)))
+            .unwrap_or(0);
+        days.iter()
+            .map(|(w, v)| w * f64::from(v.get(peak_h).copied().unwrap_or(0)))
+            .sum::<f64>()
+            / total.max(1e-12)
+    } else {
+        0.0
+    };
     PoolEval {
-        windows: peak_servers.round() as u32,
+        windows: peak_servers,
         arrivals_per_day: flow.arrivals_per_day(),
         peak_load: flow.peak_load(),
-        peak_utilisation: utilisation(flow.peak_load(), peak_servers),
+        peak_utilisation: utilisation(flow.peak_load(), mean_servers),
         mean_wait,
         p90_wait,
         worst_hour_wait,

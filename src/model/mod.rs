@@ -5,6 +5,8 @@ pub mod demand;
 pub mod evaluate;
 pub mod policy;
 pub mod session;
+pub mod slots;
+pub mod transient;
 
 pub use demand::{HallModel, Pool, PoolKind};
 pub use policy::{Calibration, OnlineRemainder, Policy};

@@ -8,7 +8,7 @@ use super::milp::{ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSpec, So
 use crate::error::Result;
 use crate::hall::{Hall, Status, NONE};
 use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
-use crate::model::{session, Calibration, Channel, HallModel, Policy, PoolKind};
+use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind};
 use crate::plan::Objective;
 
 /// Observed mean wait (served tickets) per pool today: tickets served at the pool's windows.
@@ -41,9 +41,12 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Mean staffed windows per pool and planning slot over the open days of the log (a
-/// window is staffed in an hour when it serves someone in it); None without tickets.
-fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<f64>>> {
+/// Today's staffing per pool: for each distinct pattern of whole windows on duty per
+/// slot, the number of open days that had it (MODEL.md §3b: "an average of 1.45 staffed
+/// windows is evaluated as the day's real mix of 1 and 2"). A day on which a pool had no
+/// window on duty at all is a day it was closed (it served nobody), not a day of infinite
+/// waits, and is left out of that pool's patterns.
+fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<(f64, Vec<u32>)>>> {
     let t = &hall.tickets;
     if t.is_empty() {
         return None;
@@ -62,21 +65,32 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<f64>>> {
         .collect();
     let staffed = crate::hall::derive::staffed_windows(t);
     let days: std::collections::BTreeSet<i64> = staffed.keys().map(|(d, _)| *d).collect();
-    let mut sum = vec![vec![0.0; model.hours.len()]; model.pools.len()];
-    for ((_, hour), ws) in &staffed {
-        let Some(h) = model.hours.iter().position(|x| x == hour) else {
-            continue;
-        };
-        for &w in ws {
-            if let Some(p) = by_index[w as usize] {
-                sum[p][h] += 1.0;
+    let slots = model.slots();
+    let mut per_day: BTreeMap<i64, Vec<Vec<u32>>> = days
+        .iter()
+        .map(|&d| (d, vec![vec![0u32; slots]; model.pools.len()]))
+        .collect();
+    for ((day, hour), ws) in &staffed {
+        let day_counts = per_day.get_mut(day).expect("every staffed day is listed");
+        for (h, _) in model.hours.iter().enumerate().filter(|(_, x)| *x == hour) {
+            for &w in ws {
+                if let Some(p) = by_index[w as usize] {
+                    day_counts[p][h] += 1;
+                }
             }
         }
     }
-    let n = days.len().max(1) as f64;
+    let mut out: Vec<BTreeMap<Vec<u32>, f64>> = vec![BTreeMap::new(); model.pools.len()];
+    for counts in per_day.into_values() {
+        for (p, pattern) in counts.into_iter().enumerate() {
+            if pattern.iter().any(|&c| c > 0) {
+                *out[p].entry(pattern).or_default() += 1.0;
+            }
+        }
+    }
     Some(
-        sum.into_iter()
-            .map(|row| row.into_iter().map(|v| v / n).collect())
+        out.into_iter()
+            .map(|m| m.into_iter().map(|(pattern, n)| (n, pattern)).collect())
             .collect(),
     )
 }
@@ -133,14 +147,7 @@ fn calibrate(
 
 /// Flows if every matter took every channel it may: the widest mix each pool can see.
 fn max_flows(model: &HallModel, policy: &Policy) -> Vec<Flow> {
-    let mut out: Vec<Flow> = vec![
-        Flow {
-            lambda: vec![0.0; model.slots()],
-            load: vec![0.0; model.slots()],
-            second: vec![0.0; model.slots()]
-        };
-        model.pools.len()
-    ];
+    let mut out: Vec<Flow> = vec![Flow::new(&model.shape); model.pools.len()];
     for m in 0..model.matters.len() {
         for &ch in &model.matters[m].channels {
             for (p, lambda, s, cs2) in evaluate::routes(model, m, ch, policy) {
@@ -207,50 +214,32 @@ fn profile(flow: &Flow) -> Vec<f64> {
     flow.load.iter().map(|l| l / total).collect()
 }
 
-/// The largest day load (Erlang-hours) a pool with c windows carries while every hour
+/// A peak slot at or above this utilisation is named in the notes: its queue builds
+/// within the session and drains after the peak.
+const OVERLOADED: f64 = 0.95;
+
+/// The largest day load (Erlang-hours) a pool with c windows carries while every slot
 /// stays within the peak target and the day's arrival-weighted mean wait within the mean
-/// target, both in uncalibrated minutes (targets ÷ k), and the peak hour's load within
-/// `util_cap · c`. With the pool's hourly profile fixed, both targets become one
-/// capacity per window count: the MILP is then a multiple-choice model with knapsack
-/// rows, whose LP relaxation is nearly integral. Hours are evaluated as a session
-/// (`model::session`), so a cap above 1 admits peaks that build and drain a backlog.
-fn day_capacity(
-    c: u32,
-    profile: &[f64],
-    s: f64,
-    cs2: f64,
+/// target, both in uncalibrated minutes (targets ÷ k), and the peak slot's load within
+/// `util_cap · c`. With the pool's profile fixed, both targets become one capacity per
+/// window count: the MILP is then a multiple-choice model with knapsack rows, whose LP
+/// relaxation is nearly integral. Evaluated by the transient session model, so a cap
+/// above 1 admits peaks that build and drain a queue within the session.
+fn day_capacities(
+    day: &crate::model::transient::PoolDay,
+    c_max: u32,
     peak_target: f64,
     mean_target: f64,
     util_cap: f64,
-) -> f64 {
-    let top = profile.iter().copied().fold(0.0, f64::max);
-    if c == 0 || top <= 0.0 {
-        return 0.0;
-    }
-    let ok = |l: f64| -> bool {
-        let hours = session::profile_day(profile, l, s, cs2, f64::from(c));
-        let waits = session::waits(&hours);
-        let total: f64 = hours.iter().map(|h| h.arrivals_per_hour).sum();
-        let person_min: f64 = waits.iter().map(|w| w.person_min).sum();
-        let worst_ok = hours.iter().zip(&waits).all(|(h, w)| {
-            h.arrivals_per_hour <= 0.0 || w.person_min / h.arrivals_per_hour <= peak_target + 1e-12
-        });
-        worst_ok && person_min <= mean_target * total + 1e-12
-    };
-    let mut hi = util_cap * f64::from(c) / top;
-    if ok(hi) {
-        return hi * (1.0 - 1e-9);
-    }
-    let mut lo = 0.0;
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if ok(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
+) -> Vec<f64> {
+    day.capacities(
+        c_max,
+        &crate::model::transient::Targets {
+            mean_wait_min: mean_target,
+            peak_wait_min: peak_target,
+            max_utilisation: util_cap,
+        },
+    )
 }
 
 /// Today's windows of a pool always carry today's load (model.md §4: today's hall is a
@@ -283,18 +272,24 @@ fn pool_specs(
             let today = pool.windows_today.len() as u32;
             let today_load: f64 = today_flows[p].load.iter().sum();
             let ucap = util_cap(policy, today, &today_flows[p]);
-            let cap = |c: u32| {
-                let formula =
-                    day_capacity(c, &prof, s, cs2, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+            let day = flows_max[p].pool_day(&prof, s, cs2);
+            let limit = today.max(1) * 4 + 50;
+            let mut formula = day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+            let cap_of = |formula: &[f64], c: u32| {
+                let f = formula[c as usize];
                 if today > 0 && c >= today {
-                    formula.max(today_load * (1.0 + 1e-9))
+                    f.max(today_load * (1.0 + 1e-9))
                 } else {
-                    formula
+                    f
                 }
             };
             let mut c_max = today;
-            while cap(c_max) < day_load && c_max < today.max(1) * 4 + 50 {
+            while cap_of(&formula, c_max) < day_load && c_max < limit {
                 c_max += 1;
+                if c_max as usize >= formula.len() {
+                    let grown = (2 * c_max).min(limit);
+                    formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+                }
             }
             let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
             let c_max = c_max.max(min_windows);
@@ -304,9 +299,10 @@ fn pool_specs(
                 cs2,
                 min_windows,
                 max_windows: c_max,
-                peak_capacity: (0..=c_max).map(cap).collect(),
+                peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
                 mean_target_min: f64::INFINITY,
                 profile: prof,
+                day: Some(day),
             }
         })
         .collect()
@@ -375,7 +371,7 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     let before_flows = evaluate::flows(&today_model, &today_ch, &today_policy);
     let staffed = staffed_by_pool(hall, &model);
     let today_eval = |p: usize, k: f64| match &staffed {
-        Some(s) if s[p].iter().any(|&x| x > 0.0) => {
+        Some(s) if !s[p].is_empty() => {
             evaluate::eval_pool_staffed(&before_flows.pools[p], &s[p], k)
         }
         _ => eval_pool(
@@ -385,7 +381,7 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         ),
     };
     if staffed.is_some() {
-        notes.push("today's hall is evaluated hour by hour with the windows the tickets show were staffed (not the whole inventory)".into());
+        notes.push("today's hall is evaluated day by day with the whole windows the tickets show were staffed in each slot (not the whole inventory), each session opening empty".into());
     }
     let before_raw: Vec<PoolEval> = (0..model.pools.len()).map(|p| today_eval(p, 1.0)).collect();
     let observed = observed_by_pool(hall, &model);
@@ -396,8 +392,8 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         .collect();
     for (p, e) in before.iter().enumerate() {
         let n = model.pools[p].windows_today.len();
-        if n > 0 && e.peak_utilisation >= session::SATURATION {
-            notes.push(format!("{}: today's peak hour offers {:.1} Erlangs to {:.1} staffed windows (utilisation {:.0} %): the queue builds and drains within the day, evaluated hour by hour with the backlog carried over; today's {} windows stay a feasible plan", model.pools[p].name, e.peak_load, e.peak_load / e.peak_utilisation, 100.0 * e.peak_utilisation, n));
+        if n > 0 && e.peak_utilisation >= OVERLOADED {
+            notes.push(format!("{}: today's peak slot offers {:.1} Erlangs to {:.1} staffed windows (utilisation {:.0} %): the queue builds and drains within the session (transient model); today's {} windows stay a feasible plan", model.pools[p].name, e.peak_load, e.peak_load / e.peak_utilisation, 100.0 * e.peak_utilisation, n));
         }
     }
     let targets = targets(&model, policy, &before, &k);

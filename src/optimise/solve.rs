@@ -23,6 +23,10 @@ pub struct PlanRun {
     pub milp: MilpInput,
     /// Windows of the MILP's solution, before the exact-mix and replay checks add any.
     pub milp_windows: u32,
+    /// The same per pool.
+    pub milp_pool_windows: Vec<u32>,
+    /// Whether the solver proved the MILP's window count (not stopped by its time limit).
+    pub milp_windows_proven: bool,
 }
 
 /// Cheap checks that explain an infeasible plan in words.
@@ -263,6 +267,8 @@ struct Solved {
     after_flows: Flows,
     notes: Vec<String>,
     milp_windows: u32,
+    milp_pool_windows: Vec<u32>,
+    milp_windows_proven: bool,
 }
 
 fn solve_input(
@@ -337,6 +343,8 @@ fn solve_input(
         .collect();
     let after_flows = evaluate::flows(model, &channels, policy);
     let milp_windows = sol.windows.iter().sum();
+    let milp_pool_windows = sol.windows.clone();
+    let milp_windows_proven = !matches!(optimality, milp::Optimality::TimeLimit);
     let mut notes = Vec::new();
     match optimality {
         milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
@@ -359,6 +367,8 @@ fn solve_input(
         after_flows,
         notes,
         milp_windows,
+        milp_pool_windows,
+        milp_windows_proven,
     })
 }
 
@@ -378,6 +388,8 @@ fn finish(
         after_flows,
         notes: solve_notes,
         milp_windows,
+        milp_pool_windows,
+        milp_windows_proven,
     } = solved;
     let mut notes = prep.notes.clone();
     notes.extend(solve_notes);
@@ -412,5 +424,7 @@ fn finish(
         notes,
         milp: input.clone(),
         milp_windows,
+        milp_pool_windows,
+        milp_windows_proven,
     }
 }

@@ -3,7 +3,6 @@
 
 use super::flows::{load_range, option_flows};
 use super::input::{MilpInput, PoolSpec};
-use crate::model::session;
 use crate::queueing::{waiting_rate_at_load, waiting_rate_slope};
 
 /// Person-minutes per unit of the waiting variables t (person-hours).
@@ -81,41 +80,44 @@ pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) 
 }
 
 /// Waiting person-minutes per hour (per day for a collapsed pool) at load `a`. A
-/// collapsed pool's day is a session (`model::session`): finite even when its peak
-/// hour is overloaded, which only pools admitted at today's overloaded peaks reach.
+/// collapsed pool's day comes from the transient session model (`model::transient`):
+/// finite even when its peak slot is overloaded, increasing and convex in the load.
 pub(crate) fn phi(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
+    if let Some(day) = &pool.day {
+        let w = day.waiting(c, a);
+        return w.is_finite().then_some(w);
+    }
     if pool.profile.is_empty() {
         return waiting_rate_at_load(c, a, pool.handle_min, pool.cs2);
     }
-    if c == 0 {
-        return None;
-    }
-    let hours = session::profile_day(&pool.profile, a, pool.handle_min, pool.cs2, f64::from(c));
-    Some(session::total_person_min(&hours))
+    pool.profile
+        .iter()
+        .map(|&share| waiting_rate_at_load(c, share * a, pool.handle_min, pool.cs2))
+        .sum()
 }
 
-/// The largest day load (collapsed pools) or slot load at which every hour of `c`
-/// windows is stationary: there φ is the convex SIPP sum, so tangents are valid
-/// lower bounds. Beyond it (a backlog builds) no cut is placed.
+/// The largest load at which φ is defined and convex: for the transient model every
+/// load (a session always ends), for steady state below the windows.
 pub(super) fn stationary_limit(pool: &PoolSpec, c: u32) -> f64 {
+    if pool.day.is_some() {
+        return f64::INFINITY;
+    }
     let top = pool.profile.iter().copied().fold(0.0, f64::max);
     if pool.profile.is_empty() || top <= 0.0 {
         f64::from(c)
     } else {
-        session::SATURATION * f64::from(c) / top
+        0.999 * f64::from(c) / top
     }
 }
 
-/// dφ/da, by the chain rule over the hours of a collapsed pool.
+/// dφ/da: the transient model's exact sensitivity, or the chain rule over the slots.
 pub(crate) fn phi_slope(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
+    if let Some(day) = &pool.day {
+        let (w, d) = day.waiting_with_slope(c, a);
+        return (w.is_finite() && d.is_finite()).then_some(d);
+    }
     if pool.profile.is_empty() {
         return waiting_rate_slope(c, a, pool.handle_min, pool.cs2);
-    }
-    if a > stationary_limit(pool, c) {
-        let h = 1e-6 * a.max(1.0);
-        return Some(
-            (phi(pool, c, a + h)? - phi(pool, c, (a - h).max(0.0))?) / (a + h - (a - h).max(0.0)),
-        );
     }
     pool.profile
         .iter()

@@ -153,6 +153,7 @@ fn random_pool(rng: &mut Rng, p: usize) -> PoolSpec {
             .collect(),
         mean_target_min: target,
         profile: Vec::new(),
+            day: None,
     }
 }
 
@@ -457,6 +458,7 @@ fn realistic_instance(pools: usize, matters: usize, max_windows: u32, seed: u64)
                 .collect(),
             mean_target_min: target,
             profile: Vec::new(),
+            day: None,
         })
         .collect();
     let mut inst = input(pools, specs, slots);
