@@ -145,11 +145,7 @@ fn planning_day(hall: &Hall, policy: &Policy) -> Result<(DayShape, f64)> {
 /// into the nearest slot. Departments with fewer than 50 tickets use the hall footfall's
 /// hourly profile (an hour's count spread over its slots by their minutes), else the
 /// whole hall's ticket profile, else a profile flat in time.
-fn profiles(
-    hall: &Hall,
-    depts: &[String],
-    shape: &DayShape,
-) -> (Vec<Vec<f64>>, Vec<&'static str>) {
+fn profiles(hall: &Hall, depts: &[String], shape: &DayShape) -> (Vec<Vec<f64>>, Vec<&'static str>) {
     let t = &hall.tickets;
     let n = shape.len();
     let minute = |x: i64| (x.rem_euclid(time::DAY) / 60) as u32;
@@ -172,7 +168,10 @@ fn profiles(
     for f in hall.footfall.iter().filter(|f| !f.daily) {
         let hour = time::hour(f.at);
         let in_hour: Vec<usize> = (0..n).filter(|&k| shape.slots[k].hour == hour).collect();
-        let minutes: f64 = in_hour.iter().map(|&k| f64::from(shape.slots[k].minutes)).sum();
+        let minutes: f64 = in_hour
+            .iter()
+            .map(|&k| f64::from(shape.slots[k].minutes))
+            .sum();
         if in_hour.is_empty() {
             foot[nearest(f.at)] += f.count as f64;
         }

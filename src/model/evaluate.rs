@@ -97,13 +97,7 @@ impl Flow {
             })
             .collect();
         let refs: Vec<&[ShapeSlot]> = sessions.iter().map(Vec::as_slice).collect();
-        PoolDay::new(
-            &refs,
-            Service {
-                handle_min: s,
-                cs2,
-            },
-        )
+        PoolDay::new(&refs, Service { handle_min: s, cs2 })
     }
 
     /// The day through the transient model with `windows(h)` whole windows in slot h, at
@@ -129,13 +123,7 @@ impl Flow {
             })
             .collect();
         let refs: Vec<&[transient::Slot]> = sessions.iter().map(Vec::as_slice).collect();
-        Some(transient::day(
-            &refs,
-            Service {
-                handle_min: s,
-                cs2,
-            },
-        ))
+        Some(transient::day(&refs, Service { handle_min: s, cs2 }))
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::milp::{ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSpec, Solver};
 use crate::error::Result;
-use crate::hall::{Hall, Status, NONE};
+use crate::hall::{time, Hall, Status, NONE};
 use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
 use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind};
 use crate::plan::Objective;
@@ -41,48 +41,62 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Today's staffing per pool: for each distinct pattern of whole windows on duty per
-/// slot, the number of open days that had it (MODEL.md §3b: "an average of 1.45 staffed
-/// windows is evaluated as the day's real mix of 1 and 2"). A day on which a pool had no
-/// window on duty at all is a day it was closed (it served nobody), not a day of infinite
-/// waits, and is left out of that pool's patterns.
+/// Today's staffing per pool: for each distinct pattern of whole servers on duty per
+/// slot, the number of open days that had it (model.md §3b: "an average of 1.45 staffed
+/// windows is evaluated as the day's real mix of 1 and 2"). On duty is the one rule the
+/// replay uses too (`hall::derive::duty`): a window is on duty over the sessions in which
+/// it serves, except where the log shows it idle while its pool had people waiting; it
+/// counts in a slot when on duty for at least half of it, with as many servers as the
+/// services the log shows overlapping at it (normally one; `staff` is head count). A day
+/// on which a pool had nobody on duty is a day it was closed (it served nobody), not a
+/// day of infinite waits, and is left out of that pool's patterns.
 fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<(f64, Vec<u32>)>>> {
     let t = &hall.tickets;
     if t.is_empty() {
         return None;
     }
-    let mut pool_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (p, pool) in model.pools.iter().enumerate() {
-        for &w in &pool.windows_today {
-            pool_of.insert(hall.windows[w].id.as_str(), p);
-        }
-    }
-    let by_index: Vec<Option<usize>> = t
-        .windows
-        .names()
+    let duty = crate::hall::derive::Duty::read(hall);
+    let pool_windows: Vec<Vec<u32>> = model
+        .pools
         .iter()
-        .map(|n| pool_of.get(n.as_str()).copied())
+        .map(|pool| {
+            pool.windows_today
+                .iter()
+                .filter_map(|&w| t.windows.get(&hall.windows[w].id))
+                .collect()
+        })
         .collect();
-    let staffed = crate::hall::derive::staffed_windows(t);
-    let days: std::collections::BTreeSet<i64> = staffed.keys().map(|(d, _)| *d).collect();
-    let slots = model.slots();
-    let mut per_day: BTreeMap<i64, Vec<Vec<u32>>> = days
+    let slots: Vec<(u32, u32)> = model
+        .shape
+        .slots
         .iter()
-        .map(|&d| (d, vec![vec![0u32; slots]; model.pools.len()]))
+        .map(|s| (s.start, s.end()))
         .collect();
-    for ((day, hour), ws) in &staffed {
-        let day_counts = per_day.get_mut(day).expect("every staffed day is listed");
-        for (h, _) in model.hours.iter().enumerate().filter(|(_, x)| *x == hour) {
-            for &w in ws {
-                if let Some(p) = by_index[w as usize] {
-                    day_counts[p][h] += 1;
-                }
-            }
-        }
-    }
+    let weekdays: std::collections::BTreeSet<u32> = crate::hall::derive::opening_hours(t)
+        .map(|h| h.weekdays.into_iter().collect())
+        .unwrap_or_default();
+    let days: std::collections::BTreeSet<i64> = (0..t.len())
+        .filter(|&i| t.status[i] == Status::Served)
+        .map(|i| time::day(t.issued[i]))
+        .filter(|&d| weekdays.contains(&(((d + 3).rem_euclid(7)) as u32)))
+        .collect();
     let mut out: Vec<BTreeMap<Vec<u32>, f64>> = vec![BTreeMap::new(); model.pools.len()];
-    for counts in per_day.into_values() {
-        for (p, pattern) in counts.into_iter().enumerate() {
+    for &day in &days {
+        for (p, windows) in pool_windows.iter().enumerate() {
+            let pattern: Vec<u32> = slots
+                .iter()
+                .map(|&(a, b)| {
+                    let (from, to) = (
+                        day * time::DAY + i64::from(a) * 60,
+                        day * time::DAY + i64::from(b) * 60,
+                    );
+                    windows
+                        .iter()
+                        .filter(|&&w| 2 * duty.seconds_on(w, from, to) >= to - from)
+                        .map(|&w| duty.servers[w as usize].max(1))
+                        .sum()
+                })
+                .collect();
             if pattern.iter().any(|&c| c > 0) {
                 *out[p].entry(pattern).or_default() += 1.0;
             }
@@ -274,7 +288,8 @@ fn pool_specs(
             let ucap = util_cap(policy, today, &today_flows[p]);
             let day = flows_max[p].pool_day(&prof, s, cs2);
             let limit = today.max(1) * 4 + 50;
-            let mut formula = day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+            let mut formula =
+                day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
             let cap_of = |formula: &[f64], c: u32| {
                 let f = formula[c as usize];
                 if today > 0 && c >= today {

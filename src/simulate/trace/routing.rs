@@ -10,8 +10,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{Error, Result};
-use crate::hall::{time, Hall, Matter, Status, Tickets, NONE};
 use crate::hall::derive::duty::{sessions_of, BlockLog, Blocks};
+use crate::hall::{time, Hall, Matter, Status, Tickets, NONE};
 use crate::plan::Plan;
 use crate::simulate::engine::{Customer, Schedule, Session};
 

@@ -5,8 +5,8 @@
 //! Pools, servers and rosters come from [`crate::hall::derive::duty`], the rule the
 //! queueing formula reads its staffed windows from too (model.md §7, input.md).
 
-use crate::hall::{time, Hall, Status, Tickets, NONE, NO_TIME};
 use crate::hall::derive::duty::{window_servers, BlockLog, Blocks, Duty, LogPools};
+use crate::hall::{time, Hall, Status, Tickets, NONE, NO_TIME};
 use crate::simulate::engine::OffDuty;
 
 use super::Job;

@@ -153,7 +153,7 @@ fn random_pool(rng: &mut Rng, p: usize) -> PoolSpec {
             .collect(),
         mean_target_min: target,
         profile: Vec::new(),
-            day: None,
+        day: None,
     }
 }
 

@@ -24,7 +24,7 @@ fn pool(name: &str, handle: f64, max: u32, min: u32, util: f64, target: f64) -> 
         peak_capacity: (0..=max).map(|c| util * f64::from(c)).collect(),
         mean_target_min: target,
         profile: Vec::new(),
-            day: None,
+        day: None,
     }
 }
 
