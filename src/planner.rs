@@ -156,7 +156,7 @@ fn descend(prep: &Prepared, hall: &Hall, policy: &Policy, first: PlanRun) -> Res
             Some(k) => format!("with {k} windows the least-waiting plan misses a target under the replay even after raising its pools, so `--max-windows {k}` is infeasible"),
             None => format!("below {n} windows the model itself has no plan"),
         };
-        format!("fewest windows: {n}. The model's fewest ({proven}) is {model_fewest}; the trace replay raised that plan to {raised}; budgets were then lowered one window at a time while the replay still passed: {below}. So {n} is the fewest windows this procedure finds under its replay check — not a proof that no plan with fewer windows passes the replay")
+        format!("fewest windows: {n}. The model's fewest ({proven}) is {model_fewest}; the exact-mix check and the trace replay raised that plan to {raised}; budgets were then lowered one window at a time while the replay still passed: {below}. So {n} is the fewest windows this procedure finds under its replay check — not a proof that no plan with fewer windows passes the replay")
     });
     Ok(best)
 }

@@ -97,8 +97,10 @@ fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
         .filter(|(_, _, target, wait)| *wait > target + 0.005)
         .map(|(pool, ..)| pool)
         .collect();
+    // With the transient model the ratio plan is much closer than it was with SIPP (6
+    // pools missed then), but the pools a plan shrinks still drift: at least one misses.
     assert!(
-        missed.len() >= 3,
+        !missed.is_empty(),
         "without the replay check some pools miss their targets: {missed:?}"
     );
     // The default plan adds exactly the windows the replay asks for, and says so.
