@@ -111,7 +111,7 @@ fn within(run: PlanRun, max_windows: u32) -> Result<PlanRun> {
         .map(|(p, &milp)| format!("{} {milp} → {}", p.name, p.windows_after))
         .collect();
     Err(Error::Infeasible(format!(
-        "no plan with at most {max_windows} windows keeps every target under the trace replay: the least-waiting plan of the model within {max_windows} windows ({} windows) misses targets when the hall's tickets are replayed through it, and its pools need {used} windows ({}); raise --max-windows, or set max_mean_wait_min higher",
+        "no plan with at most {max_windows} windows keeps every target under the plan's checks: the least-waiting plan of the model within {max_windows} windows ({} windows) misses targets under the exact hourly mix or when the hall's tickets are replayed through it, and its pools need {used} windows ({}); raise --max-windows, or set max_mean_wait_min higher",
         run.milp_windows,
         raised.join(", ")
     )))
