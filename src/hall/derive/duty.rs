@@ -184,14 +184,19 @@ pub fn sessions_of(hours: &[u32]) -> Vec<(u32, u32)> {
 /// Services that must show `k` at once at a window before it counts as `k` servers: at
 /// least this many times …
 pub const OVERLAP_MIN_COUNT: u64 = 5;
-/// … and at least this share of the window's services. A duplicated row or a re-issued
-/// ticket shows two services at once now and then; a second clerk shows it all day.
-pub const OVERLAP_MIN_SHARE: f64 = 0.02;
+/// … and at least this share of the window's services. A duplicated row, a re-issued
+/// ticket or a transferred call shows two services at once now and then (1–3 % of an
+/// agent's calls in the bank log); a second clerk shows it most of the day.
+pub const OVERLAP_MIN_SHARE: f64 = 0.05;
+/// A service overlaps the next one only when it runs on more than this many seconds
+/// after the next one starts (the default clock-skew allowance): two clocks a few
+/// seconds apart do not make a second clerk.
+pub const OVERLAP_MIN_S: i64 = 60;
 
 /// Servers of each window of the log: the most services the log shows running at once at
 /// it (normally one; `staff` is head count, not servers). `k` services at once count
 /// when at least [`OVERLAP_MIN_COUNT`] and [`OVERLAP_MIN_SHARE`] of the window's
-/// services started while `k − 1` others were running there.
+/// services started while `k − 1` others ran on there for more than [`OVERLAP_MIN_S`].
 pub fn window_servers(t: &Tickets, blocks: &Blocks) -> Vec<u32> {
     let nw = t.windows.len();
     // starts[w][k]: services of window w that started while k others ran.
@@ -222,7 +227,7 @@ pub fn window_servers(t: &Tickets, blocks: &Blocks) -> Vec<u32> {
             v.sort_unstable();
             running.clear();
             for &(c, f) in v.iter() {
-                running.retain(|&e| e > c);
+                running.retain(|&e| e > c + OVERLAP_MIN_S);
                 let k = running.len();
                 let s = &mut starts[w as usize];
                 if s.len() <= k {

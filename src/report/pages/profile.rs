@@ -28,7 +28,8 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
                         load::arrivals_by_weekday_hour(&hall.tickets),
                     )
                 });
-                let staffed = derive::staffed_windows(&hall.tickets);
+                // On duty by the rule the replay uses (hall::derive::duty).
+                let staffed = derive::staffed_on_duty(hall);
                 let arrivals = arrivals
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -368,7 +369,7 @@ fn hourly(
     let staffed = derive::staffed_by_hour(t, staffed);
     let mut tab = Table::new(
         "staffed_windows_by_hour",
-        "Staffed windows per hour of day (windows serving in the hour, mean over days)",
+        "Staffed windows per hour of day (windows on duty for at least half the hour, mean over days)",
         &["department", "hour", "staffed_windows"],
     );
     let mut hall_total = vec![0.0; hours.len()];
