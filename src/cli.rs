@@ -1,5 +1,5 @@
-//! What the user typed: clap derive structs. Nothing here travels past `commands`, which
-//! turns these into validated options.
+//! What the user typed: clap derive structs. Nothing here travels past [`crate::config`],
+//! which turns these into one validated config per command.
 
 use std::path::PathBuf;
 
@@ -144,7 +144,8 @@ pub struct SimulateArgs {
     pub days: usize,
     #[arg(long, default_value_t = 2020)]
     pub seed: u64,
-    /// Demand change for synthetic arrivals (e.g. -0.4).
+    /// Demand change for synthetic arrivals (e.g. -0.4), replacing the plan's own; with
+    /// --mode synthetic only.
     #[arg(long, allow_negative_numbers = true)]
     pub demand_change: Option<f64>,
     /// Show a progress bar.

@@ -8,12 +8,14 @@
 //! bins), so a resample costs O(days × bins), whatever the number of tickets.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::hall::{time, Status, Tickets, NONE, NO_TIME};
+use crate::ingest::{FileKind, LoadOptions, Needs};
 use crate::stats::{mean, quantile as quantile_sorted};
 
 const BIN: f64 = 0.25;
@@ -401,6 +403,15 @@ pub fn change(before: &Side, after: &Side, resamples: usize, seed: u64) -> Chang
     }
 }
 
+/// How the intervals are drawn: resamples, the seed, and the threads the departments are
+/// shared out over (the numbers do not depend on the threads).
+#[derive(Debug, Clone, Copy)]
+pub struct Bootstrap {
+    pub resamples: usize,
+    pub seed: u64,
+    pub threads: usize,
+}
+
 /// The statistics and the change of every department in `keys` (the hall is the key ""),
 /// in that order. Each department's bootstrap has its own seed (`seed` + its position), so
 /// the departments are shared out over the cores and put back in order: the same numbers
@@ -409,9 +420,13 @@ pub fn by_department(
     sb: &BTreeMap<String, Side>,
     sa: &BTreeMap<String, Side>,
     keys: &[&String],
-    resamples: usize,
-    seed: u64,
+    boot: Bootstrap,
 ) -> crate::Result<Vec<(String, Stats, Stats, Change)>> {
+    let Bootstrap {
+        resamples,
+        seed,
+        threads,
+    } = boot;
     let one = |i: usize, k: &String| {
         (
             (*k).clone(),
@@ -420,7 +435,7 @@ pub fn by_department(
             change(&sb[k], &sa[k], resamples, seed.wrapping_add(i as u64)),
         )
     };
-    let threads = crate::ingest::threads().min(keys.len()).max(1);
+    let threads = threads.min(keys.len()).max(1);
     let changes: Vec<(String, Stats, Stats, Change)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|w| {
@@ -445,6 +460,122 @@ pub fn by_department(
         return Err(crate::Error::Thread("a bootstrap thread failed".into()));
     }
     Ok(changes)
+}
+
+/// A period of one export by its dates, `YYYY-MM-DD..YYYY-MM-DD`: first and last day,
+/// both included. The error says what was expected.
+pub fn parse_range(s: &str) -> std::result::Result<(i64, i64), String> {
+    let bad = || format!("\"{s}\" is not a date range (expected YYYY-MM-DD..YYYY-MM-DD)");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let day = |x: &str| {
+        crate::ingest::values::parse_datetime(x)
+            .map(|(t, _)| time::day(t))
+            .ok_or_else(bad)
+    };
+    let (a, b) = (day(a)?, day(b)?);
+    if b < a {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+/// Where the two periods come from: two exports (hall folders or ticket files), or one
+/// export cut by dates.
+#[derive(Debug, Clone)]
+pub enum Periods {
+    Two {
+        before: PathBuf,
+        after: PathBuf,
+        ranges: Option<((i64, i64), (i64, i64))>,
+    },
+    One {
+        export: PathBuf,
+        ranges: ((i64, i64), (i64, i64)),
+    },
+}
+
+/// Both periods loaded, with each side's figures per department.
+pub struct Loaded {
+    pub before: crate::ingest::Loaded,
+    pub after: crate::ingest::Loaded,
+    pub sides_before: BTreeMap<String, Side>,
+    pub sides_after: BTreeMap<String, Side>,
+}
+
+/// Loads one export for a comparison: a hall folder or a ticket file; only the tickets
+/// are required.
+pub fn load_export(path: &Path, base: &LoadOptions) -> crate::Result<crate::ingest::Loaded> {
+    let mut opts = base.clone();
+    opts.needs = Needs {
+        windows: false,
+        matters: false,
+        tickets: true,
+    };
+    if path.is_dir() {
+        crate::ingest::load(Some(path), &opts)
+    } else {
+        opts.files.insert(FileKind::Tickets, path.to_path_buf());
+        crate::ingest::load(None, &opts)
+    }
+}
+
+/// Loads the periods and computes their sides. Two exports are loaded at once: one's
+/// single-threaded stretches overlap the other's, and each side's figures are computed
+/// where it was loaded.
+pub fn load(periods: &Periods, base: &LoadOptions) -> crate::Result<Loaded> {
+    match periods {
+        Periods::Two {
+            before,
+            after,
+            ranges,
+        } => {
+            let (rb, ra) = match ranges {
+                Some((b, a)) => (Some(*b), Some(*a)),
+                None => (None, None),
+            };
+            let side = |p: &Path, range| {
+                load_export(p, base).map(|l| {
+                    let s = sides(&l.hall.tickets, range);
+                    (l, s)
+                })
+            };
+            let (lb, la) = std::thread::scope(|s| {
+                let lb = s.spawn(|| side(before, rb));
+                let la = side(after, ra);
+                (lb.join(), la)
+            });
+            let (before, sides_before) =
+                lb.map_err(|_| crate::Error::Thread("loading the before export failed".into()))??;
+            let (after, sides_after) = la?;
+            Ok(Loaded {
+                before,
+                after,
+                sides_before,
+                sides_after,
+            })
+        }
+        Periods::One {
+            export,
+            ranges: (rb, ra),
+        } => {
+            let l = load_export(export, base)?;
+            let sides_before = sides(&l.hall.tickets, Some(*rb));
+            let sides_after = sides(&l.hall.tickets, Some(*ra));
+            Ok(Loaded {
+                before: l.clone(),
+                after: l,
+                sides_before,
+                sides_after,
+            })
+        }
+    }
+}
+
+/// The footfall counts of a file given on its own (`--footfall` covers both periods).
+pub fn load_footfall(path: &Path, base: &LoadOptions) -> crate::Result<Vec<crate::hall::Footfall>> {
+    let mut o = base.clone();
+    o.files.insert(FileKind::Footfall, path.to_path_buf());
+    Ok(crate::ingest::load(None, &o)?.hall.footfall)
 }
 
 #[cfg(test)]

@@ -37,3 +37,8 @@ pub mod stats;
 pub mod units;
 
 pub use error::{Error, Result};
+
+/// What `main` calls: the configuration stage, then the command.
+pub fn run(cli: cli::Cli) -> Result<()> {
+    commands::run(config::Config::from_cli(cli)?)
+}

@@ -2,7 +2,7 @@ use clap::Parser;
 
 fn main() {
     let cli = hallplan::cli::Cli::parse();
-    match hallplan::commands::run(cli) {
+    match hallplan::run(cli) {
         Ok(()) => {}
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,5 +1,6 @@
-//! One module per subcommand, each glue only: its flags resolved by [`crate::config`],
-//! the hall loaded, the library's computation, the report page, the commit.
+//! One module per subcommand, each glue only: it takes its config (resolved by
+//! [`crate::config`]; no clap type reaches here), loads, calls the library's computation,
+//! builds the report page and commits.
 
 pub mod compare;
 pub mod erlang;
@@ -10,21 +11,21 @@ pub mod sample;
 pub mod simulate;
 pub mod validate;
 
-use crate::cli::{Cli, Command};
+use crate::config::Config;
 use crate::error::Result;
 use crate::report::output::MARKER;
 use crate::report::{Bundle, OutputDir};
 
-pub fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Validate(a) => validate::run(a),
-        Command::Profile(a) => profile::run(a),
-        Command::Sample(a) => sample::run(a),
-        Command::Erlang(a) => erlang::run(a),
-        Command::Plan(a) => plan::run(a),
-        Command::Frontier(a) => frontier::run(a),
-        Command::Simulate(a) => simulate::run(a),
-        Command::Compare(a) => compare::run(a),
+pub fn run(config: Config) -> Result<()> {
+    match config {
+        Config::Validate(c) => validate::run(c),
+        Config::Profile(c) => profile::run(c),
+        Config::Sample(c) => sample::run(c),
+        Config::Erlang(c) => erlang::run(c),
+        Config::Plan(c) => plan::run(c),
+        Config::Frontier(c) => frontier::run(c),
+        Config::Simulate(c) => simulate::run(c),
+        Config::Compare(c) => compare::run(c),
     }
 }
 

@@ -1,34 +1,19 @@
 //! `hallplan plan`: backtest today's hall, solve the MILP, check the plan by simulation,
 //! and write the decision tables, plan.json and the report.
 
-use crate::cli::PlanArgs;
-use crate::config;
+use crate::config::PlanCommandConfig;
 use crate::error::{Error, Result};
-use crate::plan::Objective;
-use crate::planner::{self, PlanConfig};
+use crate::planner;
 use crate::report::{self, pages};
 use crate::simulate::trace;
 
-pub fn run(args: PlanArgs) -> Result<()> {
-    let (out, policy, loaded) = config::planning_inputs(
-        &args.data,
-        &args.out,
-        args.scenario.as_ref(),
-        &args.set,
-        "plan",
-    )?;
-    let objective = match args.max_windows {
-        Some(n) => Objective::LeastWaiting { max_windows: n },
-        None => Objective::FewestWindows,
-    };
-    let config = PlanConfig {
-        policy,
-        objective,
-        solver: config::solver(args.solver),
-    };
+pub fn run(c: PlanCommandConfig) -> Result<()> {
+    let loaded = c.input.load()?;
+    let config = &c.planner;
+    let objective = config.objective;
     let policy = &config.policy;
-    let prep = planner::prepare(&loaded.hall, &config)?;
-    if let Some(lp) = &args.write_model {
+    let prep = planner::prepare(&loaded.hall, config)?;
+    if let Some(lp) = &c.write_model {
         let text = planner::lp_model(&prep, objective).map_err(|e| Error::Solver(e.to_string()))?;
         std::fs::write(lp, text).map_err(|source| Error::Write {
             path: lp.clone(),
@@ -36,7 +21,7 @@ pub fn run(args: PlanArgs) -> Result<()> {
         })?;
         eprintln!("wrote the MILP to {}", lp.display());
     }
-    let run = planner::solve(&prep, &loaded.hall, &config)?;
+    let run = planner::solve(&prep, &loaded.hall, config)?;
     let sims = if loaded.hall.tickets.is_empty() {
         None
     } else {
@@ -64,5 +49,5 @@ pub fn run(args: PlanArgs) -> Result<()> {
     json.push('\n');
     bundle.add("plan.json", json.into_bytes());
     bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&loaded)?);
-    super::commit(&out, bundle)
+    super::commit(&c.out, bundle)
 }

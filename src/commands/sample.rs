@@ -1,9 +1,9 @@
 //! `hallplan sample`: write the bundled Binjiang-like sample hall.
 
-use crate::cli::SampleArgs;
+use crate::config::SampleConfig;
 use crate::error::{Error, Result};
 
-pub fn run(args: SampleArgs) -> Result<()> {
+pub fn run(args: SampleConfig) -> Result<()> {
     let files = crate::sample::generate(args.seed);
     let mut tops: Vec<String> = files
         .iter()

@@ -1,15 +1,14 @@
 //! `hallplan validate`: read everything, account for every row, say what is usable.
 
-use crate::cli::ValidateArgs;
-use crate::config;
+use crate::config::ValidateConfig;
 use crate::error::Result;
 use crate::hall::derive;
-use crate::ingest::Needs;
 
-pub fn run(args: ValidateArgs) -> Result<()> {
-    let (loaded, dir) = config::load(&args.data, Needs::default())?;
+pub fn run(args: ValidateConfig) -> Result<()> {
+    let loaded = args.input.load()?;
+    let dir = &args.input.data;
     let hall = &loaded.hall;
-    let clock = crate::ingest::Clock::start();
+    let clock = crate::ingest::Clock::start(args.timing);
     let hours = derive::opening_hours(&hall.tickets);
     clock.lap("opening hours");
     let departments = {

@@ -24,7 +24,7 @@ pub use columns::ColumnMap;
 use columns::Source;
 pub(crate) use ledger::Ledger;
 pub use ledger::{FileReport, Loaded, Rejected};
-pub use options::{find_file, threads, Clock, FileKind, LoadOptions, Needs};
+pub use options::{default_threads, find_file, Clock, FileKind, LoadOptions, Needs};
 pub use source::{Encoding, OpenOptions, Row, RowAt, Table};
 
 /// The text of a contract column in a row; several source columns are joined by a space.

@@ -1,6 +1,7 @@
-//! What to read and how: the four files, which are required, the reading flags, where a
-//! file is found in a hall folder, and the environment knobs (`HALLPLAN_THREADS`,
-//! `HALLPLAN_TIMING`).
+//! What to read and how: the four files, which are required, the reading flags and where
+//! a file is found in a hall folder. The environment knobs (`HALLPLAN_THREADS`,
+//! `HALLPLAN_TIMING`) are read by the configuration stage and arrive here as plain
+//! values: [`OpenOptions::threads`] and [`LoadOptions::timing`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,8 @@ pub struct LoadOptions {
     /// Files given one by one (`--tickets FILE` …), overriding the directory's.
     pub files: BTreeMap<FileKind, PathBuf>,
     pub needs: Needs,
+    /// Phase timings on stderr (for benchmarks).
+    pub timing: bool,
 }
 
 impl Default for LoadOptions {
@@ -77,19 +80,20 @@ impl Default for LoadOptions {
             max_service_min: 480.0,
             files: BTreeMap::new(),
             needs: Needs::default(),
+            timing: false,
         }
     }
 }
 
-/// Phase timings on stderr when `HALLPLAN_TIMING` is set (for benchmarks).
+/// Phase timings on stderr when `on` (`HALLPLAN_TIMING`, for benchmarks).
 pub struct Clock {
     t0: Option<std::time::Instant>,
 }
 
 impl Clock {
-    pub fn start() -> Clock {
+    pub fn start(on: bool) -> Clock {
         Clock {
-            t0: std::env::var_os("HALLPLAN_TIMING").map(|_| std::time::Instant::now()),
+            t0: on.then(std::time::Instant::now),
         }
     }
     pub fn lap(&self, what: &str) {
@@ -99,14 +103,10 @@ impl Clock {
     }
 }
 
-/// Threads for reading a large file: `HALLPLAN_THREADS` if set, else the machine's cores
-/// (at most 8). Results do not depend on it.
-pub fn threads() -> usize {
-    std::env::var("HALLPLAN_THREADS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+/// Threads for reading a large file when none are asked for: the machine's cores (at
+/// most 8). Results do not depend on it.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// Finds the file of `kind` in `dir`: name matched without case, any of the extensions.

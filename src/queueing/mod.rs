@@ -17,6 +17,8 @@
 //! Units: arrivals per hour, handling and waiting times in minutes, load in
 //! Erlangs (`a = λ·s/60`). With `cs² = 1` every formula is exact M/M/c.
 
+pub mod staffing;
+
 pub use crate::units::{Erlangs, Minutes, PerHour};
 
 /// The capacity inversions stop once the bracket is this small relative to its top.

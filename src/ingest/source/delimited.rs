@@ -204,10 +204,11 @@ pub(super) fn decode(
     file: &str,
     bytes: Vec<u8>,
     forced: Option<Encoding>,
+    threads: usize,
 ) -> Result<(Vec<u8>, usize, String)> {
     if forced != Some(Encoding::Gb18030) {
         if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            if is_utf8(rest) {
+            if is_utf8(rest, threads) {
                 return Ok((bytes, 3, "UTF-8 (BOM)".into()));
             }
             return match std::str::from_utf8(rest) {
@@ -215,7 +216,7 @@ pub(super) fn decode(
                 Err(e) => Err(bad_byte(file, rest, e.valid_up_to(), "UTF-8")),
             };
         }
-        if is_utf8(&bytes) {
+        if is_utf8(&bytes, threads) {
             return Ok((bytes, 0, "UTF-8".into()));
         }
         match std::str::from_utf8(&bytes) {
@@ -237,11 +238,10 @@ pub(super) fn decode(
 
 /// Reads a whole file; a large one in pieces on several threads (positioned reads into
 /// one buffer), so that copying it from the page cache is not left to one core.
-pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_file(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len() as usize;
-    let n = crate::ingest::threads();
     if n < 2 || len < 1 << 24 {
         return std::fs::read(path);
     }
@@ -274,8 +274,7 @@ pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// Whether the bytes are UTF-8, checked in pieces on several threads for a large file
 /// (pieces cut where a character starts).
-pub(super) fn is_utf8(bytes: &[u8]) -> bool {
-    let n = crate::ingest::threads();
+pub(super) fn is_utf8(bytes: &[u8], n: usize) -> bool {
     if n < 2 || bytes.len() < 1 << 22 {
         return std::str::from_utf8(bytes).is_ok();
     }

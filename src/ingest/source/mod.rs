@@ -38,10 +38,22 @@ impl std::str::FromStr for Encoding {
 }
 
 /// How to open files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OpenOptions {
     pub encoding: Option<Encoding>,
     pub sheet: Option<String>,
+    /// Threads for reading a large file (`HALLPLAN_THREADS`); results do not depend on it.
+    pub threads: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            encoding: None,
+            sheet: None,
+            threads: crate::ingest::default_threads(),
+        }
+    }
 }
 
 enum Body {
@@ -147,11 +159,11 @@ impl Table {
             "xlsx" | "xlsm" | "xls" => open_sheet(path, file, opts),
             "parquet" => open_parquet(path, file),
             _ => {
-                let bytes = read_file(path).map_err(|source| Error::Io {
+                let bytes = read_file(path, opts.threads).map_err(|source| Error::Io {
                     file: file.clone(),
                     source,
                 })?;
-                Table::from_csv_bytes(file, bytes, opts.encoding, ext == "tsv")
+                Table::from_csv_bytes_with(file, bytes, opts.encoding, ext == "tsv", opts.threads)
             }
         }
     }
@@ -163,7 +175,18 @@ impl Table {
         forced: Option<Encoding>,
         tab: bool,
     ) -> Result<Table> {
-        let (text, start, encoding) = decode(&file, bytes, forced)?;
+        Table::from_csv_bytes_with(file, bytes, forced, tab, crate::ingest::default_threads())
+    }
+
+    /// [`Table::from_csv_bytes`] with the threads that check a large file's encoding.
+    pub fn from_csv_bytes_with(
+        file: String,
+        bytes: Vec<u8>,
+        forced: Option<Encoding>,
+        tab: bool,
+        threads: usize,
+    ) -> Result<Table> {
+        let (text, start, encoding) = decode(&file, bytes, forced, threads)?;
         let body = &text[start..];
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::EmptyFile { file });

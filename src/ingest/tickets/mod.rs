@@ -48,7 +48,7 @@ pub fn read_file(
         rejected,
         STREAM_MIN,
         BLOCK,
-        super::threads(),
+        opts.open.threads,
     )
 }
 
@@ -63,7 +63,7 @@ pub fn read_file_with(
     block: usize,
     threads: usize,
 ) -> Result<(Tickets, FileReport)> {
-    let clock = super::Clock::start();
+    let clock = super::Clock::start(opts.timing);
     if let Some((tickets, report, rows)) = stream(path, opts, hall, stream_min, block, threads)? {
         rejected.extend(rows);
         clock.lap("tickets: streamed");
@@ -231,7 +231,7 @@ pub fn read(
     rejected: &mut Vec<Rejected>,
 ) -> Result<(Tickets, FileReport)> {
     let parts = if table.csv_len() >= 1 << 20 {
-        super::threads()
+        opts.open.threads
     } else {
         1
     };
@@ -310,7 +310,7 @@ pub fn read_in_parts(
     };
     let mut ledger = Ledger::new(table, path, rejected, opts.strict);
     ledger.report.ignored_columns = resolved.ignored.clone();
-    let clock = super::Clock::start();
+    let clock = super::Clock::start(opts.timing);
     let mut merger = Merger::new(csv, done.iter().map(Part::len).sum());
     for mut part in done {
         merger.push(&mut part, &mut ledger)?;

@@ -36,8 +36,7 @@ fn name(k: &str) -> &str {
 pub fn build(
     sb: &std::collections::BTreeMap<String, Side>,
     sa: &std::collections::BTreeMap<String, Side>,
-    resamples: usize,
-    seed: u64,
+    boot: compare::Bootstrap,
     plan: Option<&Plan>,
     sim: Option<&crate::simulate::SimResult>,
     footfall: Option<&[crate::hall::Footfall]>,
@@ -48,11 +47,10 @@ pub fn build(
     keys.sort_by_key(|k| (k.is_empty(), k.to_string()));
     let only_before: Vec<&String> = sb.keys().filter(|k| !sa.contains_key(*k)).collect();
     let only_after: Vec<&String> = sa.keys().filter(|k| !sb.contains_key(*k)).collect();
-    let changes: Vec<(String, Stats, Stats, Change)> =
-        compare::by_department(sb, sa, &keys, resamples, seed)?
-            .into_iter()
-            .map(|(k, b, a, c)| (name(&k).to_string(), b, a, c))
-            .collect();
+    let changes: Vec<(String, Stats, Stats, Change)> = compare::by_department(sb, sa, &keys, boot)?
+        .into_iter()
+        .map(|(k, b, a, c)| (name(&k).to_string(), b, a, c))
+        .collect();
     let mut r = Report::new("Before/after waiting times · 精简前后等候对比");
     r.heading("Verdict · 结论");
     let mut lines = Vec::new();
@@ -70,7 +68,7 @@ pub fn build(
         ));
     }
     r.bullets(lines);
-    r.para(format!("Confidence intervals: percentile bootstrap over days ({} resamples, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", resamples, seed, compare::MIN_SERVED, compare::MIN_DAYS));
+    r.para(format!("Confidence intervals: percentile bootstrap over days ({} resamples, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", boot.resamples, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS));
     let mut notes = Vec::new();
     if !only_before.is_empty() {
         notes.push(format!(
@@ -205,8 +203,8 @@ pub fn build(
     let _ = (hb, ha);
     let summary = serde_json::json!({
         "departments": changes.iter().map(|(n, b, a, c)| serde_json::json!({"department": n, "before": b, "after": a, "change": c})).collect::<Vec<_>>(),
-        "resamples": resamples,
-        "seed": seed,
+        "resamples": boot.resamples,
+        "seed": boot.seed,
     });
     Ok((r, summary))
 }

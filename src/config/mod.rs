@@ -1,11 +1,30 @@
 //! The configuration stage (ripgrep's low → high arguments): what the user typed (the
-//! clap structs of [`crate::cli`]) becomes validated, resolved inputs — the hall folder
-//! or the bundled sample, the reading options, the output folder (checked before any slow
-//! work), the policy, the solver. Commands read their flags through here.
+//! clap structs of [`crate::cli`]) becomes one validated, resolved config per command —
+//! the hall folder or the bundled sample, the reading options, the output folder (checked
+//! before any slow work), the policy, the solver, the seed, the mode. No clap type travels
+//! past this module; the environment knobs are read here too ([`Env`]).
+
+mod compare;
+mod erlang;
+mod frontier;
+mod plan;
+mod profile;
+mod sample;
+mod simulate;
+mod validate;
+
+pub use compare::CompareConfig;
+pub use erlang::ErlangConfig;
+pub use frontier::FrontierConfig;
+pub use plan::PlanCommandConfig;
+pub use profile::ProfileConfig;
+pub use sample::SampleConfig;
+pub use simulate::{SimMode, SimulateConfig};
+pub use validate::ValidateConfig;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{DataArgs, OutArgs, SolverArg};
+use crate::cli::{Cli, Command, DataArgs, OutArgs, SolverArg};
 use crate::error::{Error, Result};
 use crate::ingest::{self, ColumnMap, FileKind, LoadOptions, Loaded, Needs};
 use crate::model::Policy;
@@ -13,7 +32,73 @@ use crate::optimise::milp::Solver;
 use crate::report::output::MARKER;
 use crate::report::OutputDir;
 
+/// One command's resolved config.
+pub enum Config {
+    Validate(ValidateConfig),
+    Profile(ProfileConfig),
+    Sample(SampleConfig),
+    Erlang(ErlangConfig),
+    Plan(PlanCommandConfig),
+    Frontier(FrontierConfig),
+    Simulate(SimulateConfig),
+    Compare(CompareConfig),
+}
+
+impl Config {
+    /// Resolves what the user typed, in the order each command has always checked it
+    /// (so the first error reported stays the same).
+    pub fn from_cli(cli: Cli) -> Result<Config> {
+        let env = Env::read();
+        Ok(match cli.command {
+            Command::Validate(a) => Config::Validate(ValidateConfig::new(a, env)?),
+            Command::Profile(a) => Config::Profile(ProfileConfig::new(a, env)?),
+            Command::Sample(a) => Config::Sample(SampleConfig::new(a)),
+            Command::Erlang(a) => Config::Erlang(ErlangConfig::new(a)?),
+            Command::Plan(a) => Config::Plan(PlanCommandConfig::new(a, env)?),
+            Command::Frontier(a) => Config::Frontier(FrontierConfig::new(a, env)?),
+            Command::Simulate(a) => Config::Simulate(SimulateConfig::new(a, env)?),
+            Command::Compare(a) => Config::Compare(CompareConfig::new(a, env)?),
+        })
+    }
+}
+
+/// The environment knobs, read here and nowhere else in the library: `HALLPLAN_THREADS`
+/// (threads for reading a large file and for the bootstrap; results do not depend on
+/// it) and `HALLPLAN_TIMING` (phase timings on stderr, for benchmarks).
+#[derive(Debug, Clone, Copy)]
+pub struct Env {
+    pub threads: usize,
+    pub timing: bool,
+}
+
+impl Env {
+    pub fn read() -> Env {
+        Env {
+            threads: std::env::var("HALLPLAN_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or_else(ingest::default_threads),
+            timing: std::env::var_os("HALLPLAN_TIMING").is_some(),
+        }
+    }
+}
+
+/// A hall to read: where, and how.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub data: DataDir,
+    pub options: LoadOptions,
+}
+
+impl Input {
+    pub fn load(&self) -> Result<Loaded> {
+        ingest::load(self.data.dir.as_deref(), &self.options)
+    }
+}
+
 /// The hall directory to read, and whether it is the bundled sample.
+#[derive(Debug, Clone)]
 pub struct DataDir {
     pub dir: Option<PathBuf>,
     pub is_sample: bool,
@@ -21,7 +106,7 @@ pub struct DataDir {
 
 /// `--data`, or the bundled sample: `data/binjiang` under the current folder, else the
 /// copy in the source tree, else generated afresh into a temporary folder.
-pub fn data_dir(args: &DataArgs) -> Result<DataDir> {
+fn data_dir(args: &DataArgs) -> Result<DataDir> {
     if let Some(d) = &args.data {
         return Ok(DataDir {
             dir: Some(d.clone()),
@@ -80,15 +165,17 @@ pub fn sample_dir(name: &str) -> Result<PathBuf> {
     Ok(tmp.join(name))
 }
 
-/// Validated load options from the data flags.
-pub fn load_options(args: &DataArgs, needs: Needs) -> Result<LoadOptions> {
+/// Validated load options from the data flags and the environment.
+fn load_options(args: &DataArgs, needs: Needs, env: Env) -> Result<LoadOptions> {
     let mut opts = LoadOptions {
         strict: args.strict,
         clock_skew_s: args.clock_skew_s,
         max_service_min: args.max_service_min,
         needs,
+        timing: env.timing,
         ..LoadOptions::default()
     };
+    opts.open.threads = env.threads;
     if args.clock_skew_s < 0 {
         return Err(Error::Config {
             what: "--clock-skew-s".into(),
@@ -124,16 +211,8 @@ pub fn load_options(args: &DataArgs, needs: Needs) -> Result<LoadOptions> {
     Ok(opts)
 }
 
-/// Loads the hall named by the data flags.
-pub fn load(args: &DataArgs, needs: Needs) -> Result<(Loaded, DataDir)> {
-    let dir = data_dir(args)?;
-    let opts = load_options(args, needs)?;
-    let loaded = ingest::load(dir.dir.as_deref(), &opts)?;
-    Ok((loaded, dir))
-}
-
 /// The output folder: `--out`, or `out/<command>` (replaced when hallplan wrote it).
-pub fn output_dir(args: &OutArgs, command: &str, inputs: &[PathBuf]) -> Result<OutputDir> {
+fn output_dir(args: &OutArgs, command: &str, inputs: &[PathBuf]) -> Result<OutputDir> {
     match &args.out {
         Some(p) => OutputDir::prepare(p, args.force, inputs),
         None => {
@@ -157,41 +236,43 @@ pub fn read_plan(path: &Path) -> Result<crate::plan::Plan> {
 }
 
 /// What `plan` and `frontier` share: the hall folder, the output folder (checked before
-/// the slow work), the policy and the loaded hall.
-pub fn planning_inputs(
+/// the slow work), the policy and how to read the hall.
+fn planning_inputs(
     data: &DataArgs,
     out: &OutArgs,
     scenario: Option<&PathBuf>,
     sets: &[String],
     command: &str,
-) -> Result<(OutputDir, crate::model::Policy, Loaded)> {
+    env: Env,
+) -> Result<(OutputDir, Policy, Input)> {
     let dir = data_dir(data)?;
     let mut inputs: Vec<PathBuf> = dir.dir.iter().cloned().collect();
     inputs.extend(scenario.iter().map(|p| (*p).clone()));
     let out = output_dir(out, command, &inputs)?;
     let policy = policy(scenario, sets, dir.dir.as_deref())?;
-    let opts = load_options(
+    let options = load_options(
         data,
         Needs {
             windows: true,
             matters: true,
             tickets: false,
         },
+        env,
     )?;
-    let loaded = ingest::load(dir.dir.as_deref(), &opts)?;
-    Ok((out, policy, loaded))
+    Ok((out, policy, Input { data: dir, options }))
 }
 
 /// The solver named by `--solver`.
-pub fn solver(arg: SolverArg) -> Solver {
+fn solver(arg: SolverArg) -> Solver {
     match arg {
         SolverArg::Microlp => Solver::Microlp,
         SolverArg::Highs => Solver::Highs,
     }
 }
 
-/// The policy: scenario file (or scenario.toml in the hall folder), then `--set`s.
-pub fn policy(
+/// The policy: scenario file (or scenario.toml in the hall folder), then `--set`s —
+/// the one place the knobs (`demand_change` among them) are resolved for planning.
+fn policy(
     scenario: Option<&PathBuf>,
     sets: &[String],
     data_dir: Option<&std::path::Path>,

@@ -1,0 +1,87 @@
+//! `simulate`: the hall, the plan (if any), the mode and its sizes, the seed, and the one
+//! resolved demand change.
+
+use std::path::PathBuf;
+
+use super::{data_dir, load_options, output_dir, read_plan, Env, Input};
+use crate::cli::{self, SimulateArgs};
+use crate::error::{Error, Result};
+use crate::ingest::Needs;
+use crate::model::Policy;
+use crate::plan::Plan;
+use crate::report::OutputDir;
+
+/// How arrivals are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimMode {
+    /// Each ticket replayed with its own issue and handling time.
+    Trace,
+    /// Poisson arrivals at the model's hourly rates: `replications` runs of `days` open
+    /// days each.
+    Synthetic { replications: usize, days: usize },
+}
+
+pub struct SimulateConfig {
+    pub out: OutputDir,
+    pub input: Input,
+    /// The plan to replay beside today's windows.
+    pub plan: Option<Plan>,
+    pub mode: SimMode,
+    pub seed: u64,
+    /// The plan's policy (or the default) with the demand change resolved: the plan's,
+    /// replaced by `--demand-change` when given.
+    pub policy: Policy,
+    /// What the plan's pools are scaled by: from the demand the plan was made for to the
+    /// demand simulated, `(1 + resolved) / (1 + planned)`.
+    pub plan_demand_factor: f64,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+impl SimulateConfig {
+    pub(super) fn new(a: SimulateArgs, env: Env) -> Result<SimulateConfig> {
+        let data = data_dir(&a.data)?;
+        let mut inputs: Vec<PathBuf> = data.dir.iter().cloned().collect();
+        inputs.extend(a.plan.iter().cloned());
+        let out = output_dir(&a.out, "simulate", &inputs)?;
+        let plan: Option<Plan> = a.plan.as_deref().map(read_plan).transpose()?;
+        let mode = match a.mode {
+            cli::SimMode::Trace => SimMode::Trace,
+            cli::SimMode::Synthetic => SimMode::Synthetic {
+                replications: a.replications,
+                days: a.days,
+            },
+        };
+        // The one place the simulated demand change is decided. A trace replays the
+        // tickets that came (thinned to the plan's own demand change), so a second value
+        // there would be silently ignored: refuse it instead.
+        if mode == SimMode::Trace && a.demand_change.is_some() {
+            return Err(Error::Config {
+                what: "--demand-change".into(),
+                message: "applies to --mode synthetic only (a trace replays the tickets that came; a plan's own demand change comes from its scenario)".into(),
+            });
+        }
+        let mut policy = plan.as_ref().map(|p| p.policy.clone()).unwrap_or_default();
+        let planned_demand = policy.demand_change;
+        if let Some(dc) = a.demand_change {
+            policy.demand_change = dc;
+        }
+        let plan_demand_factor = (1.0 + policy.demand_change) / (1.0 + planned_demand);
+        let needs = Needs {
+            windows: true,
+            matters: mode != SimMode::Trace,
+            tickets: mode == SimMode::Trace,
+        };
+        let options = load_options(&a.data, needs, env)?;
+        Ok(SimulateConfig {
+            out,
+            input: Input { data, options },
+            plan,
+            mode,
+            seed: a.seed,
+            policy,
+            plan_demand_factor,
+            progress: a.progress,
+        })
+    }
+}
