@@ -583,6 +583,23 @@ mod tests {
     use super::*;
     use crate::hall::{TicketRow, Tickets};
 
+    #[test]
+    fn a_date_range_is_two_days_in_order_both_included() {
+        let (a, b) = parse_range("2020-01-01..2020-01-31").expect("a range");
+        assert_eq!(b - a, 30);
+        assert_eq!(
+            parse_range("2020-01-05..2020-01-05").map(|(a, b)| b - a),
+            Ok(0)
+        );
+        let message = parse_range("2020-02-01..2020-01-01").expect_err("reversed");
+        assert!(
+            message.contains("expected YYYY-MM-DD..YYYY-MM-DD"),
+            "{message}"
+        );
+        assert!(parse_range("2020-01-01").is_err());
+        assert!(parse_range("2020-01-01..soon").is_err());
+    }
+
     /// Tickets with per-day random effects: each day's mean wait is the true mean plus a
     /// day effect, so tickets within a day are correlated.
     fn synthetic(

@@ -773,3 +773,23 @@ fn a_rejected_row_after_blank_lines_names_its_own_line() {
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[1][1], (FIRST_EXTRA_LINE + 2).to_string(), "{rows:?}");
 }
+
+/// `--demand-change` used to be read only by synthetic runs and silently ignored by a trace
+/// replay; the configuration stage now resolves it once and refuses it where it would not
+/// apply.
+#[test]
+fn a_demand_change_for_a_trace_replay_is_a_usage_error() {
+    let f = Fixture::valid();
+    let (hall, out) = (f.hall(), f.out());
+    let r = run(&[
+        "simulate",
+        "--data",
+        path_str(&hall),
+        "--out",
+        path_str(&out),
+        "--demand-change",
+        "-0.2",
+    ]);
+    r.assert_fails(USAGE, &["--demand-change", "--mode synthetic"]);
+    assert!(!f.out().exists());
+}

@@ -297,3 +297,6 @@ fn policy(
     }
     Ok(p)
 }
+
+#[cfg(test)]
+mod tests;

@@ -90,3 +90,42 @@ pub fn evaluate(q: &Query, windows: u32) -> Evaluation {
         within_min: q.within_min,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query() -> Query {
+        Query {
+            arrivals_per_hour: 20.0,
+            handle_min: 10.0,
+            cs2: 1.0,
+            within_min: 0.33,
+            max_utilisation: 0.95,
+        }
+    }
+
+    #[test]
+    fn the_reverse_sizing_is_the_fewest_windows_that_meet_the_target() {
+        let q = query();
+        let c = windows_for(&q, Target::MeanWait(2.0)).expect("feasible");
+        let wait = |c| evaluate(&q, c).mean_wait_min.unwrap_or(f64::INFINITY);
+        assert!(wait(c) <= 2.0);
+        assert!(wait(c - 1) > 2.0);
+        // 20/h of 10 min is 3.33 Erlangs: utilisation ≤ 95 % needs 4 windows.
+        assert_eq!(windows_for(&q, Target::Utilisation), Some(4));
+        assert_eq!(windows_for(&q, Target::Windows(u32::MAX)), None);
+    }
+
+    #[test]
+    fn the_evaluation_is_the_stations_figures() {
+        let e = evaluate(&query(), 5);
+        assert_eq!(e.windows, 5);
+        assert!((e.load_erlangs - 20.0 * 10.0 / 60.0).abs() < 1e-12);
+        assert!((e.utilisation - e.load_erlangs / 5.0).abs() < 1e-12);
+        assert!(e.p_wait.is_some_and(|p| p > 0.0 && p < 1.0));
+        // Three windows cannot carry 3.33 Erlangs: no settled figures.
+        let e = evaluate(&query(), 3);
+        assert_eq!((e.p_wait, e.mean_wait_min), (None, None));
+    }
+}
