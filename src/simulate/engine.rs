@@ -388,6 +388,7 @@ impl PoolQueue {
     }
 }
 
+#[inline]
 fn check_customer(c: &Customer, index: usize, previous: Seconds) -> Result<(), EngineError> {
     let valid =
         c.arrival.is_finite() && c.service.is_finite() && c.service >= 0.0 && c.patience >= 0.0; // false for NaN

@@ -321,6 +321,9 @@ fn a_late_ticket_issued_before_closing_waits_minutes_not_a_weekend() {
     assert!((r.departments[0].mean_wait - observed(&hall)["D"]).abs() < 1e-9);
 }
 
+/// issued, called, finished, window, department, status.
+type OwnedRow<'a> = (i64, i64, i64, Option<String>, &'a str, Status);
+
 /// An independent first-come-first-served hall, simulated here: per department, windows
 /// numbered from 1 with one server each whatever their `staff`; the lowest-numbered idle
 /// window on duty serves; each window has an on-duty interval per session (shifts: in at
@@ -337,7 +340,7 @@ fn fcfs_hall(seed: u64) -> Hall {
     ];
     let sessions = [(9 * HOUR, 12 * HOUR), (13 * HOUR + 30 * MIN, 17 * HOUR)];
     let mut windows = Vec::new();
-    let mut rows: Vec<(i64, i64, i64, Option<String>, &str, Status)> = Vec::new();
+    let mut rows: Vec<OwnedRow<'_>> = Vec::new();
     for &(dept, n, staff, rate, handle) in &departments {
         let ids: Vec<String> = (1..=n).map(|k| format!("{dept}{k:02}")).collect();
         for id in &ids {
