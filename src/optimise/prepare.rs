@@ -41,6 +41,10 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
         .collect()
 }
 
+/// One pool's staffing days: (number of open days, servers on duty per slot) for each
+/// distinct pattern.
+type StaffingPatterns = Vec<(f64, Vec<u32>)>;
+
 /// Today's staffing per pool: for each distinct pattern of whole servers on duty per
 /// slot, the number of open days that had it (model.md §3b: "an average of 1.45 staffed
 /// windows is evaluated as the day's real mix of 1 and 2"). On duty is the one rule the
@@ -50,7 +54,7 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
 /// services the log shows overlapping at it (normally one; `staff` is head count). A day
 /// on which a pool had nobody on duty is a day it was closed (it served nobody), not a
 /// day of infinite waits, and is left out of that pool's patterns.
-fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<Vec<(f64, Vec<u32>)>>> {
+fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPatterns>> {
     let t = &hall.tickets;
     if t.is_empty() {
         return None;
