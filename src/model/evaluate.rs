@@ -333,18 +333,15 @@ pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, Vec<u32>)], k: f64) -> PoolE
         )
     };
     // Utilisation against the windows on duty on an average day in the peak slot.
-    let mean_servers: f64 = if weight > 0.0 || !days.is_empty() {
-        let total: f64 = days.iter().map(|(w, _)| w).sum();
-        let peak_h = (0..flow.load.len())
-            .max_by(|&a, &b| flow.erlangs(a).total_cmp(&flow.erlangs(b)))
-            .unwrap_or(0);
-        days.iter()
-            .map(|(w, v)| w * f64::from(v.get(peak_h).copied().unwrap_or(0)))
-            .sum::<f64>()
-            / total.max(1e-12)
-    } else {
-        0.0
-    };
+    let total: f64 = days.iter().map(|(w, _)| w).sum();
+    let peak_h = (0..flow.load.len())
+        .max_by(|&a, &b| flow.erlangs(a).total_cmp(&flow.erlangs(b)))
+        .unwrap_or(0);
+    let mean_servers = days
+        .iter()
+        .map(|(w, v)| w * f64::from(v.get(peak_h).copied().unwrap_or(0)))
+        .sum::<f64>()
+        / total.max(1e-12);
     PoolEval {
         windows: peak_servers,
         arrivals_per_day: flow.arrivals_per_day(),

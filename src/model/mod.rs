@@ -4,7 +4,6 @@
 pub mod demand;
 pub mod evaluate;
 pub mod policy;
-pub mod session;
 pub mod slots;
 pub mod transient;
 
