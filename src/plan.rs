@@ -5,7 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Policy;
+use crate::model::{Policy, Slots};
+
+fn typical_day() -> Slots {
+    Slots::Day
+}
 
 /// What a plan optimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +105,10 @@ pub struct Plan {
     pub objective: String,
     pub hours: Vec<u32>,
     pub open_days_per_week: f64,
+    /// The planning slots used (model.md §1): `day` (the typical open day) or `week` (each
+    /// open weekday) — what `slots = auto` resolved to. Plans written before it read `day`.
+    #[serde(default = "typical_day")]
+    pub slots: Slots,
     pub windows_before: u32,
     pub windows_after: u32,
     pub waiting_person_min_per_day: f64,

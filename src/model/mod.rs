@@ -8,7 +8,7 @@ pub mod slots;
 pub mod transient;
 
 pub use demand::{HallModel, Pool, PoolKind};
-pub use policy::{Calibration, OnlineRemainder, Policy};
+pub use policy::{Calibration, OnlineRemainder, Policy, Slots};
 
 /// Where a matter is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

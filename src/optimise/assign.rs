@@ -287,6 +287,11 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         },
         hours: model.hours.clone(),
         open_days_per_week: model.open_days_per_week,
+        slots: if model.week.is_some() {
+            crate::model::Slots::Week
+        } else {
+            crate::model::Slots::Day
+        },
         windows_before,
         windows_after,
         waiting_person_min_per_day: p.waiting,

@@ -10,15 +10,15 @@
 //! - **idle while a ticket of its pool was waiting** (issued, not yet called). In a
 //!   first-come-first-served hall an idle window with people waiting is a window nobody
 //!   sat at: a shift not started yet, a break, gone home;
-//! - **a whole session** in which it served nobody while somebody of its pool waited at
-//!   least [`ABSENT_WAIT_S`] without a break in the open hours: it was not there that
-//!   session. Where nobody waited that long, it is a spare the queue never reached (a
-//!   spare window that serves only when every other one is busy is on duty all day);
-//! - **whole spells** ([`away_spells`]): a clerk comes once and leaves once, so the stretch
-//!   before a window's first call of a session that holds such a wait is away from the
-//!   session's start, the stretch after its last call from the first such wait, and a
-//!   stretch between two calls from the first to the last such wait — not only the
-//!   minutes in which somebody happened to be waiting.
+//! - **whole spells** ([`away_spells`]): a clerk comes once and leaves once, so an idle
+//!   stretch of the window that holds a wait of at least [`ABSENT_WAIT_S`] (somebody of
+//!   its pool waiting that long without a break while it sat idle) is away — before its
+//!   first call of a session from the session's start to the last such wait, after its
+//!   last call from the first such wait to the session's end, between two calls (or in a
+//!   session without a call) from the first such wait to the last — not only the minutes
+//!   in which somebody happened to be waiting. A window that serves nobody in a session in
+//!   which nobody waited that long is a spare the queue never reached: on duty (a spare
+//!   that serves only when every other window is busy is on duty all day).
 //!
 //! Where nobody waited, an idle window cannot be told from an absent one; it counts as on
 //! duty, which is what the waits the log shows are consistent with. Days on which the
@@ -314,11 +314,9 @@ impl Duty {
             blocks.tickets(b, &mut tickets);
             log.read(t, pools, &servers, &tickets);
             for (p, ws) in pools.windows.iter().enumerate() {
-                // The sessions of the days on which the pool served anyone, and whether
-                // somebody of the pool waited long in the open part of each: there a
-                // window that served nobody was absent, elsewhere it was a spare the
-                // queue never reached (on duty). A quiet pool serves nobody in some
-                // sessions of its open days; its windows were there all the same.
+                // The sessions of the days on which the pool served anyone. A quiet pool
+                // serves nobody in some sessions of its open days; its windows were there
+                // all the same, unless the log shows them away.
                 let mut days: Vec<i64> = ws
                     .iter()
                     .flat_map(|&w| log.busy[w as usize].iter())
@@ -326,35 +324,21 @@ impl Duty {
                     .collect();
                 days.sort_unstable();
                 days.dedup();
-                let open: Vec<((i64, i64), usize)> = days
+                let open: Vec<(i64, i64)> = days
                     .iter()
                     .flat_map(|&d| {
                         let sessions = &sessions;
-                        sessions.iter().map(move |&(a, _)| {
-                            let (k, e) = extent_k(sessions, d * time::DAY + i64::from(a) * 3600);
-                            (e, k)
-                        })
+                        sessions
+                            .iter()
+                            .map(move |&(a, _)| extent(sessions, d * time::DAY + i64::from(a) * 3600))
                     })
-                    .collect();
-                let absent_if_idle: Vec<bool> = open
-                    .iter()
-                    .map(|&(e, k)| waited_long(&log.waiting[p], open_part(&sessions, k, e)))
                     .collect();
                 for &w in ws {
                     let calls = &log.busy[w as usize];
-                    // The working span: the session extents in which it called someone,
-                    // and those of the pool's sessions in which nobody waited long.
-                    let mut mine: Vec<(i64, i64)> = calls
-                        .iter()
-                        .map(|&(c, _, _)| extent(&sessions, c))
-                        .collect();
-                    mine.dedup();
+                    // The working span: every session of the pool's open days.
                     span.clear();
                     extents.clear();
-                    for (&(e, _), &absent) in open.iter().zip(&absent_if_idle) {
-                        if absent && mine.binary_search(&e).is_err() {
-                            continue;
-                        }
+                    for &e in &open {
                         extents.push(e);
                         match span.last_mut() {
                             Some(s) if s.1 >= e.0 => s.1 = s.1.max(e.1),
@@ -455,14 +439,14 @@ impl Duty {
 
 /// Spells away from the window beyond the moments it was seen idle while people waited:
 /// a clerk comes once and leaves once (a late start, an early end, a break), so where an
-/// idle stretch of the window — before its first call of a session, between two calls, or
-/// after its last — holds a wait of at least [`ABSENT_WAIT_S`] while it sat idle, the
-/// window was away from the session's start to the last such wait (before its first
-/// call), from the first such wait to the session's end (after its last), or from the
-/// first to the last (between calls). Only these whole spells keep a window that comes an
-/// hour late from counting as on duty in the minutes of that hour in which nobody
-/// happened to wait. `extents` are the window's session extents, `busy` its merged busy
-/// intervals, `idle_waiting` its pool's waiting while it was idle (sorted, disjoint).
+/// idle stretch of the window holds a wait of at least [`ABSENT_WAIT_S`] while it sat
+/// idle, the window was away from the session's start to the last such wait (before its
+/// first call), from the first such wait to the session's end (after its last), or from
+/// the first to the last (between calls, or all session when it made no call). Only
+/// whole spells keep a window that comes an hour late from counting as on duty in the
+/// minutes of that hour in which nobody happened to wait. `extents` are the window's
+/// session extents, `busy` its merged busy intervals, `idle_waiting` its pool's waiting
+/// while it was idle (sorted, disjoint).
 fn away_spells(
     extents: &[(i64, i64)],
     busy: &[(i64, i64)],
@@ -476,7 +460,14 @@ fn away_spells(
             .take_while(|b| b.0 < e1)
             .map(|&(a, b)| (a.max(e0), b.min(e1)))
             .collect();
-        // The idle stretches: (from, to, touches the start, touches the end).
+        // The idle stretches: (from, to, touches the start, touches the end). A session
+        // without a call is one stretch between (a spare the queue reached at neither
+        // end, or a clerk who came late and left early): away from its first long wait to
+        // its last.
+        if inside.is_empty() {
+            push_away(&mut out, idle_waiting, (e0, e1, false, false));
+            continue;
+        }
         let mut gaps: Vec<(i64, i64, bool, bool)> = Vec::with_capacity(inside.len() + 1);
         let mut from = e0;
         for &(a, b) in &inside {
@@ -488,32 +479,34 @@ fn away_spells(
         if from < e1 {
             gaps.push((from, e1, from == e0, true));
         }
-        for (g0, g1, head, tail) in gaps {
-            let j = idle_waiting.partition_point(|w| w.1 <= g0);
-            let long: Vec<(i64, i64)> = idle_waiting[j..]
-                .iter()
-                .take_while(|w| w.0 < g1)
-                .map(|&(a, b)| (a.max(g0), b.min(g1)))
-                .filter(|&(a, b)| b - a >= ABSENT_WAIT_S)
-                .collect();
-            if let (Some(first), Some(last)) = (long.first(), long.last()) {
-                let a = if head { g0 } else { first.0 };
-                let b = if tail { g1 } else { last.1 };
-                out.push((a, b));
-            }
+        for gap in gaps {
+            push_away(&mut out, idle_waiting, gap);
         }
     }
     out
 }
 
+/// The spell away in one idle stretch `(from, to, head, tail)` of a window, if it holds a
+/// wait of at least [`ABSENT_WAIT_S`] (see [`away_spells`]).
+fn push_away(out: &mut Vec<(i64, i64)>, idle_waiting: &[(i64, i64)], gap: (i64, i64, bool, bool)) {
+    let (g0, g1, head, tail) = gap;
+    let j = idle_waiting.partition_point(|w| w.1 <= g0);
+    let mut long = idle_waiting[j..]
+        .iter()
+        .take_while(|w| w.0 < g1)
+        .map(|&(a, b)| (a.max(g0), b.min(g1)))
+        .filter(|&(a, b)| b - a >= ABSENT_WAIT_S);
+    if let Some(first) = long.next() {
+        let last = long.last().unwrap_or(first);
+        let a = if head { g0 } else { first.0 };
+        let b = if tail { g1 } else { last.1 };
+        out.push((a, b));
+    }
+}
+
 /// The session extent holding time `c`: the first session of the day from midnight, each
 /// session to the next one's opening, the last to midnight.
 fn extent(sessions: &[(u32, u32)], c: i64) -> (i64, i64) {
-    extent_k(sessions, c).1
-}
-
-/// [`extent`] with the index of its session.
-fn extent_k(sessions: &[(u32, u32)], c: i64) -> (usize, (i64, i64)) {
     let day = time::day(c) * time::DAY;
     let s = c - day;
     let k = sessions
@@ -528,29 +521,12 @@ fn extent_k(sessions: &[(u32, u32)], c: i64) -> (usize, (i64, i64)) {
     let to = sessions
         .get(k + 1)
         .map_or(time::DAY, |n| i64::from(n.0) * 3600);
-    (k, (day + from, day + to))
+    (day + from, day + to)
 }
 
-/// The open hours of session `k` on the day of its extent `e`.
-fn open_part(sessions: &[(u32, u32)], k: usize, e: (i64, i64)) -> (i64, i64) {
-    let day = time::day(e.0) * time::DAY;
-    let (a, b) = sessions[k];
-    (day + i64::from(a) * 3600, day + i64::from(b) * 3600)
-}
-
-/// Somebody waited at least this long without a break, in the open hours of a session,
-/// while a window sat idle all session: it was absent. Shorter waits are the seconds a
-/// clerk takes to call the next number, not evidence.
+/// A wait of at least this long without a break, while a window sat idle, is evidence
+/// that it was away; shorter ones are the seconds a clerk takes to call the next number.
 pub const ABSENT_WAIT_S: i64 = 120;
-
-/// Whether the merged waiting intervals hold [`ABSENT_WAIT_S`] within `open`.
-fn waited_long(waiting: &[(i64, i64)], open: (i64, i64)) -> bool {
-    let k = waiting.partition_point(|w| w.1 <= open.0);
-    waiting[k..]
-        .iter()
-        .take_while(|w| w.0 < open.1)
-        .any(|w| w.1.min(open.1) - w.0.max(open.0) >= ABSENT_WAIT_S)
-}
 
 #[cfg(test)]
 mod tests {
@@ -660,20 +636,24 @@ mod tests {
     }
 
     #[test]
-    fn a_window_that_served_nobody_in_a_session_where_people_waited_was_absent() {
-        // S serves in the afternoon only; in the morning a ticket waited 10 minutes while
-        // S sat idle (A busy): S was not there that morning, not a spare.
+    fn a_window_that_served_nobody_in_a_session_where_people_waited_was_away_between_the_waits() {
+        // S serves in the afternoon only; in the morning tickets waited 15 minutes at 09:10
+        // and at 11:30 while S sat idle (A busy): S was away from the first of those waits
+        // to the last, not a spare on duty.
         let mut rows = hours_of("A");
-        let nine = monday() + 9 * HOUR + 20 * MIN;
-        rows.push((nine, nine, nine + 30 * MIN, "A"));
-        rows.push((nine + 5 * MIN, nine + 30 * MIN, nine + 40 * MIN, "A"));
-        let t = monday() + 14 * HOUR + 30 * MIN;
+        let at = |h: i64, m: i64| monday() + h * HOUR + m * MIN;
+        rows.push((at(9, 5), at(9, 5), at(9, 25), "A"));
+        rows.push((at(9, 10), at(9, 25), at(9, 35), "A"));
+        rows.push((at(11, 20), at(11, 20), at(11, 45), "A"));
+        rows.push((at(11, 30), at(11, 45), at(11, 50), "A"));
+        let t = at(14, 30);
         rows.push((t, t, t + 5 * MIN, "S"));
         let h = hall(&["A", "S"], &rows);
         let (duty, w) = duty_of(&h);
         let day = time::day(monday());
         let morning: Vec<(u32, u32)> = (9..12).map(|h| (h * 60, h * 60 + 60)).collect();
         assert_eq!(duty.windows_by_slot(&[w("S")], day, &morning), [0, 0, 0]);
+        assert_eq!(duty.seconds_on(w("S"), at(9, 10), at(11, 45)), 0);
         let afternoon: Vec<(u32, u32)> = (13..17).map(|h| (h * 60, h * 60 + 60)).collect();
         assert_eq!(duty.windows_by_slot(&[w("S")], day, &afternoon), [1; 4]);
     }

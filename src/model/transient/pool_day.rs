@@ -56,7 +56,15 @@ pub struct PoolDay {
     slots: Vec<(f64, f64)>,
     /// Per session: its range of `slots`.
     sessions: Vec<(usize, usize)>,
-    /// Largest slot offered load (Erlangs) per unit of L.
+    /// Per session: its weight in the day (1, or a weekday's share of the open days when
+    /// the "day" is a week of weekday types — `--slots week`, model.md §1).
+    weights: Vec<f64>,
+    /// Per slot: its position in its day (slot h of every weekday is position h).
+    positions: Vec<usize>,
+    /// Positions in a day.
+    n_positions: usize,
+    /// Largest slot offered load (Erlangs) per unit of L, of the weighted average over the
+    /// days at each position.
     peak_per_load: f64,
 }
 
@@ -65,40 +73,67 @@ impl PoolDay {
     /// of non-positive length or share carry no arrivals. A profile without any positive
     /// share carries nothing (every load waits 0).
     pub fn new(sessions: &[&[ShapeSlot]], service: Service) -> PoolDay {
-        let total: f64 = sessions
+        PoolDay::weighted(&[(1.0, sessions)], service)
+    }
+
+    /// A "day" that is a set of days with weights (`--slots week`: the sessions of each
+    /// open weekday, weighted by that weekday's share of the open days), so that waiting,
+    /// arrivals and the mean wait are those of an average open day. Slot targets and the
+    /// peak utilisation are read at each slot position (slot h of every day) as the
+    /// weighted average over the days — what today's backtest reports, day by day — so a
+    /// week and a typical day are held to the same kind of target. Every day must have the
+    /// same slots. Shares are normalised so that Σ weight × share = 1 (L stays the average
+    /// day's work).
+    pub fn weighted(days: &[(f64, &[&[ShapeSlot]])], service: Service) -> PoolDay {
+        let total: f64 = days
             .iter()
-            .flat_map(|s| s.iter())
-            .filter(|s| s.minutes > 0.0)
-            .map(|s| non_negative(s.share))
+            .flat_map(|(w, ss)| ss.iter().flat_map(|s| s.iter()).map(move |x| (non_negative(*w), x)))
+            .filter(|(_, s)| s.minutes > 0.0)
+            .map(|(w, s)| w * non_negative(s.share))
             .sum();
         let mut slots = Vec::new();
         let mut ranges = Vec::new();
-        let mut peak_per_load: f64 = 0.0;
+        let mut weights = Vec::new();
+        let mut positions = Vec::new();
+        let mut pos_load: Vec<f64> = Vec::new();
         let s_bar = service.handle_min;
-        for session in sessions {
-            let start = slots.len();
-            for s in session.iter() {
-                let minutes = non_negative(s.minutes);
-                let share = if total > 0.0 && minutes > 0.0 {
-                    non_negative(s.share) / total
-                } else {
-                    0.0
-                };
-                let per_min = if share > 0.0 && s_bar > 0.0 {
-                    share * 60.0 / s_bar / minutes
-                } else {
-                    0.0
-                };
-                peak_per_load = peak_per_load.max(per_min * s_bar);
-                slots.push((minutes, per_min));
+        for (weight, sessions) in days {
+            let weight = non_negative(*weight);
+            let mut pos = 0;
+            for session in sessions.iter() {
+                let start = slots.len();
+                for s in session.iter() {
+                    let minutes = non_negative(s.minutes);
+                    let share = if total > 0.0 && minutes > 0.0 && weight > 0.0 {
+                        non_negative(s.share) / total
+                    } else {
+                        0.0
+                    };
+                    let per_min = if share > 0.0 && s_bar > 0.0 {
+                        share * 60.0 / s_bar / minutes
+                    } else {
+                        0.0
+                    };
+                    if pos_load.len() <= pos {
+                        pos_load.resize(pos + 1, 0.0);
+                    }
+                    pos_load[pos] += weight * per_min * s_bar;
+                    slots.push((minutes, per_min));
+                    positions.push(pos);
+                    pos += 1;
+                }
+                ranges.push((start, slots.len()));
+                weights.push(weight);
             }
-            ranges.push((start, slots.len()));
         }
         PoolDay {
             service,
             slots,
             sessions: ranges,
-            peak_per_load,
+            weights,
+            positions,
+            n_positions: pos_load.len(),
+            peak_per_load: pos_load.iter().copied().fold(0.0, f64::max),
         }
     }
 
@@ -108,7 +143,8 @@ impl PoolDay {
     }
 
     /// The day's sessions as [`Slot`]s at (c, L), for [`day`](super::day) (p90, per-slot figures):
-    /// `day(&refs, pool.service())` gives the same waiting as [`Self::evaluate`].
+    /// `day(&refs, pool.service())` gives the same waiting as [`Self::evaluate`] when every
+    /// session weighs 1 (a weighted week lists its sessions unweighted here).
     pub fn sessions_at(&self, c: u32, load: f64) -> Vec<Vec<Slot>> {
         let load = non_negative(load);
         self.sessions
@@ -128,7 +164,14 @@ impl PoolDay {
 
     /// Expected arrivals per day at day load `load`: L·60/s̄ (0 for an empty profile).
     pub fn arrivals(&self, load: f64) -> f64 {
-        self.slots.iter().map(|&(m, k)| m * k).sum::<f64>() * load
+        // Slot by slot in order, so that unit weights add up exactly as a plain day does.
+        let mut sum = 0.0;
+        for (&(a, b), &w) in self.sessions.iter().zip(&self.weights) {
+            for &(m, k) in &self.slots[a..b] {
+                sum += w * m * k;
+            }
+        }
+        sum * load
     }
 
     /// The busiest slot's offered load over the windows; infinite with load but no windows.
@@ -197,8 +240,13 @@ impl PoolDay {
             let mut ws = cell.borrow_mut();
             let mut segs = std::mem::take(&mut ws.segs);
             let mut outs = std::mem::take(&mut ws.outs);
-            let (mut total, mut d_total, mut worst) = (0.0, 0.0, 0.0f64);
-            for &(a, b) in &self.sessions {
+            let (mut total, mut d_total) = (0.0, 0.0);
+            // Each position's mean wait, weighted over the days.
+            let mut at = vec![0.0f64; self.n_positions];
+            for (&(a, b), &weight) in self.sessions.iter().zip(&self.weights) {
+                if weight <= 0.0 {
+                    continue;
+                }
                 segs.clear();
                 segs.extend(self.slots[a..b].iter().map(|&(m, k)| Seg {
                     minutes: m,
@@ -211,18 +259,19 @@ impl PoolDay {
                 outs.clear();
                 outs.resize(segs.len(), SegOut::default());
                 let (drain, d_drain) = run::<D>(&mut ws, &segs, mu, c, &mut outs, None, None);
-                for (s, o) in segs.iter().zip(&outs) {
-                    total += o.q_int;
-                    d_total += o.d_q_int;
+                for ((s, o), &pos) in segs.iter().zip(&outs).zip(&self.positions[a..b]) {
+                    total += weight * o.q_int;
+                    d_total += weight * o.d_q_int;
                     if s.lambda > 0.0 {
-                        worst = worst.max(o.wait_sum / (s.lambda * s.minutes));
+                        at[pos] += weight * (o.wait_sum / (s.lambda * s.minutes));
                     }
                 }
-                total += drain;
-                d_total += d_drain;
+                total += weight * drain;
+                d_total += weight * d_drain;
             }
             ws.segs = segs;
             ws.outs = outs;
+            let worst = at.iter().copied().fold(0.0, f64::max);
             (f * total, f * d_total, f * worst)
         })
     }

@@ -32,7 +32,11 @@ pub fn build(
     let mut r = Report::new("Window plan · 窗口精简方案");
     r.heading("Summary · 结论");
     r.bullets(plan.summary.clone());
-    r.para(format!("Objective: {}. Planning slots: hours {} of a typical day, {} open days a week. MILP: {} variables, {} constraints (solve time is printed on stderr so that outputs stay byte-identical).", plan.objective, hours_text(&plan.hours), plan.open_days_per_week, run.variables, run.constraints));
+    let days = match plan.slots {
+        crate::model::Slots::Week => "of each open weekday",
+        _ => "of a typical day",
+    };
+    r.para(format!("Objective: {}. Planning slots: hours {} {days}, {} open days a week. MILP: {} variables, {} constraints (solve time is printed on stderr so that outputs stay byte-identical).", plan.objective, hours_text(&plan.hours), plan.open_days_per_week, run.variables, run.constraints));
     r.bullets(run.notes.clone());
     backtest(&mut r, plan, sims.map(|s| &s.0));
     departments(&mut r, plan)?;
