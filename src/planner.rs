@@ -205,7 +205,7 @@ pub fn frontier(hall: &Hall, config: &PlanConfig) -> Result<Frontier> {
             md.channels
                 .iter()
                 .copied()
-                .find(|c| c.as_str() == m.channel)
+                .find(|&c| c == m.channel)
                 .unwrap_or(md.today)
         })
         .collect();

@@ -14,7 +14,10 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
     let policy = &config.policy;
     let prep = planner::prepare(&loaded.hall, config)?;
     if let Some(lp) = &c.write_model {
-        let text = planner::lp_model(&prep, objective).map_err(|e| Error::Solver(e.to_string()))?;
+        let text = planner::lp_model(&prep, objective).map_err(|e| Error::WriteModel {
+            path: lp.clone(),
+            message: e.to_string(),
+        })?;
         std::fs::write(lp, text).map_err(|source| Error::Write {
             path: lp.clone(),
             source,

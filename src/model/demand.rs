@@ -48,7 +48,7 @@ pub struct MatterDemand {
 pub struct HallModel {
     /// The clock hour of each planning slot (a 13:30–14:00 slot is hour 13).
     pub hours: Vec<u32>,
-    /// The planning slots: their lengths and the sessions they form (MODEL.md §1).
+    /// The planning slots: their lengths and the sessions they form (model.md §1).
     pub shape: DayShape,
     pub open_days_per_week: f64,
     pub departments: Vec<String>,
@@ -210,7 +210,7 @@ impl HallModel {
     }
 }
 
-/// The planning day (MODEL.md §1): the policy's opening hours, else those inferred from
+/// The planning day (model.md §1): the policy's opening hours, else those inferred from
 /// the tickets (the hour rule of `opening_hours`, refined to quarter hours so that a
 /// 13:30 opening makes a 30-minute slot and a lunch break ends a session).
 fn planning_day(hall: &Hall, policy: &Policy) -> Result<(DayShape, f64)> {

@@ -1,5 +1,5 @@
 //! Evaluating a configuration: per pool and slot, arrivals and load from the channels
-//! chosen, then the waits of the transient session model (MODEL.md §3b,
+//! chosen, then the waits of the transient session model (model.md §3,
 //! [`super::transient`]): every session opens empty, whole windows per slot, the queue
 //! drains after closing.
 

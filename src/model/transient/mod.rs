@@ -1,4 +1,4 @@
-//! The transient session model of MODEL.md §3b: the M_t/M/c_t queue of a pool over a
+//! The transient session model of model.md §3: the M_t/M/c_t queue of a pool over a
 //! session that opens empty, by uniformisation of the Kolmogorov forward equations.
 //!
 //! A session is a list of [`Slot`]s, each with its length (a 13:30–14:00 slot is 30

@@ -218,7 +218,8 @@ pub(super) struct Built {
 
 pub(super) fn header_comments(input: &MilpInput, stage: Stage) -> Vec<String> {
     let mut lines = vec![
-        "hallplan service-window MILP (MODEL.md section 4)".to_string(),
+        // ASCII only (LP readers expect it): "section", not the section sign.
+        "hallplan service-window MILP (docs/model.md section 4)".to_string(),
         format!(
             "{} pools, {} matters, {} slots, {} tangent points per curve",
             input.pools.len(),

@@ -5,8 +5,8 @@ use super::{chart, files_json};
 use crate::charts;
 use crate::error::Result;
 use crate::ingest::Loaded;
-use crate::model::Calibration;
-use crate::plan::Plan;
+use crate::model::{Calibration, Channel};
+use crate::plan::{CutReason, Plan};
 use crate::planner::PlanRun;
 use crate::report::{Cell, Report, Table};
 use crate::simulate::SimResult;
@@ -230,7 +230,7 @@ fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()
         }
         t.row(vec![
             Cell::text(&p.name),
-            Cell::text(&p.kind),
+            Cell::text(p.kind.to_string()),
             Cell::Int(i64::from(p.windows_before)),
             Cell::Int(i64::from(p.windows_after)),
             Cell::num(p.after_arrivals_per_day, 1),
@@ -271,11 +271,11 @@ fn windows(r: &mut Report, plan: &Plan) {
         t.row(vec![
             Cell::text(&w.window_id),
             Cell::text(&w.department),
-            Cell::text(&w.action),
-            Cell::text(&w.reason),
+            Cell::text(w.action.to_string()),
+            Cell::text(w.reason.map_or("", CutReason::as_str)),
             Cell::text(&w.pool),
             Cell::Int(i64::from(w.staff)),
-            Cell::text(&w.staff_destination),
+            Cell::text(w.staff_destination.to_string()),
         ]);
     }
     t.show = Some(120);
@@ -301,14 +301,14 @@ fn matters(r: &mut Report, plan: &Plan) {
             Cell::text(&m.name),
             Cell::text(&m.department),
             Cell::num(m.weekly_volume, 1),
-            Cell::text(&m.channel),
+            Cell::text(m.channel.as_str()),
             Cell::text(&m.pool),
         ]);
     }
     let moved = plan
         .matters
         .iter()
-        .filter(|m| m.channel != "counter")
+        .filter(|m| m.channel != Channel::Counter)
         .count();
     r.heading("Matters · 事项");
     r.para(format!(

@@ -5,7 +5,7 @@ use crate::queueing::{erlang_c, Station};
 
 /// 200 hours at constant λ with c windows: the opening transient and the closing drain
 /// are a vanishing share of the waiting, so the session's mean wait, P(wait) and p90
-/// approach Erlang C (MODEL.md §3a reference values, s̄ = 1, cs² = 1).
+/// approach Erlang C (model.md §3, reference values, s̄ = 1, cs² = 1).
 #[test]
 fn a_long_session_converges_to_erlang_c() {
     for (c, a, p_wait) in [(1u32, 0.5, 0.5), (2, 1.0, 1.0 / 3.0), (10, 8.0, 0.40918)] {
