@@ -153,10 +153,13 @@ pub(super) fn build(input: &MilpInput, stage: Stage) -> Result<Built, MilpError>
         cap = Some(cap.map_or(extra, |c| c.min(extra)));
     }
     let (lo, hi) = load_range(input, &flows);
-    let sizes = admissible_sizes(input, &lo, &hi, cap).ok_or(MilpError::Infeasible)?;
+    let mut sizes = admissible_sizes(input, &lo, &hi, cap).ok_or(MilpError::Infeasible)?;
     // Stage 1 only counts windows; without mean targets the waiting rows are dead weight.
     let needs_cuts = !matches!(stage, Stage::Windows)
         || input.pools.iter().any(|p| p.mean_target_min.is_finite());
+    if !needs_cuts && fewer_windows_never_hurt_staff(input) {
+        drop_unneeded_sizes(input, &hi, &mut sizes);
+    }
     let table = if needs_cuts {
         CutTable::with_range(input, &hi)
     } else {
@@ -199,6 +202,35 @@ pub(super) fn build(input: &MilpInput, stage: Stage) -> Result<Built, MilpError>
         layout,
         table,
     })
+}
+
+/// Whether a plan with fewer windows always keeps the staff rows a plan with more keeps
+/// (for the same channels). Each window fewer releases `staff_per_window` staff and asks
+/// at most ⌈helper_share·staff_per_window⌉ more helpers (whole people); so with hiring
+/// allowed, or that many helpers fitting into the staff released, it holds for any
+/// number of windows fewer (⌈x·d⌉ ≤ d·⌈x⌉). Back-office staff do not depend on windows.
+pub(super) fn fewer_windows_never_hurt_staff(input: &MilpInput) -> bool {
+    let more_helpers = (input.helper_share.max(0.0) * input.staff_per_window - 1e-9).ceil();
+    input.allow_hiring || more_helpers <= input.staff_per_window + 1e-9
+}
+
+/// Stage 1 without mean targets (capacity rows only): a size above the smallest that
+/// carries the most load the pool can get in every slot is never needed — the smaller
+/// one keeps every capacity row, the staff rows (see [`fewer_windows_never_hurt_staff`])
+/// and has fewer windows, so no fewest-window plan uses it. Dropping such sizes keeps
+/// the optimum and narrows the LP relaxation's chord between a pool's smallest and
+/// largest sizes (the pooling economies that make stage 1's bound weak).
+pub(super) fn drop_unneeded_sizes(input: &MilpInput, hi: &[Vec<f64>], sizes: &mut [Vec<u32>]) {
+    for (p, own) in sizes.iter_mut().enumerate() {
+        let pool = &input.pools[p];
+        let peak_hi = hi[p].iter().copied().fold(0.0, f64::max);
+        if let Some(enough) = own
+            .iter()
+            .position(|&c| pool.peak_capacity[c as usize] + LOAD_TOL >= peak_hi)
+        {
+            own.truncate(enough + 1);
+        }
+    }
 }
 
 /// The input with no tangent points: a cut table of empty curves.

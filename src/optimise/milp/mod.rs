@@ -138,17 +138,20 @@ fn solve_timed(
                 if let Some(start) = warm.as_deref() {
                     let sol = finish(input, &second, start)?;
                     let sol = polish(input, &second, sol, fewest)?;
-                    return Ok((sol, Optimality::WindowsOnly));
+                    return Ok((sol, windows_only(solved.proven)));
                 }
             }
             // Stage 2 only orders plans that already have the fewest windows; when microlp
             // cannot finish it, stage 1's plan stands and the caller says so.
-            let last = match run_solver(&second.model, warm.as_deref(), settings) {
+            let stage_two = std::time::Instant::now();
+            let last = run_solver(&second.model, warm.as_deref(), settings);
+            timing("stage 2 (least waiting): branch and bound", stage_two);
+            let last = match last {
                 Ok(last) => last,
                 Err(_) => {
                     let sol = finish(input, &first, &solved.values)?;
                     let sol = polish(input, &second, sol, fewest)?;
-                    return Ok((sol, Optimality::WindowsOnly));
+                    return Ok((sol, windows_only(solved.proven)));
                 }
             };
             if solved.proven && !last.proven {
@@ -170,7 +173,7 @@ fn solve_timed(
             if input.solver == Solver::Microlp && built.model.vars.len() > EXACT_STAGE2_VARS {
                 // As stage 2 of the fewest windows: channels from stage 1, then the local
                 // search with up to `max_windows` windows.
-                let (first, solved) = stage_one(input, limit)?;
+                let (first, solved) = stage_one_within(input, max_windows, limit)?;
                 let choice = decode_choice(&first.layout, &solved.values);
                 let flows = plan_flows(input, &choice);
                 let cap = staff_cap(
@@ -183,7 +186,7 @@ fn solve_timed(
                 let values =
                     start_from(input, &built, &choice, &sizes).ok_or(MilpError::Infeasible)?;
                 let sol = polish(input, &built, finish(input, &built, &values)?, max_windows)?;
-                return Ok((sol, Optimality::WindowsOnly));
+                return Ok((sol, windows_only(solved.proven)));
             }
             let start = heuristic_start(input, &built);
             let settings = Settings {
@@ -191,7 +194,13 @@ fn solve_timed(
                 mip_gap: WAITING_GAP,
                 ..exact
             };
-            let solved = run_solver(&built.model, start.as_deref(), settings)?;
+            let least = std::time::Instant::now();
+            let solved = run_solver(&built.model, start.as_deref(), settings);
+            timing(
+                &format!("least waiting within {max_windows}: branch and bound"),
+                least,
+            );
+            let solved = solved?;
             (built, solved, true)
         }
     };
@@ -204,22 +213,188 @@ fn solve_timed(
     Ok((finish(input, &built, &solved.values)?, optimality))
 }
 
+/// What a plan whose waiting was not proven least says about its windows: proven when
+/// stage 1 finished, else stopped at the limit (before, an unproven stage 1 followed by
+/// the local search was reported as proven).
+fn windows_only(stage_one_proven: bool) -> Optimality {
+    if stage_one_proven {
+        Optimality::WindowsOnly
+    } else {
+        Optimality::TimeLimit
+    }
+}
+
 /// Stage 1: the fewest windows, proven with an integral gap, in half the time budget
 /// (stage 2 gets whatever is left).
+///
+/// Solved once per model: the planner asks for it again for every window budget of its
+/// descent, with the same input, and `frontier` once more. A solve that does not depend on
+/// a clock (proven, or stopped by microlp's node budget) is kept, keyed by the model
+/// itself so that another input never hits it, and given back as it was: what solving
+/// the same model again deterministically would give.
 fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), MilpError> {
+    let started = std::time::Instant::now();
     let first = build(input, Stage::Windows)?;
+    if let Some(solved) = stage_one_cache::get(&first.model, input.solver) {
+        timing(
+            "stage 1 (fewest windows, kept from an earlier solve)",
+            started,
+        );
+        return Ok((first, solved));
+    }
     let start = heuristic_start(input, &first);
+    let gap = integral_gap(&first.layout);
+    let mut nodes = None;
     let settings = Settings {
-        mip_gap: integral_gap(&first.layout),
+        mip_gap: gap,
         time_limit: limit.map(|l| l / 2.0),
         solver: input.solver,
     };
-    let solved = run_solver(&first.model, start.as_deref(), settings).map_err(|e| match e {
+    let solved = if input.solver == Solver::Microlp {
+        match backend::run_microlp_nodes(&first.model, start.as_deref(), gap, STAGE1_NODES) {
+            Ok((solved, n)) => {
+                nodes = Some(n);
+                Ok(solved)
+            }
+            // A numerical failure of the direct call (microlp's "singular matrix"): the
+            // solve through good_lp, with its clock, as before.
+            Err(MilpError::Solver(_)) => run_solver(&first.model, start.as_deref(), settings),
+            Err(e) => Err(e),
+        }
+    } else {
+        run_solver(&first.model, start.as_deref(), settings)
+    };
+    let solved = solved.map_err(|e| match e {
         MilpError::Solver(m) => MilpError::Solver(format!("stage 1 (fewest windows): {m}")),
         other => other,
     })?;
+    // Kept when it does not depend on a clock: proven, or stopped by the node budget.
+    if solved.proven || nodes.is_some() {
+        stage_one_cache::put(&first.model, input.solver, &solved);
+    }
+    timing(
+        &format!(
+            "stage 1 (fewest windows): {} variables, {} rows, {} nodes, {}",
+            first.model.vars.len(),
+            first.model.rows.len(),
+            nodes.map_or("?".to_string(), |n| n.to_string()),
+            if solved.proven {
+                "proven"
+            } else {
+                "NOT proven (node limit)"
+            }
+        ),
+        started,
+    );
     Ok((first, solved))
 }
+
+/// Stage 1 of a least-waiting solve within `max_windows`: the fewest-window model without
+/// the budget (the same model as `plan`'s stage 1, so usually already solved). Its plan
+/// with N windows is feasible under the budget when N ≤ `max_windows` (and the budget's
+/// fewest when proven); a proven N > `max_windows` proves the budget infeasible; an
+/// unproven one leaves the budgeted model to be solved.
+fn stage_one_within(
+    input: &MilpInput,
+    max_windows: u32,
+    limit: Option<f64>,
+) -> Result<(Built, Solved), MilpError> {
+    let mut fewest = input.clone();
+    fewest.objective = Objective::FewestWindows;
+    let (first, solved) = stage_one(&fewest, limit)?;
+    let n: u32 = decode_windows(&first.layout, &solved.values).iter().sum();
+    if n <= max_windows {
+        // Feasible under the budget (and its fewest when proven): its channels seed the
+        // least-waiting search as the budgeted model's would.
+        return Ok((first, solved));
+    }
+    if solved.proven {
+        return Err(MilpError::Infeasible);
+    }
+    stage_one(input, limit)
+}
+
+/// Proven stage-1 solves, keyed by the model (a handful per process).
+mod stage_one_cache {
+    use super::backend::Solved;
+    use super::input::Solver;
+    use super::linear::LinearModel;
+    use std::sync::Mutex;
+
+    type Entry = (LinearModel, Solver, Solved);
+    static KEPT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    const KEEP: usize = 4;
+
+    pub(super) fn get(model: &LinearModel, solver: Solver) -> Option<Solved> {
+        let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(m, s, _)| *s == solver && m == model)
+            .map(|(_, _, solved)| solved.clone())
+    }
+
+    pub(super) fn put(model: &LinearModel, solver: Solver, solved: &Solved) {
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEEP {
+            kept.remove(0);
+        }
+        kept.push((model.clone(), solver, solved.clone()));
+    }
+}
+
+/// `f(0), …, f(n − 1)` on up to [`threads`] threads, each taking the next index as it
+/// finishes the last. Every result depends only on its index, and they are returned in
+/// index order, so the answer is the same bytes whatever the threads' timing.
+pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads().min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parts: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            break mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a planning thread panicked"))
+            .collect()
+    });
+    parts.sort_by_key(|&(i, _)| i);
+    parts.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Threads for per-pool work: `HALLPLAN_THREADS`, else the cores (at most 8). Results do
+/// not depend on it.
+pub(crate) fn threads() -> usize {
+    std::env::var("HALLPLAN_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 8)
+}
+
+/// A phase's wall time on stderr when `HALLPLAN_TIMING` is set (benchmarks only).
+pub(crate) fn timing(what: &str, since: std::time::Instant) {
+    if std::env::var_os("HALLPLAN_TIMING").is_some() {
+        eprintln!("[timing] {:8.3} s  {what}", since.elapsed().as_secs_f64());
+    }
+}
+
+/// Branch-and-bound nodes microlp may spend on stage 1. A count, not a clock, so that the
+/// plan is the same on any machine (as the stage-2 local search's work bound); a solve
+/// that reaches it keeps its best plan and is reported as not proven.
+const STAGE1_NODES: u64 = 60_000;
 
 /// A relative MIP gap that still proves optimality for an integer-valued
 /// objective (Σ n_p): stopping when (incumbent − bound) ≤ gap·incumbent < 1
