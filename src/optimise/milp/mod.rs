@@ -33,6 +33,7 @@
 
 mod backend;
 mod build;
+mod covers;
 mod cuts;
 mod evaluate;
 mod flows;
@@ -245,15 +246,17 @@ fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), M
     let start = heuristic_start(input, &first);
     let gap = integral_gap(&first.layout);
     let mut nodes = None;
+    let mut by_clock = true;
     let settings = Settings {
         mip_gap: gap,
         time_limit: limit.map(|l| l / 2.0),
         solver: input.solver,
     };
     let solved = if input.solver == Solver::Microlp {
-        match backend::run_microlp_nodes(&first.model, start.as_deref(), gap, STAGE1_NODES) {
+        match fewest_below_start(input, &first, start.as_deref(), gap) {
             Ok((solved, n)) => {
-                nodes = Some(n);
+                nodes = n;
+                by_clock = false;
                 Ok(solved)
             }
             // A numerical failure of the direct call (microlp's "singular matrix"): the
@@ -269,7 +272,7 @@ fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), M
         other => other,
     })?;
     // Kept when it does not depend on a clock: proven, or stopped by the node budget.
-    if solved.proven || nodes.is_some() {
+    if solved.proven || !by_clock {
         stage_one_cache::put(&first.model, input.solver, &solved);
     }
     timing(
@@ -287,6 +290,98 @@ fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), M
         started,
     );
     Ok((first, solved))
+}
+
+/// microlp's stage 1. Σ n_p is a whole number, but microlp prunes a node only when its
+/// bound reaches the incumbent and stops at a relative gap: it cannot use that no plan
+/// lies strictly between N − 1 and N. So the model is first strengthened by cover cuts
+/// ([`covers`]), whose root bound rounded up, K, is a proven least number of windows;
+/// then searched for a plan of at most K windows (one more row, Σ n_p ≤ K: every node
+/// whose relaxation needs more is infeasible and cut at once). The first plan found
+/// there has the fewest windows, proven by the bound; an infeasible search raises K by
+/// one and repeats. The feasible start of N windows is the answer once K reaches N. All
+/// searches share one node budget; a budget that runs out leaves the start, not proven.
+/// Without a feasible start or a root bound, the plain search with the gap `gap`.
+fn fewest_below_start(
+    input: &MilpInput,
+    first: &Built,
+    start: Option<&[f64]>,
+    gap: f32,
+) -> Result<(Solved, Option<u64>), MilpError> {
+    let model = &first.model;
+    let plain = |start: Option<&[f64]>| match backend::run_microlp_nodes(
+        model,
+        start,
+        gap,
+        STAGE1_NODES,
+    )? {
+        (Some(solved), nodes) => Ok((solved, Some(nodes))),
+        (None, _) => Err(MilpError::Solver(format!(
+            "no plan found within {STAGE1_NODES} branch-and-bound nodes"
+        ))),
+    };
+    let Some(start) = start.filter(|s| model.is_feasible(s, 1e-6)) else {
+        return plain(None);
+    };
+    let best = start.to_vec();
+    let n = model.objective_at(&best).round();
+    let mut strong = model.clone();
+    let cuts_started = std::time::Instant::now();
+    let bound = covers::add_cover_cuts(&mut strong, &first.layout.knapsacks, n - 1.0 + 1e-6)?;
+    timing(
+        &format!(
+            "stage 1: {} cover cuts, root bound {}, heuristic start {n}",
+            strong.rows.len() - model.rows.len(),
+            bound.as_ref().map_or("?".into(), |(_, b)| format!("{b:.3}"))
+        ),
+        cuts_started,
+    );
+    let Some((relaxed, bound)) = bound else {
+        return plain(Some(start));
+    };
+    // A better start when one is found: the relaxation's channels, improved by moves.
+    let (best, n) = match start::fewest_windows_search(input, first, &relaxed) {
+        Some(found) if model.objective_at(&found).round() < n => {
+            let m = model.objective_at(&found).round();
+            (found, m)
+        }
+        _ => (best, n),
+    };
+    let proven = |values: Vec<f64>, proven: bool| Solved { values, proven };
+    // No plan has fewer windows than the bound, rounded up (Σ n_p is whole).
+    let mut least = (bound - 1e-6).ceil();
+    let mut nodes = 0;
+    while least < n {
+        let mut within = strong.clone();
+        within.rows.push(linear::Row {
+            name: "at_most_least".into(),
+            terms: model.objective.clone(),
+            sense: linear::Sense::Le,
+            rhs: least - model.objective_constant + 1e-6,
+        });
+        let budget = STAGE1_NODES.saturating_sub(nodes);
+        if budget == 0 {
+            return Ok((proven(best, false), Some(nodes)));
+        }
+        // A gap of 1: stop at the first plan found, which has the fewest windows.
+        match backend::run_microlp_nodes(&within, None, 1.0, budget) {
+            Ok((Some(found), used)) => {
+                nodes += used;
+                let found_n = model.objective_at(&found.values).round();
+                if found_n <= least && model.is_feasible(&found.values, 1e-6) {
+                    return Ok((proven(found.values, true), Some(nodes)));
+                }
+                // Not a plan of the model within the row (numerically): stop unproven.
+                return Ok((proven(best, false), Some(nodes)));
+            }
+            Ok((None, used)) => return Ok((proven(best, false), Some(nodes + used))),
+            // No plan with `least` windows: the fewest is at least one more.
+            Err(MilpError::Infeasible) => least += 1.0,
+            Err(e) => return Err(e),
+        }
+    }
+    // The start has as few windows as the bound allows.
+    Ok((proven(best, true), Some(nodes)))
 }
 
 /// Stage 1 of a least-waiting solve within `max_windows`: the fewest-window model without
