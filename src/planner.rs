@@ -22,6 +22,8 @@ pub struct PlanConfig {
     pub policy: Policy,
     pub objective: Objective,
     pub solver: Solver,
+    /// Threads and timings (`HALLPLAN_THREADS`, `HALLPLAN_TIMING`); no result depends on them.
+    pub run: milp::RunOptions,
 }
 
 /// Backtests and calibrates today's hall, solves, and checks the plan by replay.
@@ -32,6 +34,7 @@ pub fn plan(hall: &Hall, config: &PlanConfig) -> Result<PlanRun> {
 
 /// Everything that does not depend on the objective (`frontier` prepares once).
 pub fn prepare(hall: &Hall, config: &PlanConfig) -> Result<Prepared> {
+    milp::set_run_options(config.run);
     let started = std::time::Instant::now();
     let mut prep = optimise::prepare(hall, &config.policy)?;
     milp::timing(

@@ -78,7 +78,9 @@ fn separate(k: &Knapsack, values: &[f64]) -> Vec<Vec<usize>> {
                 1 => (x(i), l(i)),
                 _ => (x(i) * l(i), 0.0),
             };
-            key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal)
+            key(b)
+                .partial_cmp(&key(a))
+                .unwrap_or(std::cmp::Ordering::Equal)
         });
         let mut best: Option<(f64, usize)> = None;
         let (mut sum_x, mut need) = (0.0, k.base);

@@ -66,7 +66,11 @@ impl LinearModel {
                     && (var.kind == VarKind::Continuous || (x - x.round()).abs() <= tol)
             })
             && self.rows.iter().all(|row| {
-                let lhs: f64 = row.terms.iter().map(|&(var, coef)| coef * values[var]).sum();
+                let lhs: f64 = row
+                    .terms
+                    .iter()
+                    .map(|&(var, coef)| coef * values[var])
+                    .sum();
                 match row.sense {
                     Sense::Le => lhs <= row.rhs + tol,
                     Sense::Ge => lhs >= row.rhs - tol,

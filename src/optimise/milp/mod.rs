@@ -292,16 +292,14 @@ fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), M
     Ok((first, solved))
 }
 
-/// microlp's stage 1. Σ n_p is a whole number, but microlp prunes a node only when its
-/// bound reaches the incumbent and stops at a relative gap: it cannot use that no plan
-/// lies strictly between N − 1 and N. So the model is first strengthened by cover cuts
-/// ([`covers`]), whose root bound rounded up, K, is a proven least number of windows;
-/// then searched for a plan of at most K windows (one more row, Σ n_p ≤ K: every node
-/// whose relaxation needs more is infeasible and cut at once). The first plan found
-/// there has the fewest windows, proven by the bound; an infeasible search raises K by
-/// one and repeats. The feasible start of N windows is the answer once K reaches N. All
-/// searches share one node budget; a budget that runs out leaves the start, not proven.
-/// Without a feasible start or a root bound, the plain search with the gap `gap`.
+/// microlp's stage 1. The model is first strengthened by cover cuts ([`covers`]); their
+/// root bound rounded up, K, is a proven least number of windows (Σ n_p is whole). A
+/// heuristic plan ([`start::fewest_windows_search`], from the relaxation's channels)
+/// with K windows is then the fewest at once. Otherwise microlp searches the
+/// strengthened model from the best start with the gap 0.999/N (N the start's windows:
+/// a gap under one window, which proves for a whole-number objective). A node budget
+/// that runs out leaves the best plan, not proven. Without a feasible start or a root
+/// bound, the plain search with the gap `gap`.
 fn fewest_below_start(
     input: &MilpInput,
     first: &Built,
@@ -330,9 +328,11 @@ fn fewest_below_start(
     let bound = covers::add_cover_cuts(&mut strong, &first.layout.knapsacks, n - 1.0 + 1e-6)?;
     timing(
         &format!(
-            "stage 1: {} cover cuts, root bound {}, heuristic start {n}",
+            "cover cuts for stage 1: {}, root bound {}, heuristic start {n}",
             strong.rows.len() - model.rows.len(),
-            bound.as_ref().map_or("?".into(), |(_, b)| format!("{b:.3}"))
+            bound
+                .as_ref()
+                .map_or("?".into(), |(_, b)| format!("{b:.3}"))
         ),
         cuts_started,
     );
@@ -349,39 +349,25 @@ fn fewest_below_start(
     };
     let proven = |values: Vec<f64>, proven: bool| Solved { values, proven };
     // No plan has fewer windows than the bound, rounded up (Σ n_p is whole).
-    let mut least = (bound - 1e-6).ceil();
-    let mut nodes = 0;
-    while least < n {
-        let mut within = strong.clone();
-        within.rows.push(linear::Row {
-            name: "at_most_least".into(),
-            terms: model.objective.clone(),
-            sense: linear::Sense::Le,
-            rhs: least - model.objective_constant + 1e-6,
-        });
-        let budget = STAGE1_NODES.saturating_sub(nodes);
-        if budget == 0 {
-            return Ok((proven(best, false), Some(nodes)));
-        }
-        // A gap of 1: stop at the first plan found, which has the fewest windows.
-        match backend::run_microlp_nodes(&within, None, 1.0, budget) {
-            Ok((Some(found), used)) => {
-                nodes += used;
-                let found_n = model.objective_at(&found.values).round();
-                if found_n <= least && model.is_feasible(&found.values, 1e-6) {
-                    return Ok((proven(found.values, true), Some(nodes)));
-                }
-                // Not a plan of the model within the row (numerically): stop unproven.
-                return Ok((proven(best, false), Some(nodes)));
-            }
-            Ok((None, used)) => return Ok((proven(best, false), Some(nodes + used))),
-            // No plan with `least` windows: the fewest is at least one more.
-            Err(MilpError::Infeasible) => least += 1.0,
-            Err(e) => return Err(e),
-        }
+    let least = (bound - 1e-6).ceil();
+    if least >= n {
+        // The start has as few windows as the bound allows.
+        return Ok((proven(best, true), Some(0)));
     }
-    // The start has as few windows as the bound allows.
-    Ok((proven(best, true), Some(nodes)))
+    // Otherwise microlp's search on the strengthened model from the start. Its gap
+    // 0.999/N proves while the incumbent has at most N windows, which it has from the
+    // start on (checked below: a start microlp refused would leave a larger one).
+    match backend::run_microlp_nodes(
+        &strong,
+        Some(&best),
+        (0.999 / n.max(1.0)) as f32,
+        STAGE1_NODES,
+    )? {
+        (Some(found), nodes) if model.objective_at(&found.values) <= n + 1e-6 => {
+            Ok((found, Some(nodes)))
+        }
+        (_, nodes) => Ok((proven(best, false), Some(nodes))),
+    }
 }
 
 /// Stage 1 of a least-waiting solve within `max_windows`: the fewest-window model without
@@ -469,19 +455,48 @@ pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T
     parts.into_iter().map(|(_, t)| t).collect()
 }
 
-/// Threads for per-pool work: `HALLPLAN_THREADS`, else the cores (at most 8). Results do
-/// not depend on it.
-pub(crate) fn threads() -> usize {
-    std::env::var("HALLPLAN_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, 8)
+/// How the planner runs, from the configuration stage (`HALLPLAN_THREADS`,
+/// `HALLPLAN_TIMING`): nothing here changes a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Threads for per-pool work (capacities, cut tables); at most 8.
+    pub threads: usize,
+    /// Phase timings on stderr (benchmarks).
+    pub timing: bool,
 }
 
-/// A phase's wall time on stderr when `HALLPLAN_TIMING` is set (benchmarks only).
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            threads: 1,
+            timing: false,
+        }
+    }
+}
+
+static RUN: std::sync::RwLock<RunOptions> = std::sync::RwLock::new(RunOptions {
+    threads: 1,
+    timing: false,
+});
+
+/// Sets the run options for what follows in this process (the planner does, once per
+/// command, from its configuration).
+pub fn set_run_options(options: RunOptions) {
+    *RUN.write().unwrap_or_else(|e| e.into_inner()) = options;
+}
+
+fn run_options() -> RunOptions {
+    *RUN.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Threads for per-pool work. Results do not depend on it.
+pub(crate) fn threads() -> usize {
+    run_options().threads.clamp(1, 8)
+}
+
+/// A phase's wall time on stderr when timings are asked for (benchmarks only).
 pub(crate) fn timing(what: &str, since: std::time::Instant) {
-    if std::env::var_os("HALLPLAN_TIMING").is_some() {
+    if run_options().timing {
         eprintln!("[timing] {:8.3} s  {what}", since.elapsed().as_secs_f64());
     }
 }
