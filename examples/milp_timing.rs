@@ -1,6 +1,6 @@
 //! The MILP alone on synthetic halls (no queueing model, no replay): how long stage 1
 //! (fewest windows) and the least-waiting solve take as the hall grows, and whether
-//! each answer is proven. `benches/milp_phases.sh` runs it; a plain run:
+//! each answer is proven (no bench script invokes it yet); a plain run:
 //!
 //! ```sh
 //! cargo run --release --example milp_timing -- 6x20 10x40 20x80 40x150
