@@ -34,6 +34,7 @@ impl PlanCommandConfig {
                 policy,
                 objective,
                 solver: solver(a.solver),
+                run: env.run_options(),
             },
             write_model: a.write_model,
         })

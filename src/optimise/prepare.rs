@@ -288,52 +288,53 @@ fn pool_specs(
     k: &[f64],
     t: &Targets,
 ) -> Vec<PoolSpec> {
-    model
-        .pools
-        .iter()
-        .enumerate()
-        .map(|(p, pool)| {
-            let (s, cs2) = flows_max[p].day_mix();
-            let prof = profile(&flows_max[p]);
-            let day_load: f64 = flows_max[p].load.iter().sum();
-            let today = pool.windows_today.len() as u32;
-            let today_load: f64 = today_flows[p].load.iter().sum();
-            let ucap = util_cap(policy, today, &today_flows[p]);
-            let day = flows_max[p].pool_day(&prof, s, cs2);
-            let limit = today.max(1) * 4 + 50;
-            let mut formula =
-                day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-            let cap_of = |formula: &[f64], c: u32| {
-                let f = formula[c as usize];
-                if today > 0 && c >= today {
-                    f.max(today_load * (1.0 + 1e-9))
-                } else {
-                    f
-                }
-            };
-            let mut c_max = today;
-            while cap_of(&formula, c_max) < day_load && c_max < limit {
-                c_max += 1;
-                if c_max as usize >= formula.len() {
-                    let grown = (2 * c_max).min(limit);
-                    formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-                }
+    // Pools are independent: their capacity searches run in parallel, each result
+    // depending only on its pool (the same bytes whatever the threads' timing).
+    let started = std::time::Instant::now();
+    let specs = crate::optimise::milp::par_map(model.pools.len(), |p| {
+        let pool = &model.pools[p];
+        let (s, cs2) = flows_max[p].day_mix();
+        let prof = profile(&flows_max[p]);
+        let day_load: f64 = flows_max[p].load.iter().sum();
+        let today = pool.windows_today.len() as u32;
+        let today_load: f64 = today_flows[p].load.iter().sum();
+        let ucap = util_cap(policy, today, &today_flows[p]);
+        let day = flows_max[p].pool_day(&prof, s, cs2);
+        let limit = today.max(1) * 4 + 50;
+        let mut formula =
+            day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+        let cap_of = |formula: &[f64], c: u32| {
+            let f = formula[c as usize];
+            if today > 0 && c >= today {
+                f.max(today_load * (1.0 + 1e-9))
+            } else {
+                f
             }
-            let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
-            let c_max = c_max.max(min_windows);
-            PoolSpec {
-                name: pool.name.clone(),
-                handle_min: s,
-                cs2,
-                min_windows,
-                max_windows: c_max,
-                peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
-                mean_target_min: f64::INFINITY,
-                profile: prof,
-                day: Some(day),
+        };
+        let mut c_max = today;
+        while cap_of(&formula, c_max) < day_load && c_max < limit {
+            c_max += 1;
+            if c_max as usize >= formula.len() {
+                let grown = (2 * c_max).min(limit);
+                formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
             }
-        })
-        .collect()
+        }
+        let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
+        let c_max = c_max.max(min_windows);
+        PoolSpec {
+            name: pool.name.clone(),
+            handle_min: s,
+            cs2,
+            min_windows,
+            max_windows: c_max,
+            peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
+            mean_target_min: f64::INFINITY,
+            profile: prof,
+            day: Some(day),
+        }
+    });
+    crate::optimise::milp::timing("capacities A_p(c) of every pool", started);
+    specs
 }
 
 /// Channel options with their loads summed over the day (the pools are collapsed).
