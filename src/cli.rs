@@ -64,8 +64,8 @@ pub struct CompareArgs {
     /// Dates of the after period in one export.
     #[arg(long)]
     pub after_range: Option<String>,
-    /// Bootstrap resamples.
-    #[arg(long, default_value_t = 1000)]
+    /// Random deals of the days for the permutation intervals (at least 200).
+    #[arg(long, visible_alias = "permutations", default_value_t = 1000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(200..))]
     pub resamples: usize,
     #[arg(long, default_value_t = 2020)]
     pub seed: u64,

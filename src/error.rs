@@ -113,6 +113,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A comparison period without a single ticket: a date range outside the export, or
+    /// an empty export.
+    #[error("{period} period{range}: no tickets in {export} (its tickets cover {covers})")]
+    EmptyPeriod {
+        period: String,
+        /// " 2021-01-01..2021-01-31" for a range given by flag, "" for the whole export.
+        range: String,
+        export: String,
+        covers: String,
+    },
     #[error("{0}")]
     Infeasible(String),
     #[error("{0}")]
@@ -137,7 +147,8 @@ impl Error {
             | Error::Encoding { .. }
             | Error::MissingColumn { .. }
             | Error::BadValue { .. }
-            | Error::BadFile { .. } => exit::BAD_INPUT,
+            | Error::BadFile { .. }
+            | Error::EmptyPeriod { .. } => exit::BAD_INPUT,
             Error::Infeasible(_) => exit::INFEASIBLE,
             _ => exit::FAILURE,
         }

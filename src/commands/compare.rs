@@ -26,14 +26,14 @@ pub fn run(c: CompareConfig) -> Result<()> {
     let (rep, summary) = pages::compare::build(
         &sides.sides_before,
         &sides.sides_after,
-        c.bootstrap,
+        c.resampling,
         c.plan.as_ref(),
         sim.as_ref(),
         footfall.as_deref(),
         before,
         after,
     )?;
-    clock.lap("figures and bootstrap");
+    clock.lap("figures and permutations");
     let mut bundle = report::render(&rep, &summary)?;
     bundle.add("compare.xlsx", report::xlsx::render(&rep)?);
     clock.lap("report rendered");

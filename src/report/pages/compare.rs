@@ -31,12 +31,12 @@ fn name(k: &str) -> &str {
     }
 }
 
-/// What `compare` shows, beside the two sides: the bootstrap's resamples and seed.
+/// What `compare` shows, beside the two sides: the permutations and their seed.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     sb: &std::collections::BTreeMap<String, Side>,
     sa: &std::collections::BTreeMap<String, Side>,
-    boot: compare::Bootstrap,
+    boot: compare::Resampling,
     plan: Option<&Plan>,
     sim: Option<&crate::simulate::SimResult>,
     footfall: Option<&[crate::hall::Footfall]>,
@@ -68,7 +68,8 @@ pub fn build(
         ));
     }
     r.bullets(lines);
-    r.para(format!("Confidence intervals: percentile bootstrap over days ({} resamples, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", boot.resamples, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS));
+    r.para(compare::INTERVAL_MEANING);
+    r.para(format!("How: a studentised permutation test over days ({} random deals, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", boot.permutations, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS));
     let mut notes = Vec::new();
     if !only_before.is_empty() {
         notes.push(format!(
@@ -125,12 +126,13 @@ pub fn build(
     r.table(t);
     let mut t = Table::new(
         "changes",
-        "Change in wait (after − before) with 95% bootstrap CIs",
+        "Change in wait (after − before) with 95% permutation intervals",
         &[
             "department",
             "mean_change",
             "mean_ci_low",
             "mean_ci_high",
+            "p_value",
             "p90_change",
             "p90_ci_low",
             "p90_ci_high",
@@ -143,6 +145,7 @@ pub fn build(
             Cell::opt(c.mean_change, 2),
             Cell::opt(c.mean_ci.map(|x| x.0), 2),
             Cell::opt(c.mean_ci.map(|x| x.1), 2),
+            Cell::opt(c.p_value, 3),
             Cell::opt(c.p90_change, 2),
             Cell::opt(c.p90_ci.map(|x| x.0), 2),
             Cell::opt(c.p90_ci.map(|x| x.1), 2),
@@ -203,7 +206,7 @@ pub fn build(
     let _ = (hb, ha);
     let summary = serde_json::json!({
         "departments": changes.iter().map(|(n, b, a, c)| serde_json::json!({"department": n, "before": b, "after": a, "change": c})).collect::<Vec<_>>(),
-        "resamples": boot.resamples,
+        "permutations": boot.permutations,
         "seed": boot.seed,
     });
     Ok((r, summary))
