@@ -123,6 +123,10 @@ pub enum Error {
         export: String,
         covers: String,
     },
+    /// Figures a command cannot work with, though each flag is well formed (e.g. an
+    /// unstable queue): unusable input, not a usage error.
+    #[error("{what}: {message}")]
+    Unusable { what: String, message: String },
     #[error("{0}")]
     Infeasible(String),
     #[error("{0}")]
@@ -148,7 +152,8 @@ impl Error {
             | Error::MissingColumn { .. }
             | Error::BadValue { .. }
             | Error::BadFile { .. }
-            | Error::EmptyPeriod { .. } => exit::BAD_INPUT,
+            | Error::EmptyPeriod { .. }
+            | Error::Unusable { .. } => exit::BAD_INPUT,
             Error::Infeasible(_) => exit::INFEASIBLE,
             _ => exit::FAILURE,
         }

@@ -23,7 +23,7 @@ pub fn run(c: CompareConfig) -> Result<()> {
         ),
         _ => None,
     };
-    let (rep, summary) = pages::compare::build(
+    let (rep, summary, verdicts) = pages::compare::build(
         &sides.sides_before,
         &sides.sides_after,
         c.resampling,
@@ -44,5 +44,10 @@ pub fn run(c: CompareConfig) -> Result<()> {
         ..Default::default()
     };
     bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&l)?);
-    super::commit(&c.out, bundle)
+    super::commit(&c.out, bundle)?;
+    // The verdicts are the result: stdout, after the files are in place.
+    for line in verdicts {
+        println!("{line}");
+    }
+    Ok(())
 }

@@ -42,7 +42,7 @@ pub fn build(
     footfall: Option<&[crate::hall::Footfall]>,
     hb: &Hall,
     ha: &Hall,
-) -> Result<(Report, serde_json::Value)> {
+) -> Result<(Report, serde_json::Value, Vec<String>)> {
     let mut keys: Vec<&String> = sb.keys().filter(|k| sa.contains_key(*k)).collect();
     keys.sort_by_key(|k| (k.is_empty(), k.to_string()));
     let only_before: Vec<&String> = sb.keys().filter(|k| !sa.contains_key(*k)).collect();
@@ -67,7 +67,7 @@ pub fn build(
             c.verdict.words()
         ));
     }
-    r.bullets(lines);
+    r.bullets(lines.clone());
     r.para(compare::INTERVAL_MEANING);
     r.para(format!("How: a studentised permutation test over days ({} random deals, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", boot.permutations, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS));
     let mut notes = Vec::new();
@@ -209,7 +209,7 @@ pub fn build(
         "permutations": boot.permutations,
         "seed": boot.seed,
     });
-    Ok((r, summary))
+    Ok((r, summary, lines))
 }
 
 fn fmt(v: Option<f64>) -> String {
