@@ -54,6 +54,7 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
     })?;
     json.push('\n');
     bundle.add("plan.json", json.into_bytes());
+    bundle.add("plan.xlsx", report::xlsx::render(&rep)?);
     bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&loaded)?);
     if let Some((rel, text)) = model_in_output {
         eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());

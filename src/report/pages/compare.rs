@@ -57,7 +57,7 @@ pub fn build(
     for (n, b, a, c) in &changes {
         let ci = c
             .mean_ci
-            .map(|(lo, hi)| format!(" (95% CI {lo:+.1} to {hi:+.1})"))
+            .map(|(lo, hi)| format!(" (95% CI {lo:+.2} to {hi:+.2})"))
             .unwrap_or_default();
         lines.push(format!(
             "{n}: mean wait {} → {} min, change {}{ci}: {}.",
@@ -116,6 +116,12 @@ pub fn build(
         "Per department: before and after (waits in minutes, served tickets)",
         &cols,
     );
+    t.xlsx_chart = Some(crate::report::XlsxChart {
+        title: "平均等候 精简前后 · Mean wait before/after".into(),
+        category: 0,
+        values: vec![4, 12],
+        axis: "minutes".into(),
+    });
     for (n, b, a, _) in &changes {
         let mut row = vec![Cell::text(n)];
         row.extend(stat_cells(b));
