@@ -160,46 +160,50 @@ pub fn build(
     }
     r.table(t);
     let cats: Vec<String> = changes.iter().map(|c| c.0.clone()).collect();
-    let bm: Vec<f64> = changes.iter().map(|c| c.1.mean.unwrap_or(0.0)).collect();
-    let am: Vec<f64> = changes.iter().map(|c| c.2.mean.unwrap_or(0.0)).collect();
-    // Whiskers on the after bar: the before mean plus the CI of the change.
-    let whiskers: Vec<(f64, f64)> = changes
+    let bm: Vec<f64> = changes
         .iter()
-        .map(|c| {
-            c.3.mean_ci.map_or(
-                (c.2.mean.unwrap_or(0.0), c.2.mean.unwrap_or(0.0)),
-                |(lo, hi)| (c.1.mean.unwrap_or(0.0) + lo, c.1.mean.unwrap_or(0.0) + hi),
-            )
-        })
+        .map(|c| c.1.mean.unwrap_or(f64::NAN))
+        .collect();
+    let am: Vec<f64> = changes
+        .iter()
+        .map(|c| c.2.mean.unwrap_or(f64::NAN))
         .collect();
     r.chart(chart(
         "waits_before_after",
-        "Mean wait before and after, with the 95% CI of the change",
+        "Mean wait before and after",
         charts::grouped_bars(
-            "平均等候 精简前后 · Mean wait before/after (95% CI)",
+            "平均等候 精简前后 · Mean wait before/after",
             "minutes",
             &cats,
-            &[
-                ("before".into(), bm, None),
-                ("after".into(), am, Some(whiskers)),
-            ],
+            &[("before".into(), bm, None), ("after".into(), am, None)],
+        ),
+    )?);
+    // The change itself with its interval: a bar left of zero is shorter waits. Drawn
+    // around the change, not around the after bar (which showed negative waits).
+    let dm: Vec<f64> = changes
+        .iter()
+        .map(|c| c.3.mean_change.unwrap_or(f64::NAN))
+        .collect();
+    let ci: Vec<(f64, f64)> = changes
+        .iter()
+        .map(|c| c.3.mean_ci.unwrap_or((f64::NAN, f64::NAN)))
+        .collect();
+    r.chart(chart(
+        "change_in_mean_wait",
+        "Change in mean wait (after − before) with its 95% interval; left of zero is shorter waits",
+        charts::grouped_bars(
+            "平均等候变化及95%区间 · Change in mean wait (after − before), 95% interval",
+            "minutes (negative = shorter waits)",
+            &cats,
+            &[("change".into(), dm, Some(ci))],
         ),
     )?);
     let hall_key = String::new();
     if let (Some(b), Some(a)) = (sb.get(&hall_key), sa.get(&hall_key)) {
         r.chart(chart(
             "wait_distribution",
-            "Distribution of waits before and after",
-            charts::histogram(
-                "等候时长分布 · Waits before/after",
-                "minutes",
-                2.0,
-                60.0,
-                &[
-                    ("before".into(), b.waits.clone()),
-                    ("after".into(), a.waits.clone()),
-                ],
-            ),
+            "Share of visitors who waited longer than x minutes, before and after",
+            share_waiting_longer(b, a),
         )?);
         per_day(&mut r, b, a)?;
     }
@@ -216,6 +220,46 @@ pub fn build(
         "seed": boot.seed,
     });
     Ok((r, summary, lines))
+}
+
+/// The share of served visitors who waited longer than x minutes, x from 0 to the 99th
+/// percentile of both periods: every visitor counts, unlike a histogram whose first bin
+/// (most visitors wait under two minutes) flattens the rest.
+fn share_waiting_longer(
+    b: &Side,
+    a: &Side,
+) -> std::result::Result<charts::Rendered, charts::ChartError> {
+    let p99 = [b, a]
+        .iter()
+        .filter_map(|s| crate::stats::quantile(&s.waits, 0.99))
+        .fold(1.0f64, f64::max);
+    let step = [0.5, 1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .find(|&st| p99 / st <= 30.0)
+        .unwrap_or(20.0);
+    let n = (p99 / step).ceil() as usize;
+    let xs: Vec<f64> = (0..=n).map(|k| k as f64 * step).collect();
+    let share = |s: &Side| -> Vec<Option<f64>> {
+        xs.iter()
+            .map(|&x| {
+                (!s.waits.is_empty()).then(|| {
+                    // Waits are sorted: the first index above x.
+                    let above = s.waits.len() - s.waits.partition_point(|&w| w <= x);
+                    100.0 * above as f64 / s.waits.len() as f64
+                })
+            })
+            .collect()
+    };
+    let labels: Vec<String> = xs
+        .iter()
+        .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
+        .collect();
+    charts::lines(
+        "等候超过x分钟的比例 · Share waiting longer than x minutes",
+        "% of served visitors",
+        &labels,
+        &[("before".into(), share(b)), ("after".into(), share(a))],
+    )
 }
 
 fn fmt(v: Option<f64>) -> String {

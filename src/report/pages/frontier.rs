@@ -57,9 +57,14 @@ pub fn build(best: &PlanRun, points: &[FrontierPoint]) -> Result<(Report, serde_
             &labels,
             &[
                 ("least waiting plan".into(), values),
+                // Today's hall is one point (its windows, its wait), not a level line
+                // across budgets it never had.
                 (
-                    "today's hall (93 windows as they are)".replace("93", &today.to_string()),
-                    vec![today_mean; labels.len()],
+                    format!("today ({today} windows)"),
+                    points
+                        .iter()
+                        .map(|p| (p.max_windows == today).then_some(today_mean).flatten())
+                        .collect(),
                 ),
             ],
         ),
