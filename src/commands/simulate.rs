@@ -40,7 +40,7 @@ pub fn run(c: SimulateConfig) -> Result<()> {
     progress.finish_and_clear();
     let (rep, summary) = pages::simulate::build(&loaded.hall, &today, after.as_ref())?;
     let bundle = report::render(&rep, &summary)?;
-    eprintln!(
+    println!(
         "hall mean wait: today {:.2} min{}",
         today.hall.mean_wait,
         after

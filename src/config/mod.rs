@@ -10,13 +10,14 @@ mod frontier;
 mod plan;
 mod profile;
 mod sample;
+mod set;
 mod simulate;
 mod validate;
 
 pub use compare::CompareConfig;
 pub use erlang::ErlangConfig;
 pub use frontier::FrontierConfig;
-pub use plan::PlanCommandConfig;
+pub use plan::{ModelFile, PlanCommandConfig};
 pub use profile::ProfileConfig;
 pub use sample::SampleConfig;
 pub use simulate::{SimMode, SimulateConfig};
@@ -302,7 +303,7 @@ fn policy(
         None => Policy::default(),
     };
     for s in sets {
-        p.set(s)?;
+        set::apply(&mut p, s)?;
     }
     Ok(p)
 }
