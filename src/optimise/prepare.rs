@@ -449,7 +449,11 @@ fn backtest_error(model: &HallModel, bt: &Backtest, observed: &[Option<f64>]) ->
 /// `slots = auto` (model.md §1, §6): plan each open weekday when the log holds enough of
 /// every weekday and the weekdays backtest better than the typical day; the note says
 /// which, and why.
-fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
+/// The resolved policy, the note, and — when `auto` already built them — the chosen
+/// model and its backtest.
+type Resolved = (Policy, String, Option<(HallModel, Backtest)>);
+
+fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<Resolved> {
     let with = |slots: Slots| Policy {
         slots,
         ..policy.clone()
@@ -458,6 +462,7 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
         Slots::Day => Ok((
             with(Slots::Day),
             "planning slots: the typical open day (slots = day)".into(),
+            None,
         )),
         Slots::Week => {
             let model = HallModel::build(hall, &with(Slots::Week))?;
@@ -469,41 +474,41 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
             Ok((
                 with(Slots::Week),
                 format!("planning slots: each open weekday ({days}; slots = week)"),
+                None,
             ))
         }
         Slots::Auto => {
-            let week = HallModel::build(hall, &with(Slots::Week));
-            let Ok(week) = week else {
-                return Ok((with(Slots::Day), format!("planning slots: the typical open day (slots = auto: the tickets hold fewer than {} days of some open weekday)", crate::model::demand::WEEK_MIN_DAYS)));
+            let Ok(week) = HallModel::build(hall, &with(Slots::Week)) else {
+                return Ok((with(Slots::Day), format!("planning slots: the typical open day (slots = auto: the tickets hold fewer than {} days of some open weekday)", crate::model::demand::WEEK_MIN_DAYS), None));
             };
             let day = HallModel::build(hall, &with(Slots::Day))?;
             let observed = observed_by_pool(hall, &day);
-            let e_day = backtest_error(
-                &day,
-                &Backtest::run(hall, &day, &with(Slots::Day))?,
-                &observed,
-            );
-            let e_week = backtest_error(
-                &week,
-                &Backtest::run(hall, &week, &with(Slots::Week))?,
-                &observed,
-            );
+            let bt_day = Backtest::run(hall, &day, &with(Slots::Day))?;
+            let bt_week = Backtest::run(hall, &week, &with(Slots::Week))?;
+            let e_day = backtest_error(&day, &bt_day, &observed);
+            let e_week = backtest_error(&week, &bt_week, &observed);
             let days = week.week.as_ref().map(|w| w.describe()).unwrap_or_default();
             Ok(match (e_day, e_week) {
-                (Some(d), Some(w)) if w < d => (with(Slots::Week), format!("planning slots: each open weekday ({days}), chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for the typical day", 100.0 * w, 100.0 * d)),
-                (Some(d), Some(w)) => (with(Slots::Day), format!("planning slots: the typical open day, chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for each weekday", 100.0 * d, 100.0 * w)),
-                _ => (with(Slots::Day), "planning slots: the typical open day (slots = auto: no observed waits to choose by)".into()),
+                (Some(d), Some(w)) if w < d => (with(Slots::Week), format!("planning slots: each open weekday ({days}), chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for the typical day", 100.0 * w, 100.0 * d), Some((week, bt_week))),
+                (Some(d), Some(w)) => (with(Slots::Day), format!("planning slots: the typical open day, chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for each weekday", 100.0 * d, 100.0 * w), Some((day, bt_day))),
+                _ => (with(Slots::Day), "planning slots: the typical open day (slots = auto: no observed waits to choose by)".into(), Some((day, bt_day))),
             })
         }
     }
 }
 
 pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
-    let (policy, slots_note) = resolve_slots(hall, policy)?;
+    let (policy, slots_note, built) = resolve_slots(hall, policy)?;
     let policy = &policy;
-    let model = HallModel::build(hall, policy)?;
+    let (model, bt) = match built {
+        Some(b) => b,
+        None => {
+            let model = HallModel::build(hall, policy)?;
+            let bt = Backtest::run(hall, &model, policy)?;
+            (model, bt)
+        }
+    };
     let mut notes = vec![slots_note];
-    let bt = Backtest::run(hall, &model, policy)?;
     let today_eval = |p: usize, k: f64| bt.eval(&model, p, k);
     if bt.staffed.is_some() {
         notes.push("today's hall is evaluated day by day with the whole windows the tickets show were staffed in each slot (not the whole inventory), each session opening empty".into());

@@ -132,8 +132,12 @@ pub(crate) fn phi_slope(pool: &PoolSpec, c: u32, a: f64) -> Option<f64> {
 pub(super) fn tangent_at(pool: &PoolSpec, c: u32, at: f64) -> Option<(f64, f64, Cut)> {
     // Cuts are written in person-hours: slopes near saturation reach 10⁵ person-minutes
     // per Erlang, and coefficients that large make microlp's bases ill-conditioned.
-    let value = phi(pool, c, at)?;
-    let slope = phi_slope(pool, c, at)?;
+    // The transient model gives the value with its slope in one pass (the slope alone
+    // costs about twice the value; asking for both separately would cost three times).
+    let (value, slope) = match &pool.day {
+        Some(day) => day.waiting_with_slope(c, at),
+        None => (phi(pool, c, at)?, phi_slope(pool, c, at)?),
+    };
     (value.is_finite() && slope.is_finite()).then_some((
         at,
         value,

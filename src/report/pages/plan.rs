@@ -75,7 +75,11 @@ fn backtest(r: &mut Report, plan: &Plan, today_sim: Option<&SimResult>) {
         Calibration::Ratio => "The plan uses the calibrated formula (observed ÷ formula per pool, clamped; calibration \"ratio\").",
         Calibration::Simulation => "The plan uses the calibrated formula (observed ÷ formula per pool, clamped), and every pool of the plan is then replayed with these tickets: a pool whose replayed mean wait misses its target gets the windows the replay needs (calibration \"simulation\", the default: the replay reproduces today's waits, the formula does not).",
     };
-    r.para(format!("Today's windows evaluated by the queueing formula (Erlang C with Allen–Cunneen, hour by hour) and by replaying the tickets through the staffed windows, against the waits the tickets show. {how}"));
+    let slots = match plan.slots {
+        crate::model::Slots::Week => "each open weekday at its own arrivals",
+        _ => "each open day at the typical day's arrivals",
+    };
+    r.para(format!("Today's windows evaluated by the queueing formula — the transient session model (docs/model.md §3: every session opens empty, whole windows per slot, Allen–Cunneen for the handling times; {slots}, with the windows the tickets show on duty that day) — and by replaying the tickets through the staffed windows, against the waits the tickets show. {how}"));
     let mut t = Table::new(
         "backtest",
         "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)",
