@@ -17,15 +17,19 @@ pub fn run(c: SimulateConfig) -> Result<()> {
     });
     let (today, after) = match c.mode {
         SimMode::Trace => {
-            let today = trace::replay(&loaded.hall, None, seed)?;
+            let today = trace::replay_at(&loaded.hall, None, seed, c.today_demand_change)?;
             progress.inc(1);
             let after = plan
-                .map(|p| trace::replay(&loaded.hall, Some(p), seed))
+                .map(|p| trace::replay_at(&loaded.hall, Some(p), seed, c.policy.demand_change))
                 .transpose()?;
             (today, after)
         }
         SimMode::Synthetic { replications, days } => {
-            let pools = poisson::pools_today(&loaded.hall, &c.policy)?;
+            let today_policy = crate::model::Policy {
+                demand_change: c.today_demand_change,
+                ..c.policy.clone()
+            };
+            let pools = poisson::pools_today(&loaded.hall, &today_policy)?;
             let today = poisson::run(&pools, days, replications, seed, "today")?;
             progress.inc(1);
             let after = plan

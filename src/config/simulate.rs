@@ -29,8 +29,11 @@ pub struct SimulateConfig {
     pub mode: SimMode,
     pub seed: u64,
     /// The plan's policy (or the default) with the demand change resolved: the plan's,
-    /// replaced by `--demand-change` when given.
+    /// replaced by `--demand-change` when given. The plan is simulated at it.
     pub policy: Policy,
+    /// The demand change today's hall is simulated at: `--demand-change` when given,
+    /// else none (today's hall at the demand its log shows, the backtest's).
+    pub today_demand_change: f64,
     /// What the plan's pools are scaled by: from the demand the plan was made for to the
     /// demand simulated, `(1 + resolved) / (1 + planned)`.
     pub plan_demand_factor: f64,
@@ -52,15 +55,19 @@ impl SimulateConfig {
                 days: a.days,
             },
         };
-        // The one place the simulated demand change is decided. A trace replays the
-        // tickets that came (thinned to the plan's own demand change), so a second value
-        // there would be silently ignored: refuse it instead.
-        if mode == SimMode::Trace && a.demand_change.is_some() {
-            return Err(Error::Config {
-                what: "--demand-change".into(),
-                message: "applies to --mode synthetic only (a trace replays the tickets that came; a plan's own demand change comes from its scenario)".into(),
-            });
+        // The one place the simulated demand change is decided, with one meaning in both
+        // modes (model.md §7): demand relative to the log's. The plan is simulated at its
+        // own unless `--demand-change` replaces it; today's hall at the log's own unless
+        // `--demand-change` is given, then at that (the same demand for both).
+        if let Some(dc) = a.demand_change {
+            if !(dc > -1.0 && dc.is_finite()) {
+                return Err(Error::Config {
+                    what: "--demand-change".into(),
+                    message: format!("{dc} is not a demand change above -1 (e.g. -0.4 for 40 % fewer tickets, 0.2 for 20 % more)"),
+                });
+            }
         }
+        let today_demand_change = a.demand_change.unwrap_or(0.0);
         let mut policy = plan.as_ref().map(|p| p.policy.clone()).unwrap_or_default();
         let planned_demand = policy.demand_change;
         if let Some(dc) = a.demand_change {
@@ -80,6 +87,7 @@ impl SimulateConfig {
             mode,
             seed: a.seed,
             policy,
+            today_demand_change,
             plan_demand_factor,
             progress: a.progress,
         })
