@@ -88,6 +88,39 @@ fn every_pool_of_the_sample_plan_keeps_its_target_when_the_tickets_are_replayed(
 }
 
 #[test]
+fn a_plan_for_more_demand_is_checked_against_the_grown_replay() {
+    // Issue 14: `demand_change = 0.2` sized the MILP for 20 % more visitors, but the
+    // replay that checked it replayed today's tickets. Now it replays the grown log.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
+    plan(&p, &["demand_change=0.2"]);
+    for (pool, n, target, wait) in replayed(&p, &s) {
+        assert!(
+            wait <= target + 0.005,
+            "{pool}: {wait} min with {n} windows, target {target}"
+        );
+    }
+    let sim = read_csv(&s.join("pools.csv"));
+    let (config, group, customers) = (
+        column(&sim, "configuration"),
+        column(&sim, "group"),
+        column(&sim, "customers"),
+    );
+    let hall = |c: &str| -> f64 {
+        sim[1..]
+            .iter()
+            .find(|r| r[config] == c && r[group].contains("whole hall"))
+            .map(|r| r[customers].parse().expect("a count"))
+            .unwrap_or_else(|| panic!("the hall's {c} row"))
+    };
+    let ratio = hall("plan") / hall("today");
+    assert!(
+        (ratio - 1.2).abs() < 0.01,
+        "the plan replays {ratio} × today's tickets"
+    );
+}
+
+#[test]
 fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
@@ -166,14 +199,30 @@ fn the_sample_is_planned_weekday_by_weekday_because_that_backtests_better() {
     plan(&auto, &[]);
     plan(&day, &["slots=day"]);
     let report = std::fs::read_to_string(auto.join("report.md")).expect("report");
-    assert!(report.contains("hours 09, 10, 11, 13, 14, 15, 16 of each open weekday") || report.contains("of each open weekday"), "{report}");
-    assert!(report.contains("planning slots: each open weekday (Mon, Tue, Wed, Thu, Fri), chosen by the backtest"), "{report}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(auto.join("plan.json")).expect("plan.json")).expect("json");
+    assert!(
+        report.contains("hours 09, 10, 11, 13, 14, 15, 16 of each open weekday")
+            || report.contains("of each open weekday"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "planning slots: each open weekday (Mon, Tue, Wed, Thu, Fri), chosen by the backtest"
+        ),
+        "{report}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(auto.join("plan.json")).expect("plan.json"))
+            .expect("json");
     assert_eq!(json["slots"], "week");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(day.join("plan.json")).expect("plan.json")).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(day.join("plan.json")).expect("plan.json"))
+            .expect("json");
     assert_eq!(json["slots"], "day");
     // The backtest's median model error is lower weekday by weekday: read both off the note.
-    let note = report.lines().find(|l| l.contains("chosen by the backtest")).expect("note");
+    let note = report
+        .lines()
+        .find(|l| l.contains("chosen by the backtest"))
+        .expect("note");
     let numbers: Vec<f64> = note
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .filter_map(|x| x.parse().ok())
@@ -187,6 +236,17 @@ fn the_sample_is_planned_weekday_by_weekday_because_that_backtests_better() {
 fn planning_each_weekday_needs_three_days_of_every_weekday() {
     let f = crate::util::Fixture::valid();
     let out = f.out();
-    run(&["plan", "--data", path_str(&f.hall()), "--out", path_str(&out), "--set", "slots=week"])
-        .assert_fails(1, &["slots = week", "at least 3 days of every open weekday"]);
+    run(&[
+        "plan",
+        "--data",
+        path_str(&f.hall()),
+        "--out",
+        path_str(&out),
+        "--set",
+        "slots=week",
+    ])
+    .assert_fails(
+        1,
+        &["slots = week", "at least 3 days of every open weekday"],
+    );
 }

@@ -8,6 +8,7 @@ mod broken_input;
 mod busy_hall;
 mod cli;
 mod compare;
+mod demand_change;
 mod fuzz_readers;
 mod plan_replay;
 mod realdata;

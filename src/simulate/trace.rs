@@ -37,8 +37,8 @@ use crate::hall::derive::{self, duty::sessions_of, duty::BlockLog, duty::Blocks}
 use crate::hall::{time, Hall, Status};
 use crate::plan::Plan;
 
-pub(crate) use routing::{plan_jobs, schedule};
 use demand::{thin_today, Growth};
+pub(crate) use routing::{plan_jobs, schedule};
 use routing::{staffed_seconds, Routing};
 use today::{patiences, preferred, today_jobs, Today};
 
@@ -130,7 +130,8 @@ fn replay_in_blocks(
     let blocks = Blocks::cut(t, whole);
     let today = Today::read(hall, &blocks);
     let in_log_order = blocks.order.is_none();
-    let growth = (demand_change > 0.0).then(|| Growth::new(t, &blocks, &today, demand_change, seed));
+    let growth =
+        (demand_change > 0.0).then(|| Growth::new(t, &blocks, &today, demand_change, seed));
     let thin = (-demand_change).clamp(0.0, 1.0);
     let days: BTreeSet<i64> = blocks.days.iter().copied().collect();
     let names = routing
@@ -230,7 +231,15 @@ fn replay_in_blocks(
                 // day order, each ticket at its own place in the stream.
                 jobs.sort_by_key(|j| j.pos);
                 let seek = (growth.is_some() || !in_log_order).then_some(draws.as_slice());
-                r.route(t, &tickets, &mut jobs, &mut rng, seek, &mut left, &mut thinned);
+                r.route(
+                    t,
+                    &tickets,
+                    &mut jobs,
+                    &mut rng,
+                    seek,
+                    &mut left,
+                    &mut thinned,
+                );
                 sort_jobs(&mut jobs);
             }
             None if thin > 0.0 => thin_today(&mut jobs, &draws, thin, seed, &mut thinned),

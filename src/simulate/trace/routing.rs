@@ -181,7 +181,8 @@ pub(crate) fn plan_jobs(
     let today = Today::read(hall, &blocks);
     let in_log_order = blocks.order.is_none();
     // The same added tickets as the replay's (drawn from the seed alone).
-    let growth = (demand_change > 0.0).then(|| Growth::new(t, &blocks, &today, demand_change, seed));
+    let growth =
+        (demand_change > 0.0).then(|| Growth::new(t, &blocks, &today, demand_change, seed));
     let (mut draws, mut thinned) = (Vec::new(), Vec::new());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut log = BlockLog::new(&today.pools, t.windows.len());
@@ -203,7 +204,15 @@ pub(crate) fn plan_jobs(
         let seek = (growth.is_some() || !in_log_order).then_some(draws.as_slice());
         thinned.clear();
         thinned.resize(tickets.len(), false);
-        routing.route(t, &tickets, &mut jobs, &mut rng, seek, &mut left, &mut thinned);
+        routing.route(
+            t,
+            &tickets,
+            &mut jobs,
+            &mut rng,
+            seek,
+            &mut left,
+            &mut thinned,
+        );
         sort_jobs(&mut jobs);
         // A cancelled ticket never takes a window: it is no customer of the check.
         out.extend(

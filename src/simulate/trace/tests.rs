@@ -489,7 +489,11 @@ fn a_growth_adds_copies_of_tickets_of_the_same_weekday_and_hour_of_other_days() 
         let at = j.arrival as i64;
         assert_eq!(time::weekday(at), time::weekday(t.issued[donor]));
         assert_eq!(time::hour(at), time::hour(t.issued[donor]));
-        assert_ne!(time::day(at), time::day(t.issued[donor]), "another day's ticket");
+        assert_ne!(
+            time::day(at),
+            time::day(t.issued[donor]),
+            "another day's ticket"
+        );
         assert_eq!(j.pool, today.pool_of(t, donor));
     }
 }
