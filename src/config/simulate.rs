@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{data_dir, load_options, output_dir, read_plan, Env, Input};
+use super::{data_dir, load_options, output_dir, policy as scenario_policy, read_plan, Env, Input};
 use crate::cli::{self, SimulateArgs};
 use crate::error::{Error, Result};
 use crate::ingest::Needs;
@@ -26,6 +26,8 @@ pub struct SimulateConfig {
     pub input: Input,
     /// The plan to replay beside today's windows.
     pub plan: Option<Plan>,
+    /// A hand-made inventory to replay instead of a plan (`--proposal`).
+    pub proposal: Option<PathBuf>,
     pub mode: SimMode,
     pub seed: u64,
     /// The plan's policy (or the default) with the demand change resolved: the plan's,
@@ -46,8 +48,19 @@ impl SimulateConfig {
         let data = data_dir(&a.data)?;
         let mut inputs: Vec<PathBuf> = data.dir.iter().cloned().collect();
         inputs.extend(a.plan.iter().cloned());
+        inputs.extend(a.proposal.iter().cloned());
+        inputs.extend(a.scenario.iter().cloned());
         let out = output_dir(&a.out, "simulate", &inputs)?;
         let plan: Option<Plan> = a.plan.as_deref().map(read_plan).transpose()?;
+        if let Some(p) = &a.proposal {
+            if !p.is_file() {
+                return Err(Error::MissingFile {
+                    file: p.display().to_string(),
+                    what: "the proposal (a window inventory in the format of windows.csv)".into(),
+                    looked: "--proposal FILE".into(),
+                });
+            }
+        }
         let mode = match a.mode {
             cli::SimMode::Trace => SimMode::Trace,
             cli::SimMode::Synthetic => SimMode::Synthetic {
@@ -68,7 +81,12 @@ impl SimulateConfig {
             }
         }
         let today_demand_change = a.demand_change.unwrap_or(0.0);
-        let mut policy = plan.as_ref().map(|p| p.policy.clone()).unwrap_or_default();
+        // A proposal is planned under the scenario (and `--set`s), as `plan` is.
+        let mut policy = match (&plan, &a.proposal) {
+            (Some(p), _) => p.policy.clone(),
+            (None, Some(_)) => scenario_policy(a.scenario.as_ref(), &a.set, data.dir.as_deref())?,
+            (None, None) => Policy::default(),
+        };
         let planned_demand = policy.demand_change;
         if let Some(dc) = a.demand_change {
             policy.demand_change = dc;
@@ -76,7 +94,7 @@ impl SimulateConfig {
         let plan_demand_factor = (1.0 + policy.demand_change) / (1.0 + planned_demand);
         let needs = Needs {
             windows: true,
-            matters: mode != SimMode::Trace,
+            matters: mode != SimMode::Trace || a.proposal.is_some(),
             tickets: mode == SimMode::Trace,
         };
         let options = load_options(&a.data, needs, env)?;
@@ -84,6 +102,7 @@ impl SimulateConfig {
             out,
             input: Input { data, options },
             plan,
+            proposal: a.proposal,
             mode,
             seed: a.seed,
             policy,
