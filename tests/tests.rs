@@ -13,6 +13,7 @@ mod fuzz_readers;
 mod plan_replay;
 mod proposal;
 mod realdata;
+mod reform_hall;
 mod replay_backtest;
 mod reports;
 mod sample_data;
