@@ -87,11 +87,7 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPattern
         .collect();
     let mut out: Vec<BTreeMap<(usize, Vec<u32>), f64>> = vec![BTreeMap::new(); model.pools.len()];
     for &day in &days {
-        let day_type = model
-            .week
-            .as_ref()
-            .and_then(|w| w.type_of(day))
-            .unwrap_or(0);
+        let day_type = model.week.as_ref().and_then(|w| w.type_of(day)).unwrap_or(0);
         for (p, windows) in pool_windows.iter().enumerate() {
             let pattern: Vec<u32> = slots
                 .iter()
@@ -411,14 +407,8 @@ impl Backtest {
 
     fn eval(&self, model: &HallModel, p: usize, k: f64) -> PoolEval {
         match &self.staffed {
-            Some(s) if !s[p].is_empty() => {
-                evaluate::eval_pool_staffed(&self.flows.pools[p], &s[p], k)
-            }
-            _ => eval_pool(
-                &self.flows.pools[p],
-                model.pools[p].windows_today.len() as u32,
-                k,
-            ),
+            Some(s) if !s[p].is_empty() => evaluate::eval_pool_staffed(&self.flows.pools[p], &s[p], k),
+            _ => eval_pool(&self.flows.pools[p], model.pools[p].windows_today.len() as u32, k),
         }
     }
 }
@@ -454,21 +444,11 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
         ..policy.clone()
     };
     match policy.slots {
-        Slots::Day => Ok((
-            with(Slots::Day),
-            "planning slots: the typical open day (slots = day)".into(),
-        )),
+        Slots::Day => Ok((with(Slots::Day), "planning slots: the typical open day (slots = day)".into())),
         Slots::Week => {
             let model = HallModel::build(hall, &with(Slots::Week))?;
-            let days = model
-                .week
-                .as_ref()
-                .map(|w| w.describe())
-                .unwrap_or_default();
-            Ok((
-                with(Slots::Week),
-                format!("planning slots: each open weekday ({days}; slots = week)"),
-            ))
+            let days = model.week.as_ref().map(|w| w.describe()).unwrap_or_default();
+            Ok((with(Slots::Week), format!("planning slots: each open weekday ({days}; slots = week)")))
         }
         Slots::Auto => {
             let week = HallModel::build(hall, &with(Slots::Week));
@@ -477,16 +457,8 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
             };
             let day = HallModel::build(hall, &with(Slots::Day))?;
             let observed = observed_by_pool(hall, &day);
-            let e_day = backtest_error(
-                &day,
-                &Backtest::run(hall, &day, &with(Slots::Day))?,
-                &observed,
-            );
-            let e_week = backtest_error(
-                &week,
-                &Backtest::run(hall, &week, &with(Slots::Week))?,
-                &observed,
-            );
+            let e_day = backtest_error(&day, &Backtest::run(hall, &day, &with(Slots::Day))?, &observed);
+            let e_week = backtest_error(&week, &Backtest::run(hall, &week, &with(Slots::Week))?, &observed);
             let days = week.week.as_ref().map(|w| w.describe()).unwrap_or_default();
             Ok(match (e_day, e_week) {
                 (Some(d), Some(w)) if w < d => (with(Slots::Week), format!("planning slots: each open weekday ({days}), chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for the typical day", 100.0 * w, 100.0 * d)),

@@ -328,9 +328,9 @@ impl Duty {
                     .iter()
                     .flat_map(|&d| {
                         let sessions = &sessions;
-                        sessions.iter().map(move |&(a, _)| {
-                            extent(sessions, d * time::DAY + i64::from(a) * 3600)
-                        })
+                        sessions
+                            .iter()
+                            .map(move |&(a, _)| extent(sessions, d * time::DAY + i64::from(a) * 3600))
                     })
                     .collect();
                 for &w in ws {
