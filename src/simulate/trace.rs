@@ -208,6 +208,8 @@ fn replay_in_blocks(
     let mut draws: Vec<usize> = Vec::new();
     // Tickets a demand fall took away: they never came, so they count nowhere.
     let mut thinned: Vec<bool> = Vec::new();
+    // Positions in the order their outcomes are summed.
+    let mut visit: Vec<usize> = Vec::new();
     // Waits of added tickets of a log not in day order, summed at the end (as the log's).
     let mut late_added: Vec<(usize, f64)> = Vec::new();
     for b in 0..blocks.ranges.len() {
@@ -218,8 +220,24 @@ fn replay_in_blocks(
         let n_log = tickets.len();
         draws.clear();
         draws.extend_from_slice(&tickets);
+        visit.clear();
+        visit.extend(0..n_log);
         if let Some(g) = &growth {
+            let first = jobs.len();
             g.extend(t, &today, &mut tickets, &mut jobs, &mut draws);
+            // Departments' sums go day by day, each day's own tickets before its added
+            // ones, whether the block holds one day or the whole log: the same sums.
+            let mut keyed: Vec<(i64, bool, usize)> = (0..n_log)
+                .map(|pos| (time::day(t.issued[tickets[pos]]), false, pos))
+                .collect();
+            keyed.extend(
+                jobs[first..]
+                    .iter()
+                    .map(|j| (time::day(j.arrival as i64), true, j.pos)),
+            );
+            keyed.sort_unstable();
+            visit.clear();
+            visit.extend(keyed.iter().map(|k| k.2));
             sort_jobs(&mut jobs);
         }
         thinned.clear();
@@ -293,7 +311,8 @@ fn replay_in_blocks(
         }
         // Departments and the hall, from the tickets' outcomes in log order (added
         // tickets count for their donor's department, in the same hour of issue).
-        for (pos, &i) in tickets.iter().enumerate() {
+        for &pos in &visit {
+            let i = tickets[pos];
             if thinned[pos] {
                 continue;
             }
