@@ -64,8 +64,8 @@ pub struct CompareArgs {
     /// Dates of the after period in one export.
     #[arg(long)]
     pub after_range: Option<String>,
-    /// Bootstrap resamples.
-    #[arg(long, default_value_t = 1000)]
+    /// Random deals of the days for the permutation intervals (at least 200).
+    #[arg(long, visible_alias = "permutations", default_value_t = 1000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(200..))]
     pub resamples: usize,
     #[arg(long, default_value_t = 2020)]
     pub seed: u64,
@@ -252,10 +252,11 @@ pub struct ErlangArgs {
     /// Squared coefficient of variation of handling time (1 = exponential).
     #[arg(long, default_value_t = 1.0)]
     pub cv2: f64,
-    /// Evaluate this many windows.
+    /// Evaluate this many windows (with --target-wait-min or --service-level: and say
+    /// whether they meet it).
     #[arg(long)]
     pub windows: Option<u32>,
-    /// Find the windows needed for this mean wait (minutes).
+    /// Find the windows needed for this mean wait (minutes), or check --windows against it.
     #[arg(long)]
     pub target_wait_min: Option<f64>,
     /// Find the windows needed for this service level (with --within-min).

@@ -1,11 +1,11 @@
 //! Before/after comparison (model.md §8): per department and for the hall, the change in
-//! waits with day-clustered bootstrap confidence intervals and a verdict that does not
-//! overclaim on small samples.
+//! waits with 95 % intervals from a permutation test over days, and a verdict that keeps
+//! its promise with 10–20 days per side (see [`change`]).
 //!
-//! Waits of one day are correlated (a bad morning delays everyone), so the bootstrap
-//! resamples whole days, not tickets: a ticket-level bootstrap would give intervals far
-//! too narrow. Each day is kept as a count, a sum and a histogram of waits (0.25-minute
-//! bins), so a resample costs O(days × bins), whatever the number of tickets.
+//! Waits of one day are correlated (a bad morning delays everyone), so the days, not the
+//! tickets, are the units that are dealt: a ticket-level interval would be far too narrow.
+//! Each day is kept as a count, a sum and a histogram of waits (0.25-minute bins), so a
+//! deal costs O(days × log bins), whatever the number of tickets.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -51,8 +51,14 @@ impl Default for Day {
     }
 }
 
-/// Sides per department name (and "" for the whole hall).
+/// Sides per department name (and "" for the whole hall) of the days in `range` (first
+/// and last day, both included; all days for None).
 pub fn sides(t: &Tickets, range: Option<(i64, i64)>) -> BTreeMap<String, Side> {
+    sides_of_days(t, |day| range.is_none_or(|(a, b)| (a..=b).contains(&day)))
+}
+
+/// Sides per department name (and "" for the whole hall) of the days `keep` accepts.
+pub fn sides_of_days(t: &Tickets, keep: impl Fn(i64) -> bool) -> BTreeMap<String, Side> {
     // Per key (department index, the hall last) and day: the day's figures, kept in a
     // map from day to slot; windows as a bit set while counting. Waits are collected in
     // whole seconds and sorted as integers (the same order as the minutes).
@@ -68,10 +74,8 @@ pub fn sides(t: &Tickets, range: Option<(i64, i64)>) -> BTreeMap<String, Side> {
     let mut acc: Vec<Option<Acc>> = (0..=nd).map(|_| None).collect();
     for i in 0..t.len() {
         let day = time::day(t.issued[i]);
-        if let Some((a, b)) = range {
-            if day < a || day > b {
-                continue;
-            }
+        if !keep(day) {
+            continue;
         }
         let wait = match t.status[i] {
             Status::Served if t.called[i] != NO_TIME => Some(t.called[i] - t.issued[i]),
@@ -217,18 +221,28 @@ pub fn stats(s: &Side) -> Stats {
     }
 }
 
-/// The days of one side laid out for resampling: served, sums, and cumulative wait
-/// histograms bin-major (`cum[b * days + k]`: served waits of day `k` in bins `0..=b`).
-struct Resampler {
-    served: Vec<u64>,
+/// The days of both sides pooled for a permutation test: per day its served tickets, the
+/// sum of their waits, and cumulative wait histograms bin-major (`cum[b * days + k]`:
+/// served waits of day `k` in bins `0..=b`). Days without a served ticket carry no wait
+/// and are left out.
+struct Pool {
+    served: Vec<f64>,
     sum: Vec<f64>,
     cum: Vec<u32>,
-    /// How often each day was drawn in the current resample.
-    drawn: Vec<u32>,
 }
 
-impl Resampler {
-    fn new(days: &[&Day]) -> Resampler {
+/// One group's figures under one deal of the days: mean wait, the cluster-robust variance
+/// of that mean, and p90 (bin centre).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Group {
+    mean: f64,
+    var: f64,
+    p90: f64,
+}
+
+impl Pool {
+    fn new(days: &[&Day]) -> Pool {
+        let days: Vec<&&Day> = days.iter().filter(|d| d.served > 0).collect();
         let n = days.len();
         let mut cum = vec![0u32; (BINS + 1) * n];
         for (k, d) in days.iter().enumerate() {
@@ -238,48 +252,52 @@ impl Resampler {
                 cum[b * n + k] = acc;
             }
         }
-        Resampler {
-            served: days.iter().map(|d| d.served).collect(),
+        Pool {
+            served: days.iter().map(|d| d.served as f64).collect(),
             sum: days.iter().map(|d| d.sum).collect(),
             cum,
-            drawn: vec![0; n],
         }
     }
 
-    /// Served waits in bins `0..=b` of the current resample.
-    fn below(&self, b: usize) -> u64 {
-        let n = self.drawn.len();
-        self.cum[b * n..(b + 1) * n]
-            .iter()
-            .zip(&self.drawn)
-            .map(|(&c, &m)| u64::from(c) * u64::from(m))
-            .sum()
+    fn days(&self) -> usize {
+        self.served.len()
     }
 
-    /// A resample of days: mean, and p90 from the summed day histograms (the first bin
-    /// whose cumulative count reaches the nearest rank, found by bisection on the
-    /// cumulative counts, the same bin a scan of the summed histogram finds).
-    fn resample(&mut self, rng: &mut ChaCha8Rng) -> Option<(f64, f64)> {
-        let days = self.drawn.len();
-        self.drawn.iter_mut().for_each(|m| *m = 0);
-        let (mut n, mut sum) = (0u64, 0.0);
-        for _ in 0..days {
-            let k = rng.random_range(0..days);
+    /// Served waits in bins `0..=b` of the days in `group`.
+    fn below(&self, b: usize, group: &[usize]) -> u64 {
+        let n = self.days();
+        let row = &self.cum[b * n..(b + 1) * n];
+        group.iter().map(|&k| u64::from(row[k])).sum()
+    }
+
+    /// The figures of the days in `group` (at least two days with served tickets).
+    ///
+    /// The mean is the ticket-weighted mean Σ sums / Σ served. Its variance treats days
+    /// as the independent units (waits of one day move together): the ratio estimator's
+    /// linearised variance D/(D−1) · Σ (sum_d − mean·served_d)² / (Σ served)². The p90 is
+    /// the nearest rank of the group's summed histogram, found by bisection on the
+    /// cumulative counts (the same bin a scan of the summed histogram finds).
+    fn group(&self, group: &[usize]) -> Group {
+        let (mut n, mut s) = (0.0, 0.0);
+        for &k in group {
             n += self.served[k];
-            sum += self.sum[k];
-            self.drawn[k] += 1;
+            s += self.sum[k];
         }
-        if n == 0 {
-            return None;
-        }
-        let rank = (0.9 * n as f64).ceil() as u64;
-        let p90 = if self.below(BINS) < rank {
+        let mean = s / n;
+        let d = group.len() as f64;
+        let ss: f64 = group
+            .iter()
+            .map(|&k| (self.sum[k] - mean * self.served[k]).powi(2))
+            .sum();
+        let var = d / (d - 1.0).max(1.0) * ss / (n * n);
+        let rank = (0.9 * n).ceil() as u64;
+        let p90 = if self.below(BINS, group) < rank {
             BINS as f64 * BIN
         } else {
             let (mut lo, mut hi) = (0usize, BINS);
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                if self.below(mid) >= rank {
+                if self.below(mid, group) >= rank {
                     hi = mid;
                 } else {
                     lo = mid + 1;
@@ -287,47 +305,31 @@ impl Resampler {
             }
             (lo as f64 + 0.5) * BIN
         };
-        Some((sum / n as f64, p90))
+        Group { mean, var, p90 }
     }
 }
 
-/// A resample of days: mean and p90 from the summed day histograms (the reference the
-/// faster [`Resampler`] is tested against).
-#[cfg(test)]
-fn resample(days: &[&Day], rng: &mut ChaCha8Rng, hist: &mut [u32]) -> Option<(f64, f64)> {
-    hist.iter_mut().for_each(|h| *h = 0);
-    let (mut n, mut sum) = (0u64, 0.0);
-    for _ in 0..days.len() {
-        let d = days[rng.random_range(0..days.len())];
-        n += d.served;
-        sum += d.sum;
-        for (h, x) in hist.iter_mut().zip(&d.hist) {
-            *h += x;
-        }
-    }
-    if n == 0 {
-        return None;
-    }
-    let rank = (0.9 * n as f64).ceil() as u64;
-    let mut acc = 0u64;
-    let mut p90 = BINS as f64 * BIN;
-    for (b, &h) in hist.iter().enumerate() {
-        acc += u64::from(h);
-        if acc >= rank {
-            p90 = (b as f64 + 0.5) * BIN;
-            break;
-        }
-    }
-    Some((sum / n as f64, p90))
+/// The statistics of one deal: the studentised change in mean (Welch's form, so that a
+/// period with more variable days does not pass for a change) and the change in p90.
+fn deal(pool: &Pool, before: &[usize], after: &[usize]) -> (f64, f64, f64) {
+    let (b, a) = (pool.group(before), pool.group(after));
+    let se = (b.var + a.var).sqrt().max(SE_FLOOR);
+    ((a.mean - b.mean) / se, se, a.p90 - b.p90)
 }
 
-/// The change after − before with 95 % percentile-bootstrap intervals.
+/// A floor for the standard error (minutes): a department whose waits are all zero on
+/// both sides has no spread to divide by.
+const SE_FLOOR: f64 = 1e-9;
+
+/// The change after − before with 95 % studentised permutation intervals.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Change {
     pub mean_change: Option<f64>,
     pub mean_ci: Option<(f64, f64)>,
     pub p90_change: Option<f64>,
     pub p90_ci: Option<(f64, f64)>,
+    /// Two-sided permutation p-value of the change in mean.
+    pub p_value: Option<f64>,
     pub verdict: Verdict,
 }
 
@@ -355,75 +357,122 @@ impl Verdict {
 pub const MIN_SERVED: usize = 30;
 pub const MIN_DAYS: usize = 3;
 
-pub fn change(before: &Side, after: &Side, resamples: usize, seed: u64) -> Change {
+/// What the interval means, in one sentence for the reports.
+pub const INTERVAL_MEANING: &str = "The 95 % interval is the measured change widened by how far the change swings when the same days are dealt at random into two periods of the same sizes: if nothing had changed, a department would be called better or worse in at most 5 % of comparisons.";
+
+/// The change after − before of one department.
+///
+/// Days are the units: waits of one day move together, and 10–20 days per side are too
+/// few clusters for a percentile bootstrap to keep its 95 % (on the sample it called 11 %
+/// of unchanged departments better or worse). So the interval comes from a permutation
+/// test over days: the days of both periods are pooled and dealt at random into two
+/// groups of the periods' sizes `permutations` times. For the mean, the statistic is
+/// studentised (the change over its day-level standard error); its permutation
+/// quantiles t₀.₀₂₅, t₀.₉₇₅ give the interval [Δ − t₀.₉₇₅·se, Δ − t₀.₀₂₅·se]. The interval
+/// excludes 0 exactly when the test rejects "no change" at 5 % two-sided, so the verdict
+/// follows the interval; if the two periods' days are alike (exchangeable), a verdict is
+/// wrong at most 5 % of the time by construction, with no large-sample approximation.
+/// The studentised form keeps it about right when the periods differ in spread too. For
+/// p90 the interval is the measured change minus the permutation quantiles of the p90
+/// change.
+pub fn change(before: &Side, after: &Side, permutations: usize, seed: u64) -> Change {
     let (b, a) = (stats(before), stats(after));
     let mean_change = a.mean.zip(b.mean).map(|(x, y)| x - y);
     let p90_change = a.p90.zip(b.p90).map(|(x, y)| x - y);
+    let none = |verdict| Change {
+        mean_change,
+        mean_ci: None,
+        p90_change,
+        p90_ci: None,
+        p_value: None,
+        verdict,
+    };
+    let bd: Vec<&Day> = before.days.values().filter(|d| d.served > 0).collect();
+    let ad: Vec<&Day> = after.days.values().filter(|d| d.served > 0).collect();
     let enough = b.served >= MIN_SERVED
         && a.served >= MIN_SERVED
-        && b.days >= MIN_DAYS
-        && a.days >= MIN_DAYS;
-    if !enough {
-        return Change {
-            mean_change,
-            mean_ci: None,
-            p90_change,
-            p90_ci: None,
-            verdict: Verdict::TooFewTickets,
-        };
-    }
-    let bd: Vec<&Day> = before.days.values().collect();
-    let ad: Vec<&Day> = after.days.values().collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut rb, mut ra) = (Resampler::new(&bd), Resampler::new(&ad));
-    let mut dm = Vec::with_capacity(resamples);
-    let mut dp = Vec::with_capacity(resamples);
-    for _ in 0..resamples {
-        if let (Some(x), Some(y)) = (rb.resample(&mut rng), ra.resample(&mut rng)) {
-            dm.push(y.0 - x.0);
-            dp.push(y.1 - x.1);
-        }
-    }
-    let ci = |v: &mut Vec<f64>| -> Option<(f64, f64)> {
-        v.sort_by(f64::total_cmp);
-        Some((quantile_sorted(v, 0.025)?, quantile_sorted(v, 0.975)?))
+        && bd.len() >= MIN_DAYS
+        && ad.len() >= MIN_DAYS;
+    let (Some(dm), Some(dp)) = (mean_change, p90_change) else {
+        return none(Verdict::TooFewTickets);
     };
-    let mean_ci = ci(&mut dm);
-    let verdict = match mean_ci {
-        Some((lo, _)) if lo > 0.0 => Verdict::Worse,
-        Some((_, hi)) if hi < 0.0 => Verdict::Better,
-        _ => Verdict::NoDetectableChange,
+    if !enough {
+        return none(Verdict::TooFewTickets);
+    }
+    // Ranks of the 2.5 % and 97.5 % permutation quantiles among `permutations` draws such
+    // that the observed statistic (exchangeable with the draws under no change) falls
+    // strictly outside with probability at most 2.5 % on each side.
+    let lo_rank = (0.025 * (permutations + 1) as f64).floor() as usize;
+    let hi_rank = ((0.975 * (permutations + 1) as f64).ceil() as usize).min(permutations);
+    if lo_rank == 0 {
+        return none(Verdict::NoDetectableChange);
+    }
+    let all: Vec<&Day> = bd.iter().chain(&ad).copied().collect();
+    let pool = Pool::new(&all);
+    let nb = bd.len();
+    let observed: Vec<usize> = (0..pool.days()).collect();
+    let (t_obs, se_obs, _) = deal(&pool, &observed[..nb], &observed[nb..]);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut order = observed.clone();
+    let mut ts = Vec::with_capacity(permutations);
+    let mut ps = Vec::with_capacity(permutations);
+    let mut extreme = 0usize;
+    for _ in 0..permutations {
+        // A uniform deal: the first `nb` of a Fisher–Yates shuffle are "before".
+        for i in 0..nb {
+            let j = rng.random_range(i..order.len());
+            order.swap(i, j);
+        }
+        let (t, _, p) = deal(&pool, &order[..nb], &order[nb..]);
+        if t.abs() >= t_obs.abs() {
+            extreme += 1;
+        }
+        ts.push(t);
+        ps.push(p);
+    }
+    ts.sort_by(f64::total_cmp);
+    ps.sort_by(f64::total_cmp);
+    let (t_lo, t_hi) = (ts[lo_rank - 1], ts[hi_rank - 1]);
+    let mean_ci = (dm - t_hi * se_obs, dm - t_lo * se_obs);
+    let p90_ci = (dp - ps[hi_rank - 1], dp - ps[lo_rank - 1]);
+    let verdict = if t_obs > t_hi {
+        Verdict::Worse
+    } else if t_obs < t_lo {
+        Verdict::Better
+    } else {
+        Verdict::NoDetectableChange
     };
     Change {
         mean_change,
-        mean_ci,
+        mean_ci: Some(mean_ci),
         p90_change,
-        p90_ci: ci(&mut dp),
+        p90_ci: Some(p90_ci),
+        p_value: Some((extreme + 1) as f64 / (permutations + 1) as f64),
         verdict,
     }
 }
 
-/// How the intervals are drawn: resamples, the seed, and the threads the departments are
-/// shared out over (the numbers do not depend on the threads).
+/// How the intervals are drawn: permutations, the seed, and the threads the departments
+/// are shared out over (the numbers do not depend on the threads).
 #[derive(Debug, Clone, Copy)]
-pub struct Bootstrap {
-    pub resamples: usize,
+pub struct Resampling {
+    pub permutations: usize,
     pub seed: u64,
     pub threads: usize,
 }
 
 /// The statistics and the change of every department in `keys` (the hall is the key ""),
-/// in that order. Each department's bootstrap has its own seed (`seed` + its position), so
+/// in that order. Each department's permutations have their own seed (`seed` + its position), so
 /// the departments are shared out over the cores and put back in order: the same numbers
 /// as one after another.
 pub fn by_department(
     sb: &BTreeMap<String, Side>,
     sa: &BTreeMap<String, Side>,
     keys: &[&String],
-    boot: Bootstrap,
+    boot: Resampling,
 ) -> crate::Result<Vec<(String, Stats, Stats, Change)>> {
-    let Bootstrap {
-        resamples,
+    let Resampling {
+        permutations,
         seed,
         threads,
     } = boot;
@@ -432,7 +481,7 @@ pub fn by_department(
             (*k).clone(),
             stats(&sb[k]),
             stats(&sa[k]),
-            change(&sb[k], &sa[k], resamples, seed.wrapping_add(i as u64)),
+            change(&sb[k], &sa[k], permutations, seed.wrapping_add(i as u64)),
         )
     };
     let threads = threads.min(keys.len()).max(1);
@@ -457,7 +506,7 @@ pub fn by_department(
     });
 
     if changes.len() != keys.len() {
-        return Err(crate::Error::Thread("a bootstrap thread failed".into()));
+        return Err(crate::Error::Thread("a permutation thread failed".into()));
     }
     Ok(changes)
 }
@@ -519,6 +568,32 @@ pub fn load_export(path: &Path, base: &LoadOptions) -> crate::Result<crate::inge
     }
 }
 
+/// An error unless the period's tickets hold at least one day.
+fn non_empty(
+    period: &str,
+    sides: &BTreeMap<String, Side>,
+    export: &Path,
+    tickets: &Tickets,
+    range: Option<(i64, i64)>,
+) -> crate::Result<()> {
+    if sides.get("").is_some_and(|s| !s.days.is_empty()) {
+        return Ok(());
+    }
+    let days = tickets.issued.iter().map(|&t| time::day(t));
+    let covers = match (days.clone().min(), days.max()) {
+        (Some(a), Some(b)) => format!("{}..{}", time::format_date(a), time::format_date(b)),
+        _ => "no dates: the export has no tickets".into(),
+    };
+    Err(crate::Error::EmptyPeriod {
+        period: period.into(),
+        range: range.map_or(String::new(), |(a, b)| {
+            format!(" {}..{}", time::format_date(a), time::format_date(b))
+        }),
+        export: export.display().to_string(),
+        covers,
+    })
+}
+
 /// Loads the periods and computes their sides. Two exports are loaded at once: one's
 /// single-threaded stretches overlap the other's, and each side's figures are computed
 /// where it was loaded.
@@ -529,6 +604,7 @@ pub fn load(periods: &Periods, base: &LoadOptions) -> crate::Result<Loaded> {
             after,
             ranges,
         } => {
+            let (before_path, after_path) = (before, after);
             let (rb, ra) = match ranges {
                 Some((b, a)) => (Some(*b), Some(*a)),
                 None => (None, None),
@@ -547,6 +623,14 @@ pub fn load(periods: &Periods, base: &LoadOptions) -> crate::Result<Loaded> {
             let (before, sides_before) =
                 lb.map_err(|_| crate::Error::Thread("loading the before export failed".into()))??;
             let (after, sides_after) = la?;
+            non_empty(
+                "before",
+                &sides_before,
+                before_path,
+                &before.hall.tickets,
+                rb,
+            )?;
+            non_empty("after", &sides_after, after_path, &after.hall.tickets, ra)?;
             Ok(Loaded {
                 before,
                 after,
@@ -561,6 +645,8 @@ pub fn load(periods: &Periods, base: &LoadOptions) -> crate::Result<Loaded> {
             let l = load_export(export, base)?;
             let sides_before = sides(&l.hall.tickets, Some(*rb));
             let sides_after = sides(&l.hall.tickets, Some(*ra));
+            non_empty("before", &sides_before, export, &l.hall.tickets, Some(*rb))?;
+            non_empty("after", &sides_after, export, &l.hall.tickets, Some(*ra))?;
             Ok(Loaded {
                 before: l.clone(),
                 after: l,
@@ -577,6 +663,9 @@ pub fn load_footfall(path: &Path, base: &LoadOptions) -> crate::Result<Vec<crate
     o.files.insert(FileKind::Footfall, path.to_path_buf());
     Ok(crate::ingest::load(None, &o)?.hall.footfall)
 }
+
+#[cfg(test)]
+mod aa;
 
 #[cfg(test)]
 mod tests {
@@ -657,16 +746,39 @@ mod tests {
     }
 
     #[test]
-    fn bisected_resamples_equal_summed_histograms() {
+    fn a_group_of_days_has_the_mean_and_the_p90_of_its_summed_histogram() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let t = synthetic(&mut rng, 12.0, 30, 50, 18_000);
         let side = &sides(&t, None)[""];
         let days: Vec<&Day> = side.days.values().collect();
-        let mut fast = Resampler::new(&days);
-        let mut hist = vec![0u32; BINS + 1];
-        let (mut r1, mut r2) = (ChaCha8Rng::seed_from_u64(5), ChaCha8Rng::seed_from_u64(5));
-        for _ in 0..300 {
-            assert_eq!(fast.resample(&mut r1), resample(&days, &mut r2, &mut hist));
+        let pool = Pool::new(&days);
+        for _ in 0..50 {
+            let group: Vec<usize> = (0..days.len()).filter(|_| rng.random_bool(0.5)).collect();
+            if group.len() < 2 {
+                continue;
+            }
+            let g = pool.group(&group);
+            let mut hist = vec![0u64; BINS + 1];
+            let (mut n, mut sum) = (0u64, 0.0);
+            for &k in &group {
+                n += days[k].served;
+                sum += days[k].sum;
+                for (h, &x) in hist.iter_mut().zip(&days[k].hist) {
+                    *h += u64::from(x);
+                }
+            }
+            assert!((g.mean - sum / n as f64).abs() < 1e-9);
+            let rank = (0.9 * n as f64).ceil() as u64;
+            let mut acc = 0;
+            let bin = hist
+                .iter()
+                .position(|&h| {
+                    acc += h;
+                    acc >= rank
+                })
+                .expect("a bin");
+            assert_eq!(g.p90, (bin as f64 + 0.5) * BIN);
+            assert!(g.var > 0.0);
         }
     }
 

@@ -113,6 +113,20 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A comparison period without a single ticket: a date range outside the export, or
+    /// an empty export.
+    #[error("{period} period{range}: no tickets in {export} (its tickets cover {covers})")]
+    EmptyPeriod {
+        period: String,
+        /// " 2021-01-01..2021-01-31" for a range given by flag, "" for the whole export.
+        range: String,
+        export: String,
+        covers: String,
+    },
+    /// Figures a command cannot work with, though each flag is well formed (e.g. an
+    /// unstable queue): unusable input, not a usage error.
+    #[error("{what}: {message}")]
+    Unusable { what: String, message: String },
     #[error("{0}")]
     Infeasible(String),
     #[error("{0}")]
@@ -141,7 +155,9 @@ impl Error {
             | Error::Encoding { .. }
             | Error::MissingColumn { .. }
             | Error::BadValue { .. }
-            | Error::BadFile { .. } => exit::BAD_INPUT,
+            | Error::BadFile { .. }
+            | Error::EmptyPeriod { .. }
+            | Error::Unusable { .. } => exit::BAD_INPUT,
             Error::Infeasible(_) => exit::INFEASIBLE,
             _ => exit::FAILURE,
         }

@@ -461,9 +461,57 @@ fn an_unknown_set_key_is_a_usage_error_that_lists_the_keys() {
     let r = plan(&f, &["--set", "demand_chnage=-0.4"]);
     r.assert_fails(
         USAGE,
-        &["--set demand_chnage=-0.4", "unknown key", "demand_change"],
+        &[
+            "--set demand_chnage=-0.4",
+            "unknown key",
+            "did you mean demand_change?",
+            "max_mean_wait_min",
+        ],
     );
     assert!(!f.out().exists());
+}
+
+/// Issue 13: "expected f64" named neither the key nor the form.
+#[test]
+fn a_set_value_of_the_wrong_kind_names_the_key_and_the_form() {
+    let f = Fixture::valid();
+    let r = plan(&f, &["--set", "demand_change=abc"]);
+    r.assert_fails(
+        USAGE,
+        &[
+            "--set demand_change=abc",
+            "demand_change takes a number",
+            "-0.4",
+        ],
+    );
+    let r = plan(&f, &["--set", "allow_joint=maybe"]);
+    r.assert_fails(USAGE, &["allow_joint takes true or false"]);
+    let r = plan(&f, &["--set", "calibration=fast"]);
+    r.assert_fails(
+        USAGE,
+        &["calibration takes", "simulation", "\"fast\" is not one"],
+    );
+    assert!(!f.out().exists());
+}
+
+/// Issue 13: `--set locked_windows=A01` said "expected a sequence"; a comma list is the
+/// form a planner types.
+#[test]
+fn locked_windows_take_a_comma_list_and_an_unknown_id_is_named() {
+    let f = Fixture::valid();
+    let r = plan(&f, &["--set", "locked_windows=A01,A02"]);
+    r.assert_success();
+    let windows = f.output_csv("windows.csv");
+    let col = |name: &str| windows[0].iter().position(|h| h == name).expect("column");
+    let (id, action) = (col("window_id"), col("action"));
+    for row in &windows[1..] {
+        if row[id] == "A01" || row[id] == "A02" {
+            assert_ne!(row[action], "cut", "{row:?}");
+        }
+    }
+    let f = Fixture::valid();
+    let r = plan(&f, &["--set", "locked_windows=Z99"]);
+    r.assert_fails(USAGE, &["Z99"]);
 }
 
 #[test]

@@ -331,3 +331,75 @@ fn csv_neutralises_a_formula_like_matter_name() {
         }
     }
 }
+
+/// Issue 13: `erlang --windows 3` at a load of 3 printed "unstable min" and exited 0.
+#[test]
+fn erlang_refuses_an_unstable_number_of_windows_and_says_how_many_settle() {
+    let r = run(&[
+        "erlang",
+        "--arrivals-per-hour",
+        "30",
+        "--handle-min",
+        "6",
+        "--windows",
+        "3",
+    ]);
+    r.assert_fails(2, &["--windows 3: unstable", "3.00 Erlangs", "4 windows"]);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+/// Issue 13: `erlang --windows 5 --target-wait-min 2` ignored the target silently.
+#[test]
+fn erlang_checks_given_windows_against_a_target_on_stdout() {
+    let args = |target: &'static str| {
+        [
+            "erlang",
+            "--arrivals-per-hour",
+            "30",
+            "--handle-min",
+            "6",
+            "--windows",
+            "5",
+            "--target-wait-min",
+            target,
+        ]
+    };
+    let r = run(&args("2"));
+    r.assert_success();
+    insta::assert_snapshot!("erlang_windows_against_a_target", r.stdout);
+    let mut json = args("0.1").to_vec();
+    json.push("--json");
+    let r = run(&json);
+    r.assert_success();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["windows"], 5);
+    assert_eq!(v["targets"][0]["met"], false, "{v:#}");
+    assert_eq!(v["targets"][0]["fewest_windows"], 7, "{v:#}");
+}
+
+/// Issue 13: `plan --write-model out/plan/model.lp` left no file: the output folder is
+/// swapped in whole after the model was written into it.
+#[test]
+fn the_model_file_survives_inside_the_output_folder_and_gets_its_folders_outside() {
+    let f = crate::util::Fixture::valid();
+    let out = f.out();
+    let inside = out.join("audit/model.lp");
+    let outside = f.root().join("a/b/model.lp");
+    for lp in [&inside, &outside] {
+        let r = run(&[
+            "plan",
+            "--data",
+            path_str(&f.hall()),
+            "--out",
+            path_str(&out),
+            "--force",
+            "--write-model",
+            path_str(lp),
+        ]);
+        r.assert_success();
+        let text = std::fs::read_to_string(lp).expect("the model file");
+        assert!(text.to_lowercase().contains("subject to"), "{text}");
+        // The plan's summary is the result, on stdout.
+        assert!(!r.stdout.is_empty(), "nothing on stdout:\n{}", r.stderr);
+    }
+}

@@ -51,7 +51,7 @@ fn compare_writes_the_report_and_a_verdict_that_follows_each_interval() {
         &std::fs::read_to_string(out.join("summary.json")).expect("summary.json"),
     )
     .expect("summary.json is JSON");
-    assert_eq!(v["resamples"], 200);
+    assert_eq!(v["permutations"], 200);
     let departments = v["departments"].as_array().expect("departments");
     assert!(departments.len() > 5, "{v:#}");
 
@@ -98,4 +98,29 @@ fn compare_reads_the_footfall_of_both_periods_once() {
     r.assert_success();
     let report = std::fs::read_to_string(out.join("report.md")).expect("report.md");
     assert!(report.to_lowercase().contains("footfall"), "{report}");
+}
+
+#[test]
+fn a_period_without_tickets_is_unusable_input_naming_the_dates_the_export_covers() {
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let out = tmp.path().join("cmp");
+    let r = run(&[
+        "compare",
+        "--data",
+        path_str(sample_hall()),
+        "--before-range",
+        "2021-01-01..2021-01-31",
+        "--after-range",
+        "2020-06-15..2020-06-26",
+        "--out",
+        path_str(&out),
+    ]);
+    r.assert_fails(
+        2,
+        &[
+            "before period 2021-01-01..2021-01-31: no tickets",
+            "cover 2020-06-01..2020-06-26",
+        ],
+    );
+    assert!(!out.exists());
 }

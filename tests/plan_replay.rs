@@ -199,14 +199,30 @@ fn the_sample_is_planned_weekday_by_weekday_because_that_backtests_better() {
     plan(&auto, &[]);
     plan(&day, &["slots=day"]);
     let report = std::fs::read_to_string(auto.join("report.md")).expect("report");
-    assert!(report.contains("hours 09, 10, 11, 13, 14, 15, 16 of each open weekday") || report.contains("of each open weekday"), "{report}");
-    assert!(report.contains("planning slots: each open weekday (Mon, Tue, Wed, Thu, Fri), chosen by the backtest"), "{report}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(auto.join("plan.json")).expect("plan.json")).expect("json");
+    assert!(
+        report.contains("hours 09, 10, 11, 13, 14, 15, 16 of each open weekday")
+            || report.contains("of each open weekday"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "planning slots: each open weekday (Mon, Tue, Wed, Thu, Fri), chosen by the backtest"
+        ),
+        "{report}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(auto.join("plan.json")).expect("plan.json"))
+            .expect("json");
     assert_eq!(json["slots"], "week");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(day.join("plan.json")).expect("plan.json")).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(day.join("plan.json")).expect("plan.json"))
+            .expect("json");
     assert_eq!(json["slots"], "day");
     // The backtest's median model error is lower weekday by weekday: read both off the note.
-    let note = report.lines().find(|l| l.contains("chosen by the backtest")).expect("note");
+    let note = report
+        .lines()
+        .find(|l| l.contains("chosen by the backtest"))
+        .expect("note");
     let numbers: Vec<f64> = note
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .filter_map(|x| x.parse().ok())
@@ -220,6 +236,17 @@ fn the_sample_is_planned_weekday_by_weekday_because_that_backtests_better() {
 fn planning_each_weekday_needs_three_days_of_every_weekday() {
     let f = crate::util::Fixture::valid();
     let out = f.out();
-    run(&["plan", "--data", path_str(&f.hall()), "--out", path_str(&out), "--set", "slots=week"])
-        .assert_fails(1, &["slots = week", "at least 3 days of every open weekday"]);
+    run(&[
+        "plan",
+        "--data",
+        path_str(&f.hall()),
+        "--out",
+        path_str(&out),
+        "--set",
+        "slots=week",
+    ])
+    .assert_fails(
+        1,
+        &["slots = week", "at least 3 days of every open weekday"],
+    );
 }

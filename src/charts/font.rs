@@ -44,9 +44,87 @@ const LATIN_SCALE: f64 = 0.9;
 /// CSS font stack used in SVG output: common CJK system fonts first (they
 /// all include Latin), then the fonts used for the PNG, then the generic
 /// family.
-pub(crate) const CSS_FONT_STACK: &str = "'Noto Sans CJK SC', 'Source Han Sans SC', \
-'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', 'Droid Sans Fallback', \
-'DejaVu Sans', sans-serif";
+/// The embedded fonts come first: a page or SVG that carries them
+/// ([`embedded_font_css`]) looks the same everywhere, as the PNG does, and shows Chinese
+/// on a machine without a CJK font (Chromium takes a listed system family it cannot find
+/// for one that draws nothing when no font at all is installed, so they cannot come last).
+pub(crate) const CSS_FONT_STACK: &str = "'hallplan-embedded-latin', 'hallplan-embedded-cjk', \
+'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', \
+'WenQuanYi Micro Hei', 'Droid Sans Fallback', 'DejaVu Sans', sans-serif";
+
+/// The embedded CJK font file.
+#[cfg(test)]
+pub(crate) fn cjk_bytes() -> &'static [u8] {
+    CJK_BYTES
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= c.len() {
+                out.push(A[(n >> shift & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// CSS `@font-face` rules that embed the fonts as data URIs: the Latin subset whole
+/// (25 kB) and the CJK font cut down to the characters of `text` (a report's few hundred
+/// characters take tens of kB; the whole font is 3.4 MB). Empty CJK rule when `text` has
+/// no character the CJK font maps.
+pub fn embedded_font_css(text: &str) -> String {
+    let mut css = format!(
+        "@font-face{{font-family:'hallplan-embedded-latin';src:url(data:font/ttf;base64,{}) format('truetype')}}",
+        base64(LATIN_BYTES)
+    );
+    if let Some(sub) = super::subset::subset(CJK_BYTES, text) {
+        css.push_str(&format!(
+            "@font-face{{font-family:'hallplan-embedded-cjk';src:url(data:font/ttf;base64,{}) format('truetype')}}",
+            base64(&sub)
+        ));
+    }
+    css
+}
+
+/// Marks the style block an SVG carries for viewing on its own; a page that inlines the
+/// SVG and embeds the fonts itself drops it ([`strip_svg_fonts`]).
+const SVG_FONTS_OPEN: &str = "<defs><style id=\"hallplan-fonts\">";
+const SVG_FONTS_CLOSE: &str = "</style></defs>";
+
+/// The SVG with the embedded fonts its text needs, right after the opening tag.
+pub(crate) fn embed_svg_fonts(svg: &str) -> String {
+    let Some(start) = svg.find("<svg") else {
+        return svg.to_string();
+    };
+    let Some(end) = svg[start..].find('>').map(|i| start + i + 1) else {
+        return svg.to_string();
+    };
+    format!(
+        "{}{SVG_FONTS_OPEN}{}{SVG_FONTS_CLOSE}{}",
+        &svg[..end],
+        embedded_font_css(&svg[end..]),
+        &svg[end..]
+    )
+}
+
+/// The SVG without the fonts [`embed_svg_fonts`] put in.
+pub fn strip_svg_fonts(svg: &str) -> std::borrow::Cow<'_, str> {
+    match svg.find(SVG_FONTS_OPEN) {
+        Some(a) => match svg[a..].find(SVG_FONTS_CLOSE) {
+            Some(len) => format!("{}{}", &svg[..a], &svg[a + len + SVG_FONTS_CLOSE.len()..]).into(),
+            None => svg.into(),
+        },
+        None => svg.into(),
+    }
+}
 
 /// Which embedded font draws a run of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

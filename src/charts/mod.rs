@@ -6,8 +6,9 @@
 //! the returned bytes wherever they like.
 //!
 //! Text is drawn with an embedded CJK font (see [`font`]) so Chinese
-//! department and matter names render in PNGs on any host, and SVGs name a
-//! CSS font stack that browsers resolve to a local CJK font. Output is
+//! department and matter names render in PNGs on any host; SVGs name a CSS font
+//! stack that ends with the embedded fonts, carried as a subset for the chart's own
+//! characters, so they render on a host without a CJK font too. Output is
 //! deterministic: the same input yields byte-identical SVG and PNG.
 
 mod axis;
@@ -18,6 +19,7 @@ mod heatmap;
 mod histogram;
 mod line;
 mod style;
+mod subset;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -28,6 +30,7 @@ use std::io::Cursor;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use font::{embedded_font_css, strip_svg_fonts};
 use text::MixedFontBackend;
 
 /// A rendered chart in both output formats.
@@ -204,7 +207,7 @@ fn render_svg(chart: &impl Chart, w: u32, h: u32) -> Result<String, ChartError> 
         chart.draw(&root)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(font::apply_css_font_stack(&svg))
+    Ok(font::embed_svg_fonts(&font::apply_css_font_stack(&svg)))
 }
 
 fn render_png(chart: &impl Chart, w: u32, h: u32) -> Result<Vec<u8>, ChartError> {

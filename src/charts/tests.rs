@@ -355,13 +355,26 @@ fn every_chart_is_deterministic() {
 }
 
 #[test]
-fn svg_names_a_cjk_font_stack_not_the_private_family() {
+fn svg_names_a_cjk_font_stack_not_the_private_family_and_carries_its_fonts() {
     for r in [sample_bars(), sample_lines(), sample_heatmap()] {
         assert_contains(
             &r.svg,
-            &["font-family=\"'Noto Sans CJK SC'", "Microsoft YaHei"],
+            &[
+                "font-family=\"'hallplan-embedded-latin', 'hallplan-embedded-cjk', 'Noto Sans CJK SC'",
+                "Microsoft YaHei",
+                // Issue 13: Chinese must render where no CJK font is installed.
+                "@font-face{font-family:'hallplan-embedded-cjk';src:url(data:font/ttf;base64,",
+            ],
         );
-        assert!(!r.svg.contains("hallplan-"), "private font name leaked");
+        assert!(
+            !r.svg.contains("font-family=\"hallplan-cjk\""),
+            "private font name leaked"
+        );
+        let inline = crate::charts::strip_svg_fonts(&r.svg);
+        assert!(
+            !inline.contains("@font-face"),
+            "a page inlines the chart without its fonts"
+        );
     }
 }
 

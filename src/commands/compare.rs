@@ -23,15 +23,15 @@ pub fn run(c: CompareConfig) -> Result<()> {
         ),
         _ => None,
     };
-    let (rep, summary) = pages::compare::build(
+    let (rep, summary, verdicts) = pages::compare::build(
         &sides.sides_before,
         &sides.sides_after,
-        c.bootstrap,
+        c.resampling,
         c.plan.as_ref(),
         sim.as_ref(),
         footfall.as_deref(),
     )?;
-    clock.lap("figures and bootstrap");
+    clock.lap("figures and permutations");
     let mut bundle = report::render(&rep, &summary)?;
     bundle.add("compare.xlsx", report::xlsx::render(&rep)?);
     clock.lap("report rendered");
@@ -42,5 +42,10 @@ pub fn run(c: CompareConfig) -> Result<()> {
         ..Default::default()
     };
     bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&l)?);
-    super::commit(&c.out, bundle)
+    super::commit(&c.out, bundle)?;
+    // The verdicts are the result: stdout, after the files are in place.
+    for line in verdicts {
+        println!("{line}");
+    }
+    Ok(())
 }

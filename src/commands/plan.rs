@@ -1,7 +1,7 @@
 //! `hallplan plan`: backtest today's hall, solve the MILP, check the plan by simulation,
 //! and write the decision tables, plan.json and the report.
 
-use crate::config::PlanCommandConfig;
+use crate::config::{ModelFile, PlanCommandConfig};
 use crate::error::{Error, Result};
 use crate::planner;
 use crate::report::{self, pages};
@@ -13,16 +13,24 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
     let objective = config.objective;
     let policy = &config.policy;
     let prep = planner::prepare(&loaded.hall, config)?;
-    if let Some(lp) = &c.write_model {
+    // The model is written before the slow solve, so a bad path fails at once; inside
+    // the output folder it waits for the bundle.
+    let mut model_in_output = None;
+    if let Some(m) = &c.write_model {
         let text = planner::lp_model(&prep, objective).map_err(|e| Error::WriteModel {
-            path: lp.clone(),
+            path: match m {
+                ModelFile::File(p) => p.clone(),
+                ModelFile::InOutput(rel) => std::path::PathBuf::from(rel),
+            },
             message: e.to_string(),
         })?;
-        std::fs::write(lp, text).map_err(|source| Error::Write {
-            path: lp.clone(),
-            source,
-        })?;
-        eprintln!("wrote the MILP to {}", lp.display());
+        match m {
+            ModelFile::File(lp) => {
+                report::output::write_file(lp, text.as_bytes())?;
+                eprintln!("wrote the MILP to {}", lp.display());
+            }
+            ModelFile::InOutput(rel) => model_in_output = Some((rel.clone(), text)),
+        }
     }
     let run = planner::solve(&prep, &loaded.hall, config)?;
     let sims = if loaded.hall.tickets.is_empty() {
@@ -33,8 +41,9 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
             trace::replay(&loaded.hall, Some(&run.plan), policy.seed)?,
         ))
     };
+    // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
-        eprintln!("{line}");
+        println!("{line}");
     }
     eprintln!(
         "MILP solved by {} in {:.0} ms ({} variables, {} constraints)",
@@ -51,6 +60,11 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
     })?;
     json.push('\n');
     bundle.add("plan.json", json.into_bytes());
+    bundle.add("plan.xlsx", report::xlsx::render(&rep)?);
     bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&loaded)?);
+    if let Some((rel, text)) = model_in_output {
+        eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());
+        bundle.add(rel, text.into_bytes());
+    }
     super::commit(&c.out, bundle)
 }

@@ -91,7 +91,7 @@ pub fn run(c: SimulateConfig) -> Result<()> {
     if let Some(json) = proposal_json {
         bundle.add("plan.json", json.into_bytes());
     }
-    eprintln!(
+    println!(
         "hall mean wait: today {:.2} min{}",
         today.hall.mean_wait,
         after

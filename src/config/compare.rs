@@ -1,12 +1,12 @@
 //! `compare`: the two periods (two exports, one export cut by dates, or the bundled
 //! sample), how to read them, the plan that was carried out, the footfall file and the
-//! bootstrap.
+//! permutations.
 
 use std::path::PathBuf;
 
 use super::{load_options, output_dir, read_plan, sample_dir, Env};
 use crate::cli::CompareArgs;
-use crate::compare::{self, Bootstrap, Periods};
+use crate::compare::{self, Periods, Resampling};
 use crate::error::{Error, Result};
 use crate::ingest::{FileKind, LoadOptions, Needs};
 use crate::plan::Plan;
@@ -21,7 +21,7 @@ pub struct CompareConfig {
     pub plan: Option<Plan>,
     /// Footfall counts for both periods.
     pub footfall: Option<PathBuf>,
-    pub bootstrap: Bootstrap,
+    pub resampling: Resampling,
     pub timing: bool,
 }
 
@@ -97,8 +97,8 @@ impl CompareConfig {
             options,
             plan,
             footfall: a.data.footfall.clone(),
-            bootstrap: Bootstrap {
-                resamples: a.resamples,
+            resampling: Resampling {
+                permutations: a.resamples,
                 seed: a.seed,
                 threads: env.threads,
             },

@@ -6,7 +6,11 @@ use crate::queueing::staffing::{Query, Target};
 
 pub struct ErlangConfig {
     pub query: Query,
-    pub target: Target,
+    /// `--windows`: evaluate this many (and check them against the targets).
+    pub windows: Option<u32>,
+    /// `--target-wait-min`, `--service-level`: without `--windows`, the fewest windows
+    /// that meet all of them; with it, whether it meets each.
+    pub targets: Vec<Target>,
     /// Print JSON.
     pub json: bool,
 }
@@ -48,24 +52,29 @@ impl ErlangConfig {
             a.max_utilisation > 0.0 && a.max_utilisation <= 1.0,
             "a share in (0, 1]",
         )?;
-        // The first of --windows, --target-wait-min, --service-level wins; only the one
-        // used is checked.
-        let target = if let Some(c) = a.windows {
-            Target::Windows(c)
-        } else if let Some(t) = a.target_wait_min {
+        if let Some(t) = a.target_wait_min {
             check("--target-wait-min", t, t > 0.0, "minutes > 0")?;
-            Target::MeanWait(t)
-        } else if let Some(sl) = a.service_level {
+        }
+        if let Some(sl) = a.service_level {
             check(
                 "--service-level",
                 sl,
                 sl > 0.0 && sl < 1.0,
                 "a share in (0, 1)",
             )?;
-            Target::ServiceLevel(sl)
-        } else {
-            Target::Utilisation
-        };
+        }
+        if a.windows == Some(0) {
+            return Err(Error::Config {
+                what: "--windows".into(),
+                message: "0 windows serve no one (expected 1 or more)".into(),
+            });
+        }
+        let targets: Vec<Target> = a
+            .target_wait_min
+            .map(Target::MeanWait)
+            .into_iter()
+            .chain(a.service_level.map(Target::ServiceLevel))
+            .collect();
         Ok(ErlangConfig {
             query: Query {
                 arrivals_per_hour: a.arrivals_per_hour,
@@ -74,7 +83,8 @@ impl ErlangConfig {
                 within_min: a.within_min,
                 max_utilisation: a.max_utilisation,
             },
-            target,
+            windows: a.windows,
+            targets,
             json: a.json,
         })
     }

@@ -10,13 +10,14 @@ mod frontier;
 mod plan;
 mod profile;
 mod sample;
+mod set;
 mod simulate;
 mod validate;
 
 pub use compare::CompareConfig;
 pub use erlang::ErlangConfig;
 pub use frontier::FrontierConfig;
-pub use plan::PlanCommandConfig;
+pub use plan::{ModelFile, PlanCommandConfig};
 pub use profile::ProfileConfig;
 pub use sample::SampleConfig;
 pub use simulate::{SimMode, SimulateConfig};
@@ -63,8 +64,9 @@ impl Config {
 }
 
 /// The environment knobs, read here and nowhere else in the library: `HALLPLAN_THREADS`
-/// (threads for reading a large file and for the bootstrap; results do not depend on
-/// it) and `HALLPLAN_TIMING` (phase timings on stderr, for benchmarks).
+/// (threads for reading a large file, for the bootstrap and for the planner's per-pool
+/// work; results do not depend on it) and `HALLPLAN_TIMING` (phase timings on stderr,
+/// for benchmarks).
 #[derive(Debug, Clone, Copy)]
 pub struct Env {
     pub threads: usize,
@@ -72,6 +74,14 @@ pub struct Env {
 }
 
 impl Env {
+    /// What the planner needs of the environment.
+    pub fn run_options(&self) -> crate::optimise::milp::RunOptions {
+        crate::optimise::milp::RunOptions {
+            threads: self.threads,
+            timing: self.timing,
+        }
+    }
+
     pub fn read() -> Env {
         Env {
             threads: std::env::var("HALLPLAN_THREADS")
@@ -293,7 +303,7 @@ fn policy(
         None => Policy::default(),
     };
     for s in sets {
-        p.set(s)?;
+        set::apply(&mut p, s)?;
     }
     Ok(p)
 }

@@ -113,8 +113,9 @@ fn plan_reads_demand_change_from_set_and_the_budget_from_max_windows() {
 }
 
 #[test]
-fn erlang_checks_only_the_target_it_uses() {
-    // --windows wins over --target-wait-min, which is then not checked.
+fn erlang_keeps_every_target_beside_the_windows_and_checks_each() {
+    // Issue 13: --windows used to win and the target was ignored unchecked; now the
+    // windows are checked against every target given, so each must be valid.
     let Ok(Config::Erlang(c)) = config(&[
         "erlang",
         "--arrivals-per-hour",
@@ -123,23 +124,21 @@ fn erlang_checks_only_the_target_it_uses() {
         "10",
         "--windows",
         "5",
-        "--target-wait-min=-1",
+        "--target-wait-min",
+        "2",
     ]) else {
         panic!("an erlang config");
     };
-    assert_eq!(c.target, Target::Windows(5));
-    assert_eq!(
-        config_error(&[
-            "erlang",
-            "--arrivals-per-hour",
-            "20",
-            "--handle-min",
-            "10",
-            "--target-wait-min",
-            "0",
-        ]),
-        "--target-wait-min"
-    );
+    assert_eq!(c.windows, Some(5));
+    assert_eq!(c.targets, vec![Target::MeanWait(2.0)]);
+    for bad in [
+        &["--windows", "5", "--target-wait-min=-1"][..],
+        &["--target-wait-min", "0"][..],
+    ] {
+        let mut args = vec!["erlang", "--arrivals-per-hour", "20", "--handle-min", "10"];
+        args.extend_from_slice(bad);
+        assert_eq!(config_error(&args), "--target-wait-min");
+    }
 }
 
 #[test]

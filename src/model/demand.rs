@@ -571,10 +571,18 @@ mod tests {
         assert_eq!(week.describe(), "Mon, Tue, Wed, Thu, Fri");
         assert!(week.weights.iter().all(|&w| (w - 0.2).abs() < 1e-12));
         // A: 12 on Mondays against 7.2 on an average day.
-        assert!((week.factor[0][0] - 12.0 / 7.2).abs() < 1e-12, "{:?}", week.factor[0]);
+        assert!(
+            (week.factor[0][0] - 12.0 / 7.2).abs() < 1e-12,
+            "{:?}",
+            week.factor[0]
+        );
         assert!((week.factor[0][1] - 6.0 / 7.2).abs() < 1e-12);
         // B has 20 tickets: the hall's factors (13 on Mondays against 8.2).
-        assert!((week.factor[1][0] - 13.0 / 8.2).abs() < 1e-12, "{:?}", week.factor[1]);
+        assert!(
+            (week.factor[1][0] - 13.0 / 8.2).abs() < 1e-12,
+            "{:?}",
+            week.factor[1]
+        );
         for f in &week.factor {
             let avg: f64 = f.iter().zip(&week.weights).map(|(f, w)| f * w).sum();
             assert!((avg - 1.0).abs() < 1e-12);
@@ -587,7 +595,9 @@ mod tests {
     fn two_weeks_are_too_few_to_plan_each_weekday() {
         let mut h = four_weeks();
         let cut = (time::days_from_civil(2024, 6, 17)) * time::DAY;
-        let keep: Vec<usize> = (0..h.tickets.len()).filter(|&i| h.tickets.issued[i] < cut).collect();
+        let keep: Vec<usize> = (0..h.tickets.len())
+            .filter(|&i| h.tickets.issued[i] < cut)
+            .collect();
         let mut t = Tickets::default();
         for i in keep {
             t.push(TicketRow {

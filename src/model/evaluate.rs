@@ -74,7 +74,14 @@ impl Flow {
 
     /// Adds a matter's arrivals in slot h; `factors` scale them on each weekday type (the
     /// matter's department's weekday factors), when the flow has a week.
-    pub fn add_matter(&mut self, h: usize, lambda: f64, handle: f64, cs2: f64, factors: Option<&[f64]>) {
+    pub fn add_matter(
+        &mut self,
+        h: usize,
+        lambda: f64,
+        handle: f64,
+        cs2: f64,
+        factors: Option<&[f64]>,
+    ) {
         self.add(h, lambda, handle, cs2);
         for (k, t) in self.week.iter_mut().enumerate() {
             let l = lambda * factors.and_then(|f| f.get(k)).copied().unwrap_or(1.0);
@@ -262,7 +269,11 @@ fn pool_days(types: &[(f64, DayWait)]) -> Option<DayWait> {
     let arrivals: f64 = types.iter().map(|(w, d)| w * d.arrivals).sum();
     let by_arrivals = |f: &dyn Fn(&DayWait) -> f64| -> f64 {
         if arrivals > 0.0 {
-            types.iter().map(|(w, d)| w * d.arrivals * f(d)).sum::<f64>() / arrivals
+            types
+                .iter()
+                .map(|(w, d)| w * d.arrivals * f(d))
+                .sum::<f64>()
+                / arrivals
         } else {
             0.0
         }
@@ -271,7 +282,11 @@ fn pool_days(types: &[(f64, DayWait)]) -> Option<DayWait> {
         sessions: Vec::new(),
         person_min,
         arrivals,
-        mean_wait_min: if arrivals > 0.0 { person_min / arrivals } else { 0.0 },
+        mean_wait_min: if arrivals > 0.0 {
+            person_min / arrivals
+        } else {
+            0.0
+        },
         p_wait: by_arrivals(&|d| d.p_wait),
         p90_min: by_arrivals(&|d| d.p90_min),
         worst_slot_wait_min: worst_position(types),
@@ -457,8 +472,7 @@ pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, usize, Vec<u32>)], k: f64) -
     let mut weight = 0.0;
     let mut finite = true;
     for (w, day_type, windows) in days {
-        let Some(d) = flow.day_wait_on(*day_type, |h| windows.get(h).copied().unwrap_or(0))
-        else {
+        let Some(d) = flow.day_wait_on(*day_type, |h| windows.get(h).copied().unwrap_or(0)) else {
             continue;
         };
         if !d.mean_wait_min.is_finite() {

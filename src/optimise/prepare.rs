@@ -87,7 +87,11 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPattern
         .collect();
     let mut out: Vec<BTreeMap<(usize, Vec<u32>), f64>> = vec![BTreeMap::new(); model.pools.len()];
     for &day in &days {
-        let day_type = model.week.as_ref().and_then(|w| w.type_of(day)).unwrap_or(0);
+        let day_type = model
+            .week
+            .as_ref()
+            .and_then(|w| w.type_of(day))
+            .unwrap_or(0);
         for (p, windows) in pool_windows.iter().enumerate() {
             let pattern: Vec<u32> = slots
                 .iter()
@@ -284,52 +288,53 @@ fn pool_specs(
     k: &[f64],
     t: &Targets,
 ) -> Vec<PoolSpec> {
-    model
-        .pools
-        .iter()
-        .enumerate()
-        .map(|(p, pool)| {
-            let (s, cs2) = flows_max[p].day_mix();
-            let prof = profile(&flows_max[p]);
-            let day_load: f64 = flows_max[p].load.iter().sum();
-            let today = pool.windows_today.len() as u32;
-            let today_load: f64 = today_flows[p].load.iter().sum();
-            let ucap = util_cap(policy, today, &today_flows[p]);
-            let day = flows_max[p].pool_day(&prof, s, cs2);
-            let limit = today.max(1) * 4 + 50;
-            let mut formula =
-                day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-            let cap_of = |formula: &[f64], c: u32| {
-                let f = formula[c as usize];
-                if today > 0 && c >= today {
-                    f.max(today_load * (1.0 + 1e-9))
-                } else {
-                    f
-                }
-            };
-            let mut c_max = today;
-            while cap_of(&formula, c_max) < day_load && c_max < limit {
-                c_max += 1;
-                if c_max as usize >= formula.len() {
-                    let grown = (2 * c_max).min(limit);
-                    formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-                }
+    // Pools are independent: their capacity searches run in parallel, each result
+    // depending only on its pool (the same bytes whatever the threads' timing).
+    let started = std::time::Instant::now();
+    let specs = crate::optimise::milp::par_map(model.pools.len(), |p| {
+        let pool = &model.pools[p];
+        let (s, cs2) = flows_max[p].day_mix();
+        let prof = profile(&flows_max[p]);
+        let day_load: f64 = flows_max[p].load.iter().sum();
+        let today = pool.windows_today.len() as u32;
+        let today_load: f64 = today_flows[p].load.iter().sum();
+        let ucap = util_cap(policy, today, &today_flows[p]);
+        let day = flows_max[p].pool_day(&prof, s, cs2);
+        let limit = today.max(1) * 4 + 50;
+        let mut formula =
+            day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+        let cap_of = |formula: &[f64], c: u32| {
+            let f = formula[c as usize];
+            if today > 0 && c >= today {
+                f.max(today_load * (1.0 + 1e-9))
+            } else {
+                f
             }
-            let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
-            let c_max = c_max.max(min_windows);
-            PoolSpec {
-                name: pool.name.clone(),
-                handle_min: s,
-                cs2,
-                min_windows,
-                max_windows: c_max,
-                peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
-                mean_target_min: f64::INFINITY,
-                profile: prof,
-                day: Some(day),
+        };
+        let mut c_max = today;
+        while cap_of(&formula, c_max) < day_load && c_max < limit {
+            c_max += 1;
+            if c_max as usize >= formula.len() {
+                let grown = (2 * c_max).min(limit);
+                formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
             }
-        })
-        .collect()
+        }
+        let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
+        let c_max = c_max.max(min_windows);
+        PoolSpec {
+            name: pool.name.clone(),
+            handle_min: s,
+            cs2,
+            min_windows,
+            max_windows: c_max,
+            peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
+            mean_target_min: f64::INFINITY,
+            profile: prof,
+            day: Some(day),
+        }
+    });
+    crate::optimise::milp::timing("capacities A_p(c) of every pool", started);
+    specs
 }
 
 /// Channel options with their loads summed over the day (the pools are collapsed).
@@ -407,8 +412,14 @@ impl Backtest {
 
     fn eval(&self, model: &HallModel, p: usize, k: f64) -> PoolEval {
         match &self.staffed {
-            Some(s) if !s[p].is_empty() => evaluate::eval_pool_staffed(&self.flows.pools[p], &s[p], k),
-            _ => eval_pool(&self.flows.pools[p], model.pools[p].windows_today.len() as u32, k),
+            Some(s) if !s[p].is_empty() => {
+                evaluate::eval_pool_staffed(&self.flows.pools[p], &s[p], k)
+            }
+            _ => eval_pool(
+                &self.flows.pools[p],
+                model.pools[p].windows_today.len() as u32,
+                k,
+            ),
         }
     }
 }
@@ -444,11 +455,21 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
         ..policy.clone()
     };
     match policy.slots {
-        Slots::Day => Ok((with(Slots::Day), "planning slots: the typical open day (slots = day)".into())),
+        Slots::Day => Ok((
+            with(Slots::Day),
+            "planning slots: the typical open day (slots = day)".into(),
+        )),
         Slots::Week => {
             let model = HallModel::build(hall, &with(Slots::Week))?;
-            let days = model.week.as_ref().map(|w| w.describe()).unwrap_or_default();
-            Ok((with(Slots::Week), format!("planning slots: each open weekday ({days}; slots = week)")))
+            let days = model
+                .week
+                .as_ref()
+                .map(|w| w.describe())
+                .unwrap_or_default();
+            Ok((
+                with(Slots::Week),
+                format!("planning slots: each open weekday ({days}; slots = week)"),
+            ))
         }
         Slots::Auto => {
             let week = HallModel::build(hall, &with(Slots::Week));
@@ -457,8 +478,16 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
             };
             let day = HallModel::build(hall, &with(Slots::Day))?;
             let observed = observed_by_pool(hall, &day);
-            let e_day = backtest_error(&day, &Backtest::run(hall, &day, &with(Slots::Day))?, &observed);
-            let e_week = backtest_error(&week, &Backtest::run(hall, &week, &with(Slots::Week))?, &observed);
+            let e_day = backtest_error(
+                &day,
+                &Backtest::run(hall, &day, &with(Slots::Day))?,
+                &observed,
+            );
+            let e_week = backtest_error(
+                &week,
+                &Backtest::run(hall, &week, &with(Slots::Week))?,
+                &observed,
+            );
             let days = week.week.as_ref().map(|w| w.describe()).unwrap_or_default();
             Ok(match (e_day, e_week) {
                 (Some(d), Some(w)) if w < d => (with(Slots::Week), format!("planning slots: each open weekday ({days}), chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for the typical day", 100.0 * w, 100.0 * d)),

@@ -18,20 +18,31 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Droid Sans Fallback',sans-serif;margin:0 auto;max-width:1000px;padding:12px 16px;color:#1f2933;line-height:1.5}\
+const STYLE: &str = "body{font-family:'hallplan-embedded-latin','hallplan-embedded-cjk',-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Droid Sans Fallback',sans-serif;margin:0 auto;max-width:1000px;padding:12px 16px;color:#1f2933;line-height:1.5}\
 h1{font-size:1.6em;border-bottom:3px solid #2f6fb0;padding-bottom:.2em}h2{font-size:1.3em;margin-top:1.6em;color:#2f6fb0}h3{font-size:1.1em}\
 .tbl{overflow-x:auto;margin:.6em 0 1.2em}table{border-collapse:collapse;font-size:.9em;min-width:50%}caption{text-align:left;font-weight:600;padding:.3em 0}\
 th,td{border:1px solid #d5dbe1;padding:4px 8px;white-space:nowrap}th{background:#eef3f8;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}tr:nth-child(even) td{background:#fafbfc}\
-figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:.85em;color:#52606d}.note{font-size:.85em;color:#52606d}";
+figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:.85em;color:#52606d}.note{font-size:.85em;color:#52606d}\
+@media print{@page{size:A4;margin:14mm 12mm}body{max-width:none;padding:0;font-size:10pt}.tbl,figure{overflow:visible}table{font-size:8pt}th,td{padding:2px 4px;white-space:normal}figure,tr,li{break-inside:avoid}h2,h3,caption{break-after:avoid}}";
 
+/// The page: the body is rendered first, so that the CJK font embedded in the head holds
+/// exactly the characters the page shows (text and charts).
 pub fn render(r: &Report) -> String {
+    let body = body(r);
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str(&format!(
-        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(&r.title)
+        "<title>{}</title>\n<style>{STYLE}\n{}</style>\n</head>\n<body>\n",
+        escape(&r.title),
+        crate::charts::embedded_font_css(&format!("{}{body}", r.title))
     ));
+    out.push_str(&body);
+    out
+}
+
+fn body(r: &Report) -> String {
+    let mut out = String::new();
     out.push_str(&format!("<h1>{}</h1>\n", escape(&r.title)));
     for b in &r.blocks {
         match b {
@@ -50,7 +61,7 @@ pub fn render(r: &Report) -> String {
                 let c = &r.charts[*i];
                 out.push_str(&format!(
                     "<figure>{}<figcaption>{} (charts/{}.svg, .png)</figcaption></figure>\n",
-                    strip_xml_prolog(&c.svg),
+                    strip_xml_prolog(&crate::charts::strip_svg_fonts(&c.svg)),
                     escape(&c.title),
                     escape(&c.name)
                 ));

@@ -76,6 +76,20 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// Rows shown in Markdown/HTML (the CSV always has all); None = all.
     pub show: Option<usize>,
+    /// A bar chart of some columns beside the table in the xlsx workbook.
+    pub xlsx_chart: Option<XlsxChart>,
+}
+
+/// A clustered bar chart in a workbook sheet: one bar per row and value column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct XlsxChart {
+    pub title: String,
+    /// The column whose cells name the bars.
+    pub category: usize,
+    /// The columns drawn, each a series named by its header.
+    pub values: Vec<usize>,
+    /// The value axis, e.g. "minutes".
+    pub axis: String,
 }
 
 impl Table {
@@ -86,6 +100,7 @@ impl Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
             show: None,
+            xlsx_chart: None,
         }
     }
     pub fn row(&mut self, cells: Vec<Cell>) {

@@ -17,7 +17,8 @@ pub struct OutputDir {
     force: bool,
 }
 
-fn absolute(p: &Path) -> PathBuf {
+/// The absolute path, with what exists of it canonicalised.
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -117,6 +118,39 @@ impl OutputDir {
     }
 }
 
+/// Writes one file outside an output folder atomically: its folder is created, the bytes
+/// go to a temporary sibling, which is renamed over the file only when complete.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let werr = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| Error::Write { path: p, source }
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(werr(parent))?;
+    if path.is_dir() {
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("is a folder (expected a file name)"),
+        });
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(werr(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +188,24 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_single_file_gets_its_folders_and_replaces_an_old_one_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a/b/model.lp");
+        write_file(&p, b"one").expect("writes");
+        write_file(&p, b"two").expect("replaces");
+        assert_eq!(std::fs::read(&p).expect("read"), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .expect("ls")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(
+            write_file(dir.path(), b"x").is_err(),
+            "a folder is not a file"
+        );
     }
 }

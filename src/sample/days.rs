@@ -250,12 +250,22 @@ pub(super) fn july_days() -> Vec<NaiveDate> {
 }
 
 pub(super) fn tickets_before(seed: u64, matters: &[Matter], windows: &[Window]) -> Vec<Ticket> {
+    tickets_before_scaled(seed, matters, windows, |_| 1.0)
+}
+
+/// The June tickets with each department's handling times scaled by `scale(department)`.
+pub(super) fn tickets_before_scaled(
+    seed: u64,
+    matters: &[Matter],
+    windows: &[Window],
+    scale: impl Fn(&str) -> f64,
+) -> Vec<Ticket> {
     let mut pools: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (wi, w) in windows.iter().enumerate() {
         let di = DEPTS.iter().position(|d| d.name == w.dept).unwrap_or(0);
         pools.entry(di).or_default().push(wi);
     }
-    let route = |m: &Matter| (m.dept, 1.0, m.def.handle_min);
+    let route = |m: &Matter| (m.dept, 1.0, m.def.handle_min * scale(DEPTS[m.dept].name));
     let shifts_of = |w: usize| windows[w].shifts.clone();
     simulate(
         seed,

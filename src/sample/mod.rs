@@ -76,6 +76,41 @@ fn build(seed: u64) -> Generated {
     }
 }
 
+/// The June month of the sample hall drawn with `seed` as a ticket log (without the
+/// documented dirt), each department's handling times scaled by `scale(department)`:
+/// independent months of one unchanged hall, or a month with a known change, for tests
+/// of the before/after statistics.
+#[cfg(test)]
+pub(crate) fn june_tickets(seed: u64, scale: impl Fn(&str) -> f64) -> crate::hall::Tickets {
+    use crate::hall::{time, Status, TicketRow, NO_TIME};
+    use catalogue::{Sec, DEPTS};
+    use chrono::Datelike;
+    let matters = matters();
+    let windows = windows_before();
+    let mut out = crate::hall::Tickets::default();
+    for t in tickets_before_scaled(seed, &matters, &windows, scale) {
+        let day = time::days_from_civil(i64::from(t.day.year()), t.day.month(), t.day.day());
+        let at = |s: Sec| day * time::DAY + s;
+        let (called, finished, status) = match t.outcome {
+            Outcome::Served {
+                called, finished, ..
+            } => (at(called), at(finished), Status::Served),
+            Outcome::NoShow { called, .. } => (at(called), NO_TIME, Status::NoShow),
+            Outcome::Cancelled => (NO_TIME, NO_TIME, Status::Cancelled),
+        };
+        out.push(TicketRow {
+            issued: at(t.issued),
+            called,
+            finished,
+            window: t.window.map(|w| windows[w].id.as_str()),
+            department: DEPTS[t.dept].name,
+            matter: Some(matters[t.matter].id.as_str()),
+            status,
+        });
+    }
+    out
+}
+
 /// Deterministic: same seed ⇒ byte-identical files. No I/O.
 pub fn generate(seed: u64) -> Vec<SampleFile> {
     let g = build(seed);

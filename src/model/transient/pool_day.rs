@@ -87,7 +87,11 @@ impl PoolDay {
     pub fn weighted(days: &[(f64, &[&[ShapeSlot]])], service: Service) -> PoolDay {
         let total: f64 = days
             .iter()
-            .flat_map(|(w, ss)| ss.iter().flat_map(|s| s.iter()).map(move |x| (non_negative(*w), x)))
+            .flat_map(|(w, ss)| {
+                ss.iter()
+                    .flat_map(|s| s.iter())
+                    .map(move |x| (non_negative(*w), x))
+            })
             .filter(|(_, s)| s.minutes > 0.0)
             .map(|(w, s)| w * non_negative(s.share))
             .sum();

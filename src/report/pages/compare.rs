@@ -31,15 +31,15 @@ fn name(k: &str) -> &str {
     }
 }
 
-/// What `compare` shows, beside the two sides: the bootstrap's resamples and seed.
+/// What `compare` shows, beside the two sides: the permutations and their seed.
 pub fn build(
     sb: &std::collections::BTreeMap<String, Side>,
     sa: &std::collections::BTreeMap<String, Side>,
-    boot: compare::Bootstrap,
+    boot: compare::Resampling,
     plan: Option<&Plan>,
     sim: Option<&crate::simulate::SimResult>,
     footfall: Option<&[crate::hall::Footfall]>,
-) -> Result<(Report, serde_json::Value)> {
+) -> Result<(Report, serde_json::Value, Vec<String>)> {
     let mut keys: Vec<&String> = sb.keys().filter(|k| sa.contains_key(*k)).collect();
     keys.sort_by_key(|k| (k.is_empty(), k.to_string()));
     let only_before: Vec<&String> = sb.keys().filter(|k| !sa.contains_key(*k)).collect();
@@ -54,7 +54,7 @@ pub fn build(
     for (n, b, a, c) in &changes {
         let ci = c
             .mean_ci
-            .map(|(lo, hi)| format!(" (95% CI {lo:+.1} to {hi:+.1})"))
+            .map(|(lo, hi)| format!(" (95% CI {lo:+.2} to {hi:+.2})"))
             .unwrap_or_default();
         lines.push(format!(
             "{n}: mean wait {} → {} min, change {}{ci}: {}.",
@@ -64,8 +64,9 @@ pub fn build(
             c.verdict.words()
         ));
     }
-    r.bullets(lines);
-    r.para(format!("Confidence intervals: percentile bootstrap over days ({} resamples, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", boot.resamples, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS));
+    r.bullets(lines.clone());
+    r.para(compare::INTERVAL_MEANING);
+    r.para(format!("How: a studentised permutation test over days ({} random deals, seed {}), because waits of one day move together; a department needs at least {} served tickets on {} days on each side for a verdict.", boot.permutations, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS));
     let mut notes = Vec::new();
     if !only_before.is_empty() {
         notes.push(format!(
@@ -112,6 +113,12 @@ pub fn build(
         "Per department: before and after (waits in minutes, served tickets)",
         &cols,
     );
+    t.xlsx_chart = Some(crate::report::XlsxChart {
+        title: "平均等候 精简前后 · Mean wait before/after".into(),
+        category: 0,
+        values: vec![4, 12],
+        axis: "minutes".into(),
+    });
     for (n, b, a, _) in &changes {
         let mut row = vec![Cell::text(n)];
         row.extend(stat_cells(b));
@@ -122,12 +129,13 @@ pub fn build(
     r.table(t);
     let mut t = Table::new(
         "changes",
-        "Change in wait (after − before) with 95% bootstrap CIs",
+        "Change in wait (after − before) with 95% permutation intervals",
         &[
             "department",
             "mean_change",
             "mean_ci_low",
             "mean_ci_high",
+            "p_value",
             "p90_change",
             "p90_ci_low",
             "p90_ci_high",
@@ -140,6 +148,7 @@ pub fn build(
             Cell::opt(c.mean_change, 2),
             Cell::opt(c.mean_ci.map(|x| x.0), 2),
             Cell::opt(c.mean_ci.map(|x| x.1), 2),
+            Cell::opt(c.p_value, 3),
             Cell::opt(c.p90_change, 2),
             Cell::opt(c.p90_ci.map(|x| x.0), 2),
             Cell::opt(c.p90_ci.map(|x| x.1), 2),
@@ -148,46 +157,50 @@ pub fn build(
     }
     r.table(t);
     let cats: Vec<String> = changes.iter().map(|c| c.0.clone()).collect();
-    let bm: Vec<f64> = changes.iter().map(|c| c.1.mean.unwrap_or(0.0)).collect();
-    let am: Vec<f64> = changes.iter().map(|c| c.2.mean.unwrap_or(0.0)).collect();
-    // Whiskers on the after bar: the before mean plus the CI of the change.
-    let whiskers: Vec<(f64, f64)> = changes
+    let bm: Vec<f64> = changes
         .iter()
-        .map(|c| {
-            c.3.mean_ci.map_or(
-                (c.2.mean.unwrap_or(0.0), c.2.mean.unwrap_or(0.0)),
-                |(lo, hi)| (c.1.mean.unwrap_or(0.0) + lo, c.1.mean.unwrap_or(0.0) + hi),
-            )
-        })
+        .map(|c| c.1.mean.unwrap_or(f64::NAN))
+        .collect();
+    let am: Vec<f64> = changes
+        .iter()
+        .map(|c| c.2.mean.unwrap_or(f64::NAN))
         .collect();
     r.chart(chart(
         "waits_before_after",
-        "Mean wait before and after, with the 95% CI of the change",
+        "Mean wait before and after",
         charts::grouped_bars(
-            "平均等候 精简前后 · Mean wait before/after (95% CI)",
+            "平均等候 精简前后 · Mean wait before/after",
             "minutes",
             &cats,
-            &[
-                ("before".into(), bm, None),
-                ("after".into(), am, Some(whiskers)),
-            ],
+            &[("before".into(), bm, None), ("after".into(), am, None)],
+        ),
+    )?);
+    // The change itself with its interval: a bar left of zero is shorter waits. Drawn
+    // around the change, not around the after bar (which showed negative waits).
+    let dm: Vec<f64> = changes
+        .iter()
+        .map(|c| c.3.mean_change.unwrap_or(f64::NAN))
+        .collect();
+    let ci: Vec<(f64, f64)> = changes
+        .iter()
+        .map(|c| c.3.mean_ci.unwrap_or((f64::NAN, f64::NAN)))
+        .collect();
+    r.chart(chart(
+        "change_in_mean_wait",
+        "Change in mean wait (after − before) with its 95% interval; left of zero is shorter waits",
+        charts::grouped_bars(
+            "平均等候变化及95%区间 · Change in mean wait (after − before), 95% interval",
+            "minutes (negative = shorter waits)",
+            &cats,
+            &[("change".into(), dm, Some(ci))],
         ),
     )?);
     let hall_key = String::new();
     if let (Some(b), Some(a)) = (sb.get(&hall_key), sa.get(&hall_key)) {
         r.chart(chart(
             "wait_distribution",
-            "Distribution of waits before and after",
-            charts::histogram(
-                "等候时长分布 · Waits before/after",
-                "minutes",
-                2.0,
-                60.0,
-                &[
-                    ("before".into(), b.waits.clone()),
-                    ("after".into(), a.waits.clone()),
-                ],
-            ),
+            "Share of visitors who waited longer than x minutes, before and after",
+            share_waiting_longer(b, a),
         )?);
         per_day(&mut r, b, a)?;
     }
@@ -199,10 +212,50 @@ pub fn build(
     }
     let summary = serde_json::json!({
         "departments": changes.iter().map(|(n, b, a, c)| serde_json::json!({"department": n, "before": b, "after": a, "change": c})).collect::<Vec<_>>(),
-        "resamples": boot.resamples,
+        "permutations": boot.permutations,
         "seed": boot.seed,
     });
-    Ok((r, summary))
+    Ok((r, summary, lines))
+}
+
+/// The share of served visitors who waited longer than x minutes, x from 0 to the 99th
+/// percentile of both periods: every visitor counts, unlike a histogram whose first bin
+/// (most visitors wait under two minutes) flattens the rest.
+fn share_waiting_longer(
+    b: &Side,
+    a: &Side,
+) -> std::result::Result<charts::Rendered, charts::ChartError> {
+    let p99 = [b, a]
+        .iter()
+        .filter_map(|s| crate::stats::quantile(&s.waits, 0.99))
+        .fold(1.0f64, f64::max);
+    let step = [0.5, 1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .find(|&st| p99 / st <= 30.0)
+        .unwrap_or(20.0);
+    let n = (p99 / step).ceil() as usize;
+    let xs: Vec<f64> = (0..=n).map(|k| k as f64 * step).collect();
+    let share = |s: &Side| -> Vec<Option<f64>> {
+        xs.iter()
+            .map(|&x| {
+                (!s.waits.is_empty()).then(|| {
+                    // Waits are sorted: the first index above x.
+                    let above = s.waits.len() - s.waits.partition_point(|&w| w <= x);
+                    100.0 * above as f64 / s.waits.len() as f64
+                })
+            })
+            .collect()
+    };
+    let labels: Vec<String> = xs
+        .iter()
+        .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
+        .collect();
+    charts::lines(
+        "等候超过x分钟的比例 · Share waiting longer than x minutes",
+        "% of served visitors",
+        &labels,
+        &[("before".into(), share(b)), ("after".into(), share(a))],
+    )
 }
 
 fn fmt(v: Option<f64>) -> String {

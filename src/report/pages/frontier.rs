@@ -47,7 +47,18 @@ pub fn build(best: &PlanRun, points: &[FrontierPoint]) -> Result<(Report, serde_
     r.table(t);
     let labels: Vec<String> = points.iter().map(|p| p.max_windows.to_string()).collect();
     let values: Vec<Option<f64>> = points.iter().map(|p| p.mean_wait_min).collect();
-    let today_mean = best.plan.mean_wait_before();
+    // Today's arrival-weighted mean wait over the pools that exist today (a pool new in
+    // the plan, such as the fallback pool, has no "before" wait and does not count).
+    let (num, den) = best
+        .plan
+        .pools
+        .iter()
+        .filter_map(|p| {
+            let w = p.before_mean_min?;
+            Some((p.before_arrivals_per_day * w, p.before_arrivals_per_day))
+        })
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let today_mean = (den > 0.0).then(|| num / den);
     r.chart(chart(
         "frontier",
         "Mean wait per window budget",
@@ -57,9 +68,14 @@ pub fn build(best: &PlanRun, points: &[FrontierPoint]) -> Result<(Report, serde_
             &labels,
             &[
                 ("least waiting plan".into(), values),
+                // Today's hall is one point (its windows, its wait), not a level line
+                // across budgets it never had.
                 (
-                    "today's hall (93 windows as they are)".replace("93", &today.to_string()),
-                    vec![today_mean; labels.len()],
+                    format!("today ({today} windows)"),
+                    points
+                        .iter()
+                        .map(|p| (p.max_windows == today).then_some(today_mean).flatten())
+                        .collect(),
                 ),
             ],
         ),

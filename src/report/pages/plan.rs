@@ -125,6 +125,12 @@ fn departments(r: &mut Report, plan: &Plan) -> Result<()> {
             "arrivals_per_day_after",
         ],
     );
+    t.xlsx_chart = Some(crate::report::XlsxChart {
+        title: "窗口 精简前后 · Windows before/after".into(),
+        category: 0,
+        values: vec![1, 2],
+        axis: "windows".into(),
+    });
     for d in &plan.departments {
         t.row(vec![
             Cell::text(&d.department),

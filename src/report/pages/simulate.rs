@@ -108,7 +108,7 @@ pub fn build(
             ),
         )?);
     }
-    hourly_charts(&mut r, today, after)?;
+    hourly_charts(&mut r, hall, today, after)?;
     let summary = serde_json::json!({ "today": today, "plan": after });
     Ok((r, summary))
 }
@@ -144,7 +144,26 @@ fn backtest(r: &mut Report, hall: &crate::hall::Hall, today: &SimResult) {
     r.table(t);
 }
 
-fn hourly_charts(r: &mut Report, today: &SimResult, after: Option<&SimResult>) -> Result<()> {
+/// Arrivals (tickets issued) per hour of the day over the whole log.
+fn tickets_by_hour(hall: &crate::hall::Hall) -> [u64; 24] {
+    let mut n = [0u64; 24];
+    for &t in &hall.tickets.issued {
+        n[crate::hall::time::hour(t) as usize % 24] += 1;
+    }
+    n
+}
+
+/// Hours with fewer tickets than this share of the busiest hour's are left out of the
+/// wait-by-hour chart: a handful of tickets drawn before a break waited through it, and
+/// their mean would dwarf every staffed hour.
+const THIN_HOUR: f64 = 0.05;
+
+fn hourly_charts(
+    r: &mut Report,
+    hall: &crate::hall::Hall,
+    today: &SimResult,
+    after: Option<&SimResult>,
+) -> Result<()> {
     let hours: Vec<usize> = (0..24)
         .filter(|&h| {
             today.pools.iter().any(|p| p.queue_by_hour[h] > 0.0)
@@ -161,13 +180,68 @@ fn hourly_charts(r: &mut Report, today: &SimResult, after: Option<&SimResult>) -
             .map(|&h| v.get(h).copied().filter(|x| x.is_finite()))
             .collect::<Vec<_>>()
     };
-    let mut series = vec![("today".to_string(), f(&today.hall.wait_by_hour))];
-    if let Some(a) = after {
-        series.push(("plan".to_string(), f(&a.hall.wait_by_hour)));
+    let counts = tickets_by_hour(hall);
+    let busiest = counts.iter().copied().max().unwrap_or(0) as f64;
+    let thin = |h: usize| (counts[h] as f64) < THIN_HOUR * busiest;
+    let mut t = Table::new(
+        "wait_by_hour",
+        "Mean wait by hour of arrival (minutes) and the tickets drawn in that hour",
+        &[
+            "hour",
+            "tickets",
+            "today_mean_wait",
+            "plan_mean_wait",
+            "in_chart",
+        ],
+    );
+    for &h in &hours {
+        let v = |s: &SimResult| {
+            Cell::opt(
+                s.hall
+                    .wait_by_hour
+                    .get(h)
+                    .copied()
+                    .filter(|x| x.is_finite()),
+                2,
+            )
+        };
+        t.row(vec![
+            Cell::text(format!("{h:02}")),
+            Cell::Int(counts[h] as i64),
+            v(today),
+            after.map_or(Cell::Empty, v),
+            Cell::text(if thin(h) { "no (few tickets)" } else { "yes" }),
+        ]);
     }
+    let clip = |v: &[f64]| {
+        let mut out = f(v);
+        for (slot, &h) in out.iter_mut().zip(&hours) {
+            if thin(h) {
+                *slot = None;
+            }
+        }
+        out
+    };
+    let mut series = vec![("today".to_string(), clip(&today.hall.wait_by_hour))];
+    if let Some(a) = after {
+        series.push(("plan".to_string(), clip(&a.hall.wait_by_hour)));
+    }
+    let left_out: Vec<String> = hours
+        .iter()
+        .filter(|&&h| thin(h))
+        .map(|h| format!("{h:02}"))
+        .collect();
     r.chart(chart(
         "wait_by_hour",
-        "Mean wait by hour of arrival",
+        &if left_out.is_empty() {
+            "Mean wait by hour of arrival".to_string()
+        } else {
+            format!(
+                "Mean wait by hour of arrival; hours {} left out: fewer than {:.0}% of the busiest hour's tickets (see wait_by_hour.csv)",
+                left_out.join(", "),
+                THIN_HOUR * 100.0
+            )
+        },
         charts::lines(
             "分时段平均等候 · Mean wait by hour of arrival",
             "minutes",
@@ -175,6 +249,7 @@ fn hourly_charts(r: &mut Report, today: &SimResult, after: Option<&SimResult>) -
             &series,
         ),
     )?);
+    r.table(t);
     let q = |s: &SimResult| -> Vec<f64> {
         (0..24)
             .map(|h| s.pools.iter().map(|p| p.queue_by_hour[h]).sum())

@@ -353,15 +353,31 @@ fn a_weighted_week_is_the_weighted_sum_of_its_days() {
         cs2: 0.8,
     };
     let morning = [
-        ShapeSlot { minutes: 60.0, share: 0.3 },
-        ShapeSlot { minutes: 60.0, share: 0.4 },
+        ShapeSlot {
+            minutes: 60.0,
+            share: 0.3,
+        },
+        ShapeSlot {
+            minutes: 60.0,
+            share: 0.4,
+        },
     ];
-    let afternoon = [ShapeSlot { minutes: 90.0, share: 0.3 }];
+    let afternoon = [ShapeSlot {
+        minutes: 90.0,
+        share: 0.3,
+    }];
     let day: [&[ShapeSlot]; 2] = [&morning, &afternoon];
     let plain = PoolDay::new(&day, sv);
     let scaled = |f: f64| -> Vec<Vec<ShapeSlot>> {
         day.iter()
-            .map(|s| s.iter().map(|x| ShapeSlot { minutes: x.minutes, share: x.share * f }).collect())
+            .map(|s| {
+                s.iter()
+                    .map(|x| ShapeSlot {
+                        minutes: x.minutes,
+                        share: x.share * f,
+                    })
+                    .collect()
+            })
             .collect()
     };
     let (mon, fri) = (scaled(1.2), scaled(0.8));
@@ -371,16 +387,33 @@ fn a_weighted_week_is_the_weighted_sum_of_its_days() {
     for (c, load) in [(2u32, 1.0), (3, 2.2), (4, 3.1)] {
         let want = 0.5 * plain.waiting(c, 1.2 * load) + 0.5 * plain.waiting(c, 0.8 * load);
         assert_rel(week.waiting(c, load), want, 1e-12, "week waiting");
-        assert!(week.waiting(c, load) > plain.waiting(c, load), "convex: the week waits more");
-        assert_rel(week.arrivals(load), plain.arrivals(load), 1e-12, "the average day's arrivals");
+        assert!(
+            week.waiting(c, load) > plain.waiting(c, load),
+            "convex: the week waits more"
+        );
+        assert_rel(
+            week.arrivals(load),
+            plain.arrivals(load),
+            1e-12,
+            "the average day's arrivals",
+        );
         let (m, f) = (plain.evaluate(c, 1.2 * load), plain.evaluate(c, 0.8 * load));
         let e = week.evaluate(c, load);
-        assert_rel(e.peak_utilisation, plain.peak_utilisation(c, load), 1e-12, "utilisation at the average");
-        assert!(e.worst_slot_wait_min <= 0.5 * m.worst_slot_wait_min + 0.5 * f.worst_slot_wait_min + 1e-12);
+        assert_rel(
+            e.peak_utilisation,
+            plain.peak_utilisation(c, load),
+            1e-12,
+            "utilisation at the average",
+        );
+        assert!(
+            e.worst_slot_wait_min
+                <= 0.5 * m.worst_slot_wait_min + 0.5 * f.worst_slot_wait_min + 1e-12
+        );
         assert!(e.worst_slot_wait_min > plain.evaluate(c, load).worst_slot_wait_min);
     }
     // The slope is the weighted sum of the days' slopes too (tangent cuts stay exact).
     let (_, d_week) = week.waiting_with_slope(3, 2.0);
-    let d_want = 0.5 * 1.2 * plain.waiting_with_slope(3, 2.4).1 + 0.5 * 0.8 * plain.waiting_with_slope(3, 1.6).1;
+    let d_want = 0.5 * 1.2 * plain.waiting_with_slope(3, 2.4).1
+        + 0.5 * 0.8 * plain.waiting_with_slope(3, 1.6).1;
     assert_rel(d_week, d_want, 1e-9, "week slope");
 }
