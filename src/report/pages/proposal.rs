@@ -96,10 +96,11 @@ pub fn add(
             Cell::opt(p.after_mean_min, 2),
         ]);
     }
-    for (name, b, a) in [("全厅 (whole hall)", &today.hall, &after.hall)] {
+    {
+        let (b, a) = (&today.hall, &after.hall);
         t.row(vec![
             Cell::text("hall"),
-            Cell::text(name),
+            Cell::text("全厅 (whole hall)"),
             Cell::Int(i64::from(proposal.windows_before)),
             Cell::Int(i64::from(proposal.windows_after)),
             Cell::num(b.mean_wait, 2),

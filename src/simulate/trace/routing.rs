@@ -94,6 +94,9 @@ impl<'a> Routing<'a> {
     /// growth); without it the pairs are drawn in turn. Tickets that leave (online, back
     /// office without intake) are counted in `left`; thinned ones vanish (marked in
     /// `thinned`, by position).
+    // The block's tables and the two tallies it fills, each its own slice: a struct for
+    // them would only be built and taken apart again at the two call sites.
+    #[allow(clippy::too_many_arguments)]
     pub fn route(
         &self,
         t: &Tickets,
