@@ -132,8 +132,18 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub out: OutArgs,
     /// A plan.json written by `hallplan plan`.
-    #[arg(long, value_name = "plan.json")]
+    #[arg(long, value_name = "plan.json", conflicts_with = "proposal")]
     pub plan: Option<PathBuf>,
+    /// A hand-made future window inventory (the format of windows.csv) to replay today's
+    /// tickets through, before vs proposed; writes its plan.json for `compare --plan`.
+    #[arg(long, value_name = "windows.csv")]
+    pub proposal: Option<PathBuf>,
+    /// Scenario TOML for the proposal (default: DIR/scenario.toml if present).
+    #[arg(long, value_name = "FILE", requires = "proposal")]
+    pub scenario: Option<PathBuf>,
+    /// Override one policy knob of the proposal's scenario (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", requires = "proposal")]
+    pub set: Vec<String>,
     #[arg(long, value_enum, default_value_t = SimMode::Trace)]
     pub mode: SimMode,
     /// Replications (synthetic mode).

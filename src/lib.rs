@@ -29,6 +29,7 @@ pub mod optimise;
 pub mod plan;
 pub mod planner;
 pub mod profile;
+pub mod proposal;
 pub mod queueing;
 pub mod report;
 pub mod sample;

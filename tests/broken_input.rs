@@ -822,11 +822,10 @@ fn a_rejected_row_after_blank_lines_names_its_own_line() {
     assert_eq!(rows[1][1], (FIRST_EXTRA_LINE + 2).to_string(), "{rows:?}");
 }
 
-/// `--demand-change` used to be read only by synthetic runs and silently ignored by a trace
-/// replay; the configuration stage now resolves it once and refuses it where it would not
-/// apply.
+/// `--demand-change` is one knob in every mode (a trace grows or thins the log to it), so
+/// the configuration stage checks it once: −1 or less leaves no demand at all.
 #[test]
-fn a_demand_change_for_a_trace_replay_is_a_usage_error() {
+fn a_demand_change_of_minus_one_is_a_usage_error() {
     let f = Fixture::valid();
     let (hall, out) = (f.hall(), f.out());
     let r = run(&[
@@ -836,8 +835,8 @@ fn a_demand_change_for_a_trace_replay_is_a_usage_error() {
         "--out",
         path_str(&out),
         "--demand-change",
-        "-0.2",
+        "-1",
     ]);
-    r.assert_fails(USAGE, &["--demand-change", "--mode synthetic"]);
+    r.assert_fails(USAGE, &["--demand-change", "above -1"]);
     assert!(!f.out().exists());
 }

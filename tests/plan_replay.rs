@@ -88,6 +88,39 @@ fn every_pool_of_the_sample_plan_keeps_its_target_when_the_tickets_are_replayed(
 }
 
 #[test]
+fn a_plan_for_more_demand_is_checked_against_the_grown_replay() {
+    // Issue 14: `demand_change = 0.2` sized the MILP for 20 % more visitors, but the
+    // replay that checked it replayed today's tickets. Now it replays the grown log.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
+    plan(&p, &["demand_change=0.2"]);
+    for (pool, n, target, wait) in replayed(&p, &s) {
+        assert!(
+            wait <= target + 0.005,
+            "{pool}: {wait} min with {n} windows, target {target}"
+        );
+    }
+    let sim = read_csv(&s.join("pools.csv"));
+    let (config, group, customers) = (
+        column(&sim, "configuration"),
+        column(&sim, "group"),
+        column(&sim, "customers"),
+    );
+    let hall = |c: &str| -> f64 {
+        sim[1..]
+            .iter()
+            .find(|r| r[config] == c && r[group].contains("whole hall"))
+            .map(|r| r[customers].parse().expect("a count"))
+            .unwrap_or_else(|| panic!("the hall's {c} row"))
+    };
+    let ratio = hall("plan") / hall("today");
+    assert!(
+        (ratio - 1.2).abs() < 0.01,
+        "the plan replays {ratio} × today's tickets"
+    );
+}
+
+#[test]
 fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));

@@ -55,7 +55,27 @@ fn simulate_resolves_one_demand_change_and_scales_the_plan_from_it() {
 }
 
 #[test]
-fn a_demand_change_for_a_trace_replay_is_refused_not_ignored() {
+fn a_demand_change_for_a_trace_replay_is_the_same_knob_as_for_synthetic_days() {
+    // Issue 14: it was refused; now a trace grows or thins the log to it.
+    let Ok(Config::Simulate(c)) = config(&[
+        "simulate",
+        "--data",
+        HALL,
+        "--out",
+        OUT,
+        "--demand-change",
+        "0.2",
+    ]) else {
+        panic!("a simulate config");
+    };
+    assert_eq!(c.mode, SimMode::Trace);
+    assert_eq!(c.policy.demand_change, 0.2);
+    assert_eq!(c.today_demand_change, 0.2);
+    assert!((c.plan_demand_factor - 1.2).abs() < 1e-15);
+}
+
+#[test]
+fn a_demand_change_of_minus_one_or_less_is_refused() {
     assert_eq!(
         config_error(&[
             "simulate",
@@ -64,7 +84,7 @@ fn a_demand_change_for_a_trace_replay_is_refused_not_ignored() {
             "--out",
             OUT,
             "--demand-change",
-            "-0.2"
+            "-1"
         ]),
         "--demand-change"
     );

@@ -195,12 +195,15 @@ pub struct Hall {
 }
 
 impl Hall {
-    /// Departments that have a window, in first-seen order of the inventory.
+    /// Departments: those that have a window, in first-seen order of the inventory, then
+    /// those of the catalogue without one (after a reform their matters are served at
+    /// fallback or joint windows; input.md), in first-seen order of the catalogue.
     pub fn departments(&self) -> Vec<String> {
         let mut seen = Vec::<String>::new();
-        for w in &self.windows {
-            if !seen.contains(&w.department) {
-                seen.push(w.department.clone());
+        let catalogue = self.matters.iter().map(|m| &m.department);
+        for d in self.windows.iter().map(|w| &w.department).chain(catalogue) {
+            if !seen.contains(d) {
+                seen.push(d.clone());
             }
         }
         seen

@@ -189,6 +189,14 @@ pub fn read_matters(
     )?;
     let ctx = Ctx { table, cols: &cols };
     let departments: BTreeSet<&str> = windows.iter().map(|w| w.department.as_str()).collect();
+    // After a reform a department may keep no window of its own: its matters are served
+    // at a fallback (comprehensive) window, or at the joint window of their merge group.
+    let has_fallback = windows.iter().any(|w| w.kind == WindowKind::Fallback);
+    let joint_groups: BTreeSet<&str> = windows
+        .iter()
+        .filter(|w| w.kind == WindowKind::Joint)
+        .filter_map(|w| w.merge_group.as_deref())
+        .collect();
     let mut matters = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     table.for_each_row(|at, row| {
@@ -206,11 +214,16 @@ pub fn read_matters(
         if department.is_empty() {
             return Err(ctx.fail(at, "department", "is empty (expected the department that handles the matter)".into()));
         }
-        if !windows.is_empty() && !departments.contains(department.as_str()) {
+        let merge_group = ctx.opt(&row, "merge_group");
+        let served_elsewhere = has_fallback
+            || merge_group
+                .as_deref()
+                .is_some_and(|g| joint_groups.contains(g));
+        if !windows.is_empty() && !departments.contains(department.as_str()) && !served_elsewhere {
             return Err(ctx.fail(
                 at,
                 "department",
-                format!("\"{department}\" of matter \"{id}\" has no window in the window inventory (expected one of: {})", departments.iter().copied().collect::<Vec<_>>().join(", ")),
+                format!("\"{department}\" of matter \"{id}\" has no window in the window inventory, and no fallback window nor a joint window of its merge group can serve it (expected one of: {}, or a fallback window)", departments.iter().copied().collect::<Vec<_>>().join(", ")),
             ));
         }
         let in_person_required = ctx.bool(at, &row, "in_person_required", false)?;
@@ -224,7 +237,7 @@ pub fn read_matters(
             online_share: ctx.number(at, &row, "online_share", |v| (0.0..=1.0).contains(&v), "a share between 0 and 1")?,
             backoffice_eligible: ctx.bool(at, &row, "backoffice_eligible", false)?,
             intake_min: ctx.number(at, &row, "intake_min", |v| v >= 0.0, "a number ≥ 0")?.unwrap_or(0.0),
-            merge_group: ctx.opt(&row, "merge_group"),
+            merge_group,
             in_person_required,
             derived_from_tickets: false,
         };

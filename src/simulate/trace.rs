@@ -18,6 +18,7 @@
 //! in the order a replay of the whole log at once would take it, so the results are the
 //! same to the last bit.
 
+mod demand;
 mod routing;
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ use crate::hall::derive::{self, duty::sessions_of, duty::BlockLog, duty::Blocks}
 use crate::hall::{time, Hall, Status};
 use crate::plan::Plan;
 
+use demand::{thin_today, Growth};
 pub(crate) use routing::{plan_jobs, schedule};
 use routing::{staffed_seconds, Routing};
 use today::{patiences, preferred, today_jobs, Today};
@@ -82,13 +84,32 @@ struct DeptStats {
     by_hour: [(f64, u32); 24],
 }
 
-/// Replays the tickets through today's windows (`plan = None`) or a plan.
+/// Replays the tickets through today's windows (`plan = None`, at the log's own demand)
+/// or a plan (at the plan's own `demand_change`).
 pub fn replay(hall: &Hall, plan: Option<&Plan>, seed: u64) -> Result<SimResult> {
-    replay_in_blocks(hall, plan, seed, false)
+    let demand_change = plan.map_or(0.0, |p| p.policy.demand_change);
+    replay_in_blocks(hall, plan, seed, demand_change, false)
 }
 
-/// [`replay`], block by block or (`whole`) the whole log as one block.
-fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) -> Result<SimResult> {
+/// [`replay`] at a demand change given here (a fall thins the tickets, a growth adds
+/// tickets from the same weekday and hour of other days; see [`demand`]).
+pub fn replay_at(
+    hall: &Hall,
+    plan: Option<&Plan>,
+    seed: u64,
+    demand_change: f64,
+) -> Result<SimResult> {
+    replay_in_blocks(hall, plan, seed, demand_change, false)
+}
+
+/// [`replay_at`], block by block or (`whole`) the whole log as one block.
+fn replay_in_blocks(
+    hall: &Hall,
+    plan: Option<&Plan>,
+    seed: u64,
+    demand_change: f64,
+    whole: bool,
+) -> Result<SimResult> {
     let t = &hall.tickets;
     if t.is_empty() {
         return Err(Error::MissingFile {
@@ -103,10 +124,15 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
             .map(|h| h.hours)
             .unwrap_or_default(),
     };
-    let routing = plan.map(|p| Routing::new(hall, p)).transpose()?;
+    let routing = plan
+        .map(|p| Routing::new(hall, p, demand_change))
+        .transpose()?;
     let blocks = Blocks::cut(t, whole);
     let today = Today::read(hall, &blocks);
     let in_log_order = blocks.order.is_none();
+    let growth =
+        (demand_change > 0.0).then(|| Growth::new(t, &blocks, &today, demand_change, seed));
+    let thin = (-demand_change).clamp(0.0, 1.0);
     let days: BTreeSet<i64> = blocks.days.iter().copied().collect();
     let names = routing
         .as_ref()
@@ -178,16 +204,64 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
     let (mut customers, mut prefer, mut out) = (Vec::new(), Vec::new(), Vec::new());
     let mut order = Vec::new();
     let mut outcome_of: Vec<Option<Outcome>> = Vec::new();
+    // Each position's place in the random streams; added tickets come after the log's.
+    let mut draws: Vec<usize> = Vec::new();
+    // Tickets a demand fall took away: they never came, so they count nowhere.
+    let mut thinned: Vec<bool> = Vec::new();
+    // Positions in the order their outcomes are summed.
+    let mut visit: Vec<usize> = Vec::new();
+    // Waits of added tickets of a log not in day order, summed at the end (as the log's).
+    let mut late_added: Vec<(usize, f64)> = Vec::new();
     for b in 0..blocks.ranges.len() {
         blocks.tickets(b, &mut tickets);
         log.read(t, &today.pools, &today.servers, &tickets);
         patiences(t, &today, &tickets, &mut order, &mut patience);
         today_jobs(t, &tickets, &order, &log, &patience, &mut jobs);
-        if let Some(r) = &routing {
-            // The plan's routing draws its random numbers in the log's order.
-            jobs.sort_by_key(|j| j.pos);
-            r.route(t, &tickets, &mut jobs, &mut rng, in_log_order, &mut left);
+        let n_log = tickets.len();
+        draws.clear();
+        draws.extend_from_slice(&tickets);
+        visit.clear();
+        visit.extend(0..n_log);
+        if let Some(g) = &growth {
+            let first = jobs.len();
+            g.extend(t, &today, &mut tickets, &mut jobs, &mut draws);
+            // Departments' sums go day by day, each day's own tickets before its added
+            // ones, whether the block holds one day or the whole log: the same sums.
+            let mut keyed: Vec<(i64, bool, usize)> = (0..n_log)
+                .map(|pos| (time::day(t.issued[tickets[pos]]), false, pos))
+                .collect();
+            keyed.extend(
+                jobs[first..]
+                    .iter()
+                    .map(|j| (time::day(j.arrival as i64), true, j.pos)),
+            );
+            keyed.sort_unstable();
+            visit.clear();
+            visit.extend(keyed.iter().map(|k| k.2));
             sort_jobs(&mut jobs);
+        }
+        thinned.clear();
+        thinned.resize(tickets.len(), false);
+        match &routing {
+            Some(r) => {
+                // The plan's routing draws its random numbers in the log's order (the
+                // added tickets after the log's); with added tickets, or a log not in
+                // day order, each ticket at its own place in the stream.
+                jobs.sort_by_key(|j| j.pos);
+                let seek = (growth.is_some() || !in_log_order).then_some(draws.as_slice());
+                r.route(
+                    t,
+                    &tickets,
+                    &mut jobs,
+                    &mut rng,
+                    seek,
+                    &mut left,
+                    &mut thinned,
+                );
+                sort_jobs(&mut jobs);
+            }
+            None if thin > 0.0 => thin_today(&mut jobs, &draws, thin, seed, &mut thinned),
+            None => {}
         }
         outcome_of.clear();
         outcome_of.resize(tickets.len(), None);
@@ -235,8 +309,13 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
                 s.queue.add(c, o);
             }
         }
-        // Departments and the hall, from the tickets' outcomes in log order.
-        for (pos, &i) in tickets.iter().enumerate() {
+        // Departments and the hall, from the tickets' outcomes in log order (added
+        // tickets count for their donor's department, in the same hour of issue).
+        for &pos in &visit {
+            let i = tickets[pos];
+            if thinned[pos] {
+                continue;
+            }
             let d = t.department[i] as usize;
             let visitor = t.status[i] != Status::NoShow;
             for k in [d, nd] {
@@ -260,11 +339,16 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
             if let (false, Some(Outcome::Served { wait, .. }), true) =
                 (in_log_order, outcome_of[pos], visitor)
             {
-                late_waits[i] = wait;
+                if pos < n_log {
+                    late_waits[i] = wait;
+                } else {
+                    late_added.push((i, wait));
+                }
             }
         }
     }
-    for (i, &wait) in late_waits.iter().enumerate() {
+    let late = late_waits.iter().copied().enumerate();
+    for (i, wait) in late.chain(late_added) {
         if !wait.is_nan() {
             let d = t.department[i] as usize;
             for k in [d, nd] {
@@ -318,17 +402,24 @@ fn replay_in_blocks(hall: &Hall, plan: Option<&Plan>, seed: u64, whole: bool) ->
     departments.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(SimResult {
         mode: "trace".into(),
-        configuration: if plan.is_some() {
-            "plan".into()
-        } else {
-            "today".into()
-        },
+        configuration: configuration(plan.is_some(), demand_change),
         seed,
         replications: 1,
         pools,
         departments,
         hall: hall_row,
     })
+}
+
+/// "today" or "plan", with the demand change when there is one (a replay of today's
+/// hall at another demand is no backtest against the observed waits).
+fn configuration(plan: bool, demand_change: f64) -> String {
+    let name = if plan { "plan" } else { "today" };
+    if demand_change == 0.0 {
+        name.into()
+    } else {
+        format!("{name} at {:+.0} % demand", demand_change * 100.0)
+    }
 }
 
 impl Job {

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod frontier;
 pub mod plan;
 pub mod profile;
+pub mod proposal;
 pub mod simulate;
 
 use crate::charts;

@@ -48,7 +48,10 @@ pub fn build(
 ) -> Result<(Report, serde_json::Value)> {
     let mut r = Report::new("Simulation · 仿真");
     r.para(format!("Mode: {} ({}), seed {}, {} replication(s). Waits in minutes; served customers only (no-shows excluded).", today.mode, if today.mode == "trace" { "each ticket keeps its own issue and handling time" } else { "Poisson arrivals at the hourly rates, gamma handling times" }, today.seed, today.replications));
-    if today.mode == "trace" && !today.departments.is_empty() {
+    if today.mode == "trace" && today.configuration != "today" {
+        // The observed waits are at the log's own demand: no backtest at another.
+        r.para(format!("Replayed at another demand than the log's ({}; model.md §7: a fall thins the tickets, a growth adds tickets of the same weekday and hour of other days): no backtest against the observed waits.", today.configuration));
+    } else if today.mode == "trace" && !today.departments.is_empty() {
         backtest(&mut r, hall, today);
     }
     r.heading("Pools · 窗口池");

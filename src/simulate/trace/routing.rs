@@ -16,6 +16,7 @@ use crate::model::Channel;
 use crate::plan::{Plan, PlanPoolKind};
 use crate::simulate::engine::{Customer, Schedule, Session};
 
+use super::demand::Growth;
 use super::today::{patiences, today_jobs, Today};
 use super::{sort_jobs, Job};
 
@@ -35,7 +36,9 @@ pub(super) struct Routing<'a> {
 }
 
 impl<'a> Routing<'a> {
-    pub fn new(hall: &'a Hall, plan: &'a Plan) -> Result<Routing<'a>> {
+    /// `demand_change`: the demand replayed (a fall thins tickets here; a growth has
+    /// added its tickets before routing).
+    pub fn new(hall: &'a Hall, plan: &'a Plan, demand_change: f64) -> Result<Routing<'a>> {
         let t = &hall.tickets;
         let names: Vec<String> = plan.pools.iter().map(|p| p.name.clone()).collect();
         let pool_index: BTreeMap<&str, usize> = names
@@ -80,32 +83,41 @@ impl<'a> Routing<'a> {
                 .collect(),
             names,
             fallback,
-            thin: (-plan.policy.demand_change).clamp(0.0, 1.0),
+            thin: (-demand_change).clamp(0.0, 1.0),
         })
     }
 
     /// Re-routes a block's jobs of today (in log order) by the plan: each ticket draws
     /// two random numbers whatever happens to it, the `i`-th ticket of the log the
-    /// `i`-th pair of the seeded stream. Tickets that leave (online, back office
-    /// without intake) are counted in `left`; thinned ones vanish.
+    /// `i`-th pair of the seeded stream. With `seek`, the job at position `pos` takes
+    /// the pair at `seek[pos]` (jobs not in the log's order, or tickets added by a demand
+    /// growth); without it the pairs are drawn in turn. Tickets that leave (online, back
+    /// office without intake) are counted in `left`; thinned ones vanish (marked in
+    /// `thinned`, by position).
+    // The block's tables and the two tallies it fills, each its own slice: a struct for
+    // them would only be built and taken apart again at the two call sites.
+    #[allow(clippy::too_many_arguments)]
     pub fn route(
         &self,
         t: &Tickets,
         tickets: &[usize],
         jobs: &mut Vec<Job>,
         rng: &mut ChaCha8Rng,
-        in_log_order: bool,
+        seek: Option<&[usize]>,
         left: &mut [usize],
+        thinned: &mut [bool],
     ) {
         let policy = &self.plan.policy;
         jobs.retain_mut(|job| {
             let i = tickets[job.pos];
-            if !in_log_order {
+            if let Some(draws) = seek {
                 // Two f64 draws are four 32-bit words.
-                rng.set_word_pos(4 * i as u128);
+                rng.set_word_pos(4 * draws[job.pos] as u128);
             }
             let (u_thin, u_online) = (rng.random::<f64>(), rng.random::<f64>());
             if u_thin < self.thin {
+                // Never came: no customer, not even one who left.
+                thinned[job.pos] = true;
                 return false;
             }
             let m = t.matter[i];
@@ -166,10 +178,15 @@ pub(crate) fn plan_jobs(
     seed: u64,
 ) -> Result<Vec<(usize, usize, Customer)>> {
     let t = &hall.tickets;
-    let routing = Routing::new(hall, plan)?;
+    let demand_change = plan.policy.demand_change;
+    let routing = Routing::new(hall, plan, demand_change)?;
     let blocks = Blocks::cut(t, true);
     let today = Today::read(hall, &blocks);
     let in_log_order = blocks.order.is_none();
+    // The same added tickets as the replay's (drawn from the seed alone).
+    let growth =
+        (demand_change > 0.0).then(|| Growth::new(t, &blocks, &today, demand_change, seed));
+    let (mut draws, mut thinned) = (Vec::new(), Vec::new());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut log = BlockLog::new(&today.pools, t.windows.len());
     let (mut tickets, mut patience, mut jobs, mut order) =
@@ -181,8 +198,24 @@ pub(crate) fn plan_jobs(
         log.read(t, &today.pools, &today.servers, &tickets);
         patiences(t, &today, &tickets, &mut order, &mut patience);
         today_jobs(t, &tickets, &order, &log, &patience, &mut jobs);
+        draws.clear();
+        draws.extend_from_slice(&tickets);
+        if let Some(g) = &growth {
+            g.extend(t, &today, &mut tickets, &mut jobs, &mut draws);
+        }
         jobs.sort_by_key(|j| j.pos);
-        routing.route(t, &tickets, &mut jobs, &mut rng, in_log_order, &mut left);
+        let seek = (growth.is_some() || !in_log_order).then_some(draws.as_slice());
+        thinned.clear();
+        thinned.resize(tickets.len(), false);
+        routing.route(
+            t,
+            &tickets,
+            &mut jobs,
+            &mut rng,
+            seek,
+            &mut left,
+            &mut thinned,
+        );
         sort_jobs(&mut jobs);
         // A cancelled ticket never takes a window: it is no customer of the check.
         out.extend(

@@ -26,8 +26,8 @@ fn replaying_day_by_day_equals_replaying_the_whole_log_at_once() {
     let blocks = Blocks::cut(&hall.tickets, false);
     assert!(blocks.order.is_none(), "the sample is in day order");
     assert!(blocks.ranges.len() > 10, "{} blocks", blocks.ranges.len());
-    let by_day = replay_in_blocks(&hall, None, 1, false).expect("replays");
-    let whole = replay_in_blocks(&hall, None, 1, true).expect("replays");
+    let by_day = replay_in_blocks(&hall, None, 1, 0.0, false).expect("replays");
+    let whole = replay_in_blocks(&hall, None, 1, 0.0, true).expect("replays");
     assert_eq!(json(&by_day), json(&whole));
     assert_eq!(by_day.hall.waits, whole.hall.waits);
 }
@@ -51,8 +51,8 @@ fn blocks_never_split_a_ticket_that_runs_past_midnight() {
         d == days[1] || d == days[2]
     }));
     assert_eq!(
-        json(&replay_in_blocks(&hall, None, 1, false).expect("replays")),
-        json(&replay_in_blocks(&hall, None, 1, true).expect("replays"))
+        json(&replay_in_blocks(&hall, None, 1, 0.0, false).expect("replays")),
+        json(&replay_in_blocks(&hall, None, 1, 0.0, true).expect("replays"))
     );
 }
 
@@ -96,8 +96,8 @@ fn a_log_out_of_day_order_is_replayed_day_by_day_in_log_order() {
     }
     assert!(seen.iter().all(|&s| s), "every ticket in one block");
     assert_eq!(
-        json(&replay_in_blocks(&shuffled, None, 1, false).expect("replays")),
-        json(&replay_in_blocks(&shuffled, None, 1, true).expect("replays"))
+        json(&replay_in_blocks(&shuffled, None, 1, 0.0, false).expect("replays")),
+        json(&replay_in_blocks(&shuffled, None, 1, 0.0, true).expect("replays"))
     );
 }
 
@@ -454,5 +454,46 @@ fn todays_replay_of_a_fcfs_log_reproduces_its_observed_waits_exactly() {
             .filter_map(|i| t.wait_min(i))
             .fold(0.0, f64::max);
         assert!((r.hall.max_wait - max_observed).abs() < 1e-9, "seed {seed}");
+    }
+}
+
+#[test]
+fn a_demand_change_replays_the_same_day_by_day_as_the_whole_log_at_once() {
+    // The added tickets and the thinning draw from the seed alone, not from the blocks.
+    let hall = sample();
+    for dc in [0.2, -0.4] {
+        let by_day = replay_in_blocks(&hall, None, 7, dc, false).expect("replays");
+        let whole = replay_in_blocks(&hall, None, 7, dc, true).expect("replays");
+        assert_eq!(json(&by_day), json(&whole), "demand change {dc}");
+    }
+}
+
+#[test]
+fn a_growth_adds_copies_of_tickets_of_the_same_weekday_and_hour_of_other_days() {
+    let hall = sample();
+    let t = &hall.tickets;
+    let blocks = Blocks::cut(t, true);
+    let today = Today::read(&hall, &blocks);
+    let g = Growth::new(t, &blocks, &today, 0.2, 3);
+    let ratio = g.len() as f64 / t.len() as f64;
+    // Stochastic rounding per (day, hour): the sum is within a few tickets of 20 %.
+    assert!((ratio - 0.2).abs() < 0.005, "added {ratio}");
+    let (mut tickets, mut jobs, mut draws) = (Vec::new(), Vec::new(), Vec::new());
+    blocks.tickets(0, &mut tickets);
+    let n = tickets.len();
+    draws.extend_from_slice(&tickets);
+    g.extend(t, &today, &mut tickets, &mut jobs, &mut draws);
+    assert_eq!(tickets.len() - n, g.len());
+    for j in &jobs {
+        let donor = tickets[j.pos];
+        let at = j.arrival as i64;
+        assert_eq!(time::weekday(at), time::weekday(t.issued[donor]));
+        assert_eq!(time::hour(at), time::hour(t.issued[donor]));
+        assert_ne!(
+            time::day(at),
+            time::day(t.issued[donor]),
+            "another day's ticket"
+        );
+        assert_eq!(j.pool, today.pool_of(t, donor));
     }
 }
