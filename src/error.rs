@@ -131,6 +131,10 @@ pub enum Error {
     Infeasible(String),
     #[error("{0}")]
     Solver(String),
+    /// `--write-model`: the MILP could not be built to be written (the solve itself would
+    /// fail the same way, so nothing is solved).
+    #[error("--write-model {path}: cannot build the MILP to write: {message}")]
+    WriteModel { path: PathBuf, message: String },
     /// An output that could not be rendered to bytes (CSV, xlsx, JSON).
     #[error("{what}: {message}")]
     Render { what: String, message: String },

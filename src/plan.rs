@@ -3,9 +3,16 @@
 //! plan is asked to meet. The optimiser builds it, the simulation replays it, the reports
 //! render it; none of them owns it.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
-use crate::model::Policy;
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::model::{Channel, Policy, Slots};
+
+fn typical_day() -> Slots {
+    Slots::Day
+}
 
 /// What a plan optimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +30,7 @@ pub enum Objective {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanPool {
     pub name: String,
-    pub kind: String,
+    pub kind: PlanPoolKind,
     pub windows_before: u32,
     pub windows_after: u32,
     pub calibration: f64,
@@ -51,14 +58,13 @@ pub struct PlanWindow {
     pub window_id: String,
     pub department: String,
     pub staff: u32,
-    /// keep, joint:<group>, fallback, cut
-    pub action: String,
-    /// online, merged, back-office, surplus (for cut windows); empty otherwise.
-    pub reason: String,
+    pub action: Action,
+    /// Why a cut window goes; `None` (an empty string in plan.json) for the others.
+    #[serde(with = "reason_text")]
+    pub reason: Option<CutReason>,
     /// The pool the window serves after the plan (empty when cut).
     pub pool: String,
-    /// window, helper, back office, released
-    pub staff_destination: String,
+    pub staff_destination: StaffDestinations,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,7 +73,7 @@ pub struct PlanMatter {
     pub name: String,
     pub department: String,
     pub weekly_volume: f64,
-    pub channel: String,
+    pub channel: Channel,
     pub pool: String,
 }
 
@@ -101,6 +107,10 @@ pub struct Plan {
     pub objective: String,
     pub hours: Vec<u32>,
     pub open_days_per_week: f64,
+    /// The planning slots used (model.md §1): `day` (the typical open day) or `week` (each
+    /// open weekday) — what `slots = auto` resolved to. Plans written before it read `day`.
+    #[serde(default = "typical_day")]
+    pub slots: Slots,
     pub windows_before: u32,
     pub windows_after: u32,
     pub waiting_person_min_per_day: f64,
@@ -111,6 +121,254 @@ pub struct Plan {
     pub staff: StaffPlan,
     pub summary: Vec<String>,
 }
+
+/// Serde through the type's text (`Display` / `FromStr`): plan.json keeps the strings it
+/// has always had (`"joint:<group>"`, `"helper+back office"`), which serde's derive cannot
+/// spell for variants that carry data, while the code matches on variants.
+macro_rules! serde_as_text {
+    ($t:ty) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                String::deserialize(d)?.parse().map_err(de::Error::custom)
+            }
+        }
+    };
+}
+
+/// What kind of pool: `kind` in plan.json and the report's pool table (the model's
+/// `model::PoolKind` without the department, which the pool's name gives).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PlanPoolKind {
+    /// A department's own windows: `department`.
+    Department,
+    /// The joint windows of a merge group: `joint:<group>`.
+    Joint(String),
+    /// The general windows: `fallback`.
+    Fallback,
+}
+
+impl fmt::Display for PlanPoolKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanPoolKind::Department => f.write_str("department"),
+            PlanPoolKind::Joint(group) => write!(f, "joint:{group}"),
+            PlanPoolKind::Fallback => f.write_str("fallback"),
+        }
+    }
+}
+
+impl FromStr for PlanPoolKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match (s, s.strip_prefix("joint:")) {
+            ("department", _) => Ok(PlanPoolKind::Department),
+            ("fallback", _) => Ok(PlanPoolKind::Fallback),
+            (_, Some(group)) => Ok(PlanPoolKind::Joint(group.to_string())),
+            _ => Err(format!(
+                "unknown pool kind {s:?} (expected department, joint:<group> or fallback)"
+            )),
+        }
+    }
+}
+
+serde_as_text!(PlanPoolKind);
+
+/// What happens to a window: `action` in plan.json and windows.csv.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// Stays at its department's pool: `keep`.
+    Keep,
+    /// Serves the joint pool of a merge group: `joint:<group>`.
+    Joint(String),
+    /// Serves the fallback pool: `fallback`.
+    Fallback,
+    /// Closes: `cut`.
+    Cut,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Keep => f.write_str("keep"),
+            Action::Joint(group) => write!(f, "joint:{group}"),
+            Action::Fallback => f.write_str("fallback"),
+            Action::Cut => f.write_str("cut"),
+        }
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match (s, s.strip_prefix("joint:")) {
+            ("keep", _) => Ok(Action::Keep),
+            ("fallback", _) => Ok(Action::Fallback),
+            ("cut", _) => Ok(Action::Cut),
+            (_, Some(group)) => Ok(Action::Joint(group.to_string())),
+            _ => Err(format!(
+                "unknown window action {s:?} (expected keep, joint:<group>, fallback or cut)"
+            )),
+        }
+    }
+}
+
+serde_as_text!(Action);
+
+/// Why a window is cut: `reason` in plan.json and windows.csv.
+// Declared in the order of their names: the planner breaks ties between reasons in that
+// order (it did so when the reasons were strings), so the plans stay the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CutReason {
+    /// Its matters' approval work moves to the back office.
+    BackOffice,
+    /// Its matters move to joint windows.
+    Merged,
+    /// Its matters go online.
+    Online,
+    /// Capacity the hall does not need.
+    Surplus,
+}
+
+impl CutReason {
+    pub const ALL: [CutReason; 4] = [
+        CutReason::BackOffice,
+        CutReason::Merged,
+        CutReason::Online,
+        CutReason::Surplus,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CutReason::BackOffice => "back-office",
+            CutReason::Merged => "merged",
+            CutReason::Online => "online",
+            CutReason::Surplus => "surplus",
+        }
+    }
+}
+
+impl fmt::Display for CutReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CutReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        CutReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown cut reason {s:?} (expected merged, online, back-office or surplus)"
+                )
+            })
+    }
+}
+
+/// `reason` in plan.json: the cut reason's text, or an empty string for a window that stays.
+mod reason_text {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(reason: &Option<CutReason>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(reason.map_or("", CutReason::as_str))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CutReason>, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(de::Error::custom)
+    }
+}
+
+/// Where a window's staff go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StaffDestination {
+    /// They stay at a window: `window`.
+    Window,
+    /// They become online-service helpers: `helper`.
+    Helper,
+    /// They move to the back office: `back office`.
+    BackOffice,
+    /// They are released: `released`.
+    Released,
+}
+
+impl StaffDestination {
+    pub const ALL: [StaffDestination; 4] = [
+        StaffDestination::Window,
+        StaffDestination::Helper,
+        StaffDestination::BackOffice,
+        StaffDestination::Released,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffDestination::Window => "window",
+            StaffDestination::Helper => "helper",
+            StaffDestination::BackOffice => "back office",
+            StaffDestination::Released => "released",
+        }
+    }
+}
+
+impl fmt::Display for StaffDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a window's staff go, one destination per group of them in the order they are
+/// placed (helpers, back office, released): `staff_destination` in plan.json and
+/// windows.csv, joined by `+` (`helper+back office`; empty for a window without staff).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StaffDestinations(pub Vec<StaffDestination>);
+
+impl fmt::Display for StaffDestinations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("+")?;
+            }
+            f.write_str(d.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for StaffDestinations {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.is_empty() {
+            return Ok(StaffDestinations::default());
+        }
+        s.split('+')
+            .map(|part| {
+                StaffDestination::ALL
+                    .into_iter()
+                    .find(|d| d.as_str() == part)
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown staff destination {part:?} in {s:?} (expected window, \
+                             helper, back office or released, joined by +)"
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(StaffDestinations)
+    }
+}
+
+serde_as_text!(StaffDestinations);
 
 /// A pool whose trace replay misses its target (the simulation check, model.md §6).
 #[derive(Debug, Clone, PartialEq)]
@@ -146,5 +404,78 @@ impl Plan {
             den += p.before_arrivals_per_day;
         }
         (den > 0.0).then(|| num / den)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).expect("serialise")
+    }
+
+    /// plan.json spells every variant as it did when these fields were strings.
+    #[test]
+    fn the_enums_keep_the_strings_of_plan_json() {
+        assert_eq!(json(&PlanPoolKind::Department), r#""department""#);
+        assert_eq!(json(&PlanPoolKind::Joint("证照".into())), r#""joint:证照""#);
+        assert_eq!(json(&PlanPoolKind::Fallback), r#""fallback""#);
+        assert_eq!(json(&Action::Keep), r#""keep""#);
+        assert_eq!(json(&Action::Joint("g1".into())), r#""joint:g1""#);
+        assert_eq!(json(&Action::Fallback), r#""fallback""#);
+        assert_eq!(json(&Action::Cut), r#""cut""#);
+        assert_eq!(json(&Channel::Counter), r#""counter""#);
+        assert_eq!(json(&Channel::Joint), r#""joint""#);
+        assert_eq!(json(&Channel::Online), r#""online""#);
+        assert_eq!(json(&Channel::BackOffice), r#""back-office""#);
+        let staff = StaffDestinations(vec![
+            StaffDestination::Helper,
+            StaffDestination::BackOffice,
+            StaffDestination::Released,
+        ]);
+        assert_eq!(json(&staff), r#""helper+back office+released""#);
+        assert_eq!(json(&StaffDestinations::default()), r#""""#);
+        for r in CutReason::ALL {
+            assert_eq!(r.as_str().parse::<CutReason>(), Ok(r));
+        }
+    }
+
+    /// A window read back from plan.json is the window written.
+    #[test]
+    fn windows_round_trip_through_plan_json() {
+        for (action, reason, staff) in [
+            (Action::Keep, None, vec![StaffDestination::Window]),
+            (
+                Action::Joint("a:b".into()),
+                None,
+                vec![StaffDestination::Window],
+            ),
+            (
+                Action::Cut,
+                Some(CutReason::BackOffice),
+                vec![StaffDestination::Helper, StaffDestination::BackOffice],
+            ),
+            (Action::Cut, Some(CutReason::Surplus), Vec::new()),
+        ] {
+            let w = PlanWindow {
+                window_id: "A01".into(),
+                department: "d".into(),
+                staff: 2,
+                action,
+                reason,
+                pool: String::new(),
+                staff_destination: StaffDestinations(staff),
+            };
+            let text = serde_json::to_string(&w).expect("serialise");
+            let back: PlanWindow = serde_json::from_str(&text).expect("parse");
+            assert_eq!(back, w, "{text}");
+        }
+        let bad = r#"{"window_id":"A","department":"d","staff":1,"action":"close","reason":"","pool":"","staff_destination":""}"#;
+        let err = serde_json::from_str::<PlanWindow>(bad).expect_err("unknown action");
+        assert!(
+            err.to_string().contains("unknown window action \"close\""),
+            "{err}"
+        );
     }
 }

@@ -22,6 +22,8 @@ pub struct PlanConfig {
     pub policy: Policy,
     pub objective: Objective,
     pub solver: Solver,
+    /// Threads and timings (`HALLPLAN_THREADS`, `HALLPLAN_TIMING`); no result depends on them.
+    pub run: milp::RunOptions,
 }
 
 /// Backtests and calibrates today's hall, solves, and checks the plan by replay.
@@ -32,7 +34,13 @@ pub fn plan(hall: &Hall, config: &PlanConfig) -> Result<PlanRun> {
 
 /// Everything that does not depend on the objective (`frontier` prepares once).
 pub fn prepare(hall: &Hall, config: &PlanConfig) -> Result<Prepared> {
+    milp::set_run_options(config.run);
+    let started = std::time::Instant::now();
     let mut prep = optimise::prepare(hall, &config.policy)?;
+    milp::timing(
+        "prepare (model, backtest, calibration, capacities)",
+        started,
+    );
     prep.input.solver = config.solver;
     Ok(prep)
 }
@@ -85,8 +93,13 @@ fn replay_checked(
     objective: Objective,
     attempt: optimise::Attempt,
 ) -> Result<PlanRun> {
+    let started = std::time::Instant::now();
     let needs =
         crate::simulate::check::shortfalls(hall, &attempt.run.plan, policy.seed, CHECK_SEARCH)?;
+    milp::timing(
+        &format!("replay check ({} pools short)", needs.len()),
+        started,
+    );
     if needs.is_empty() {
         return Ok(attempt.run);
     }
@@ -122,6 +135,7 @@ fn within(run: PlanRun, max_windows: u32) -> Result<PlanRun> {
 /// [`solve`]. Below the model's proven fewest the MILP itself is infeasible.
 fn descend(prep: &Prepared, hall: &Hall, policy: &Policy, first: PlanRun) -> Result<PlanRun> {
     let model_fewest = first.milp_windows;
+    let model_proven = first.milp_windows_proven;
     let raised = first.plan.windows_after;
     let mut best = first;
     let mut failed_at = None;
@@ -144,10 +158,10 @@ fn descend(prep: &Prepared, hall: &Hall, policy: &Policy, first: PlanRun) -> Res
         best = relabel_fewest(run);
     }
     let n = best.plan.windows_after;
-    let proven = if best.milp_windows_proven {
+    let proven = if model_proven {
         "proven"
     } else {
-        "not proven (the solver stopped at its time limit)"
+        "not proven (the solver stopped at its work limit)"
     };
     best.notes.push(if raised == model_fewest {
         format!("fewest windows: {n}, {proven} under the model (the MILP's bound), and the trace replay confirms every pool's target")
@@ -205,7 +219,7 @@ pub fn frontier(hall: &Hall, config: &PlanConfig) -> Result<Frontier> {
             md.channels
                 .iter()
                 .copied()
-                .find(|c| c.as_str() == m.channel)
+                .find(|&c| c == m.channel)
                 .unwrap_or(md.today)
         })
         .collect();

@@ -155,3 +155,65 @@ fn the_binjiang_2020_scenario_lands_near_the_real_centre_and_keeps_every_target(
         );
     }
 }
+
+/// model.md §1: with four weeks of tickets, `slots = auto` plans each open weekday when
+/// the weekdays backtest better than the typical day (they do on the sample: Mondays are
+/// about 20 % busier than Fridays), and says so; `slots = day` forces the typical day.
+#[test]
+fn the_sample_is_planned_weekday_by_weekday_because_that_backtests_better() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (auto, day) = (dir.path().join("auto"), dir.path().join("day"));
+    plan(&auto, &[]);
+    plan(&day, &["slots=day"]);
+    let report = std::fs::read_to_string(auto.join("report.md")).expect("report");
+    assert!(
+        report.contains("hours 09, 10, 11, 13, 14, 15, 16 of each open weekday")
+            || report.contains("of each open weekday"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "planning slots: each open weekday (Mon, Tue, Wed, Thu, Fri), chosen by the backtest"
+        ),
+        "{report}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(auto.join("plan.json")).expect("plan.json"))
+            .expect("json");
+    assert_eq!(json["slots"], "week");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(day.join("plan.json")).expect("plan.json"))
+            .expect("json");
+    assert_eq!(json["slots"], "day");
+    // The backtest's median model error is lower weekday by weekday: read both off the note.
+    let note = report
+        .lines()
+        .find(|l| l.contains("chosen by the backtest"))
+        .expect("note");
+    let numbers: Vec<f64> = note
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let (week, typical) = (numbers[numbers.len() - 2], numbers[numbers.len() - 1]);
+    assert!(week < typical, "{note}");
+}
+
+/// A log shorter than three weeks of every weekday cannot be planned weekday by weekday.
+#[test]
+fn planning_each_weekday_needs_three_days_of_every_weekday() {
+    let f = crate::util::Fixture::valid();
+    let out = f.out();
+    run(&[
+        "plan",
+        "--data",
+        path_str(&f.hall()),
+        "--out",
+        path_str(&out),
+        "--set",
+        "slots=week",
+    ])
+    .assert_fails(
+        1,
+        &["slots = week", "at least 3 days of every open weekday"],
+    );
+}

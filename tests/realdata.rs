@@ -85,7 +85,7 @@ fn the_anonymous_bank_log_is_read_with_its_skew_clamped_and_its_broken_rows_set_
 /// 46 % of the calls are answered while an earlier call still waits), which a
 /// FCFS pool replay cannot reproduce; the error is stated in benches/README.md and
 /// pinned here so that a change of it is noticed. Its 6 091 hang-ups never take an agent
-/// (MODEL.md §7; until the replay rules of issue 10 some were served as phantom load,
+/// (model.md §7; until the replay rules of issue 10 some were served as phantom load,
 /// and the error was −56 %).
 #[test]
 fn the_anonymous_bank_replay_error_is_known() {

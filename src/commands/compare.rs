@@ -15,7 +15,7 @@ pub fn run(c: CompareConfig) -> Result<()> {
         .map(|p| compare::load_footfall(p, &c.options))
         .transpose()?;
     clock.lap("loaded, sides");
-    let (before, after) = (&sides.before.hall, &sides.after.hall);
+    let before = &sides.before.hall;
     // The plan's prediction, replayed on the before period's hall when it has one.
     let sim = match &c.plan {
         Some(p) if !before.windows.is_empty() && !before.matters.is_empty() => Some(
@@ -30,8 +30,6 @@ pub fn run(c: CompareConfig) -> Result<()> {
         c.plan.as_ref(),
         sim.as_ref(),
         footfall.as_deref(),
-        before,
-        after,
     )?;
     clock.lap("figures and permutations");
     let mut bundle = report::render(&rep, &summary)?;

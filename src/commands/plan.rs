@@ -17,7 +17,13 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
     // the output folder it waits for the bundle.
     let mut model_in_output = None;
     if let Some(m) = &c.write_model {
-        let text = planner::lp_model(&prep, objective).map_err(|e| Error::Solver(e.to_string()))?;
+        let text = planner::lp_model(&prep, objective).map_err(|e| Error::WriteModel {
+            path: match m {
+                ModelFile::File(p) => p.clone(),
+                ModelFile::InOutput(rel) => std::path::PathBuf::from(rel),
+            },
+            message: e.to_string(),
+        })?;
         match m {
             ModelFile::File(lp) => {
                 report::output::write_file(lp, text.as_bytes())?;

@@ -31,6 +31,7 @@ impl FrontierConfig {
                 policy,
                 objective: Objective::FewestWindows,
                 solver: solver(a.solver),
+                run: env.run_options(),
             },
         })
     }

@@ -64,8 +64,9 @@ impl Config {
 }
 
 /// The environment knobs, read here and nowhere else in the library: `HALLPLAN_THREADS`
-/// (threads for reading a large file and for the bootstrap; results do not depend on
-/// it) and `HALLPLAN_TIMING` (phase timings on stderr, for benchmarks).
+/// (threads for reading a large file, for the bootstrap and for the planner's per-pool
+/// work; results do not depend on it) and `HALLPLAN_TIMING` (phase timings on stderr,
+/// for benchmarks).
 #[derive(Debug, Clone, Copy)]
 pub struct Env {
     pub threads: usize,
@@ -73,6 +74,14 @@ pub struct Env {
 }
 
 impl Env {
+    /// What the planner needs of the environment.
+    pub fn run_options(&self) -> crate::optimise::milp::RunOptions {
+        crate::optimise::milp::RunOptions {
+            threads: self.threads,
+            timing: self.timing,
+        }
+    }
+
     pub fn read() -> Env {
         Env {
             threads: std::env::var("HALLPLAN_THREADS")

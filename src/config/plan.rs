@@ -70,6 +70,7 @@ impl PlanCommandConfig {
                 policy,
                 objective,
                 solver: solver(a.solver),
+                run: env.run_options(),
             },
             write_model,
         })

@@ -48,7 +48,7 @@ pub struct MatterDemand {
 pub struct HallModel {
     /// The clock hour of each planning slot (a 13:30–14:00 slot is hour 13).
     pub hours: Vec<u32>,
-    /// The planning slots: their lengths and the sessions they form (MODEL.md §1).
+    /// The planning slots: their lengths and the sessions they form (model.md §1).
     pub shape: DayShape,
     pub open_days_per_week: f64,
     pub departments: Vec<String>,
@@ -66,6 +66,117 @@ pub struct HallModel {
     /// The in-person remainder of an online matter with a merge group goes to the group's
     /// joint pool (policy `online_remainder = "joint"`), not to the fallback pool.
     pub online_remainder_joint: bool,
+    /// With `--slots week`: the open weekdays as day types (model.md §1); `None` plans
+    /// over the typical open day.
+    pub week: Option<Week>,
+}
+
+/// The open weekdays of the log as day types (`--slots week`, model.md §1): a Monday
+/// busier than a Friday is planned as a Monday, not as an average day — waits are convex
+/// in the load, so the average day understates the week's waits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Week {
+    /// The open weekdays (0 = Monday … 6 = Sunday), in order.
+    pub weekdays: Vec<u32>,
+    /// Each weekday's share of the open days of the log (they sum to 1).
+    pub weights: Vec<f64>,
+    /// Per department, per weekday: its tickets on an open day of that weekday over its
+    /// tickets on an average open day (Σ weight × factor = 1). Departments with fewer than
+    /// 50 tickets take the whole hall's factors.
+    pub factor: Vec<Vec<f64>>,
+}
+
+/// Fewest days of every open weekday in the log before the week can be planned weekday by
+/// weekday (about four weeks, a holiday allowed).
+pub const WEEK_MIN_DAYS: usize = 3;
+
+impl Week {
+    /// The week of the hall's log, or `None` when the log holds fewer than
+    /// [`WEEK_MIN_DAYS`] days of some open weekday, or only one open weekday.
+    pub fn read(hall: &Hall, departments: &[String]) -> Option<Week> {
+        let t = &hall.tickets;
+        let weekdays = derive::opening_hours(t)?.weekdays;
+        let weekday = |d: i64| ((d + 3).rem_euclid(7)) as u32;
+        let index: BTreeMap<&str, usize> = departments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.as_str(), i))
+            .collect();
+        // Tickets per (department, open day).
+        let mut per_day: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+        for i in 0..t.len() {
+            let d = time::day(t.issued[i]);
+            if !weekdays.contains(&weekday(d)) {
+                continue;
+            }
+            let v = per_day
+                .entry(d)
+                .or_insert_with(|| vec![0.0; departments.len()]);
+            if let Some(&k) = index.get(t.departments.name(t.department[i])) {
+                v[k] += 1.0;
+            }
+        }
+        let days: Vec<usize> = weekdays
+            .iter()
+            .map(|&w| per_day.keys().filter(|&&d| weekday(d) == w).count())
+            .collect();
+        if weekdays.len() < 2 || days.iter().any(|&n| n < WEEK_MIN_DAYS) {
+            return None;
+        }
+        let n_days = per_day.len() as f64;
+        let weights: Vec<f64> = days.iter().map(|&n| n as f64 / n_days).collect();
+        // Per department and weekday: tickets per day of that weekday; and the hall's.
+        let nd = departments.len();
+        let mut sums = vec![vec![0.0; weekdays.len()]; nd + 1];
+        for (&d, v) in &per_day {
+            let k = weekdays.iter().position(|&w| w == weekday(d)).unwrap_or(0);
+            for (dept, x) in v.iter().enumerate() {
+                sums[dept][k] += x;
+                sums[nd][k] += x;
+            }
+        }
+        let factors = |s: &[f64]| -> Option<Vec<f64>> {
+            let total: f64 = s.iter().sum();
+            (total > 0.0).then(|| {
+                let per_day = total / n_days;
+                s.iter()
+                    .zip(&days)
+                    .map(|(x, &n)| x / n as f64 / per_day)
+                    .collect()
+            })
+        };
+        let hall_factor = factors(&sums[nd]).unwrap_or_else(|| vec![1.0; weekdays.len()]);
+        let factor = (0..nd)
+            .map(|d| {
+                if sums[d].iter().sum::<f64>() >= 50.0 {
+                    factors(&sums[d]).unwrap_or_else(|| hall_factor.clone())
+                } else {
+                    hall_factor.clone()
+                }
+            })
+            .collect();
+        Some(Week {
+            weekdays,
+            weights,
+            factor,
+        })
+    }
+
+    /// The weekday type of `day` (days since 1970-01-01), if it is an open weekday.
+    pub fn type_of(&self, day: i64) -> Option<usize> {
+        let w = ((day + 3).rem_euclid(7)) as u32;
+        self.weekdays.iter().position(|&x| x == w)
+    }
+
+    /// "Mon, Tue, …" for the report.
+    pub fn describe(&self) -> String {
+        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        self.weekdays
+            .iter()
+            .map(|&w| NAMES[w as usize % 7])
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 impl HallModel {
@@ -99,7 +210,7 @@ impl HallModel {
     }
 }
 
-/// The planning day (MODEL.md §1): the policy's opening hours, else those inferred from
+/// The planning day (model.md §1): the policy's opening hours, else those inferred from
 /// the tickets (the hour rule of `opening_hours`, refined to quarter hours so that a
 /// 13:30 opening makes a 30-minute slot and a lunch break ends a session).
 fn planning_day(hall: &Hall, policy: &Policy) -> Result<(DayShape, f64)> {
@@ -383,6 +494,13 @@ impl HallModel {
         }
         drop(dept_index);
         let n_departments = departments.len();
+        let week = match policy.slots {
+            super::Slots::Week => Some(Week::read(hall, &departments).ok_or_else(|| Error::Config {
+                what: "slots = week".into(),
+                message: format!("planning each open weekday needs at least {WEEK_MIN_DAYS} days of every open weekday in the tickets (about four weeks); use slots = day"),
+            })?),
+            _ => None,
+        };
         Ok(HallModel {
             hours: shape.hours(),
             shape,
@@ -397,6 +515,102 @@ impl HallModel {
             group_names,
             intake: hall.matters.iter().map(|m| m.intake_min).collect(),
             online_remainder_joint: policy.online_remainder == super::OnlineRemainder::Joint,
+            week,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hall::{TicketRow, Tickets};
+
+    /// Four weeks, Monday to Friday: department A has 12 tickets on a Monday and 6 on other
+    /// days; B (too few tickets for factors of its own) has 1 a day.
+    fn four_weeks() -> Hall {
+        let monday = time::days_from_civil(2024, 6, 3);
+        let mut tickets = Tickets::default();
+        for week in 0..4 {
+            for wd in 0..5 {
+                let day = (monday + 7 * week + wd) * time::DAY;
+                let n = if wd == 0 { 12 } else { 6 };
+                for k in 0..n {
+                    let at = day + 9 * 3600 + k * 600;
+                    tickets.push(TicketRow {
+                        issued: at,
+                        called: at,
+                        finished: at + 300,
+                        window: Some("A1"),
+                        department: "A",
+                        matter: None,
+                        status: Status::Served,
+                    });
+                }
+                let at = day + 10 * 3600;
+                tickets.push(TicketRow {
+                    issued: at,
+                    called: at,
+                    finished: at + 300,
+                    window: Some("B1"),
+                    department: "B",
+                    matter: None,
+                    status: Status::Served,
+                });
+            }
+        }
+        Hall {
+            tickets,
+            ..Hall::default()
+        }
+    }
+
+    #[test]
+    fn each_open_weekday_is_a_day_type_whose_factors_average_to_the_typical_day() {
+        let week = Week::read(&four_weeks(), &["A".into(), "B".into()]).expect("four weeks");
+        assert_eq!(week.weekdays, [0, 1, 2, 3, 4]);
+        assert_eq!(week.describe(), "Mon, Tue, Wed, Thu, Fri");
+        assert!(week.weights.iter().all(|&w| (w - 0.2).abs() < 1e-12));
+        // A: 12 on Mondays against 7.2 on an average day.
+        assert!(
+            (week.factor[0][0] - 12.0 / 7.2).abs() < 1e-12,
+            "{:?}",
+            week.factor[0]
+        );
+        assert!((week.factor[0][1] - 6.0 / 7.2).abs() < 1e-12);
+        // B has 20 tickets: the hall's factors (13 on Mondays against 8.2).
+        assert!(
+            (week.factor[1][0] - 13.0 / 8.2).abs() < 1e-12,
+            "{:?}",
+            week.factor[1]
+        );
+        for f in &week.factor {
+            let avg: f64 = f.iter().zip(&week.weights).map(|(f, w)| f * w).sum();
+            assert!((avg - 1.0).abs() < 1e-12);
+        }
+        assert_eq!(week.type_of(time::days_from_civil(2024, 6, 7)), Some(4));
+        assert_eq!(week.type_of(time::days_from_civil(2024, 6, 8)), None);
+    }
+
+    #[test]
+    fn two_weeks_are_too_few_to_plan_each_weekday() {
+        let mut h = four_weeks();
+        let cut = (time::days_from_civil(2024, 6, 17)) * time::DAY;
+        let keep: Vec<usize> = (0..h.tickets.len())
+            .filter(|&i| h.tickets.issued[i] < cut)
+            .collect();
+        let mut t = Tickets::default();
+        for i in keep {
+            t.push(TicketRow {
+                issued: h.tickets.issued[i],
+                called: h.tickets.called[i],
+                finished: h.tickets.finished[i],
+                window: Some(h.tickets.windows.names()[h.tickets.window[i] as usize].as_str()),
+                department: h.tickets.departments.name(h.tickets.department[i]),
+                matter: None,
+                status: Status::Served,
+            });
+        }
+        h.tickets = t;
+        assert!(Week::read(&h, &["A".into(), "B".into()]).is_none());
     }
 }

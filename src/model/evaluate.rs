@@ -1,5 +1,5 @@
 //! Evaluating a configuration: per pool and slot, arrivals and load from the channels
-//! chosen, then the waits of the transient session model (MODEL.md §3b,
+//! chosen, then the waits of the transient session model (model.md §3,
 //! [`super::transient`]): every session opens empty, whole windows per slot, the queue
 //! drains after closing.
 
@@ -23,6 +23,19 @@ pub struct Flow {
     pub minutes: Vec<f64>,
     /// The sessions (slot ranges) of the day: each opens with an empty queue.
     pub sessions: Vec<Range<usize>>,
+    /// With `--slots week`: what reaches the pool on each open weekday (the vectors above
+    /// are their weighted average, the typical open day). Empty: plan the typical day.
+    pub week: Vec<DayType>,
+}
+
+/// One open weekday of a week (`--slots week`, model.md §1): its share of the open days
+/// and what reaches the pool per slot on it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayType {
+    pub weight: f64,
+    pub lambda: Vec<f64>,
+    pub load: Vec<f64>,
+    pub second: Vec<f64>,
 }
 
 impl Flow {
@@ -35,6 +48,46 @@ impl Flow {
             second: vec![0.0; slots],
             minutes: shape.minutes(),
             sessions: shape.sessions(),
+            week: Vec::new(),
+        }
+    }
+
+    /// An empty flow over the model's planning slots, with its weekday types when the
+    /// model plans each open weekday.
+    pub fn for_model(model: &HallModel) -> Flow {
+        let mut f = Flow::new(&model.shape);
+        if let Some(w) = &model.week {
+            let n = f.lambda.len();
+            f.week = w
+                .weights
+                .iter()
+                .map(|&weight| DayType {
+                    weight,
+                    lambda: vec![0.0; n],
+                    load: vec![0.0; n],
+                    second: vec![0.0; n],
+                })
+                .collect();
+        }
+        f
+    }
+
+    /// Adds a matter's arrivals in slot h; `factors` scale them on each weekday type (the
+    /// matter's department's weekday factors), when the flow has a week.
+    pub fn add_matter(
+        &mut self,
+        h: usize,
+        lambda: f64,
+        handle: f64,
+        cs2: f64,
+        factors: Option<&[f64]>,
+    ) {
+        self.add(h, lambda, handle, cs2);
+        for (k, t) in self.week.iter_mut().enumerate() {
+            let l = lambda * factors.and_then(|f| f.get(k)).copied().unwrap_or(1.0);
+            t.lambda[h] += l;
+            t.load[h] += l * handle / 60.0;
+            t.second[h] += l * handle * handle * (1.0 + cs2);
         }
     }
     /// Offered load of slot h in Erlangs: its work over its length.
@@ -84,26 +137,80 @@ impl Flow {
     /// The pool's day for the planner's fast path: the sessions with each slot's share of
     /// the day's work `profile` (shares summing to 1), at handling `s` and `cs2`.
     pub fn pool_day(&self, profile: &[f64], s: f64, cs2: f64) -> PoolDay {
-        let sessions: Vec<Vec<ShapeSlot>> = self
-            .sessions
+        let session_of = |scale: &dyn Fn(usize) -> f64| -> Vec<Vec<ShapeSlot>> {
+            self.sessions
+                .iter()
+                .map(|r| {
+                    r.clone()
+                        .map(|h| ShapeSlot {
+                            minutes: self.minutes[h],
+                            share: profile.get(h).copied().unwrap_or(0.0) * scale(h),
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let service = Service { handle_min: s, cs2 };
+        if self.week.is_empty() {
+            let sessions = session_of(&|_| 1.0);
+            let refs: Vec<&[ShapeSlot]> = sessions.iter().map(Vec::as_slice).collect();
+            return PoolDay::new(&refs, service);
+        }
+        // Each weekday's sessions, its slots' shares scaled by that weekday's work over
+        // the typical day's, weighted by its share of the open days.
+        let types: Vec<(f64, Vec<Vec<ShapeSlot>>)> = self
+            .week
             .iter()
-            .map(|r| {
-                r.clone()
-                    .map(|h| ShapeSlot {
-                        minutes: self.minutes[h],
-                        share: profile.get(h).copied().unwrap_or(0.0),
-                    })
-                    .collect()
+            .map(|t| {
+                let ratio = |h: usize| {
+                    if self.load[h] > 0.0 {
+                        t.load[h] / self.load[h]
+                    } else {
+                        1.0
+                    }
+                };
+                (t.weight, session_of(&ratio))
             })
             .collect();
-        let refs: Vec<&[ShapeSlot]> = sessions.iter().map(Vec::as_slice).collect();
-        PoolDay::new(&refs, Service { handle_min: s, cs2 })
+        let refs: Vec<Vec<&[ShapeSlot]>> = types
+            .iter()
+            .map(|(_, ss)| ss.iter().map(Vec::as_slice).collect())
+            .collect();
+        let days: Vec<(f64, &[&[ShapeSlot]])> = types
+            .iter()
+            .zip(&refs)
+            .map(|((w, _), r)| (*w, r.as_slice()))
+            .collect();
+        PoolDay::weighted(&days, service)
     }
 
     /// The day through the transient model with `windows(h)` whole windows in slot h, at
     /// the day's handling mix. Each slot keeps its work (Erlang-hours), so a slot whose
     /// mix is slower than the day's carries its true load. `None` when nobody arrives.
+    /// With a week, the open weekdays are evaluated one by one and pooled
+    /// ([`Flow::day_wait_on`] gives one weekday).
     pub fn day_wait(&self, windows: impl Fn(usize) -> u32) -> Option<DayWait> {
+        if self.week.is_empty() {
+            return self.wait_with(&self.load, &windows);
+        }
+        let types: Vec<(f64, DayWait)> = self
+            .week
+            .iter()
+            .filter_map(|t| Some((t.weight, self.wait_with(&t.load, &windows)?)))
+            .collect();
+        pool_days(&types)
+    }
+
+    /// The day on weekday type `k` of the week (the typical day when the flow has none).
+    pub fn day_wait_on(&self, k: usize, windows: impl Fn(usize) -> u32) -> Option<DayWait> {
+        match self.week.get(k) {
+            Some(t) => self.wait_with(&t.load, &windows),
+            None => self.wait_with(&self.load, &windows),
+        }
+    }
+
+    /// The day with work `load` per slot, at the typical day's handling mix.
+    fn wait_with(&self, load: &[f64], windows: &dyn Fn(usize) -> u32) -> Option<DayWait> {
         let total = self.arrivals_per_day();
         if total <= 0.0 {
             return None;
@@ -114,10 +221,14 @@ impl Flow {
             .iter()
             .map(|r| {
                 r.clone()
-                    .map(|h| transient::Slot {
-                        minutes: self.minutes[h],
-                        arrivals_per_hour: self.erlangs(h) * 60.0 / s,
-                        windows: windows(h),
+                    .map(|h| {
+                        let m = self.minutes.get(h).copied().unwrap_or(60.0);
+                        let erlangs = if m > 0.0 { load[h] * 60.0 / m } else { 0.0 };
+                        transient::Slot {
+                            minutes: self.minutes[h],
+                            arrivals_per_hour: erlangs * 60.0 / s,
+                            windows: windows(h),
+                        }
                     })
                     .collect()
             })
@@ -125,6 +236,61 @@ impl Flow {
         let refs: Vec<&[transient::Slot]> = sessions.iter().map(Vec::as_slice).collect();
         Some(transient::day(&refs, Service { handle_min: s, cs2 }))
     }
+}
+
+/// The largest slot wait of days pooled by weight: each slot position's mean wait averaged
+/// over the days (as the backtest does day by day, and as `PoolDay::weighted` reads its
+/// slot targets).
+fn worst_position(types: &[(f64, DayWait)]) -> f64 {
+    let mut at: Vec<f64> = Vec::new();
+    for (w, d) in types {
+        for (h, slot) in d.sessions.iter().flat_map(|s| s.slots.iter()).enumerate() {
+            if at.len() <= h {
+                at.resize(h + 1, 0.0);
+            }
+            if slot.arrivals > 0.0 {
+                at[h] += w * slot.mean_wait_min;
+            }
+        }
+    }
+    at.into_iter().fold(0.0, f64::max)
+}
+
+/// Weekday days pooled into the week's average open day: waiting and arrivals weighted by
+/// the weekdays' shares, so the mean wait is over the week's arrivals; the p90 is the
+/// arrival-weighted average of the weekdays' p90s (not the quantile of the mixture); the
+/// worst slot is the largest weighted average over the weekdays of a slot's mean wait.
+/// The pooled day lists no sessions.
+fn pool_days(types: &[(f64, DayWait)]) -> Option<DayWait> {
+    if types.is_empty() {
+        return None;
+    }
+    let person_min: f64 = types.iter().map(|(w, d)| w * d.person_min).sum();
+    let arrivals: f64 = types.iter().map(|(w, d)| w * d.arrivals).sum();
+    let by_arrivals = |f: &dyn Fn(&DayWait) -> f64| -> f64 {
+        if arrivals > 0.0 {
+            types
+                .iter()
+                .map(|(w, d)| w * d.arrivals * f(d))
+                .sum::<f64>()
+                / arrivals
+        } else {
+            0.0
+        }
+    };
+    Some(DayWait {
+        sessions: Vec::new(),
+        person_min,
+        arrivals,
+        mean_wait_min: if arrivals > 0.0 {
+            person_min / arrivals
+        } else {
+            0.0
+        },
+        p_wait: by_arrivals(&|d| d.p_wait),
+        p90_min: by_arrivals(&|d| d.p90_min),
+        worst_slot_wait_min: worst_position(types),
+    })
 }
 
 /// Flows per pool, self-service users per slot and back-office minutes per week for a
@@ -208,15 +374,22 @@ pub fn backoffice_work(model: &HallModel, m: usize, ch: Channel) -> f64 {
     }
 }
 
+/// The weekday factors of matter `m`'s department, when the model plans each weekday.
+pub fn weekday_factors(model: &HallModel, m: usize) -> Option<&[f64]> {
+    let w = model.week.as_ref()?;
+    w.factor.get(model.matters[m].department).map(Vec::as_slice)
+}
+
 pub fn flows(model: &HallModel, channels: &[Channel], policy: &Policy) -> Flows {
     let slots = model.slots();
-    let mut pools = vec![Flow::new(&model.shape); model.pools.len()];
+    let mut pools = vec![Flow::for_model(model); model.pools.len()];
     let mut self_service = vec![0.0; slots];
     let mut work = 0.0;
     for (m, &ch) in channels.iter().enumerate() {
+        let factors = weekday_factors(model, m);
         for (p, lambda, s, cs2) in routes(model, m, ch, policy) {
             for (h, l) in lambda.iter().enumerate() {
-                pools[p].add(h, *l, s, cs2);
+                pools[p].add_matter(h, *l, s, cs2, factors);
             }
         }
         for (h, u) in self_service_users(model, m, ch, policy).iter().enumerate() {
@@ -288,15 +461,18 @@ fn utilisation(load: f64, servers: f64) -> f64 {
 /// distinct staffing pattern), at the typical day's arrivals — never a blend of
 /// fractional averages. The day waits are pooled by arrivals; the p90 and the worst slot
 /// are the day-weighted averages of each pattern's.
-pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, Vec<u32>)], k: f64) -> PoolEval {
+///
+/// `days` holds (days, weekday type, windows per slot); the weekday type picks the
+/// weekday's arrivals when the flow plans each weekday (`--slots week`).
+pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, usize, Vec<u32>)], k: f64) -> PoolEval {
     let mut person_min = 0.0;
     let mut arrivals = 0.0;
     let mut p90 = 0.0;
     let mut worst = vec![0.0; flow.lambda.len()];
     let mut weight = 0.0;
     let mut finite = true;
-    for (w, windows) in days {
-        let Some(d) = flow.day_wait(|h| windows.get(h).copied().unwrap_or(0)) else {
+    for (w, day_type, windows) in days {
+        let Some(d) = flow.day_wait_on(*day_type, |h| windows.get(h).copied().unwrap_or(0)) else {
             continue;
         };
         if !d.mean_wait_min.is_finite() {
@@ -317,7 +493,7 @@ pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, Vec<u32>)], k: f64) -> PoolE
     }
     let peak_servers = days
         .iter()
-        .flat_map(|(_, v)| v.iter().copied())
+        .flat_map(|(_, _, v)| v.iter().copied())
         .max()
         .unwrap_or(0);
     let (mean_wait, worst_hour_wait, p90_wait) = if flow.arrivals_per_day() <= 0.0 {
@@ -333,13 +509,13 @@ pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, Vec<u32>)], k: f64) -> PoolE
         )
     };
     // Utilisation against the windows on duty on an average day in the peak slot.
-    let total: f64 = days.iter().map(|(w, _)| w).sum();
+    let total: f64 = days.iter().map(|(w, _, _)| w).sum();
     let peak_h = (0..flow.load.len())
         .max_by(|&a, &b| flow.erlangs(a).total_cmp(&flow.erlangs(b)))
         .unwrap_or(0);
     let mean_servers = days
         .iter()
-        .map(|(w, v)| w * f64::from(v.get(peak_h).copied().unwrap_or(0)))
+        .map(|(w, _, v)| w * f64::from(v.get(peak_h).copied().unwrap_or(0)))
         .sum::<f64>()
         / total.max(1e-12);
     PoolEval {

@@ -8,11 +8,14 @@ pub mod slots;
 pub mod transient;
 
 pub use demand::{HallModel, Pool, PoolKind};
-pub use policy::{Calibration, OnlineRemainder, Policy};
+pub use policy::{Calibration, OnlineRemainder, Policy, Slots};
 
-/// Where a matter is served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Where a matter is served: `channel` in plan.json and matters.csv, spelt as
+/// [`Channel::as_str`] (`back-office`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Channel {
     Counter,
     Joint,
@@ -28,5 +31,11 @@ impl Channel {
             Channel::Online => "online",
             Channel::BackOffice => "back-office",
         }
+    }
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

@@ -30,6 +30,28 @@ pub enum OnlineRemainder {
     Joint,
 }
 
+/// Planning slots (model.md §1): hour-of-day over a typical open day, or over each open
+/// weekday (`--slots week`); `auto` takes the week when the log holds at least three days
+/// of every open weekday and the week backtests better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Slots {
+    #[default]
+    Auto,
+    Day,
+    Week,
+}
+
+impl Slots {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Slots::Auto => "auto",
+            Slots::Day => "day",
+            Slots::Week => "week",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
@@ -39,6 +61,8 @@ pub struct Policy {
     pub opening_hours: String,
     /// Open days per week; 0 = inferred from tickets.
     pub open_days_per_week: u32,
+    /// Planning slots: `day`, `week` or `auto` (model.md §1).
+    pub slots: Slots,
     /// Share of a matter's demand that leaves the hall when it goes online, where the
     /// catalogue gives no `online_share`.
     pub online_adoption: f64,
@@ -84,6 +108,7 @@ impl Default for Policy {
             demand_change: 0.0,
             opening_hours: String::new(),
             open_days_per_week: 0,
+            slots: Slots::Auto,
             online_adoption: 0.5,
             online_remainder: OnlineRemainder::Fallback,
             self_service_share: 0.3,

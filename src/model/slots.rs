@@ -1,4 +1,4 @@
-//! Planning slots (MODEL.md §1): a day's opening hours cut into sessions and slots.
+//! Planning slots (model.md §1): a day's opening hours cut into sessions and slots.
 //!
 //! A hall opens with an empty queue at the start of every *session* (a break such as
 //! lunch ends one), so the transient evaluator needs to know where sessions begin and

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use crate::hall::{Hall, Status, NONE};
 use crate::model::evaluate::{Flows, PoolEval};
 use crate::model::{Channel, HallModel, Policy, PoolKind};
-use crate::plan::{Objective, Plan, PlanDepartment, PlanMatter, PlanPool, PlanWindow, StaffPlan};
+use crate::plan::{
+    Action, CutReason, Objective, Plan, PlanDepartment, PlanMatter, PlanPool, PlanPoolKind,
+    PlanWindow, StaffDestination, StaffDestinations, StaffPlan,
+};
 
 pub struct Parts<'a> {
     pub hall: &'a Hall,
@@ -49,8 +52,8 @@ fn served_per_window(hall: &Hall) -> BTreeMap<&str, u64> {
 
 /// Why a department's windows went: the channel that moved most of its load away, in
 /// proportion (merged, online, back office), the rest surplus.
-fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<&'static str> {
-    let mut moved: BTreeMap<&'static str, f64> = BTreeMap::new();
+fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<CutReason> {
+    let mut moved: BTreeMap<CutReason, f64> = BTreeMap::new();
     let mut total = 0.0;
     for (m, md) in p.model.matters.iter().enumerate() {
         if md.department != dept {
@@ -59,17 +62,17 @@ fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<&'static str> {
         let load: f64 = md.lambda.iter().sum::<f64>() * md.handle_min;
         total += load;
         let reason = match p.channels[m] {
-            Channel::Joint if md.today != Channel::Joint => "merged",
-            Channel::Online => "online",
-            Channel::BackOffice => "back-office",
+            Channel::Joint if md.today != Channel::Joint => CutReason::Merged,
+            Channel::Online => CutReason::Online,
+            Channel::BackOffice => CutReason::BackOffice,
             _ => continue,
         };
         *moved.entry(reason).or_default() += load;
     }
     let before = p.model.pools[p.model.dept_pool[dept]].windows_today.len() as f64;
     let mut out = Vec::new();
-    for reason in ["merged", "online", "back-office"] {
-        let share = moved.get(reason).copied().unwrap_or(0.0) / total.max(1e-9);
+    for reason in [CutReason::Merged, CutReason::Online, CutReason::BackOffice] {
+        let share = moved.get(&reason).copied().unwrap_or(0.0) / total.max(1e-9);
         let n = (share * before).round() as usize;
         for _ in 0..n {
             if out.len() < cut {
@@ -77,16 +80,17 @@ fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<&'static str> {
             }
         }
     }
-    // Leftover cuts go to the largest moved channel, else surplus.
+    // Leftover cuts go to the largest moved channel, else surplus (between equal loads the
+    // last in `CutReason`'s order, which is that of the strings the reasons once were).
     let main = moved
         .iter()
         .max_by(|a, b| a.1.total_cmp(b.1))
         .map(|(r, _)| *r);
     while out.len() < cut {
         out.push(if out.is_empty() {
-            main.unwrap_or("surplus")
+            main.unwrap_or(CutReason::Surplus)
         } else {
-            "surplus"
+            CutReason::Surplus
         });
     }
     out
@@ -103,10 +107,10 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
             window_id: w.id.clone(),
             department: w.department.clone(),
             staff: w.staff,
-            action: "cut".into(),
-            reason: String::new(),
+            action: Action::Cut,
+            reason: None,
             pool: String::new(),
-            staff_destination: String::new(),
+            staff_destination: StaffDestinations::default(),
         })
         .collect();
     let locked =
@@ -126,7 +130,7 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         for &w in &own[..keep] {
             windows[w].action = action_of(&pool.kind);
             windows[w].pool = pool.name.clone();
-            windows[w].staff_destination = "window".into();
+            windows[w].staff_destination = StaffDestinations(vec![StaffDestination::Window]);
         }
         released.extend_from_slice(&own[keep..]);
         if (p.windows[pi] as usize) > keep {
@@ -164,7 +168,7 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
             let w = released.remove(k);
             windows[w].action = action_of(&pool.kind);
             windows[w].pool = pool.name.clone();
-            windows[w].staff_destination = "window".into();
+            windows[w].staff_destination = StaffDestinations(vec![StaffDestination::Window]);
         }
     }
     // 3. Reasons for the rest, per department.
@@ -176,12 +180,12 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
             .collect();
         let reasons = cut_reasons(&p, d, cut_here.len());
         for (w, r) in cut_here.iter().zip(reasons) {
-            windows[*w].reason = r.to_string();
+            windows[*w].reason = Some(r);
         }
     }
     for w in &released {
-        if windows[*w].reason.is_empty() {
-            windows[*w].reason = "surplus".into();
+        if windows[*w].reason.is_none() {
+            windows[*w].reason = Some(CutReason::Surplus);
         }
     }
     // 4. Staff of cut windows: helpers first, then back office, then released.
@@ -193,22 +197,22 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         for _ in 0..staff {
             if h > 0 {
                 h -= 1;
-                dest.push("helper");
+                dest.push(StaffDestination::Helper);
             } else if b > 0 {
                 b -= 1;
-                dest.push("back office");
+                dest.push(StaffDestination::BackOffice);
             } else {
                 released_staff += 1;
-                dest.push("released");
+                dest.push(StaffDestination::Released);
             }
         }
         dest.dedup();
-        windows[w].staff_destination = dest.join("+");
+        windows[w].staff_destination = StaffDestinations(dest);
     }
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
     let at_windows: u32 = windows
         .iter()
-        .filter(|w| w.action != "cut")
+        .filter(|w| w.action != Action::Cut)
         .map(|w| w.staff)
         .sum();
     let staff = StaffPlan {
@@ -229,9 +233,9 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
             PlanPool {
                 name: pool.name.clone(),
                 kind: match &pool.kind {
-                    PoolKind::Department(_) => "department".into(),
-                    PoolKind::Joint(g) => format!("joint:{g}"),
-                    PoolKind::Fallback => "fallback".into(),
+                    PoolKind::Department(_) => PlanPoolKind::Department,
+                    PoolKind::Joint(g) => PlanPoolKind::Joint(g.clone()),
+                    PoolKind::Fallback => PlanPoolKind::Fallback,
                 },
                 windows_before: pool.windows_today.len() as u32,
                 windows_after: p.windows[pi],
@@ -265,7 +269,7 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
                 name: hm.name.clone(),
                 department: hm.department.clone(),
                 weekly_volume: md.weekly_volume,
-                channel: p.channels[m].as_str().to_string(),
+                channel: p.channels[m],
                 pool: model
                     .pool_of(md, p.channels[m])
                     .map(|x| model.pools[x].name.clone())
@@ -287,6 +291,11 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         },
         hours: model.hours.clone(),
         open_days_per_week: model.open_days_per_week,
+        slots: if model.week.is_some() {
+            crate::model::Slots::Week
+        } else {
+            crate::model::Slots::Day
+        },
         windows_before,
         windows_after,
         waiting_person_min_per_day: p.waiting,
@@ -301,11 +310,11 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
     plan
 }
 
-fn action_of(kind: &PoolKind) -> String {
+fn action_of(kind: &PoolKind) -> Action {
     match kind {
-        PoolKind::Department(_) => "keep".into(),
-        PoolKind::Joint(g) => format!("joint:{g}"),
-        PoolKind::Fallback => "fallback".into(),
+        PoolKind::Department(_) => Action::Keep,
+        PoolKind::Joint(g) => Action::Joint(g.clone()),
+        PoolKind::Fallback => Action::Fallback,
     }
 }
 
@@ -374,28 +383,28 @@ fn departments(p: &Parts<'_>) -> Vec<PlanDepartment> {
 
 /// "93 → 47 windows: 21 cut because their matters go online, …".
 fn summary(plan: &Plan) -> Vec<String> {
-    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut reasons: BTreeMap<Option<CutReason>, usize> = BTreeMap::new();
     let mut joint: BTreeMap<&str, usize> = BTreeMap::new();
     let mut fallback = 0;
     for w in &plan.windows {
-        match w.action.as_str() {
-            "cut" => *reasons.entry(w.reason.as_str()).or_default() += 1,
-            "fallback" => fallback += 1,
-            a if a.starts_with("joint:") => *joint.entry(&a[6..]).or_default() += 1,
-            _ => {}
+        match &w.action {
+            Action::Cut => *reasons.entry(w.reason).or_default() += 1,
+            Action::Fallback => fallback += 1,
+            Action::Joint(g) => *joint.entry(g.as_str()).or_default() += 1,
+            Action::Keep => {}
         }
     }
     let mut parts = Vec::new();
     for (r, words) in [
-        ("online", "because their matters go online"),
-        ("merged", "merged into joint windows"),
+        (CutReason::Online, "because their matters go online"),
+        (CutReason::Merged, "merged into joint windows"),
         (
-            "back-office",
+            CutReason::BackOffice,
             "because their approval work moves to the back office",
         ),
-        ("surplus", "as surplus capacity"),
+        (CutReason::Surplus, "as surplus capacity"),
     ] {
-        if let Some(n) = reasons.get(r) {
+        if let Some(n) = reasons.get(&Some(r)) {
             parts.push(format!("{n} cut {words}"));
         }
     }
@@ -413,13 +422,13 @@ fn summary(plan: &Plan) -> Vec<String> {
         let before: u32 = plan
             .pools
             .iter()
-            .filter(|p| p.kind == format!("joint:{g}"))
+            .filter(|p| matches!(&p.kind, PlanPoolKind::Joint(x) if x == g))
             .map(|p| p.windows_before)
             .sum();
         let members = plan
             .windows
             .iter()
-            .filter(|w| w.action == format!("joint:{g}"))
+            .filter(|w| matches!(&w.action, Action::Joint(x) if x == g))
             .count();
         out.push(format!(
             "Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."

@@ -8,7 +8,7 @@ use super::milp::{ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSpec, So
 use crate::error::Result;
 use crate::hall::{time, Hall, Status, NONE};
 use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
-use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind};
+use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind, Slots};
 use crate::plan::Objective;
 
 /// Observed mean wait (served tickets) per pool today: tickets served at the pool's windows.
@@ -41,9 +41,10 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// One pool's staffing days: (number of open days, servers on duty per slot) for each
-/// distinct pattern.
-type StaffingPatterns = Vec<(f64, Vec<u32>)>;
+/// One pool's staffing days: (number of open days, weekday type, servers on duty per
+/// slot) for each distinct pattern; the weekday type is 0 unless the model plans each
+/// open weekday (`--slots week`).
+type StaffingPatterns = Vec<(f64, usize, Vec<u32>)>;
 
 /// Today's staffing per pool: for each distinct pattern of whole servers on duty per
 /// slot, the number of open days that had it (model.md §3b: "an average of 1.45 staffed
@@ -84,8 +85,13 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPattern
         .map(|i| time::day(t.issued[i]))
         .filter(|&d| weekdays.contains(&(((d + 3).rem_euclid(7)) as u32)))
         .collect();
-    let mut out: Vec<BTreeMap<Vec<u32>, f64>> = vec![BTreeMap::new(); model.pools.len()];
+    let mut out: Vec<BTreeMap<(usize, Vec<u32>), f64>> = vec![BTreeMap::new(); model.pools.len()];
     for &day in &days {
+        let day_type = model
+            .week
+            .as_ref()
+            .and_then(|w| w.type_of(day))
+            .unwrap_or(0);
         for (p, windows) in pool_windows.iter().enumerate() {
             let pattern: Vec<u32> = slots
                 .iter()
@@ -102,13 +108,17 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPattern
                 })
                 .collect();
             if pattern.iter().any(|&c| c > 0) {
-                *out[p].entry(pattern).or_default() += 1.0;
+                *out[p].entry((day_type, pattern)).or_default() += 1.0;
             }
         }
     }
     Some(
         out.into_iter()
-            .map(|m| m.into_iter().map(|(pattern, n)| (n, pattern)).collect())
+            .map(|m| {
+                m.into_iter()
+                    .map(|((day_type, pattern), n)| (n, day_type, pattern))
+                    .collect()
+            })
             .collect(),
     )
 }
@@ -165,14 +175,13 @@ fn calibrate(
 
 /// Flows if every matter took every channel it may: the widest mix each pool can see.
 fn max_flows(model: &HallModel, policy: &Policy) -> Vec<Flow> {
-    let mut out: Vec<Flow> = vec![Flow::new(&model.shape); model.pools.len()];
+    let mut out: Vec<Flow> = vec![Flow::for_model(model); model.pools.len()];
     for m in 0..model.matters.len() {
+        let factors = evaluate::weekday_factors(model, m);
         for &ch in &model.matters[m].channels {
             for (p, lambda, s, cs2) in evaluate::routes(model, m, ch, policy) {
                 for (h, l) in lambda.iter().enumerate() {
-                    out[p].lambda[h] += l;
-                    out[p].load[h] += l * s / 60.0;
-                    out[p].second[h] += l * s * s * (1.0 + cs2);
+                    out[p].add_matter(h, *l, s, cs2, factors);
                 }
             }
         }
@@ -279,52 +288,53 @@ fn pool_specs(
     k: &[f64],
     t: &Targets,
 ) -> Vec<PoolSpec> {
-    model
-        .pools
-        .iter()
-        .enumerate()
-        .map(|(p, pool)| {
-            let (s, cs2) = flows_max[p].day_mix();
-            let prof = profile(&flows_max[p]);
-            let day_load: f64 = flows_max[p].load.iter().sum();
-            let today = pool.windows_today.len() as u32;
-            let today_load: f64 = today_flows[p].load.iter().sum();
-            let ucap = util_cap(policy, today, &today_flows[p]);
-            let day = flows_max[p].pool_day(&prof, s, cs2);
-            let limit = today.max(1) * 4 + 50;
-            let mut formula =
-                day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-            let cap_of = |formula: &[f64], c: u32| {
-                let f = formula[c as usize];
-                if today > 0 && c >= today {
-                    f.max(today_load * (1.0 + 1e-9))
-                } else {
-                    f
-                }
-            };
-            let mut c_max = today;
-            while cap_of(&formula, c_max) < day_load && c_max < limit {
-                c_max += 1;
-                if c_max as usize >= formula.len() {
-                    let grown = (2 * c_max).min(limit);
-                    formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-                }
+    // Pools are independent: their capacity searches run in parallel, each result
+    // depending only on its pool (the same bytes whatever the threads' timing).
+    let started = std::time::Instant::now();
+    let specs = crate::optimise::milp::par_map(model.pools.len(), |p| {
+        let pool = &model.pools[p];
+        let (s, cs2) = flows_max[p].day_mix();
+        let prof = profile(&flows_max[p]);
+        let day_load: f64 = flows_max[p].load.iter().sum();
+        let today = pool.windows_today.len() as u32;
+        let today_load: f64 = today_flows[p].load.iter().sum();
+        let ucap = util_cap(policy, today, &today_flows[p]);
+        let day = flows_max[p].pool_day(&prof, s, cs2);
+        let limit = today.max(1) * 4 + 50;
+        let mut formula =
+            day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+        let cap_of = |formula: &[f64], c: u32| {
+            let f = formula[c as usize];
+            if today > 0 && c >= today {
+                f.max(today_load * (1.0 + 1e-9))
+            } else {
+                f
             }
-            let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
-            let c_max = c_max.max(min_windows);
-            PoolSpec {
-                name: pool.name.clone(),
-                handle_min: s,
-                cs2,
-                min_windows,
-                max_windows: c_max,
-                peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
-                mean_target_min: f64::INFINITY,
-                profile: prof,
-                day: Some(day),
+        };
+        let mut c_max = today;
+        while cap_of(&formula, c_max) < day_load && c_max < limit {
+            c_max += 1;
+            if c_max as usize >= formula.len() {
+                let grown = (2 * c_max).min(limit);
+                formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
             }
-        })
-        .collect()
+        }
+        let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
+        let c_max = c_max.max(min_windows);
+        PoolSpec {
+            name: pool.name.clone(),
+            handle_min: s,
+            cs2,
+            min_windows,
+            max_windows: c_max,
+            peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
+            mean_target_min: f64::INFINITY,
+            profile: prof,
+            day: Some(day),
+        }
+    });
+    crate::optimise::milp::timing("capacities A_p(c) of every pool", started);
+    specs
 }
 
 /// Channel options with their loads summed over the day (the pools are collapsed).
@@ -376,30 +386,126 @@ pub struct Prepared {
     pub input: MilpInput,
 }
 
-pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
-    let model = HallModel::build(hall, policy)?;
-    let mut notes = Vec::new();
-    let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
-    // Today is today's demand: the backtest, the calibration and the targets compare the
-    // formula with the waits people had, before any what-if demand change.
-    let today_policy = Policy {
-        demand_change: 0.0,
+/// Today's hall through the model, uncalibrated (model.md §6): the flows of today's
+/// channels at today's demand, and each pool evaluated day by day with the servers the
+/// tickets show on duty (or its whole inventory when there are no tickets).
+struct Backtest {
+    flows: Flows,
+    staffed: Option<Vec<StaffingPatterns>>,
+}
+
+impl Backtest {
+    fn run(hall: &Hall, model: &HallModel, policy: &Policy) -> Result<Backtest> {
+        // Today is today's demand: the backtest, the calibration and the targets compare
+        // the formula with the waits people had, before any what-if demand change.
+        let today_policy = Policy {
+            demand_change: 0.0,
+            ..policy.clone()
+        };
+        let today_model = HallModel::build(hall, &today_policy)?;
+        let today_ch: Vec<Channel> = model.matters.iter().map(|m| m.today).collect();
+        Ok(Backtest {
+            flows: evaluate::flows(&today_model, &today_ch, &today_policy),
+            staffed: staffed_by_pool(hall, model),
+        })
+    }
+
+    fn eval(&self, model: &HallModel, p: usize, k: f64) -> PoolEval {
+        match &self.staffed {
+            Some(s) if !s[p].is_empty() => {
+                evaluate::eval_pool_staffed(&self.flows.pools[p], &s[p], k)
+            }
+            _ => eval_pool(
+                &self.flows.pools[p],
+                model.pools[p].windows_today.len() as u32,
+                k,
+            ),
+        }
+    }
+}
+
+/// Median |model − observed| over the pools with an observed wait, relative to
+/// max(observed, 0.5 min) — the validation suite's measure.
+fn backtest_error(model: &HallModel, bt: &Backtest, observed: &[Option<f64>]) -> Option<f64> {
+    let mut errors: Vec<f64> = (0..model.pools.len())
+        .filter_map(|p| {
+            let o = observed[p]?;
+            let m = bt.eval(model, p, 1.0).mean_wait?;
+            Some((m - o).abs() / o.max(0.5))
+        })
+        .collect();
+    if errors.is_empty() {
+        return None;
+    }
+    errors.sort_by(f64::total_cmp);
+    let n = errors.len();
+    Some(if n % 2 == 1 {
+        errors[n / 2]
+    } else {
+        (errors[n / 2 - 1] + errors[n / 2]) / 2.0
+    })
+}
+
+/// `slots = auto` (model.md §1, §6): plan each open weekday when the log holds enough of
+/// every weekday and the weekdays backtest better than the typical day; the note says
+/// which, and why.
+fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<(Policy, String)> {
+    let with = |slots: Slots| Policy {
+        slots,
         ..policy.clone()
     };
-    let today_model = HallModel::build(hall, &today_policy)?;
-    let before_flows = evaluate::flows(&today_model, &today_ch, &today_policy);
-    let staffed = staffed_by_pool(hall, &model);
-    let today_eval = |p: usize, k: f64| match &staffed {
-        Some(s) if !s[p].is_empty() => {
-            evaluate::eval_pool_staffed(&before_flows.pools[p], &s[p], k)
+    match policy.slots {
+        Slots::Day => Ok((
+            with(Slots::Day),
+            "planning slots: the typical open day (slots = day)".into(),
+        )),
+        Slots::Week => {
+            let model = HallModel::build(hall, &with(Slots::Week))?;
+            let days = model
+                .week
+                .as_ref()
+                .map(|w| w.describe())
+                .unwrap_or_default();
+            Ok((
+                with(Slots::Week),
+                format!("planning slots: each open weekday ({days}; slots = week)"),
+            ))
         }
-        _ => eval_pool(
-            &before_flows.pools[p],
-            model.pools[p].windows_today.len() as u32,
-            k,
-        ),
-    };
-    if staffed.is_some() {
+        Slots::Auto => {
+            let week = HallModel::build(hall, &with(Slots::Week));
+            let Ok(week) = week else {
+                return Ok((with(Slots::Day), format!("planning slots: the typical open day (slots = auto: the tickets hold fewer than {} days of some open weekday)", crate::model::demand::WEEK_MIN_DAYS)));
+            };
+            let day = HallModel::build(hall, &with(Slots::Day))?;
+            let observed = observed_by_pool(hall, &day);
+            let e_day = backtest_error(
+                &day,
+                &Backtest::run(hall, &day, &with(Slots::Day))?,
+                &observed,
+            );
+            let e_week = backtest_error(
+                &week,
+                &Backtest::run(hall, &week, &with(Slots::Week))?,
+                &observed,
+            );
+            let days = week.week.as_ref().map(|w| w.describe()).unwrap_or_default();
+            Ok(match (e_day, e_week) {
+                (Some(d), Some(w)) if w < d => (with(Slots::Week), format!("planning slots: each open weekday ({days}), chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for the typical day", 100.0 * w, 100.0 * d)),
+                (Some(d), Some(w)) => (with(Slots::Day), format!("planning slots: the typical open day, chosen by the backtest (slots = auto): median model error {:.1} % against {:.1} % for each weekday", 100.0 * d, 100.0 * w)),
+                _ => (with(Slots::Day), "planning slots: the typical open day (slots = auto: no observed waits to choose by)".into()),
+            })
+        }
+    }
+}
+
+pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
+    let (policy, slots_note) = resolve_slots(hall, policy)?;
+    let policy = &policy;
+    let model = HallModel::build(hall, policy)?;
+    let mut notes = vec![slots_note];
+    let bt = Backtest::run(hall, &model, policy)?;
+    let today_eval = |p: usize, k: f64| bt.eval(&model, p, k);
+    if bt.staffed.is_some() {
         notes.push("today's hall is evaluated day by day with the whole windows the tickets show were staffed in each slot (not the whole inventory), each session opening empty".into());
     }
     let before_raw: Vec<PoolEval> = (0..model.pools.len()).map(|p| today_eval(p, 1.0)).collect();
@@ -416,6 +522,7 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
         }
     }
     let targets = targets(&model, policy, &before, &k);
+    let before_flows = bt.flows;
     let specs = pool_specs(&model, policy, &fmax, &before_flows.pools, &k, &targets);
     let today = model.windows_today();
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();

@@ -177,6 +177,11 @@ pub fn attempt(
     let input = prep.input_for(objective);
     let started = std::time::Instant::now();
     let solved = solve_input(prep, &input, policy, objective)?;
+    milp::timing(
+        &format!("MILP and exact-mix repair ({objective:?})"),
+        started,
+    );
+    let built = std::time::Instant::now();
     let run = finish(
         prep,
         hall,
@@ -186,6 +191,7 @@ pub fn attempt(
         started,
         &input,
     );
+    milp::timing("plan tables", built);
     Ok(Attempt {
         run,
         solved,
@@ -347,14 +353,16 @@ fn solve_input(
     let milp_windows_proven = !matches!(optimality, milp::Optimality::TimeLimit);
     let mut notes = Vec::new();
     match optimality {
-        milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its {SOLVE_SECONDS:.0} s limit: the plan is feasible but not proven optimal")),
+        milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its limit ({SOLVE_SECONDS:.0} s; for microlp's fewest-windows stage, a fixed number of branch-and-bound nodes): the plan is feasible but its window count is not proven the fewest")),
         milp::Optimality::WindowsOnly => notes.push(match objective {
             Objective::FewestWindows => format!("the fewest windows are proven optimal; among plans with that many windows the least waiting is the least found ({}: a local search over channels with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),
             Objective::LeastWaiting { .. } => format!("the least waiting within --max-windows is the least found ({}: a local search over channels from the fewest-window plan, with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),
         }),
         milp::Optimality::Proven => {}
     }
+    let repaired = std::time::Instant::now();
     repair(prep, &after_flows, &mut sol.windows, policy, &mut notes);
+    milp::timing("exact-mix repair", repaired);
     if let Objective::LeastWaiting { max_windows } = objective {
         let total: u32 = sol.windows.iter().sum();
         if total > max_windows {

@@ -3,16 +3,26 @@
 //! (whole windows per pool, day and slot; input.md "Staffed windows per hour").
 //!
 //! **The rule.** The day is cut into *sessions* by the opening hours (a break such as lunch
-//! ends a session). A window is on duty over its *working span* — every session of the
-//! day in which it calls a ticket, from the session's opening to the next session's
-//! opening, so that a spare window that serves a handful of tickets in a session is on
-//! duty for the whole session and every window of a session stays on duty after closing
-//! while its queue drains — except where the log shows it idle while a ticket of its pool
-//! was waiting (issued, not yet called). In a first-come-first-served hall an idle window
-//! with people waiting is a window nobody sat at: a shift not started yet, a break, lunch,
-//! gone home. Where nobody waited, an idle window cannot be told from an absent one, and
-//! inside its working span it counts as on duty. Outside its working span (a session in
-//! which it served nobody, a day it did not work) it is off duty.
+//! ends a session). A window is on duty over its *working span* — every session, from the
+//! session's opening to the next session's opening, of every day on which its pool served
+//! anyone, so that every window of a session stays on duty after closing while its queue
+//! drains — except where the log shows it away:
+//! - **idle while a ticket of its pool was waiting** (issued, not yet called). In a
+//!   first-come-first-served hall an idle window with people waiting is a window nobody
+//!   sat at: a shift not started yet, a break, gone home;
+//! - **whole spells** ([`away_spells`]): a clerk comes once and leaves once, so an idle
+//!   stretch of the window that holds a wait of at least [`ABSENT_WAIT_S`] (somebody of
+//!   its pool waiting that long without a break while it sat idle) is away — before its
+//!   first call of a session from the session's start to the last such wait, after its
+//!   last call (or in a session without a call) from the first such wait to the session's
+//!   end, between two calls from the first such wait to the last — not only the minutes
+//!   in which somebody happened to be waiting. A window that serves nobody in a session in
+//!   which nobody waited that long is a spare the queue never reached: on duty (a spare
+//!   that serves only when every other window is busy is on duty all day).
+//!
+//! Where nobody waited, an idle window cannot be told from an absent one; it counts as on
+//! duty, which is what the waits the log shows are consistent with. Days on which the
+//! pool served nobody are off duty.
 //!
 //! A session's time line: the first session of a day starts at midnight and each session
 //! runs to the opening of the next one (the last to midnight), so a call before opening
@@ -299,19 +309,37 @@ impl Duty {
         let mut tickets = Vec::new();
         let mut busy: Vec<(i64, i64)> = Vec::new();
         let mut span: Vec<(i64, i64)> = Vec::new();
+        let mut extents: Vec<(i64, i64)> = Vec::new();
         for b in 0..blocks.len() {
             blocks.tickets(b, &mut tickets);
             log.read(t, pools, &servers, &tickets);
             for (p, ws) in pools.windows.iter().enumerate() {
+                // The sessions of the days on which the pool served anyone. A quiet pool
+                // serves nobody in some sessions of its open days; its windows were there
+                // all the same, unless the log shows them away.
+                let mut days: Vec<i64> = ws
+                    .iter()
+                    .flat_map(|&w| log.busy[w as usize].iter())
+                    .map(|&(c, _, _)| time::day(c))
+                    .collect();
+                days.sort_unstable();
+                days.dedup();
+                let open: Vec<(i64, i64)> = days
+                    .iter()
+                    .flat_map(|&d| {
+                        let sessions = &sessions;
+                        sessions.iter().map(move |&(a, _)| {
+                            extent(sessions, d * time::DAY + i64::from(a) * 3600)
+                        })
+                    })
+                    .collect();
                 for &w in ws {
                     let calls = &log.busy[w as usize];
-                    if calls.is_empty() {
-                        continue;
-                    }
-                    // The working span: the session extents in which it called someone.
+                    // The working span: every session of the pool's open days.
                     span.clear();
-                    for &(c, _, _) in calls {
-                        let e = extent(&sessions, c);
+                    extents.clear();
+                    for &e in &open {
+                        extents.push(e);
                         match span.last_mut() {
                             Some(s) if s.1 >= e.0 => s.1 = s.1.max(e.1),
                             _ => span.push(e),
@@ -322,8 +350,9 @@ impl Duty {
                     busy.extend(calls.iter().map(|&(a, f, _)| (a, f)));
                     let busy = merge(std::mem::take(&mut busy));
                     let idle_waiting = subtract(&log.waiting[p], &busy);
+                    let away = merge(away_spells(&extents, &busy, &idle_waiting));
                     let v = &mut on[w as usize];
-                    for piece in subtract(&span, &idle_waiting) {
+                    for piece in subtract(&subtract(&span, &idle_waiting), &away) {
                         match v.last_mut() {
                             Some(last) if last.1 >= piece.0 => last.1 = last.1.max(piece.1),
                             _ => v.push(piece),
@@ -408,6 +437,76 @@ impl Duty {
     }
 }
 
+/// Spells away from the window beyond the moments it was seen idle while people waited:
+/// a clerk comes once and leaves once (a late start, an early end, a break), so where an
+/// idle stretch of the window holds a wait of at least [`ABSENT_WAIT_S`] while it sat
+/// idle, the window was away from the session's start to the last such wait (before its
+/// first call), from the first such wait to the session's end (after its last, or in a
+/// session without a call: it left, or never came), or from the first to the last
+/// (between calls). Only
+/// whole spells keep a window that comes an hour late from counting as on duty in the
+/// minutes of that hour in which nobody happened to wait. `extents` are the window's
+/// session extents, `busy` its merged busy intervals, `idle_waiting` its pool's waiting
+/// while it was idle (sorted, disjoint).
+fn away_spells(
+    extents: &[(i64, i64)],
+    busy: &[(i64, i64)],
+    idle_waiting: &[(i64, i64)],
+) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    for &(e0, e1) in extents {
+        let k = busy.partition_point(|b| b.1 <= e0);
+        let inside: Vec<(i64, i64)> = busy[k..]
+            .iter()
+            .take_while(|b| b.0 < e1)
+            .map(|&(a, b)| (a.max(e0), b.min(e1)))
+            .collect();
+        // The idle stretches: (from, to, touches the start, touches the end). A session
+        // without a call is one stretch: away from its first long wait to the session's
+        // end — the clerk left, or never came (a clerk who came after the waits and
+        // served nobody is indistinguishable from a spare, and counts as one). Measured
+        // on the Ciw halls and the sample, this beats both "away all session" and "away
+        // between the first and the last wait" (docs/VALIDATION.md).
+        if inside.is_empty() {
+            push_away(&mut out, idle_waiting, (e0, e1, false, true));
+            continue;
+        }
+        let mut gaps: Vec<(i64, i64, bool, bool)> = Vec::with_capacity(inside.len() + 1);
+        let mut from = e0;
+        for &(a, b) in &inside {
+            if a > from {
+                gaps.push((from, a, from == e0, false));
+            }
+            from = from.max(b);
+        }
+        if from < e1 {
+            gaps.push((from, e1, from == e0, true));
+        }
+        for gap in gaps {
+            push_away(&mut out, idle_waiting, gap);
+        }
+    }
+    out
+}
+
+/// The spell away in one idle stretch `(from, to, head, tail)` of a window, if it holds a
+/// wait of at least [`ABSENT_WAIT_S`] (see [`away_spells`]).
+fn push_away(out: &mut Vec<(i64, i64)>, idle_waiting: &[(i64, i64)], gap: (i64, i64, bool, bool)) {
+    let (g0, g1, head, tail) = gap;
+    let j = idle_waiting.partition_point(|w| w.1 <= g0);
+    let mut long = idle_waiting[j..]
+        .iter()
+        .take_while(|w| w.0 < g1)
+        .map(|&(a, b)| (a.max(g0), b.min(g1)))
+        .filter(|&(a, b)| b - a >= ABSENT_WAIT_S);
+    if let Some(first) = long.next() {
+        let last = long.last().unwrap_or(first);
+        let a = if head { g0 } else { first.0 };
+        let b = if tail { g1 } else { last.1 };
+        out.push((a, b));
+    }
+}
+
 /// The session extent holding time `c`: the first session of the day from midnight, each
 /// session to the next one's opening, the last to midnight.
 fn extent(sessions: &[(u32, u32)], c: i64) -> (i64, i64) {
@@ -427,6 +526,10 @@ fn extent(sessions: &[(u32, u32)], c: i64) -> (i64, i64) {
         .map_or(time::DAY, |n| i64::from(n.0) * 3600);
     (day + from, day + to)
 }
+
+/// A wait of at least this long without a break, while a window sat idle, is evidence
+/// that it was away; shorter ones are the seconds a clerk takes to call the next number.
+pub const ABSENT_WAIT_S: i64 = 120;
 
 #[cfg(test)]
 mod tests {
@@ -501,11 +604,12 @@ mod tests {
     }
 
     #[test]
-    fn a_spare_window_that_serves_only_when_all_others_are_busy_is_on_duty_all_session() {
+    fn a_spare_window_that_serves_only_when_all_others_are_busy_is_on_duty_all_day() {
         // A serves all day; spare window S serves twice in the afternoon, at 14:30 and
         // 15:10, while A was busy. Nobody waited while S was idle, so S is on duty from
         // the afternoon's opening (and through its drain), not only around its calls; in
-        // the morning it served nobody: off duty.
+        // the morning it served nobody, but nobody waited either: a spare the queue never
+        // reached is on duty too (input.md, "Staffed windows per hour").
         let mut rows = hours_of("A");
         let t = monday() + 14 * HOUR + 30 * MIN;
         rows.push((t - MIN, t - MIN, t + 20 * MIN, "A"));
@@ -521,18 +625,82 @@ mod tests {
             [1, 1, 1, 1]
         );
         let morning: Vec<(u32, u32)> = (9..12).map(|h| (h * 60, h * 60 + 60)).collect();
-        assert_eq!(duty.windows_by_slot(&[w("S")], day, &morning), [0, 0, 0]);
+        assert_eq!(duty.windows_by_slot(&[w("S")], day, &morning), [1, 1, 1]);
         assert_eq!(
             duty.windows_by_slot(&[w("A"), w("S")], day, &afternoon),
             [2; 4]
         );
-        // Whole afternoon, to the next session's opening (midnight: the last session).
-        let from = monday() + 13 * HOUR;
+        // The whole day: the first session's extent starts at midnight.
         assert_eq!(
-            duty.seconds_on(w("S"), from, monday() + 24 * HOUR),
-            11 * HOUR
+            duty.seconds_on(w("S"), monday(), monday() + 24 * HOUR),
+            24 * HOUR
         );
         assert_eq!(duty.servers[w("S") as usize], 1, "staff 2, one server");
+    }
+
+    #[test]
+    fn a_window_that_served_nobody_in_a_session_where_people_waited_was_away_from_the_first_wait() {
+        // S serves in the afternoon only; in the morning tickets waited 15 minutes at 09:10
+        // and at 11:30 while S sat idle (A busy): S was away from the first of those waits
+        // on (it left, or never came), not a spare on duty.
+        let mut rows = hours_of("A");
+        let at = |h: i64, m: i64| monday() + h * HOUR + m * MIN;
+        rows.push((at(9, 5), at(9, 5), at(9, 25), "A"));
+        rows.push((at(9, 10), at(9, 25), at(9, 35), "A"));
+        rows.push((at(11, 20), at(11, 20), at(11, 45), "A"));
+        rows.push((at(11, 30), at(11, 45), at(11, 50), "A"));
+        let t = at(14, 30);
+        rows.push((t, t, t + 5 * MIN, "S"));
+        let h = hall(&["A", "S"], &rows);
+        let (duty, w) = duty_of(&h);
+        let day = time::day(monday());
+        let morning: Vec<(u32, u32)> = (9..12).map(|h| (h * 60, h * 60 + 60)).collect();
+        assert_eq!(duty.windows_by_slot(&[w("S")], day, &morning), [0, 0, 0]);
+        assert_eq!(duty.seconds_on(w("S"), at(9, 10), at(11, 45)), 0);
+        let afternoon: Vec<(u32, u32)> = (13..17).map(|h| (h * 60, h * 60 + 60)).collect();
+        assert_eq!(duty.windows_by_slot(&[w("S")], day, &afternoon), [1; 4]);
+    }
+
+    #[test]
+    fn a_clerk_who_comes_late_is_away_from_the_opening_not_only_while_people_waited() {
+        // B's first call is at 10:40. Between 09:00 and 10:40 people waited twice while B
+        // sat idle (09:10–09:20 and 10:20–10:40), with quiet minutes in between: B came
+        // once, after 10:40's wait began, so B is away from the opening to 10:40 — the
+        // quiet minutes of 09:20–10:20 do not make B a window on duty in the 10 o'clock
+        // hour.
+        let mut rows = hours_of("C");
+        let nine = monday() + 9 * HOUR;
+        rows.push((nine + 5 * MIN, nine + 5 * MIN, nine + 20 * MIN, "A"));
+        rows.push((nine + 10 * MIN, nine + 20 * MIN, nine + 30 * MIN, "A"));
+        rows.push((nine + 75 * MIN, nine + 75 * MIN, nine + 110 * MIN, "A"));
+        rows.push((nine + 80 * MIN, nine + 100 * MIN, nine + 115 * MIN, "B"));
+        rows.push((nine + 81 * MIN, nine + 110 * MIN, nine + 120 * MIN, "A"));
+        let h = hall(&["A", "B", "C"], &rows);
+        let (duty, w) = duty_of(&h);
+        let day = time::day(monday());
+        assert_eq!(
+            duty.windows_by_slot(&[w("B")], day, &[(540, 600), (600, 660), (660, 720)]),
+            [0, 0, 1]
+        );
+        assert_eq!(duty.seconds_on(w("B"), nine, nine + 100 * MIN), 0);
+        // A short wait (a clerk taking a minute to call) is not a spell away.
+        assert!(away_spells(&[(0, 1000)], &[(500, 600)], &[(100, 160)]).is_empty());
+        assert_eq!(
+            away_spells(&[(0, 1000)], &[(500, 600)], &[(100, 160), (300, 450)]),
+            [(0, 450)]
+        );
+        assert_eq!(
+            away_spells(
+                &[(0, 1000)],
+                &[(100, 200), (800, 900)],
+                &[(300, 450), (600, 750)]
+            ),
+            [(300, 750)]
+        );
+        assert_eq!(
+            away_spells(&[(0, 1000)], &[(100, 200)], &[(300, 450)]),
+            [(300, 1000)]
+        );
     }
 
     #[test]

@@ -131,3 +131,111 @@ pub(super) fn map_error(error: good_lp::ResolutionError) -> MilpError {
         other => MilpError::Solver(other.to_string()),
     }
 }
+
+/// microlp called directly, with a node budget instead of a clock: the same model gives
+/// the same answer on any machine (a budget that runs out makes the answer unproven, and
+/// the caller says so). Returns the values and whether the search finished (or stopped
+/// at `mip_gap`, which callers only set to a gap that proves) — `None` when the budget
+/// ran out before any plan was found — and the nodes solved.
+pub(super) fn run_microlp_nodes(
+    model: &LinearModel,
+    warm: Option<&[f64]>,
+    mip_gap: f32,
+    node_limit: u64,
+) -> Result<(Option<Solved>, u64), MilpError> {
+    let (problem, vars) = microlp_problem(model, false);
+    let mut options = microlp::SolveOptions::default();
+    options.mip_gap = f64::from(mip_gap);
+    options.node_limit = Some(node_limit);
+    options.warm_start = warm.map(|w| vars.iter().copied().zip(w.iter().copied()).collect());
+    let outcome = problem.solve_with(options).map_err(|e| match e {
+        microlp::Error::Infeasible => MilpError::Infeasible,
+        microlp::Error::Unbounded => MilpError::Unbounded,
+        other => MilpError::Solver(other.to_string()),
+    })?;
+    let solution = match outcome.into_solution() {
+        Ok(solution) => solution,
+        // The node budget ran out before any plan was found.
+        Err(interrupted) => return Ok((None, interrupted.stats().nodes_solved)),
+    };
+    let nodes = solution.stats().nodes_solved;
+    let proven = !matches!(
+        solution.termination_reason(),
+        microlp::TerminationReason::NodeLimit | microlp::TerminationReason::TimeLimit
+    );
+    Ok((
+        Some(Solved {
+            values: vars.iter().map(|&v| solution.var_value(v)).collect(),
+            proven,
+        }),
+        nodes,
+    ))
+}
+
+/// The LP relaxation of `model` (every variable continuous) solved by microlp: the
+/// values and the objective (constant included).
+pub(super) fn solve_relaxation(model: &LinearModel) -> Result<(Vec<f64>, f64), MilpError> {
+    let (problem, vars) = microlp_problem(model, true);
+    let solution = problem
+        .solve()
+        .map_err(|e| match e {
+            microlp::Error::Infeasible => MilpError::Infeasible,
+            microlp::Error::Unbounded => MilpError::Unbounded,
+            other => MilpError::Solver(other.to_string()),
+        })?
+        .into_solution()
+        .map_err(|_| MilpError::Solver("the LP relaxation was interrupted".into()))?;
+    let values: Vec<f64> = vars.iter().map(|&v| solution.var_value_raw(v)).collect();
+    let objective = model.objective_at(&values);
+    Ok((values, objective))
+}
+
+/// `model` as a microlp problem (`relaxed`: every variable continuous).
+fn microlp_problem(
+    model: &LinearModel,
+    relaxed: bool,
+) -> (microlp::Problem, Vec<microlp::Variable>) {
+    let mut objective = vec![0.0; model.vars.len()];
+    for &(var, coef) in &model.objective {
+        objective[var] += coef;
+    }
+    let mut problem = microlp::Problem::new(microlp::OptimizationDirection::Minimize);
+    let whole = |x: f64, up: bool| -> i32 {
+        if x.is_infinite() {
+            if x > 0.0 {
+                i32::MAX
+            } else {
+                i32::MIN
+            }
+        } else if up {
+            x.ceil().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+        } else {
+            x.floor().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+        }
+    };
+    let vars: Vec<microlp::Variable> = model
+        .vars
+        .iter()
+        .zip(&objective)
+        .map(|(v, &coef)| match v.kind {
+            VarKind::Integer | VarKind::Binary if !relaxed => {
+                problem.add_integer_var(coef, (whole(v.lower, true), whole(v.upper, false)))
+            }
+            _ => problem.add_var(coef, (v.lower, v.upper)),
+        })
+        .collect();
+    for row in &model.rows {
+        // As good_lp hands rows to microlp: ≥ rows negated into ≤ rows.
+        let (sign, op) = match row.sense {
+            Sense::Le => (1.0, microlp::ComparisonOp::Le),
+            Sense::Ge => (-1.0, microlp::ComparisonOp::Le),
+            Sense::Eq => (1.0, microlp::ComparisonOp::Eq),
+        };
+        let mut expr = microlp::LinearExpr::empty();
+        for &(var, coef) in &row.terms {
+            expr.add(vars[var], sign * coef);
+        }
+        problem.add_constraint(expr, op, sign * row.rhs);
+    }
+    (problem, vars)
+}

@@ -158,23 +158,44 @@ impl CutTable {
         Self::with_range(input, &hi)
     }
 
-    /// The table for known largest loads `hi[p][h]`.
+    /// The table for known largest loads `hi[p][h]`. Pools in parallel ([`super::par_map`]);
+    /// a table already made for the same pools, loads and points is given back (the
+    /// planner builds the same least-waiting model for every budget it tries).
     pub(super) fn with_range(input: &MilpInput, hi: &[Vec<f64>]) -> Self {
-        let cuts = input
-            .pools
-            .iter()
-            .zip(hi)
-            .map(|(pool, hi)| {
-                (0..=pool.max_windows)
-                    .map(|c| {
-                        hi.iter()
-                            .map(|&top| tangent_cuts(pool, c, input.tangent_points, top))
-                            .collect()
+        if input.tangent_points == 0 {
+            return Self {
+                cuts: input
+                    .pools
+                    .iter()
+                    .zip(hi)
+                    .map(|(pool, hi)| {
+                        vec![vec![Vec::new(); hi.len()]; pool.max_windows as usize + 1]
                     })
-                    .collect()
-            })
-            .collect();
-        Self { cuts }
+                    .collect(),
+            };
+        }
+        let started = std::time::Instant::now();
+        // Debug output of f64 is exact (shortest round trip), so equal keys mean equal
+        // inputs to every tangent computed below.
+        let key = format!("{:?}|{:?}|{}", input.pools, hi, input.tangent_points);
+        if let Some(table) = table_cache::get(&key) {
+            return table;
+        }
+        let cuts = super::par_map(input.pools.len(), |p| -> Vec<Vec<Vec<Cut>>> {
+            let pool = &input.pools[p];
+            (0..=pool.max_windows)
+                .map(|c| {
+                    hi[p]
+                        .iter()
+                        .map(|&top| tangent_cuts(pool, c, input.tangent_points, top))
+                        .collect()
+                })
+                .collect()
+        });
+        let table = Self { cuts };
+        table_cache::put(key, &table);
+        super::timing("tangent cut table", started);
+        table
     }
 
     /// Σ_h of the tangent lower bound of pool `p` with `c` windows.
@@ -195,4 +216,26 @@ pub(crate) fn tangent_bound(cuts: &[Cut], load: f64) -> f64 {
     cuts.iter()
         .map(|cut| cut.slope * load + cut.intercept)
         .fold(0.0, f64::max)
+}
+
+/// Cut tables already made, keyed by everything they depend on (a few per process).
+mod table_cache {
+    use super::CutTable;
+    use std::sync::Mutex;
+
+    static KEPT: Mutex<Vec<(String, CutTable)>> = Mutex::new(Vec::new());
+    const KEEP: usize = 4;
+
+    pub(super) fn get(key: &str) -> Option<CutTable> {
+        let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone())
+    }
+
+    pub(super) fn put(key: String, table: &CutTable) {
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEEP {
+            kept.remove(0);
+        }
+        kept.push((key, table.clone()));
+    }
 }

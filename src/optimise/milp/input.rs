@@ -29,7 +29,7 @@ pub struct PoolSpec {
     /// (summing to 1): φ(L) = Σ_h φ_c(π_h·L) is the day's waiting (SIPP), still
     /// convex in L, so the perspective cuts stay valid with 1/8 of the rows.
     pub profile: Vec<f64>,
-    /// The collapsed pool's day for the transient session model (MODEL.md §3b): φ(L)
+    /// The collapsed pool's day for the transient session model (model.md §3): φ(L)
     /// is its day waiting at load L. `None`: φ is the steady-state SIPP sum over
     /// `profile` (the tests' small instances).
     pub day: Option<crate::model::transient::PoolDay>,

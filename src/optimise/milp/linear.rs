@@ -45,3 +45,37 @@ pub(crate) struct LinearModel {
     pub objective: Vec<(usize, f64)>,
     pub objective_constant: f64,
 }
+
+impl LinearModel {
+    /// The objective at `values` (constant included).
+    pub(crate) fn objective_at(&self, values: &[f64]) -> f64 {
+        self.objective_constant
+            + self
+                .objective
+                .iter()
+                .map(|&(var, coef)| coef * values[var])
+                .sum::<f64>()
+    }
+
+    /// Whether `values` meets every bound, integrality and row within `tol`.
+    pub(crate) fn is_feasible(&self, values: &[f64], tol: f64) -> bool {
+        values.len() == self.vars.len()
+            && self.vars.iter().zip(values).all(|(var, &x)| {
+                x >= var.lower - tol
+                    && x <= var.upper + tol
+                    && (var.kind == VarKind::Continuous || (x - x.round()).abs() <= tol)
+            })
+            && self.rows.iter().all(|row| {
+                let lhs: f64 = row
+                    .terms
+                    .iter()
+                    .map(|&(var, coef)| coef * values[var])
+                    .sum();
+                match row.sense {
+                    Sense::Le => lhs <= row.rhs + tol,
+                    Sense::Ge => lhs >= row.rhs - tol,
+                    Sense::Eq => (lhs - row.rhs).abs() <= tol,
+                }
+            })
+    }
+}

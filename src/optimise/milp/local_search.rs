@@ -54,6 +54,7 @@ pub(super) fn polish(
     sol: MilpSolution,
     total: u32,
 ) -> Result<MilpSolution, MilpError> {
+    let started = std::time::Instant::now();
     let mut choice = sol.choice.clone();
     let Some(mut current) = Current::new(input, built, &choice, total) else {
         return Ok(sol);
@@ -102,9 +103,10 @@ pub(super) fn polish(
             break;
         }
     }
-    if std::env::var_os("HALLPLAN_TIMING").is_some() {
-        eprintln!("[timing] stage-2 local search: {work} units of work");
-    }
+    super::timing(
+        &format!("stage 2 (least waiting): local search, {work} units of work"),
+        started,
+    );
     // Rebuilt even without an improving move: the start's channels with the least-waiting
     // sizes the staff rows allow (a start may have more windows than they allow).
     let flows = plan_flows(input, &choice);

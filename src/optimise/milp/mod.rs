@@ -33,6 +33,7 @@
 
 mod backend;
 mod build;
+mod covers;
 mod cuts;
 mod evaluate;
 mod flows;
@@ -138,17 +139,20 @@ fn solve_timed(
                 if let Some(start) = warm.as_deref() {
                     let sol = finish(input, &second, start)?;
                     let sol = polish(input, &second, sol, fewest)?;
-                    return Ok((sol, Optimality::WindowsOnly));
+                    return Ok((sol, windows_only(solved.proven)));
                 }
             }
             // Stage 2 only orders plans that already have the fewest windows; when microlp
             // cannot finish it, stage 1's plan stands and the caller says so.
-            let last = match run_solver(&second.model, warm.as_deref(), settings) {
+            let stage_two = std::time::Instant::now();
+            let last = run_solver(&second.model, warm.as_deref(), settings);
+            timing("stage 2 (least waiting): branch and bound", stage_two);
+            let last = match last {
                 Ok(last) => last,
                 Err(_) => {
                     let sol = finish(input, &first, &solved.values)?;
                     let sol = polish(input, &second, sol, fewest)?;
-                    return Ok((sol, Optimality::WindowsOnly));
+                    return Ok((sol, windows_only(solved.proven)));
                 }
             };
             if solved.proven && !last.proven {
@@ -170,7 +174,7 @@ fn solve_timed(
             if input.solver == Solver::Microlp && built.model.vars.len() > EXACT_STAGE2_VARS {
                 // As stage 2 of the fewest windows: channels from stage 1, then the local
                 // search with up to `max_windows` windows.
-                let (first, solved) = stage_one(input, limit)?;
+                let (first, solved) = stage_one_within(input, max_windows, limit)?;
                 let choice = decode_choice(&first.layout, &solved.values);
                 let flows = plan_flows(input, &choice);
                 let cap = staff_cap(
@@ -183,7 +187,7 @@ fn solve_timed(
                 let values =
                     start_from(input, &built, &choice, &sizes).ok_or(MilpError::Infeasible)?;
                 let sol = polish(input, &built, finish(input, &built, &values)?, max_windows)?;
-                return Ok((sol, Optimality::WindowsOnly));
+                return Ok((sol, windows_only(solved.proven)));
             }
             let start = heuristic_start(input, &built);
             let settings = Settings {
@@ -191,7 +195,13 @@ fn solve_timed(
                 mip_gap: WAITING_GAP,
                 ..exact
             };
-            let solved = run_solver(&built.model, start.as_deref(), settings)?;
+            let least = std::time::Instant::now();
+            let solved = run_solver(&built.model, start.as_deref(), settings);
+            timing(
+                &format!("least waiting within {max_windows}: branch and bound"),
+                least,
+            );
+            let solved = solved?;
             (built, solved, true)
         }
     };
@@ -204,22 +214,297 @@ fn solve_timed(
     Ok((finish(input, &built, &solved.values)?, optimality))
 }
 
+/// What a plan whose waiting was not proven least says about its windows: proven when
+/// stage 1 finished, else stopped at the limit (before, an unproven stage 1 followed by
+/// the local search was reported as proven).
+fn windows_only(stage_one_proven: bool) -> Optimality {
+    if stage_one_proven {
+        Optimality::WindowsOnly
+    } else {
+        Optimality::TimeLimit
+    }
+}
+
 /// Stage 1: the fewest windows, proven with an integral gap, in half the time budget
 /// (stage 2 gets whatever is left).
+///
+/// Solved once per model: the planner asks for it again for every window budget of its
+/// descent, with the same input, and `frontier` once more. A solve that does not depend on
+/// a clock (proven, or stopped by microlp's node budget) is kept, keyed by the model
+/// itself so that another input never hits it, and given back as it was: what solving
+/// the same model again deterministically would give.
 fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), MilpError> {
+    let started = std::time::Instant::now();
     let first = build(input, Stage::Windows)?;
+    if let Some(solved) = stage_one_cache::get(&first.model, input.solver) {
+        timing(
+            "stage 1 (fewest windows, kept from an earlier solve)",
+            started,
+        );
+        return Ok((first, solved));
+    }
     let start = heuristic_start(input, &first);
+    let gap = integral_gap(&first.layout);
+    let mut nodes = None;
+    let mut by_clock = true;
     let settings = Settings {
-        mip_gap: integral_gap(&first.layout),
+        mip_gap: gap,
         time_limit: limit.map(|l| l / 2.0),
         solver: input.solver,
     };
-    let solved = run_solver(&first.model, start.as_deref(), settings).map_err(|e| match e {
+    let solved = if input.solver == Solver::Microlp {
+        match fewest_below_start(input, &first, start.as_deref(), gap) {
+            Ok((solved, n)) => {
+                nodes = n;
+                by_clock = false;
+                Ok(solved)
+            }
+            // A numerical failure of the direct call (microlp's "singular matrix"): the
+            // solve through good_lp, with its clock, as before.
+            Err(MilpError::Solver(_)) => run_solver(&first.model, start.as_deref(), settings),
+            Err(e) => Err(e),
+        }
+    } else {
+        run_solver(&first.model, start.as_deref(), settings)
+    };
+    let solved = solved.map_err(|e| match e {
         MilpError::Solver(m) => MilpError::Solver(format!("stage 1 (fewest windows): {m}")),
         other => other,
     })?;
+    // Kept when it does not depend on a clock: proven, or stopped by the node budget.
+    if solved.proven || !by_clock {
+        stage_one_cache::put(&first.model, input.solver, &solved);
+    }
+    timing(
+        &format!(
+            "stage 1 (fewest windows): {} variables, {} rows, {} nodes, {}",
+            first.model.vars.len(),
+            first.model.rows.len(),
+            nodes.map_or("?".to_string(), |n| n.to_string()),
+            if solved.proven {
+                "proven"
+            } else {
+                "NOT proven (node limit)"
+            }
+        ),
+        started,
+    );
     Ok((first, solved))
 }
+
+/// microlp's stage 1. The model is first strengthened by cover cuts ([`covers`]); their
+/// root bound rounded up, K, is a proven least number of windows (Σ n_p is whole). A
+/// heuristic plan ([`start::fewest_windows_search`], from the relaxation's channels)
+/// with K windows is then the fewest at once. Otherwise microlp searches the
+/// strengthened model from the best start with the gap 0.999/N (N the start's windows:
+/// a gap under one window, which proves for a whole-number objective). A node budget
+/// that runs out leaves the best plan, not proven. Without a feasible start or a root
+/// bound, the plain search with the gap `gap`.
+fn fewest_below_start(
+    input: &MilpInput,
+    first: &Built,
+    start: Option<&[f64]>,
+    gap: f32,
+) -> Result<(Solved, Option<u64>), MilpError> {
+    let model = &first.model;
+    let plain = |start: Option<&[f64]>| match backend::run_microlp_nodes(
+        model,
+        start,
+        gap,
+        STAGE1_NODES,
+    )? {
+        (Some(solved), nodes) => Ok((solved, Some(nodes))),
+        (None, _) => Err(MilpError::Solver(format!(
+            "no plan found within {STAGE1_NODES} branch-and-bound nodes"
+        ))),
+    };
+    let Some(start) = start.filter(|s| model.is_feasible(s, 1e-6)) else {
+        return plain(None);
+    };
+    let best = start.to_vec();
+    let n = model.objective_at(&best).round();
+    let mut strong = model.clone();
+    let cuts_started = std::time::Instant::now();
+    let bound = covers::add_cover_cuts(&mut strong, &first.layout.knapsacks, n - 1.0 + 1e-6)?;
+    timing(
+        &format!(
+            "cover cuts for stage 1: {}, root bound {}, heuristic start {n}",
+            strong.rows.len() - model.rows.len(),
+            bound
+                .as_ref()
+                .map_or("?".into(), |(_, b)| format!("{b:.3}"))
+        ),
+        cuts_started,
+    );
+    let Some((relaxed, bound)) = bound else {
+        return plain(Some(start));
+    };
+    // A better start when one is found: the relaxation's channels, improved by moves.
+    let (best, n) = match start::fewest_windows_search(input, first, &relaxed) {
+        Some(found) if model.objective_at(&found).round() < n => {
+            let m = model.objective_at(&found).round();
+            (found, m)
+        }
+        _ => (best, n),
+    };
+    let proven = |values: Vec<f64>, proven: bool| Solved { values, proven };
+    // No plan has fewer windows than the bound, rounded up (Σ n_p is whole).
+    let least = (bound - 1e-6).ceil();
+    if least >= n {
+        // The start has as few windows as the bound allows.
+        return Ok((proven(best, true), Some(0)));
+    }
+    // Otherwise microlp's search on the strengthened model from the start. Its gap
+    // 0.999/N proves while the incumbent has at most N windows, which it has from the
+    // start on (checked below: a start microlp refused would leave a larger one).
+    match backend::run_microlp_nodes(
+        &strong,
+        Some(&best),
+        (0.999 / n.max(1.0)) as f32,
+        STAGE1_NODES,
+    )? {
+        (Some(found), nodes) if model.objective_at(&found.values) <= n + 1e-6 => {
+            Ok((found, Some(nodes)))
+        }
+        (_, nodes) => Ok((proven(best, false), Some(nodes))),
+    }
+}
+
+/// Stage 1 of a least-waiting solve within `max_windows`: the fewest-window model without
+/// the budget (the same model as `plan`'s stage 1, so usually already solved). Its plan
+/// with N windows is feasible under the budget when N ≤ `max_windows` (and the budget's
+/// fewest when proven); a proven N > `max_windows` proves the budget infeasible; an
+/// unproven one leaves the budgeted model to be solved.
+fn stage_one_within(
+    input: &MilpInput,
+    max_windows: u32,
+    limit: Option<f64>,
+) -> Result<(Built, Solved), MilpError> {
+    let mut fewest = input.clone();
+    fewest.objective = Objective::FewestWindows;
+    let (first, solved) = stage_one(&fewest, limit)?;
+    let n: u32 = decode_windows(&first.layout, &solved.values).iter().sum();
+    if n <= max_windows {
+        // Feasible under the budget (and its fewest when proven): its channels seed the
+        // least-waiting search as the budgeted model's would.
+        return Ok((first, solved));
+    }
+    if solved.proven {
+        return Err(MilpError::Infeasible);
+    }
+    stage_one(input, limit)
+}
+
+/// Proven stage-1 solves, keyed by the model (a handful per process).
+mod stage_one_cache {
+    use super::backend::Solved;
+    use super::input::Solver;
+    use super::linear::LinearModel;
+    use std::sync::Mutex;
+
+    type Entry = (LinearModel, Solver, Solved);
+    static KEPT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    const KEEP: usize = 4;
+
+    pub(super) fn get(model: &LinearModel, solver: Solver) -> Option<Solved> {
+        let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(m, s, _)| *s == solver && m == model)
+            .map(|(_, _, solved)| solved.clone())
+    }
+
+    pub(super) fn put(model: &LinearModel, solver: Solver, solved: &Solved) {
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEEP {
+            kept.remove(0);
+        }
+        kept.push((model.clone(), solver, solved.clone()));
+    }
+}
+
+/// `f(0), …, f(n − 1)` on up to [`threads`] threads, each taking the next index as it
+/// finishes the last. Every result depends only on its index, and they are returned in
+/// index order, so the answer is the same bytes whatever the threads' timing.
+pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads().min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parts: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            break mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a planning thread panicked"))
+            .collect()
+    });
+    parts.sort_by_key(|&(i, _)| i);
+    parts.into_iter().map(|(_, t)| t).collect()
+}
+
+/// How the planner runs, from the configuration stage (`HALLPLAN_THREADS`,
+/// `HALLPLAN_TIMING`): nothing here changes a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Threads for per-pool work (capacities, cut tables); at most 8.
+    pub threads: usize,
+    /// Phase timings on stderr (benchmarks).
+    pub timing: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            threads: 1,
+            timing: false,
+        }
+    }
+}
+
+static RUN: std::sync::RwLock<RunOptions> = std::sync::RwLock::new(RunOptions {
+    threads: 1,
+    timing: false,
+});
+
+/// Sets the run options for what follows in this process (the planner does, once per
+/// command, from its configuration).
+pub fn set_run_options(options: RunOptions) {
+    *RUN.write().unwrap_or_else(|e| e.into_inner()) = options;
+}
+
+fn run_options() -> RunOptions {
+    *RUN.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Threads for per-pool work. Results do not depend on it.
+pub(crate) fn threads() -> usize {
+    run_options().threads.clamp(1, 8)
+}
+
+/// A phase's wall time on stderr when timings are asked for (benchmarks only).
+pub(crate) fn timing(what: &str, since: std::time::Instant) {
+    if run_options().timing {
+        eprintln!("[timing] {:8.3} s  {what}", since.elapsed().as_secs_f64());
+    }
+}
+
+/// Branch-and-bound nodes microlp may spend on stage 1. A count, not a clock, so that the
+/// plan is the same on any machine (as the stage-2 local search's work bound); a solve
+/// that reaches it keeps its best plan and is reported as not proven.
+const STAGE1_NODES: u64 = 60_000;
 
 /// A relative MIP gap that still proves optimality for an integer-valued
 /// objective (Σ n_p): stopping when (incumbent − bound) ≤ gap·incumbent < 1

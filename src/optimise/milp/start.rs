@@ -185,6 +185,9 @@ pub(super) fn start_from(
     for (p, &size) in sizes.iter().enumerate() {
         let &(_, pick) = layout.y[p].iter().find(|&&(c, _)| c == size)?;
         set_pick(&mut values, pick);
+        if let Some(&Some(n)) = layout.n.get(p) {
+            values[n] = f64::from(size);
+        }
     }
     for (picks, &k) in layout.x.iter().zip(choice) {
         set_pick(&mut values, *picks.get(k)?);
@@ -213,4 +216,62 @@ pub(super) fn set_pick(values: &mut [f64], pick: Pick) {
     if let Pick::Var(var) = pick {
         values[var] = 1.0;
     }
+}
+
+/// Stage 1's primal heuristic: each matter on the channel the relaxation `relaxed` gives
+/// it most of, each pool at its smallest fitting size, then single-matter channel moves
+/// while one lowers (windows, total load) — fewer windows first, and at equal windows
+/// less load, which is what lets a pool drop a window later. Only plans that meet every
+/// row of the model are kept. None when no such plan is found.
+pub(super) fn fewest_windows_search(
+    input: &MilpInput,
+    built: &Built,
+    relaxed: &[f64],
+) -> Option<Vec<f64>> {
+    const PASSES: usize = 8;
+    let layout = &built.layout;
+    let eval = |choice: &[usize]| -> Option<(u32, f64, Vec<f64>)> {
+        let flows = plan_flows(input, choice);
+        let sizes = (0..input.pools.len())
+            .map(|p| smallest_fitting(input, built, &flows, p))
+            .collect::<Option<Vec<u32>>>()?;
+        let values = start_from(input, built, choice, &sizes)?;
+        if !built.model.is_feasible(&values, 1e-6) {
+            return None;
+        }
+        let load: f64 = flows.load.iter().flatten().sum();
+        Some((sizes.iter().sum(), load, values))
+    };
+    let mut choice: Vec<usize> = layout
+        .x
+        .iter()
+        .map(|picks| argmax(picks.iter().map(|&pick| pick_value(pick, relaxed))))
+        .collect();
+    let mut best = eval(&choice).or_else(|| {
+        choice = vec![0; input.matters.len()];
+        eval(&choice)
+    })?;
+    for _ in 0..PASSES {
+        let mut improved = false;
+        for m in 0..choice.len() {
+            for k in 0..layout.x[m].len() {
+                let was = choice[m];
+                if k == was {
+                    continue;
+                }
+                choice[m] = k;
+                match eval(&choice) {
+                    Some(next) if (next.0, next.1 + 1e-9) < (best.0, best.1) => {
+                        best = next;
+                        improved = true;
+                    }
+                    _ => choice[m] = was,
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    Some(best.2)
 }

@@ -6,7 +6,7 @@ use super::chart;
 use crate::charts;
 use crate::compare::{self, Change, Side, Stats};
 use crate::error::Result;
-use crate::hall::{time, Hall};
+use crate::hall::time;
 use crate::plan::Plan;
 use crate::report::{Cell, Report, Table};
 
@@ -32,7 +32,6 @@ fn name(k: &str) -> &str {
 }
 
 /// What `compare` shows, beside the two sides: the permutations and their seed.
-#[allow(clippy::too_many_arguments)]
 pub fn build(
     sb: &std::collections::BTreeMap<String, Side>,
     sa: &std::collections::BTreeMap<String, Side>,
@@ -40,8 +39,6 @@ pub fn build(
     plan: Option<&Plan>,
     sim: Option<&crate::simulate::SimResult>,
     footfall: Option<&[crate::hall::Footfall]>,
-    hb: &Hall,
-    ha: &Hall,
 ) -> Result<(Report, serde_json::Value, Vec<String>)> {
     let mut keys: Vec<&String> = sb.keys().filter(|k| sa.contains_key(*k)).collect();
     keys.sort_by_key(|k| (k.is_empty(), k.to_string()));
@@ -213,7 +210,6 @@ pub fn build(
     if let Some(f) = footfall {
         footfall_change(&mut r, f, sb, sa);
     }
-    let _ = (hb, ha);
     let summary = serde_json::json!({
         "departments": changes.iter().map(|(n, b, a, c)| serde_json::json!({"department": n, "before": b, "after": a, "change": c})).collect::<Vec<_>>(),
         "permutations": boot.permutations,

@@ -5,8 +5,8 @@ use super::{chart, files_json};
 use crate::charts;
 use crate::error::Result;
 use crate::ingest::Loaded;
-use crate::model::Calibration;
-use crate::plan::Plan;
+use crate::model::{Calibration, Channel};
+use crate::plan::{CutReason, Plan};
 use crate::planner::PlanRun;
 use crate::report::{Cell, Report, Table};
 use crate::simulate::SimResult;
@@ -34,7 +34,11 @@ pub fn build(
     r.bullets(plan.summary.clone());
     what_to_do(&mut r, plan, sims);
     r.heading("How the plan was found · 方案说明");
-    r.para(format!("Objective: {}. Planning slots: hours {} of a typical day, {} open days a week. MILP: {} variables, {} constraints (solve time is printed on stderr so that outputs stay byte-identical).", plan.objective, hours_text(&plan.hours), plan.open_days_per_week, run.variables, run.constraints));
+    let days = match plan.slots {
+        crate::model::Slots::Week => "of each open weekday",
+        _ => "of a typical day",
+    };
+    r.para(format!("Objective: {}. Planning slots: hours {} {days}, {} open days a week. MILP: {} variables, {} constraints (solve time is printed on stderr so that outputs stay byte-identical).", plan.objective, hours_text(&plan.hours), plan.open_days_per_week, run.variables, run.constraints));
     r.bullets(run.notes.clone());
     backtest(&mut r, plan, sims.map(|s| &s.0));
     departments(&mut r, plan)?;
@@ -88,31 +92,34 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
         // Window ids by what happens to them, in the inventory's order.
         let mut by_action: Vec<(String, Vec<&str>)> = Vec::new();
         for w in &windows {
-            let what = match (w.action.as_str(), w.reason.as_str()) {
-                ("keep", _) if !w.pool.is_empty() && w.pool != d.department => {
+            use crate::plan::{Action, CutReason};
+            let what = match (&w.action, w.reason) {
+                (Action::Keep, _) if !w.pool.is_empty() && w.pool != d.department => {
                     format!("kept, now serving {}", w.pool)
                 }
-                ("keep", _) => {
+                (Action::Keep, _) => {
                     "kept at the department (its matters stay at its own counter)".to_string()
                 }
-                ("fallback", _) => {
+                (Action::Fallback, _) => {
                     "made fallback (serves walk-ins of online matters and back-office intake)"
                         .to_string()
                 }
-                ("cut", "online") => "cut (their matters go online)".to_string(),
-                ("cut", "back-office") => {
+                (Action::Cut, Some(CutReason::Online)) => {
+                    "cut (their matters go online)".to_string()
+                }
+                (Action::Cut, Some(CutReason::BackOffice)) => {
                     "cut (their approval work moves to the back office)".to_string()
                 }
-                ("cut", "merged") => "cut (merged into a joint window)".to_string(),
-                ("cut", "surplus") => {
+                (Action::Cut, Some(CutReason::Merged)) => {
+                    "cut (merged into a joint window)".to_string()
+                }
+                (Action::Cut, Some(CutReason::Surplus)) => {
                     "cut (surplus capacity: the rest keep the target)".to_string()
                 }
-                (a, _) if a.starts_with("joint") => format!(
-                    "made joint ({}: one counter for the group's matters)",
-                    a.trim_start_matches("joint").trim_start_matches(':')
-                ),
-                (a, "") => a.to_string(),
-                (a, why) => format!("{a} ({why})"),
+                (Action::Cut, None) => "cut".to_string(),
+                (Action::Joint(group), _) => {
+                    format!("made joint ({group}: one counter for the group's matters)")
+                }
             };
             match by_action.iter_mut().find(|(k, _)| *k == what) {
                 Some((_, ids)) => ids.push(&w.window_id),
@@ -123,11 +130,12 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
             lines.push(format!("{}: {}", ids.join(", "), what));
         }
         // Where the staff of these windows go.
-        let mut staff: Vec<(&str, u32)> = Vec::new();
+        let mut staff: Vec<(String, u32)> = Vec::new();
         for w in &windows {
-            match staff.iter_mut().find(|(k, _)| *k == w.staff_destination) {
+            let to = w.staff_destination.to_string();
+            match staff.iter_mut().find(|(k, _)| *k == to) {
                 Some((_, n)) => *n += w.staff,
-                None => staff.push((&w.staff_destination, w.staff)),
+                None => staff.push((to, w.staff)),
             }
         }
         if !staff.is_empty() {
@@ -136,7 +144,7 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                 staff
                     .iter()
                     .map(|(k, n)| {
-                        let to = match *k {
+                        let to = match k.as_str() {
                             "window" => "stay at windows",
                             "helper" => "become online-service helpers",
                             "back office" => "move to the back office",
@@ -404,7 +412,7 @@ fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()
         }
         t.row(vec![
             Cell::text(&p.name),
-            Cell::text(&p.kind),
+            Cell::text(p.kind.to_string()),
             Cell::Int(i64::from(p.windows_before)),
             Cell::Int(i64::from(p.windows_after)),
             Cell::num(p.after_arrivals_per_day, 1),
@@ -445,11 +453,11 @@ fn windows(r: &mut Report, plan: &Plan) {
         t.row(vec![
             Cell::text(&w.window_id),
             Cell::text(&w.department),
-            Cell::text(&w.action),
-            Cell::text(&w.reason),
+            Cell::text(w.action.to_string()),
+            Cell::text(w.reason.map_or("", CutReason::as_str)),
             Cell::text(&w.pool),
             Cell::Int(i64::from(w.staff)),
-            Cell::text(&w.staff_destination),
+            Cell::text(w.staff_destination.to_string()),
         ]);
     }
     t.show = Some(120);
@@ -475,14 +483,14 @@ fn matters(r: &mut Report, plan: &Plan) {
             Cell::text(&m.name),
             Cell::text(&m.department),
             Cell::num(m.weekly_volume, 1),
-            Cell::text(&m.channel),
+            Cell::text(m.channel.as_str()),
             Cell::text(&m.pool),
         ]);
     }
     let moved = plan
         .matters
         .iter()
-        .filter(|m| m.channel != "counter")
+        .filter(|m| m.channel != Channel::Counter)
         .count();
     r.heading("Matters · 事项");
     r.para(format!(

@@ -12,7 +12,8 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::{Error, Result};
 use crate::hall::derive::duty::{sessions_of, BlockLog, Blocks};
 use crate::hall::{time, Hall, Matter, Status, Tickets, NONE};
-use crate::plan::Plan;
+use crate::model::Channel;
+use crate::plan::{Plan, PlanPoolKind};
 use crate::simulate::engine::{Customer, Schedule, Session};
 
 use super::today::{patiences, today_jobs, Today};
@@ -24,7 +25,7 @@ pub(super) struct Routing<'a> {
     pub names: Vec<String>,
     fallback: usize,
     /// Per matter of the log: its channel and pool in the plan, if the plan lists it.
-    matter_plan: Vec<Option<(&'a str, usize)>>,
+    matter_plan: Vec<Option<(Channel, usize)>>,
     /// Per matter of the log: its catalogue entry.
     catalogue: Vec<Option<&'a Matter>>,
     /// Per department of the log: the plan's pool of that name.
@@ -45,12 +46,12 @@ impl<'a> Routing<'a> {
         let fallback = plan
             .pools
             .iter()
-            .position(|p| p.kind == "fallback")
+            .position(|p| p.kind == PlanPoolKind::Fallback)
             .ok_or_else(|| Error::BadFile {
                 file: "plan.json".into(),
                 message: "the plan has no fallback pool".into(),
             })?;
-        let by_id: BTreeMap<&str, (&str, usize)> = plan
+        let by_id: BTreeMap<&str, (Channel, usize)> = plan
             .matters
             .iter()
             .filter_map(|m| {
@@ -59,7 +60,7 @@ impl<'a> Routing<'a> {
                 } else {
                     pool_index.get(m.pool.as_str()).copied()
                 };
-                pool.map(|p| (m.matter_id.as_str(), (m.channel.as_str(), p)))
+                pool.map(|p| (m.matter_id.as_str(), (m.channel, p)))
             })
             .collect();
         let catalogue: BTreeMap<&str, &Matter> =
@@ -112,17 +113,17 @@ impl<'a> Routing<'a> {
             let (channel, pool) = match matter.and_then(|m| self.matter_plan[m]) {
                 Some((ch, p)) => (ch, p),
                 None => (
-                    "counter",
+                    Channel::Counter,
                     self.dept_pool[t.department[i] as usize].unwrap_or(self.fallback),
                 ),
             };
             let catalogue = matter.and_then(|m| self.catalogue[m]);
             job.pool = match channel {
-                "joint" => {
+                Channel::Joint => {
                     job.service *= 1.0 + policy.joint_slowdown;
                     pool
                 }
-                "online" => {
+                Channel::Online => {
                     let share = catalogue
                         .and_then(|m| m.online_share)
                         .unwrap_or(policy.online_adoption);
@@ -132,12 +133,12 @@ impl<'a> Routing<'a> {
                     }
                     // Walk-ins go where the plan sends them: the fallback windows, or the
                     // joint window of the matter's group (`online_remainder = "joint"`).
-                    if self.plan.pools[pool].kind.starts_with("joint") {
+                    if matches!(self.plan.pools[pool].kind, PlanPoolKind::Joint(_)) {
                         job.service *= 1.0 + policy.joint_slowdown;
                     }
                     pool
                 }
-                "back-office" => {
+                Channel::BackOffice => {
                     let intake = catalogue.map_or(0.0, |m| m.intake_min);
                     if intake <= 0.0 {
                         left[self.fallback] += 1;
@@ -148,7 +149,7 @@ impl<'a> Routing<'a> {
                     }
                     self.fallback
                 }
-                _ => pool,
+                Channel::Counter => pool,
             };
             true
         });

@@ -1,7 +1,8 @@
 //! Brute force over small random instances, the local search against it, the two
-//! solvers side by side, and timing runs.
+//! solvers side by side.
 
 use super::*;
+#[cfg(feature = "highs")]
 use crate::queueing::waiting_rate_at_load;
 
 // ----- brute force --------------------------------------------------
@@ -298,26 +299,6 @@ fn stage_two_local_search_keeps_every_row_and_never_waits_longer() {
     assert!(optimal * 10 >= tried * 9, "{optimal} of {tried} optimal");
 }
 
-#[test]
-#[ignore]
-fn debug_seed() {
-    let seed: u64 = std::env::var("SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let inst = random_instance(seed);
-    println!("{inst:#?}");
-    let sol = solve(&inst);
-    println!("{sol:?}");
-    if let Ok(sol) = sol {
-        let flows = plan_flows(&inst, &sol.choice);
-        let waits = pool_waits(&inst, &CutTable::new(&inst), &flows);
-        println!("flows {flows:?}\nwaits {waits:?}");
-        println!("eval {:?}", evaluate(&inst, &flows, &waits, &sol.windows));
-    }
-    println!("brute {:?}", brute_force(&inst));
-}
-
 /// Longer sweep than the proptest (run with --ignored in release).
 #[test]
 #[ignore]
@@ -336,8 +317,9 @@ fn many_seeds_match_brute_force() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-// ----- timing (run with --ignored --nocapture in release) -----------
+// ----- realistic instances (both solvers; timings: examples/milp_timing.rs) -----
 
+#[cfg(feature = "highs")]
 /// Mean wait (minutes) at load `a` with `c` windows.
 fn mean_wait(c: u32, a: f64, s: f64, cs2: f64) -> f64 {
     if a <= 0.0 {
@@ -346,6 +328,7 @@ fn mean_wait(c: u32, a: f64, s: f64, cs2: f64) -> f64 {
     waiting_rate_at_load(c, a, s, cs2).map_or(f64::INFINITY, |phi| phi * s / (60.0 * a))
 }
 
+#[cfg(feature = "highs")]
 /// Largest load whose wait stays within `target` and below 95 % use.
 fn capacity(c: u32, s: f64, cs2: f64, target: f64) -> f64 {
     let (mut lo, mut hi) = (0.0, 0.95 * f64::from(c));
@@ -363,6 +346,7 @@ fn capacity(c: u32, s: f64, cs2: f64, target: f64) -> f64 {
     lo
 }
 
+#[cfg(feature = "highs")]
 /// A hall like model.md describes: departments with a morning and an
 /// afternoon peak, joint pools for merge groups, one fallback pool; today
 /// each department runs one window more than its peak needs at 85 %.
@@ -468,46 +452,6 @@ fn realistic_instance(pools: usize, matters: usize, max_windows: u32, seed: u64)
     inst
 }
 
-fn time_solve(label: &str, inst: &MilpInput, limit: f64) {
-    let started = std::time::Instant::now();
-    let outcome = solve_with_time_limit(inst, limit);
-    let elapsed = started.elapsed();
-    match outcome {
-        Ok((sol, optimality)) => {
-            println!(
-                "{label}: {elapsed:.2?} {optimality:?}, {} vars, {} rows, windows {} -> {}, \
-                 H {}, B {}, waiting {:.1} (model {:.1}), moved {}",
-                sol.variables,
-                sol.constraints,
-                inst.windows_today,
-                sol.windows.iter().sum::<u32>(),
-                sol.helpers,
-                sol.backoffice_staff,
-                sol.waiting_person_min_per_day,
-                sol.model_waiting,
-                sol.choice.iter().filter(|&&k| k > 0).count()
-            );
-            let issues = check(inst, &sol);
-            assert!(issues.is_empty(), "{issues:?}");
-        }
-        Err(err) => println!("{label}: {elapsed:.2?}, {err}"),
-    }
-}
-
-fn time_both(pools: usize, matters: usize) {
-    let limit: f64 = std::env::var("LIMIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60.0);
-    let mut inst = realistic_instance(pools, matters, 8, 1);
-    let label = format!("{pools} pools x 8, {matters} matters");
-    time_solve(&format!("{label}, fewest windows"), &inst, limit);
-    inst.objective = Objective::LeastWaiting {
-        max_windows: inst.windows_today,
-    };
-    time_solve(&format!("{label}, least waiting"), &inst, limit);
-}
-
 /// Both solvers on the same realistic instances: the same fewest windows, and the
 /// same least waiting up to the waiting gap.
 #[cfg(feature = "highs")]
@@ -552,26 +496,6 @@ fn microlp_and_highs_find_the_same_optimum() {
             );
         }
     }
-}
-
-#[test]
-#[ignore]
-fn timing_small_halls() {
-    time_both(6, 20);
-    time_both(10, 40);
-    time_both(20, 80);
-}
-
-#[test]
-#[ignore]
-fn timing_realistic_hall() {
-    time_both(40, 150);
-}
-
-#[test]
-#[ignore]
-fn timing_city_scale() {
-    time_both(200, 1500);
 }
 
 proptest! {
