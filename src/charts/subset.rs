@@ -49,10 +49,7 @@ fn components(glyph: &[u8]) -> Vec<(usize, u16)> {
         return out;
     }
     let mut at = 10;
-    loop {
-        let (Some(flags), Some(gid)) = (u16_at(glyph, at), u16_at(glyph, at + 2)) else {
-            break;
-        };
+    while let (Some(flags), Some(gid)) = (u16_at(glyph, at), u16_at(glyph, at + 2)) {
         out.push((at + 2, gid));
         at += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
         at += if flags & 0x0008 != 0 {

@@ -202,8 +202,8 @@ fn thirty_percent_longer_handling_in_one_department_is_found() {
                     sides_of_days(&after, |d| fa.contains(&d)),
                 ),
             ];
-            let keys = vec![dept.to_string()];
-            let keys: Vec<&String> = keys.iter().collect();
+            let key = dept.to_string();
+            let keys = [&key];
             let boot = Resampling {
                 permutations: PERMUTATIONS,
                 seed: k,

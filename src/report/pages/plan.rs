@@ -32,6 +32,8 @@ pub fn build(
     let mut r = Report::new("Window plan · 窗口精简方案");
     r.heading("Summary · 结论");
     r.bullets(plan.summary.clone());
+    what_to_do(&mut r, plan, sims);
+    r.heading("How the plan was found · 方案说明");
     let days = match plan.slots {
         crate::model::Slots::Week => "of each open weekday",
         _ => "of a typical day",
@@ -59,6 +61,180 @@ pub fn build(
         "summary": plan.summary,
     });
     Ok((r, summary))
+}
+
+/// What a planner does with each department, first in the report: the windows today →
+/// after, which window ids are kept, made joint, made fallback or cut and why, where the
+/// staff go, and the waits before → after against the target. One "after" figure per
+/// department, the replay's (the tickets of the log played through the plan's windows),
+/// with the model's beside it where the two differ; then everything that gets worse.
+fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>) {
+    fn group<'a>(
+        sim: Option<&'a SimResult>,
+        name: &str,
+    ) -> Option<&'a crate::simulate::GroupResult> {
+        sim.and_then(|s| s.departments.iter().find(|g| g.name == name))
+            .filter(|g| g.served > 0)
+    }
+    r.heading("What to do, department by department · 各部门怎么做");
+    let mut worse = Vec::new();
+    for d in &plan.departments {
+        let windows: Vec<&crate::plan::PlanWindow> = plan
+            .windows
+            .iter()
+            .filter(|w| w.department == d.department)
+            .collect();
+        r.subheading(format!(
+            "{}: {} → {} windows",
+            d.department, d.windows_before, d.windows_after
+        ));
+        let mut lines = Vec::new();
+        // Window ids by what happens to them, in the inventory's order.
+        let mut by_action: Vec<(String, Vec<&str>)> = Vec::new();
+        for w in &windows {
+            use crate::plan::{Action, CutReason};
+            let what = match (&w.action, w.reason) {
+                (Action::Keep, _) if !w.pool.is_empty() && w.pool != d.department => {
+                    format!("kept, now serving {}", w.pool)
+                }
+                (Action::Keep, _) => {
+                    "kept at the department (its matters stay at its own counter)".to_string()
+                }
+                (Action::Fallback, _) => {
+                    "made fallback (serves walk-ins of online matters and back-office intake)"
+                        .to_string()
+                }
+                (Action::Cut, Some(CutReason::Online)) => {
+                    "cut (their matters go online)".to_string()
+                }
+                (Action::Cut, Some(CutReason::BackOffice)) => {
+                    "cut (their approval work moves to the back office)".to_string()
+                }
+                (Action::Cut, Some(CutReason::Merged)) => {
+                    "cut (merged into a joint window)".to_string()
+                }
+                (Action::Cut, Some(CutReason::Surplus)) => {
+                    "cut (surplus capacity: the rest keep the target)".to_string()
+                }
+                (Action::Cut, None) => "cut".to_string(),
+                (Action::Joint(group), _) => {
+                    format!("made joint ({group}: one counter for the group's matters)")
+                }
+            };
+            match by_action.iter_mut().find(|(k, _)| *k == what) {
+                Some((_, ids)) => ids.push(&w.window_id),
+                None => by_action.push((what, vec![&w.window_id])),
+            }
+        }
+        for (what, ids) in &by_action {
+            lines.push(format!("{}: {}", ids.join(", "), what));
+        }
+        // Where the staff of these windows go.
+        let mut staff: Vec<(String, u32)> = Vec::new();
+        for w in &windows {
+            let to = w.staff_destination.to_string();
+            match staff.iter_mut().find(|(k, _)| *k == to) {
+                Some((_, n)) => *n += w.staff,
+                None => staff.push((to, w.staff)),
+            }
+        }
+        if !staff.is_empty() {
+            lines.push(format!(
+                "staff: {}",
+                staff
+                    .iter()
+                    .map(|(k, n)| {
+                        let to = match k.as_str() {
+                            "window" => "stay at windows",
+                            "helper" => "become online-service helpers",
+                            "back office" => "move to the back office",
+                            "released" => "released",
+                            "" => "unassigned",
+                            other => other,
+                        };
+                        format!("{n} {to}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let (before, after) = (
+            group(sims.map(|s| &s.0), &d.department),
+            group(sims.map(|s| &s.1), &d.department),
+        );
+        let f = |v: f64| format!("{v:.1}");
+        match (before, after) {
+            (Some(b), Some(a)) => {
+                let model = d
+                    .after_mean_min
+                    .filter(|m| (m - a.mean_wait).abs() >= 0.5)
+                    .map(|m| format!(" (the model says {m:.1})"))
+                    .unwrap_or_default();
+                let verdict = if a.mean_wait <= d.target_mean_min + 1e-9 {
+                    "meets"
+                } else {
+                    "MISSES"
+                };
+                lines.push(format!(
+                    "wait (replay of the tickets): mean {} → {} min{model}, p90 {} → {} min; {verdict} the target of {} min",
+                    f(b.mean_wait),
+                    f(a.mean_wait),
+                    f(b.p90_wait),
+                    f(a.p90_wait),
+                    f(d.target_mean_min)
+                ));
+                let mut got = Vec::new();
+                if a.mean_wait > b.mean_wait + 0.05 {
+                    got.push(format!(
+                        "mean wait {} → {} min",
+                        f(b.mean_wait),
+                        f(a.mean_wait)
+                    ));
+                }
+                if a.p90_wait > b.p90_wait + 0.5 {
+                    got.push(format!(
+                        "p90 wait {} → {} min",
+                        f(b.p90_wait),
+                        f(a.p90_wait)
+                    ));
+                }
+                if !got.is_empty() {
+                    worse.push(format!("{}: {}", d.department, got.join(", ")));
+                }
+            }
+            _ => lines.push(format!(
+                "wait (model): mean {} → {} min; target {} min",
+                d.before_mean_min.map_or("–".into(), f),
+                d.after_mean_min.map_or("–".into(), f),
+                f(d.target_mean_min)
+            )),
+        }
+        r.bullets(lines);
+    }
+    // Pools that exist on both sides (e.g. the comprehensive windows that become the
+    // fallback pool) are departments of the log too; the plan-only pools are listed.
+    if let Some((today, after)) = sims {
+        for p in &after.pools {
+            if plan.departments.iter().any(|d| d.department == p.name) {
+                continue;
+            }
+            if let Some(b) = today.pools.iter().find(|b| b.name == p.name) {
+                if p.p90_wait > b.p90_wait + 0.5 || p.mean_wait > b.mean_wait + 0.05 {
+                    worse.push(format!(
+                        "{} (pool): mean {:.1} → {:.1} min, p90 {:.1} → {:.1} min",
+                        p.name, b.mean_wait, p.mean_wait, b.p90_wait, p.p90_wait
+                    ));
+                }
+            }
+        }
+    }
+    r.subheading("What gets worse · 变差的");
+    if worse.is_empty() {
+        r.para("No department waits longer in the replay of the tickets through the plan.");
+    } else {
+        r.para("Waits that rise in the replay of the tickets through the plan (still within their targets unless said above):");
+        r.bullets(worse);
+    }
 }
 
 fn hours_text(h: &[u32]) -> String {

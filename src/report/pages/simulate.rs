@@ -269,20 +269,70 @@ fn hourly_charts(
             &series,
         ),
     )?);
-    let mut hist = vec![("today".to_string(), today.hall.waits.clone())];
+    let mut waits = vec![("today".to_string(), &today.hall.waits)];
     if let Some(a) = after {
-        hist.push(("plan".to_string(), a.hall.waits.clone()));
+        waits.push(("plan".to_string(), &a.hall.waits));
     }
     r.chart(chart(
         "wait_distribution",
-        "Distribution of waits",
-        charts::histogram_counted(
-            "等候时长分布 · Distribution of waits",
-            "minutes",
-            2.0,
-            60.0,
-            &hist,
-        ),
+        "Share of served visitors who waited longer than x minutes (a histogram's first bin held most of them)",
+        share_waiting_longer(&waits),
     )?);
     Ok(())
+}
+
+/// The share of served visitors who waited longer than x minutes, x from 0 to the 99th
+/// percentile of all the samples; each sample is `(wait, how many)`.
+fn share_waiting_longer(
+    samples: &[(String, &Vec<(f64, u64)>)],
+) -> std::result::Result<charts::Rendered, charts::ChartError> {
+    let p99 = samples
+        .iter()
+        .filter_map(|(_, w)| {
+            let mut w: Vec<(f64, u64)> = w.iter().copied().filter(|x| x.0.is_finite()).collect();
+            w.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let total: u64 = w.iter().map(|x| x.1).sum();
+            let rank = (0.99 * total as f64).ceil() as u64;
+            let mut acc = 0;
+            w.iter()
+                .find(|x| {
+                    acc += x.1;
+                    acc >= rank
+                })
+                .map(|x| x.0)
+        })
+        .fold(1.0f64, f64::max);
+    let step = [0.5, 1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .find(|&st| p99 / st <= 30.0)
+        .unwrap_or(20.0);
+    let xs: Vec<f64> = (0..=(p99 / step).ceil() as usize)
+        .map(|k| k as f64 * step)
+        .collect();
+    let series: Vec<(String, Vec<Option<f64>>)> = samples
+        .iter()
+        .map(|(name, w)| {
+            let total: u64 = w.iter().map(|x| x.1).sum();
+            let shares = xs
+                .iter()
+                .map(|&x| {
+                    (total > 0).then(|| {
+                        let above: u64 = w.iter().filter(|v| v.0 > x).map(|v| v.1).sum();
+                        100.0 * above as f64 / total as f64
+                    })
+                })
+                .collect();
+            (name.clone(), shares)
+        })
+        .collect();
+    let labels: Vec<String> = xs
+        .iter()
+        .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
+        .collect();
+    charts::lines(
+        "等候超过x分钟的比例 · Share waiting longer than x minutes",
+        "% of served visitors",
+        &labels,
+        &series,
+    )
 }
