@@ -437,6 +437,20 @@ impl HallModel {
             }
         }
 
+        // A department without windows of its own today is served at the fallback windows
+        // (input.md: departments without windows, after a reform): its counter demand
+        // goes there, today and in the plan, rather than to an empty pool of its own.
+        let dept_pool: Vec<usize> = (0..departments.len())
+            .map(|d| {
+                if pools[d].windows_today.is_empty()
+                    && !pools[fallback_pool].windows_today.is_empty()
+                {
+                    fallback_pool
+                } else {
+                    d
+                }
+            })
+            .collect();
         let cs2 = handling_cs2(hall);
         let scale = 1.0 + policy.demand_change;
         let mut matters = Vec::new();
@@ -462,7 +476,7 @@ impl HallModel {
                 }
             }
             if m.in_person_required {
-                pools[d].needs_one = true;
+                pools[dept_pool[d]].needs_one = true;
             } else {
                 if m.online_capable && policy.allow_online {
                     channels.push(Channel::Online);
@@ -493,7 +507,6 @@ impl HallModel {
             });
         }
         drop(dept_index);
-        let n_departments = departments.len();
         let week = match policy.slots {
             super::Slots::Week => Some(Week::read(hall, &departments).ok_or_else(|| Error::Config {
                 what: "slots = week".into(),
@@ -508,7 +521,7 @@ impl HallModel {
             departments,
             matters,
             pools,
-            dept_pool: (0..n_departments).collect(),
+            dept_pool,
             group_pool,
             fallback_pool,
             profile_source,
