@@ -229,33 +229,15 @@ fn share_waiting_longer(
         .iter()
         .filter_map(|s| crate::stats::quantile(&s.waits, 0.99))
         .fold(1.0f64, f64::max);
-    let step = [0.5, 1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .find(|&st| p99 / st <= 30.0)
-        .unwrap_or(20.0);
-    let n = (p99 / step).ceil() as usize;
-    let xs: Vec<f64> = (0..=n).map(|k| k as f64 * step).collect();
-    let share = |s: &Side| -> Vec<Option<f64>> {
-        xs.iter()
-            .map(|&x| {
-                (!s.waits.is_empty()).then(|| {
-                    // Waits are sorted: the first index above x.
-                    let above = s.waits.len() - s.waits.partition_point(|&w| w <= x);
-                    100.0 * above as f64 / s.waits.len() as f64
-                })
-            })
-            .collect()
-    };
-    let labels: Vec<String> = xs
-        .iter()
-        .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
-        .collect();
-    charts::lines(
-        "等候超过x分钟的比例 · Share waiting longer than x minutes",
-        "% of served visitors",
-        &labels,
-        &[("before".into(), share(b)), ("after".into(), share(a))],
-    )
+    let sides = [b, a];
+    super::share_waiting_longer_chart(p99, &["before".into(), "after".into()], |k, x| {
+        let s = sides[k];
+        (!s.waits.is_empty()).then(|| {
+            // Waits are sorted: the first index above x.
+            let above = s.waits.len() - s.waits.partition_point(|&w| w <= x);
+            100.0 * above as f64 / s.waits.len() as f64
+        })
+    })
 }
 
 fn fmt(v: Option<f64>) -> String {

@@ -58,3 +58,35 @@ pub fn rejected_rows_csv(loaded: &Loaded) -> Result<Vec<u8>> {
 pub fn files_json(loaded: &Loaded) -> serde_json::Value {
     serde_json::to_value(&loaded.files).unwrap_or(serde_json::Value::Null)
 }
+
+/// The "share waiting longer than x minutes" chart, shared by `compare` and `simulate`:
+/// x from 0 to `p99` (the 99th percentile of every series) in a step that keeps it to
+/// about 30 points; `share(k, x)` is the % of series k's visitors who waited longer than x.
+pub(super) fn share_waiting_longer_chart(
+    p99: f64,
+    names: &[String],
+    share: impl Fn(usize, f64) -> Option<f64>,
+) -> std::result::Result<charts::Rendered, charts::ChartError> {
+    let step = [0.5, 1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .find(|&st| p99 / st <= 30.0)
+        .unwrap_or(20.0);
+    let xs: Vec<f64> = (0..=(p99 / step).ceil() as usize)
+        .map(|k| k as f64 * step)
+        .collect();
+    let series: Vec<(String, Vec<Option<f64>>)> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| (name.clone(), xs.iter().map(|&x| share(k, x)).collect()))
+        .collect();
+    let labels: Vec<String> = xs
+        .iter()
+        .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
+        .collect();
+    charts::lines(
+        "等候超过x分钟的比例 · Share waiting longer than x minutes",
+        "% of served visitors",
+        &labels,
+        &series,
+    )
+}

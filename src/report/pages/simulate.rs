@@ -302,37 +302,13 @@ fn share_waiting_longer(
                 .map(|x| x.0)
         })
         .fold(1.0f64, f64::max);
-    let step = [0.5, 1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .find(|&st| p99 / st <= 30.0)
-        .unwrap_or(20.0);
-    let xs: Vec<f64> = (0..=(p99 / step).ceil() as usize)
-        .map(|k| k as f64 * step)
-        .collect();
-    let series: Vec<(String, Vec<Option<f64>>)> = samples
-        .iter()
-        .map(|(name, w)| {
-            let total: u64 = w.iter().map(|x| x.1).sum();
-            let shares = xs
-                .iter()
-                .map(|&x| {
-                    (total > 0).then(|| {
-                        let above: u64 = w.iter().filter(|v| v.0 > x).map(|v| v.1).sum();
-                        100.0 * above as f64 / total as f64
-                    })
-                })
-                .collect();
-            (name.clone(), shares)
+    let names: Vec<String> = samples.iter().map(|(n, _)| n.clone()).collect();
+    super::share_waiting_longer_chart(p99, &names, |k, x| {
+        let w = samples[k].1;
+        let total: u64 = w.iter().map(|v| v.1).sum();
+        (total > 0).then(|| {
+            let above: u64 = w.iter().filter(|v| v.0 > x).map(|v| v.1).sum();
+            100.0 * above as f64 / total as f64
         })
-        .collect();
-    let labels: Vec<String> = xs
-        .iter()
-        .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
-        .collect();
-    charts::lines(
-        "等候超过x分钟的比例 · Share waiting longer than x minutes",
-        "% of served visitors",
-        &labels,
-        &series,
-    )
+    })
 }
