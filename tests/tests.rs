@@ -11,6 +11,7 @@ mod compare;
 mod demand_change;
 mod fuzz_readers;
 mod plan_replay;
+mod parquet;
 mod proposal;
 mod realdata;
 mod reform_hall;
