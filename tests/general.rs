@@ -146,3 +146,55 @@ fn a_reformed_hall_the_tests_never_planned_uses_them_and_its_fewest_is_the_fewes
     let r = run(&all);
     assert_eq!(r.code, Some(3), "{}", r.stderr);
 }
+
+#[test]
+fn the_specialist_column_reads_its_chinese_headers_and_names_a_bad_value() {
+    use crate::util::{Fixture, WINDOWS};
+    for header in ["专窗办理", "需专窗", "specialist"] {
+        let matters = format!(
+            "事项编码,事项名称,部门,周办件量,平均受理时长,{header}\n\
+             M1,营业执照,市场监管局,100,10,是\n\
+             M2,发票领用,税务局,50,5,否\n"
+        );
+        let f = Fixture::valid()
+            .with("windows.csv", WINDOWS)
+            .with("matters.csv", &matters);
+        let v = f.validate_json(&[]);
+        assert_eq!(crate::util::count(&v, "matters", "accepted"), 2, "{header}");
+    }
+    let f = Fixture::valid().with(
+        "matters.csv",
+        "matter_id,matter_name,department,weekly_volume,avg_handle_min,专窗办理\n\
+         M1,营业执照,市场监管局,100,10,也许\n\
+         M2,发票领用,税务局,50,5,否\n",
+    );
+    f.profile_fails(&[])
+        .assert_fails(2, &["matters.csv:2:", "specialist", "\"也许\""]);
+}
+
+#[test]
+fn a_proposal_that_leaves_a_specialist_matter_without_its_own_window_is_refused() {
+    // The sample without the marriage registry's windows (民政局): its two specialist
+    // matters (结婚登记, 离婚登记) cannot go to the two fallback windows.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = repo("data/binjiang");
+    let today = read_csv(Path::new(&format!("{data}/windows.csv")));
+    let mut text = today[0].join(",") + "\n";
+    for row in &today[1..] {
+        if row[1] != "民政局" {
+            text += &(row.join(",") + "\n");
+        }
+    }
+    let p = dir.path().join("proposal.csv");
+    std::fs::write(&p, text).expect("writes");
+    run(&[
+        "simulate",
+        "--data",
+        &data,
+        "--proposal",
+        path_str(&p),
+        "--out",
+        path_str(&dir.path().join("sim")),
+    ])
+    .assert_fails(2, &["proposal.csv", "specialist", "民政局", "ML01"]);
+}
