@@ -227,6 +227,8 @@ serde_as_text!(Action);
 pub enum CutReason {
     /// Its matters' approval work moves to the back office.
     BackOffice,
+    /// Its matters move to the comprehensive (fallback) windows (channel `general`).
+    General,
     /// Its matters move to joint windows.
     Merged,
     /// Its matters go online.
@@ -236,8 +238,9 @@ pub enum CutReason {
 }
 
 impl CutReason {
-    pub const ALL: [CutReason; 4] = [
+    pub const ALL: [CutReason; 5] = [
         CutReason::BackOffice,
+        CutReason::General,
         CutReason::Merged,
         CutReason::Online,
         CutReason::Surplus,
@@ -246,6 +249,7 @@ impl CutReason {
     pub fn as_str(self) -> &'static str {
         match self {
             CutReason::BackOffice => "back-office",
+            CutReason::General => "general",
             CutReason::Merged => "merged",
             CutReason::Online => "online",
             CutReason::Surplus => "surplus",
@@ -267,7 +271,7 @@ impl FromStr for CutReason {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown cut reason {s:?} (expected merged, online, back-office or surplus)"
+                    "unknown cut reason {s:?} (expected merged, online, back-office, general or surplus)"
                 )
             })
     }

@@ -5,7 +5,9 @@
 //! Where a matter goes under the proposal (input.md, the reform's own rule): to the joint
 //! windows of its merge group when the proposal has them (for a department that keeps
 //! windows of its own only when the scenario allows joint service); else to its own
-//! department's windows; else to the fallback (comprehensive) windows. Channels are not
+//! department's windows; else to the fallback (comprehensive) windows — the `general`
+//! channel, handling × (1 + `general_slowdown`), for a department that has windows of its
+//! own today; a `specialist` matter cannot go there (an error naming it). Channels are not
 //! chosen here: a proposal is an inventory, every matter stays in person.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,6 +79,13 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
         .filter(|w| w.kind == WindowKind::Joint)
         .filter_map(|w| w.merge_group.as_deref())
         .collect();
+    // Departments with windows of their own today.
+    let today_own: BTreeSet<&str> = hall
+        .windows
+        .iter()
+        .filter(|w| w.kind == WindowKind::Department)
+        .map(|w| w.department.as_str())
+        .collect();
     let mut pools: Vec<PlanPool> = Vec::new();
     for (d, &n) in &inv.own {
         pools.push(pool(d, PlanPoolKind::Department, n));
@@ -104,6 +113,18 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
             Some(g) if joint_today.contains(g) => (Channel::Counter, joint_pool(g)),
             Some(g) => (Channel::Joint, joint_pool(g)),
             None if own > 0 => (Channel::Counter, d.to_string()),
+            None if m.specialist => {
+                return Err(Error::BadFile {
+                    file: file.into(),
+                    message: format!("matter \"{}\" of department \"{d}\" is marked specialist in the catalogue (it cannot be served at a comprehensive window), but the proposal keeps no window of \"{d}\" nor a joint window of its merge group (expected at least one window of kind department for \"{d}\")", m.id),
+                })
+            }
+            // Served at its own windows today: at a comprehensive window it is the
+            // `general` channel, slower by `general_slowdown`. A department already
+            // served at the fallback windows today keeps its own handling times.
+            None if inv.fallback > 0 && today_own.contains(d) => {
+                (Channel::General, FALLBACK.to_string())
+            }
             None if inv.fallback > 0 => (Channel::Counter, FALLBACK.to_string()),
             None => return Err(no_place(d, format!("matter \"{}\"", m.id))),
         };

@@ -153,8 +153,9 @@ fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
 #[test]
 fn the_binjiang_2020_scenario_lands_near_the_real_centre_and_keeps_every_target() {
     // The real centre went from 93 to 46 windows, enterprise set-up from 17 windows over
-    // three departments to 7 (DIGEST.md). The sample is shaped like it, not fitted to it,
-    // so the test asks for the neighbourhood, not the figures.
+    // three departments to 7 (DIGEST.md), with the article's levers and at the demand
+    // the sample's June tickets show (issue 14: 46 ± 5 and 7 ± 2). The sample is shaped
+    // like the centre, not fitted to it: the plan gives 50 and 8 (README).
     let dir = tempfile::tempdir().expect("temp dir");
     let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
     run(&[
@@ -175,12 +176,22 @@ fn the_binjiang_2020_scenario_lands_near_the_real_centre_and_keeps_every_target(
             .sum()
     };
     let total = windows(&|_| true);
-    assert!((40..=52).contains(&total), "93 → {total}");
+    assert!((41..=51).contains(&total), "93 → {total}");
     let joint = windows(&|n| n.contains("企业开办"));
     assert!(
-        (3..=9).contains(&joint),
+        (5..=9).contains(&joint),
         "enterprise set-up joint windows: {joint}"
     );
+    // No demand change: the sample's tickets are already after the fall.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("plan.json")).expect("plan.json"))
+            .expect("json");
+    assert_eq!(json["policy"]["demand_change"], 0.0);
+    assert!(json["matters"]
+        .as_array()
+        .expect("matters")
+        .iter()
+        .any(|m| m["channel"] == "general"));
     for (pool, n, target, wait) in replayed(&p, &s) {
         assert!(
             wait <= target + 0.005,

@@ -10,6 +10,7 @@ mod cli;
 mod compare;
 mod demand_change;
 mod fuzz_readers;
+mod general;
 mod plan_replay;
 mod parquet;
 mod proposal;

@@ -56,6 +56,9 @@ pub struct Matter {
     pub intake_min: Minutes,
     pub merge_group: Option<String>,
     pub in_person_required: bool,
+    /// Served only at its own department's (or its joint) windows, never at a
+    /// comprehensive (fallback) window: the `general` channel is closed to it.
+    pub specialist: bool,
     /// True where volume or handling time was filled in from the tickets.
     pub derived_from_tickets: bool,
 }

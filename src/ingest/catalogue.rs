@@ -239,6 +239,7 @@ pub fn read_matters(
             intake_min: ctx.number(at, &row, "intake_min", |v| v >= 0.0, "a number ≥ 0")?.unwrap_or(0.0),
             merge_group,
             in_person_required,
+            specialist: ctx.bool(at, &row, "specialist", false)?,
             derived_from_tickets: false,
         };
         matters.push(m);

@@ -55,6 +55,7 @@ pub const MATTERS: &[ColumnSpec] = &[
     col("intake_min", &["收件时长"], false),
     col("merge_group", &["联办组", "合并组"], false),
     col("in_person_required", &["必须到场"], false),
+    col("specialist", &["专窗办理", "需专窗"], false),
 ];
 
 pub const FOOTFALL: &[ColumnSpec] = &[

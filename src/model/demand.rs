@@ -194,7 +194,7 @@ impl HallModel {
                     .and_then(|g| self.group_pool.get(g).copied())
                     .unwrap_or(self.fallback_pool),
             ),
-            Channel::Online | Channel::BackOffice => Some(self.fallback_pool),
+            Channel::Online | Channel::BackOffice | Channel::General => Some(self.fallback_pool),
         }
     }
 
@@ -484,6 +484,11 @@ impl HallModel {
                 if m.backoffice_eligible && policy.allow_backoffice {
                     channels.push(Channel::BackOffice);
                 }
+            }
+            // The comprehensive windows take any matter that needs no specialist window
+            // (model.md §2); a department already served there has nothing to move.
+            if policy.allow_general && !m.specialist && dept_pool[d] != fallback_pool {
+                channels.push(Channel::General);
             }
             let today = if joint_today {
                 Channel::Joint

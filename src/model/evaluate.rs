@@ -338,6 +338,14 @@ pub fn routes(
                 md.cs2,
             )]
         }
+        // The comprehensive window: the whole in-person demand, served by staff who
+        // handle every department's matters, so more slowly.
+        Channel::General => vec![(
+            pool,
+            md.lambda.clone(),
+            md.handle_min * (1.0 + policy.general_slowdown),
+            md.cs2,
+        )],
         Channel::BackOffice => {
             let intake = intake_min(model, m);
             if intake <= 0.0 {

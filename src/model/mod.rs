@@ -3,6 +3,8 @@
 
 pub mod demand;
 pub mod evaluate;
+#[cfg(test)]
+mod general_tests;
 pub mod policy;
 pub mod slots;
 pub mod transient;
@@ -21,6 +23,9 @@ pub enum Channel {
     Joint,
     Online,
     BackOffice,
+    /// The comprehensive window (综合窗口, "一窗受理", model.md §2): all of the matter's
+    /// in-person demand at the fallback windows, handling × (1 + `general_slowdown`).
+    General,
 }
 
 impl Channel {
@@ -30,6 +35,7 @@ impl Channel {
             Channel::Joint => "joint",
             Channel::Online => "online",
             Channel::BackOffice => "back-office",
+            Channel::General => "general",
         }
     }
 }

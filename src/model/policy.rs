@@ -72,6 +72,9 @@ pub struct Policy {
     pub self_service_share: f64,
     /// Extra handling time at a joint window (cross-department work).
     pub joint_slowdown: f64,
+    /// Extra handling time of a matter served at a comprehensive (fallback) window by
+    /// staff who serve every department's matters (the `general` channel).
+    pub general_slowdown: f64,
     /// No pool runs above this utilisation in any hour.
     pub max_utilisation: f64,
     /// A department's mean-wait target is never below this (minutes).
@@ -91,6 +94,9 @@ pub struct Policy {
     pub allow_online: bool,
     pub allow_joint: bool,
     pub allow_backoffice: bool,
+    /// May a matter that is not `specialist` move to the comprehensive windows
+    /// (the `general` channel)?
+    pub allow_general: bool,
     pub calibration: Calibration,
     /// Calibration ratios are clamped to [1/x, x].
     pub calibration_clamp: f64,
@@ -113,6 +119,7 @@ impl Default for Policy {
             online_remainder: OnlineRemainder::Fallback,
             self_service_share: 0.3,
             joint_slowdown: 0.10,
+            general_slowdown: 0.15,
             max_utilisation: 0.95,
             wait_floor_min: 5.0,
             max_mean_wait_min: None,
@@ -125,6 +132,7 @@ impl Default for Policy {
             allow_online: true,
             allow_joint: true,
             allow_backoffice: true,
+            allow_general: true,
             calibration: Calibration::Simulation,
             calibration_clamp: 4.0,
             tangent_points: 4,
@@ -211,6 +219,11 @@ impl Policy {
             "a share in [0, 1]",
         )?;
         check(self.joint_slowdown >= 0.0, "joint_slowdown", "≥ 0")?;
+        check(
+            self.general_slowdown >= 0.0 && self.general_slowdown.is_finite(),
+            "general_slowdown",
+            "≥ 0 (0.15: 15 % slower at a comprehensive window)",
+        )?;
         check(
             self.max_utilisation > 0.0 && self.max_utilisation < 1.0,
             "max_utilisation",
@@ -322,8 +335,10 @@ mod tests {
     fn the_binjiang_scenario_parses() {
         let text = include_str!("../../examples/binjiang-2020.toml");
         let p = Policy::from_toml(text, "examples/binjiang-2020.toml").expect("it parses");
-        assert_eq!(p.demand_change, -0.4);
+        // The sample's tickets are June 2020, after the fall: no demand change on top.
+        assert_eq!(p.demand_change, 0.0);
         assert_eq!(p.online_remainder, OnlineRemainder::Joint);
+        assert!(p.allow_general && p.allow_backoffice && p.helper_share >= 0.6);
     }
 
     #[test]

@@ -65,13 +65,19 @@ fn cut_reasons(p: &Parts<'_>, dept: usize, cut: usize) -> Vec<CutReason> {
             Channel::Joint if md.today != Channel::Joint => CutReason::Merged,
             Channel::Online => CutReason::Online,
             Channel::BackOffice => CutReason::BackOffice,
+            Channel::General => CutReason::General,
             _ => continue,
         };
         *moved.entry(reason).or_default() += load;
     }
     let before = p.model.pools[p.model.dept_pool[dept]].windows_today.len() as f64;
     let mut out = Vec::new();
-    for reason in [CutReason::Merged, CutReason::Online, CutReason::BackOffice] {
+    for reason in [
+        CutReason::Merged,
+        CutReason::Online,
+        CutReason::BackOffice,
+        CutReason::General,
+    ] {
         let share = moved.get(&reason).copied().unwrap_or(0.0) / total.max(1e-9);
         let n = (share * before).round() as usize;
         for _ in 0..n {
@@ -381,6 +387,21 @@ fn departments(p: &Parts<'_>) -> Vec<PlanDepartment> {
         .collect()
 }
 
+/// The departments whose matters the plan sends to the comprehensive windows (channel
+/// `general`): (department, such matters, the department's matters), in the plan's
+/// department order.
+pub(crate) fn general_departments(plan: &Plan) -> Vec<(String, usize, usize)> {
+    plan.departments
+        .iter()
+        .filter_map(|d| {
+            let mine = plan.matters.iter().filter(|m| m.department == d.department);
+            let total = mine.clone().count();
+            let general = mine.filter(|m| m.channel == Channel::General).count();
+            (general > 0).then(|| (d.department.clone(), general, total))
+        })
+        .collect()
+}
+
 /// "93 → 47 windows: 21 cut because their matters go online, …".
 fn summary(plan: &Plan) -> Vec<String> {
     let mut reasons: BTreeMap<Option<CutReason>, usize> = BTreeMap::new();
@@ -401,6 +422,10 @@ fn summary(plan: &Plan) -> Vec<String> {
         (
             CutReason::BackOffice,
             "because their approval work moves to the back office",
+        ),
+        (
+            CutReason::General,
+            "because their matters move to the comprehensive windows",
         ),
         (CutReason::Surplus, "as surplus capacity"),
     ] {
@@ -434,8 +459,19 @@ fn summary(plan: &Plan) -> Vec<String> {
             "Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."
         ));
     }
-    if fallback > 0 {
+    let shared = general_departments(plan);
+    if fallback > 0 && shared.is_empty() {
         out.push(format!("{fallback} fallback windows serve the in-person remainder of online matters and back-office intake."));
+    } else if fallback > 0 {
+        out.push(format!(
+            "{fallback} comprehensive windows (综合窗口, fallback) are now shared by {} departments whose matters go there whole: {}; they also serve the in-person remainder of online matters and back-office intake.",
+            shared.len(),
+            shared
+                .iter()
+                .map(|(d, n, total)| format!("{d} ({n} of {total} matters)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     out.push(format!(
         "Staff: {} today; {} stay at windows, {} become online-service helpers, {} move to the back office, {} released.",

@@ -65,6 +65,7 @@ pub(super) fn render_matters(matters: &[Matter]) -> Vec<u8> {
         "intake_min",
         "merge_group",
         "in_person_required",
+        "specialist",
     ];
     let rows = matters.iter().map(|m| {
         let f = m.def.flags;
@@ -88,6 +89,7 @@ pub(super) fn render_matters(matters: &[Matter]) -> Vec<u8> {
             },
             m.group().to_string(),
             (f & IP != 0).to_string(),
+            (f & SP != 0).to_string(),
         ]
     });
     csv_bytes(&header, rows.collect::<Vec<_>>())
@@ -276,8 +278,11 @@ Generated with `hallplan sample --out data --seed {seed}` (same seed, same bytes
 \x20 set-up windows; the two first 公安局出入境 windows are locked. A few windows work shifts\n\
 \x20 (morning only, afternoon only, 10:00–16:00), so staffed windows per hour vary.\n\
 - `matters.csv`: {n_matters} matters with weekly in-person volume, handling time and the\n\
-\x20 planning flags (online, back office, merge group, in person). `online_share` is blank\n\
-\x20 where the scenario default should apply.\n\
+\x20 planning flags (online, back office, merge group, in person, specialist). `online_share`\n\
+\x20 is blank where the scenario default should apply. `specialist` marks the 24 matters\n\
+\x20 that need a window of their own (exit-entry, real-estate registration, marriage\n\
+\x20 registration, card printing, tax devices and invoices, housing-fund loans, medical\n\
+\x20 reimbursement): they never go to a comprehensive (fallback) window.\n\
 - `footfall.csv`: daily entrance counts, 2018-01-01 to 2020-06-30, open days only: 2019 is\n\
 \x20 20 % below 2018, the first half of 2020 40 % below the first half of 2019 (Spring\n\
 \x20 Festival closures and dips, the epidemic in February 2020); June 2020 is about 1.2\n\

@@ -109,6 +109,7 @@ fn hall() -> Hall {
         intake_min: 0.0,
         merge_group: None,
         in_person_required: false,
+        specialist: false,
         derived_from_tickets: false,
     };
     Hall {

@@ -43,12 +43,19 @@ pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) 
     if c == 0 || domain <= 0.0 || points == 0 {
         return Vec::new();
     }
-    let candidates: Vec<(f64, f64, Cut)> = (1..=points)
-        .rev()
-        .filter_map(|i| {
+    // The top of the range first: a curve that stays flat there (a pool with far more
+    // windows than its load needs, e.g. the comprehensive pool's largest counts) gets no
+    // cut, and its other points need not be evaluated.
+    let top = tangent_at(pool, c, domain);
+    if top.is_some_and(|(_, value, _)| value <= CUT_ABS_TOL) {
+        return Vec::new();
+    }
+    let candidates: Vec<(f64, f64, Cut)> = top
+        .into_iter()
+        .chain((1..points).rev().filter_map(|i| {
             let rest = 1.0 - i as f64 / points as f64;
             tangent_at(pool, c, domain * (1.0 - rest * rest))
-        })
+        }))
         .collect();
     let Some(&(_, top_value, _)) = candidates.first() else {
         return Vec::new();
@@ -185,17 +192,28 @@ impl CutTable {
         if let Some(table) = table_cache::get(&key) {
             return table;
         }
-        let cuts = super::par_map(input.pools.len(), |p| -> Vec<Vec<Vec<Cut>>> {
-            let pool = &input.pools[p];
-            (0..=pool.max_windows)
-                .map(|c| {
-                    hi[p]
-                        .iter()
-                        .map(|&top| tangent_cuts(pool, c, input.tangent_points, top))
-                        .collect()
-                })
+        // One task per (pool, window count), not per pool: the comprehensive pool, which
+        // may take nearly the whole hall (channel `general`), has the most window counts
+        // and the dearest curves, and would otherwise run on one thread alone.
+        let curves: Vec<(usize, u32)> = input
+            .pools
+            .iter()
+            .enumerate()
+            .flat_map(|(p, pool)| (0..=pool.max_windows).map(move |c| (p, c)))
+            .collect();
+        let mut flat = super::par_map(curves.len(), |i| -> Vec<Vec<Cut>> {
+            let (p, c) = curves[i];
+            hi[p]
+                .iter()
+                .map(|&top| tangent_cuts(&input.pools[p], c, input.tangent_points, top))
                 .collect()
-        });
+        })
+        .into_iter();
+        let cuts: Vec<Vec<Vec<Vec<Cut>>>> = input
+            .pools
+            .iter()
+            .map(|pool| flat.by_ref().take(pool.max_windows as usize + 1).collect())
+            .collect();
         let table = Self { cuts };
         table_cache::put(key, &table);
         super::timing("tangent cut table", started);

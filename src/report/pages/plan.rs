@@ -77,6 +77,7 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
             .filter(|g| g.served > 0)
     }
     r.heading("What to do, department by department · 各部门怎么做");
+    let comprehensive = plan.matters.iter().any(|m| m.channel == Channel::General);
     let mut worse = Vec::new();
     for d in &plan.departments {
         let windows: Vec<&crate::plan::PlanWindow> = plan
@@ -100,6 +101,7 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                 (Action::Keep, _) => {
                     "kept at the department (its matters stay at its own counter)".to_string()
                 }
+                (Action::Fallback, _) if comprehensive => "made fallback (a comprehensive window, 综合窗口: serves the matters of every department sent there, walk-ins of online matters and back-office intake)".to_string(),
                 (Action::Fallback, _) => {
                     "made fallback (serves walk-ins of online matters and back-office intake)"
                         .to_string()
@@ -109,6 +111,9 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                 }
                 (Action::Cut, Some(CutReason::BackOffice)) => {
                     "cut (their approval work moves to the back office)".to_string()
+                }
+                (Action::Cut, Some(CutReason::General)) => {
+                    "cut (their matters move to the comprehensive windows)".to_string()
                 }
                 (Action::Cut, Some(CutReason::Merged)) => {
                     "cut (merged into a joint window)".to_string()
@@ -128,6 +133,21 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
         }
         for (what, ids) in &by_action {
             lines.push(format!("{}: {}", ids.join(", "), what));
+        }
+        // Which of its matters now go to the comprehensive windows (channel general).
+        let general: Vec<&str> = plan
+            .matters
+            .iter()
+            .filter(|m| m.department == d.department && m.channel == Channel::General)
+            .map(|m| m.name.as_str())
+            .collect();
+        if !general.is_empty() {
+            lines.push(format!(
+                "now shares the comprehensive windows (综合窗口): {} of its matters {} there ({})",
+                general.len(),
+                if general.len() == 1 { "goes" } else { "go" },
+                general.join(", ")
+            ));
         }
         // Where the staff of these windows go.
         let mut staff: Vec<(String, u32)> = Vec::new();

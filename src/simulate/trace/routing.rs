@@ -161,6 +161,12 @@ impl<'a> Routing<'a> {
                     }
                     self.fallback
                 }
+                // The comprehensive windows: every ticket of the matter, served more
+                // slowly by staff who handle every department's matters.
+                Channel::General => {
+                    job.service *= 1.0 + policy.general_slowdown;
+                    pool
+                }
                 Channel::Counter => pool,
             };
             true

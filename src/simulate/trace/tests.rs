@@ -497,3 +497,58 @@ fn a_growth_adds_copies_of_tickets_of_the_same_weekday_and_hour_of_other_days() 
         assert_eq!(j.pool, today.pool_of(t, donor));
     }
 }
+
+#[test]
+fn the_tickets_of_a_general_matter_are_served_at_the_fallback_windows_more_slowly() {
+    use crate::model::{Calibration, Channel, Policy};
+    use crate::plan::{Objective, PlanPoolKind};
+    let hall = sample();
+    let policy = Policy {
+        calibration: Calibration::Ratio,
+        ..Policy::default()
+    };
+    let run = crate::optimise::formula_plan(&hall, &policy, Objective::FewestWindows)
+        .expect("the sample plans");
+    let mut plan = run.plan;
+    let general: std::collections::BTreeSet<String> = plan
+        .matters
+        .iter()
+        .filter(|m| m.channel == Channel::General)
+        .map(|m| m.matter_id.clone())
+        .collect();
+    assert!(
+        !general.is_empty(),
+        "the sample's plan uses comprehensive windows"
+    );
+    for m in &hall.matters {
+        assert!(
+            !(m.specialist && general.contains(&m.id)),
+            "specialist matter {} at a comprehensive window",
+            m.id
+        );
+    }
+    let fallback = plan
+        .pools
+        .iter()
+        .position(|p| p.kind == PlanPoolKind::Fallback)
+        .expect("a fallback pool");
+    let slow = super::routing::plan_jobs(&hall, &plan, 5).expect("routes");
+    plan.policy.general_slowdown = 0.0;
+    let plain = super::routing::plan_jobs(&hall, &plan, 5).expect("routes");
+    assert_eq!(slow.len(), plain.len(), "the same tickets, the same draws");
+    let t = &hall.tickets;
+    let mut seen = 0;
+    for ((p, i, c), (q, j, d)) in slow.iter().zip(&plain) {
+        assert_eq!((p, i), (q, j));
+        let matter = t.matter[*i];
+        let is_general = matter != crate::hall::NONE && general.contains(t.matters.name(matter));
+        if is_general {
+            seen += 1;
+            assert_eq!(*p, fallback, "ticket {i} of a general matter");
+            assert!((c.service - 1.15 * d.service).abs() < 1e-6, "ticket {i}");
+        } else {
+            assert_eq!(c.service, d.service, "ticket {i}");
+        }
+    }
+    assert!(seen > 100, "{seen} tickets of general matters");
+}

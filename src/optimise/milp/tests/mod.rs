@@ -116,6 +116,58 @@ fn single_pool_takes_smallest_size_meeting_both_targets() {
     assert!(tight.model_waiting > 0.0);
 }
 
+/// Departments (pools 0..n) and the fallback pool (the last, one locked window): each
+/// department's matter may stay at its counter or take the comprehensive window
+/// (channel `general`, model.md §2): its whole load at the fallback pool, 15 % slower.
+/// Peak capacity 0.85 Erlangs per window everywhere, loose mean targets.
+fn comprehensive(dept_loads: &[f64], fallback_load: f64) -> MilpInput {
+    let n = dept_loads.len();
+    let mut pools: Vec<PoolSpec> = (0..n)
+        .map(|d| pool(&format!("dept{d}"), 10.0, 4, 0, 0.85, 60.0))
+        .collect();
+    pools.push(pool("fallback", 10.0, 6, 1, 0.85, 60.0));
+    // Arrivals per hour of a load in Erlangs at 10 minutes.
+    let arrivals = |a: f64| a * 6.0;
+    let mut matters: Vec<MatterSpec> = dept_loads
+        .iter()
+        .enumerate()
+        .map(|(d, &a)| MatterSpec {
+            name: format!("m{d}"),
+            options: vec![
+                option("counter", vec![load(d, &[arrivals(a)], 10.0)]),
+                option("general", vec![load(n, &[arrivals(a)], 11.5)]),
+            ],
+        })
+        .collect();
+    matters.push(MatterSpec {
+        name: "walk-ins".into(),
+        options: vec![option(
+            "counter",
+            vec![load(n, &[arrivals(fallback_load)], 10.0)],
+        )],
+    });
+    input(pools, matters, 1)
+}
+
+#[test]
+fn small_departments_move_to_the_comprehensive_window_where_it_saves_their_windows() {
+    // Two departments of 0.25 Erlangs each hold a window apiece; at the comprehensive
+    // window their 0.2875 Erlangs each join 0.2 already there: 0.775 ≤ 0.85, one window.
+    let sol = solved(&comprehensive(&[0.25, 0.25], 0.2));
+    assert_eq!(sol.windows, vec![0, 0, 1]);
+    assert_eq!(sol.choice, vec![1, 1, 0]);
+}
+
+#[test]
+fn a_busy_department_stays_where_the_comprehensive_window_would_cost_a_window() {
+    // 1.6 Erlangs need two windows of its own (1.6 / 0.85 = 1.9); at the comprehensive
+    // window they are 1.84 and with its 0.8 need four windows (2.64 / 0.85 = 3.1), not
+    // the three of both pools apart.
+    let sol = solved(&comprehensive(&[1.6], 0.8));
+    assert_eq!(sol.windows, vec![2, 1]);
+    assert_eq!(sol.choice, vec![0, 0]);
+}
+
 #[test]
 fn impossible_targets_are_infeasible() {
     let mut inst = single_pool(5.0);
