@@ -292,7 +292,11 @@ fn tickets_issued_in_the_same_second_queue_in_the_order_the_log_called_them() {
     assert_eq!(hall.tickets.called[x], t0 + 7 * MIN, "X is listed first");
     let r = replay(&hall, None, 1).expect("replays");
     assert!((r.departments[0].mean_wait - observed(&hall)["D"]).abs() < 1e-9);
-    assert!((r.hall.max_wait - 7.0).abs() < 1e-9, "max {}", r.hall.max_wait);
+    assert!(
+        (r.hall.max_wait - 7.0).abs() < 1e-9,
+        "max {}",
+        r.hall.max_wait
+    );
 }
 
 #[test]
