@@ -49,6 +49,9 @@ struct Job {
     pos: usize,
     pool: usize,
     arrival: f64,
+    /// Order among jobs of the same pool and arrival second: the log's call time
+    /// (`today::queue_tie`; a truncated clock leaves the call order as the queue order).
+    tie: i64,
     service: f64,
     patience: f64,
     /// Cancelled before being called: never takes a window (it leaves after `patience`).
@@ -432,12 +435,14 @@ impl Job {
     }
 }
 
-/// Pool by pool, each in order of arrival, then of the log.
+/// Pool by pool, each in order of arrival, then of the log's calls (see [`Job::tie`]),
+/// then of the log.
 fn sort_jobs(jobs: &mut [Job]) {
     jobs.sort_by(|a, b| {
         a.pool
             .cmp(&b.pool)
             .then(a.arrival.total_cmp(&b.arrival))
+            .then(a.tie.cmp(&b.tie))
             .then(a.pos.cmp(&b.pos))
     });
 }

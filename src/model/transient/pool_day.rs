@@ -240,6 +240,9 @@ impl PoolDay {
             return (f64::INFINITY, f64::INFINITY, f64::INFINITY);
         }
         let f = self.service.allen_cunneen();
+        // Diffusion scaling (module docs): the exponential queue on the day with its clock
+        // ts times faster; person-minutes scale by f·ts, waits by f.
+        let ts = self.service.time_scale();
         WORKSPACE.with(|cell| {
             let mut ws = cell.borrow_mut();
             let mut segs = std::mem::take(&mut ws.segs);
@@ -253,7 +256,7 @@ impl PoolDay {
                 }
                 segs.clear();
                 segs.extend(self.slots[a..b].iter().map(|&(m, k)| Seg {
-                    minutes: m,
+                    minutes: m / ts,
                     lambda: k * load,
                     dlambda: k,
                     c,
@@ -276,7 +279,7 @@ impl PoolDay {
             ws.segs = segs;
             ws.outs = outs;
             let worst = at.iter().copied().fold(0.0, f64::max);
-            (f * total, f * d_total, f * worst)
+            (f * ts * total, f * ts * d_total, f * worst)
         })
     }
 

@@ -42,10 +42,13 @@ pub(super) fn non_negative(x: f64) -> f64 {
 /// Evaluate one session into a `SessionWait` (without the p90) and its wait mixture.
 pub(super) fn session_parts(slots: &[Slot], service: Service, mix: &mut Mixture) -> SessionWait {
     let f = service.allen_cunneen();
+    // Diffusion scaling (module docs, *Non-exponential handling*): the exponential queue
+    // on a session whose clock runs f times faster, its waits stretched by f.
+    let ts = service.time_scale();
     let mut segs: Vec<Seg> = slots
         .iter()
         .map(|s| Seg {
-            minutes: non_negative(s.minutes),
+            minutes: non_negative(s.minutes) / ts,
             lambda: non_negative(s.arrivals_per_hour) / 60.0,
             dlambda: 0.0,
             c: s.windows,
@@ -53,6 +56,7 @@ pub(super) fn session_parts(slots: &[Slot], service: Service, mix: &mut Mixture)
             closed_after: 0.0,
         })
         .collect();
+    // Arrivals of the compressed session; the real session has ts times as many.
     let arrivals_of = |s: &Seg| s.lambda * s.minutes;
     let arrivals: f64 = segs.iter().map(arrivals_of).sum();
     mix.arrivals = arrivals;
@@ -103,8 +107,8 @@ pub(super) fn session_parts(slots: &[Slot], service: Service, mix: &mut Mixture)
         .map(|(s, o)| {
             let a = arrivals_of(s);
             SlotWait {
-                arrivals: a,
-                person_min: f * o.q_int,
+                arrivals: ts * a,
+                person_min: f * ts * o.q_int,
                 mean_wait_min: if a > 0.0 { f * o.wait_sum / a } else { 0.0 },
                 p_wait: if a > 0.0 {
                     (o.waiters / a).min(1.0)
@@ -114,15 +118,15 @@ pub(super) fn session_parts(slots: &[Slot], service: Service, mix: &mut Mixture)
             }
         })
         .collect();
-    let person_min = f * (outs.iter().map(|o| o.q_int).sum::<f64>() + drain);
+    let person_min = f * ts * (outs.iter().map(|o| o.q_int).sum::<f64>() + drain);
     let waiters: f64 = outs.iter().map(|o| o.waiters).sum();
     SessionWait {
         slots: slot_waits,
-        drain_person_min: f * drain,
+        drain_person_min: f * ts * drain,
         person_min,
-        arrivals,
+        arrivals: ts * arrivals,
         mean_wait_min: if arrivals > 0.0 {
-            person_min / arrivals
+            person_min / (ts * arrivals)
         } else {
             0.0
         },

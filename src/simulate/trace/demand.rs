@@ -155,6 +155,8 @@ impl Growth {
                     pos: tickets.len(),
                     pool: today.pool_of(t, i),
                     arrival: a.issued as f64,
+                    // An added ticket has no call of its own: last among its second's.
+                    tie: i64::MAX,
                     service: self.service[i],
                     patience: self.patience[i],
                     cancelled: never_served(t, i),

@@ -275,6 +275,31 @@ fn a_window_the_log_shows_serving_two_at_once_has_two_servers() {
 }
 
 #[test]
+fn tickets_issued_in_the_same_second_queue_in_the_order_the_log_called_them() {
+    // A clock in whole seconds: X and Y are issued at the same second while window A is
+    // busy, X listed first. The log called Y first (she was first in the queue, by a
+    // fraction of a second). Replaying in list order would serve X's 10 minutes first and
+    // make Y wait 15 minutes instead of 5; the call order is the queue order.
+    let t0 = midnight(0) + 10 * HOUR + 10 * MIN;
+    let mut rows = background("D", "A", &[0]);
+    rows.push(served("D", "A", t0 - MIN, t0 - MIN, t0 + 5 * MIN));
+    rows.push(served("D", "A", t0, t0 + 7 * MIN, t0 + 17 * MIN)); // X
+    rows.push(served("D", "A", t0, t0 + 5 * MIN, t0 + 7 * MIN)); // Y
+    let hall = hall_of(vec![window("A", "D", 1)], rows);
+    let x = (0..hall.tickets.len())
+        .find(|&i| hall.tickets.issued[i] == t0)
+        .expect("X in the log");
+    assert_eq!(hall.tickets.called[x], t0 + 7 * MIN, "X is listed first");
+    let r = replay(&hall, None, 1).expect("replays");
+    assert!((r.departments[0].mean_wait - observed(&hall)["D"]).abs() < 1e-9);
+    assert!(
+        (r.hall.max_wait - 7.0).abs() < 1e-9,
+        "max {}",
+        r.hall.max_wait
+    );
+}
+
+#[test]
 fn a_cancelled_ticket_never_delays_anyone() {
     // One window. A visitor takes a ticket at 10:10 and leaves at once (no cancel time);
     // the next visitor, ten seconds later, is called at once. The cancelled ticket must not

@@ -136,10 +136,12 @@ pub(super) fn patiences(
             .enumerate()
             .map(|(pos, &i)| (today.pool_of(t, i), t.issued[i], pos)),
     );
-    // Positions follow the log's order, so this is the order by (pool, issue, ticket).
-    // Keys are distinct: a stable sort gives the same order, and it is fast on a log
-    // that is mostly in order of issue.
-    order.sort();
+    // Positions follow the log's order. Issue times are whole seconds: among tickets of
+    // a pool issued in the same second, the one the log called first was first in the
+    // first-come-first-served queue (a truncated clock cannot tell, the call order can),
+    // so ties go by call time (never called last), then by the log. Keys are distinct: a
+    // stable sort gives the same order, and it is fast on a log mostly in order of issue.
+    order.sort_by_key(|&(p, issued, pos)| (p, issued, queue_tie(t, tickets[pos]), pos));
     out.clear();
     out.resize(tickets.len(), f64::INFINITY);
     // Walk each pool backwards remembering the wait of the next called ticket.
@@ -162,6 +164,16 @@ pub(super) fn patiences(
                 _ => 0.5 * today.typical[p][time::hour(issued) as usize],
             }
         };
+    }
+}
+
+/// Place of ticket `i` among the tickets of its pool issued in the same second: its call
+/// time (`i64::MAX` when never called), see [`patiences`].
+#[inline]
+pub(super) fn queue_tie(t: &Tickets, i: usize) -> i64 {
+    match t.called[i] {
+        NO_TIME => i64::MAX,
+        c => c,
     }
 }
 
@@ -188,6 +200,7 @@ pub(super) fn today_jobs(
             pos,
             pool,
             arrival: issued as f64,
+            tie: queue_tie(t, i),
             service: (service_s(t, i) + log.after_call[pos]).max(0.0),
             patience: patience[pos],
             cancelled: never_served(t, i),

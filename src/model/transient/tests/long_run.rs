@@ -33,17 +33,27 @@ fn a_long_session_converges_to_erlang_c() {
     }
 }
 
-/// Non-exponential handling: every wait (means, person-minutes, p90) is the exponential
-/// model's times (1 + cs²)/2, and P(wait) is unchanged — the scaling of
-/// `queueing::Station` (mean and tail), so the long-run limit is Allen–Cunneen's.
+/// Non-exponential handling, diffusion scaling (module docs): the session with cs² is
+/// the exponential model on the same slots with a clock f = (1 + cs²)/2 times faster —
+/// every slot f times shorter at the same rates and windows — its waits (means, slot
+/// waits, drain per person, p90) stretched by f, its person-minutes by f², its arrivals
+/// by f, and P(wait) unchanged. cs² = 1 is the exponential model itself.
 #[test]
-fn allen_cunneen_scales_every_wait_like_the_stationary_formulas() {
+fn non_exponential_handling_is_the_exponential_session_on_a_faster_clock() {
     let slots = [
         slot(60.0, 40.0, 3),
         slot(30.0, 70.0, 3),
         slot(60.0, 20.0, 2),
     ];
-    let base = session(&slots, exponential(4.0));
+    let exp = session(&slots, exponential(4.0));
+    let one = session(
+        &slots,
+        Service {
+            handle_min: 4.0,
+            cs2: 1.0,
+        },
+    );
+    assert_eq!(one, exp, "cs² = 1 is the exponential model");
     for cs2 in [0.0, 0.5, 2.5] {
         let s = session(
             &slots,
@@ -53,18 +63,45 @@ fn allen_cunneen_scales_every_wait_like_the_stationary_formulas() {
             },
         );
         let f = (1.0 + cs2) / 2.0;
-        assert_rel(s.person_min, f * base.person_min, 1e-12, "person-minutes");
+        let fast: Vec<Slot> = slots
+            .iter()
+            .map(|x| Slot {
+                minutes: x.minutes / f,
+                ..*x
+            })
+            .collect();
+        let base = session(&fast, exponential(4.0));
+        assert_rel(s.arrivals, f * base.arrivals, 1e-12, "arrivals");
+        assert_rel(
+            s.person_min,
+            f * f * base.person_min,
+            1e-12,
+            "person-minutes",
+        );
         assert_rel(
             s.drain_person_min,
-            f * base.drain_person_min,
+            f * f * base.drain_person_min,
             1e-12,
             "drain",
         );
+        assert_rel(s.mean_wait_min, f * base.mean_wait_min, 1e-12, "mean wait");
         assert_rel(s.p90_min, f * base.p90_min, 1e-12, "p90");
         assert_eq!(s.p_wait, base.p_wait);
         for (a, b) in s.slots.iter().zip(&base.slots) {
             assert_rel(a.mean_wait_min, f * b.mean_wait_min, 1e-12, "slot wait");
         }
+        // A session that opens empty has not felt the variability for long: the waits
+        // lie between the exponential model's and plain Allen–Cunneen scaling of it.
+        let (lo, hi) = if f < 1.0 {
+            (f * exp.mean_wait_min, exp.mean_wait_min)
+        } else {
+            (exp.mean_wait_min, f * exp.mean_wait_min)
+        };
+        assert!(
+            lo < s.mean_wait_min && s.mean_wait_min < hi,
+            "cs² {cs2}: {} not in ({lo}, {hi})",
+            s.mean_wait_min
+        );
     }
     // Long run with cs² = 0.5: mean and p90 approach the Allen–Cunneen station's.
     let st = Station {
