@@ -98,8 +98,7 @@ pub struct State {
 }
 
 /// An example body for the messages.
-const EXAMPLE: &str =
-    r#"{"set": {"demand_change": -0.2}, "max_windows": 60, "locked": ["A01"]}"#;
+const EXAMPLE: &str = r#"{"set": {"demand_change": -0.2}, "max_windows": 60, "locked": ["A01"]}"#;
 
 /// `POST /api/plan`'s body: `set` (knobs, as `--set key=value`), `max_windows` (least
 /// waiting within that many windows; absent or null: the fewest windows) and `locked`
@@ -119,10 +118,16 @@ impl PlanRequest {
             return Ok(req);
         }
         let v: Value = serde_json::from_slice(body).map_err(|e| {
-            ApiError::bad("body", format!("the body is not JSON: {e} (expected e.g. {EXAMPLE})"))
+            ApiError::bad(
+                "body",
+                format!("the body is not JSON: {e} (expected e.g. {EXAMPLE})"),
+            )
         })?;
         let Value::Object(fields) = v else {
-            return Err(ApiError::bad("body", format!("the body is not a JSON object (expected e.g. {EXAMPLE})")));
+            return Err(ApiError::bad(
+                "body",
+                format!("the body is not a JSON object (expected e.g. {EXAMPLE})"),
+            ));
         };
         for (k, v) in fields {
             match k.as_str() {
@@ -257,8 +262,8 @@ impl State {
         let seed = policy.seed;
         let run = planner::plan(&self.loaded.hall, &self.config(policy, objective))
             .map_err(ApiError::planning)?;
-        let json =
-            crate::commands::plan::plan_json(&run.plan).map_err(|e| ApiError::status(500, e.to_string()))?;
+        let json = crate::commands::plan::plan_json(&run.plan)
+            .map_err(|e| ApiError::status(500, e.to_string()))?;
         let replay = if self.loaded.hall.tickets.is_empty() {
             Value::Null
         } else {
@@ -270,8 +275,11 @@ impl State {
     }
 
     fn compute_frontier(&self, policy: Policy) -> Answer<String> {
-        let f = planner::frontier(&self.loaded.hall, &self.config(policy, Objective::FewestWindows))
-            .map_err(ApiError::planning)?;
+        let f = planner::frontier(
+            &self.loaded.hall,
+            &self.config(policy, Objective::FewestWindows),
+        )
+        .map_err(ApiError::planning)?;
         let points: Vec<Value> = f
             .points
             .iter()
@@ -301,11 +309,17 @@ fn knob_text(key: &str, v: &Value) -> Answer<String> {
         Value::Bool(b) => Ok(b.to_string()),
         _ => Err(ApiError::bad(
             format!("set.{key}"),
-            format!("set.{key}: expected a number, true/false, a string or a list of strings, not {v}"),
+            format!(
+                "set.{key}: expected a number, true/false, a string or a list of strings, not {v}"
+            ),
         )),
     };
     match v {
-        Value::Array(items) => Ok(items.iter().map(item).collect::<Answer<Vec<_>>>()?.join(",")),
+        Value::Array(items) => Ok(items
+            .iter()
+            .map(item)
+            .collect::<Answer<Vec<_>>>()?
+            .join(",")),
         Value::Null => Err(ApiError::bad(
             format!("set.{key}"),
             format!("set.{key}: null is not a value (leave the key out to keep the scenario's)"),
@@ -336,7 +350,9 @@ fn answer<V: Clone + Send + 'static>(
         Lookup::Busy => {
             return Err(ApiError::status(
                 503,
-                format!("busy: {IN_FLIGHT} other scenarios are being planned; try again in a moment"),
+                format!(
+                    "busy: {IN_FLIGHT} other scenarios are being planned; try again in a moment"
+                ),
             ))
         }
         Lookup::Start(slot) => {
@@ -372,24 +388,34 @@ fn planned(state: &Arc<State>, body: &[u8]) -> Answer<Arc<Planned>> {
         None => Objective::FewestWindows,
     };
     let key = plan_key(&policy, max_windows);
-    answer(state, |s| &s.plans, &key, move |s| {
-        s.compute_plan(policy, objective).map(Arc::new)
-    })
+    answer(
+        state,
+        |s| &s.plans,
+        &key,
+        move |s| s.compute_plan(policy, objective).map(Arc::new),
+    )
 }
 
 fn frontier(state: &Arc<State>, query: &str) -> Answer<Arc<String>> {
-    let pairs = form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
+    let pairs =
+        form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned()));
     let policy = state.policy(pairs, &[], "")?;
     let key = plan_key(&policy, None);
-    answer(state, |s| &s.frontiers, &key, move |s| {
-        s.compute_frontier(policy).map(Arc::new)
-    })
+    answer(
+        state,
+        |s| &s.frontiers,
+        &key,
+        move |s| s.compute_frontier(policy).map(Arc::new),
+    )
 }
 
 /// The files `plan` writes that the page offers for download.
 const FILES: [(&str, &str); 3] = [
     ("plan.json", "application/json"),
-    ("plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "plan.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("report.html", "text/html; charset=utf-8"),
 ];
 
@@ -447,7 +473,10 @@ impl Reply {
 /// Reads at most `MAX_BODY` bytes; more is a 413.
 fn read_body(request: &mut tiny_http::Request) -> Answer<Vec<u8>> {
     if request.body_length().is_some_and(|n| n > MAX_BODY) {
-        return Err(ApiError::status(413, format!("the body is larger than {} kB", MAX_BODY / 1024)));
+        return Err(ApiError::status(
+            413,
+            format!("the body is larger than {} kB", MAX_BODY / 1024),
+        ));
     }
     let mut body = Vec::new();
     request
@@ -456,7 +485,10 @@ fn read_body(request: &mut tiny_http::Request) -> Answer<Vec<u8>> {
         .read_to_end(&mut body)
         .map_err(|e| ApiError::status(400, format!("cannot read the body: {e}")))?;
     if body.len() > MAX_BODY {
-        return Err(ApiError::status(413, format!("the body is larger than {} kB", MAX_BODY / 1024)));
+        return Err(ApiError::status(
+            413,
+            format!("the body is larger than {} kB", MAX_BODY / 1024),
+        ));
     }
     Ok(body)
 }
@@ -466,16 +498,25 @@ pub fn handle(state: &Arc<State>, mut request: tiny_http::Request) {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     let post = *request.method() == tiny_http::Method::Post;
-    let get = matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head);
+    let get = matches!(
+        request.method(),
+        tiny_http::Method::Get | tiny_http::Method::Head
+    );
     let reply = match (path, get, post) {
-        ("/", true, _) | ("/index.html", true, _) => Reply::ok("text/html; charset=utf-8", page::INDEX),
+        ("/", true, _) | ("/index.html", true, _) => {
+            Reply::ok("text/html; charset=utf-8", page::INDEX)
+        }
         ("/app.js", true, _) => Reply::ok("text/javascript; charset=utf-8", page::APP_JS),
         ("/style.css", true, _) => Reply::ok("text/css; charset=utf-8", page::STYLE_CSS),
         ("/fonts.css", true, _) => Reply::ok("text/css; charset=utf-8", state.font_css.clone()),
         ("/api/hall", true, _) => Reply::ok("application/json", state.hall_json.clone()),
-        ("/api/frontier", true, _) => Reply::json(frontier(state, query).map(|s| s.as_bytes().to_vec())),
+        ("/api/frontier", true, _) => {
+            Reply::json(frontier(state, query).map(|s| s.as_bytes().to_vec()))
+        }
         ("/api/plan", _, true) => Reply::json(
-            read_body(&mut request).and_then(|b| planned(state, &b)).map(|p| p.json.clone().into_bytes()),
+            read_body(&mut request)
+                .and_then(|b| planned(state, &b))
+                .map(|p| p.json.clone().into_bytes()),
         ),
         ("/api/replay", _, true) => Reply::json(
             read_body(&mut request)
@@ -494,11 +535,19 @@ pub fn handle(state: &Arc<State>, mut request: tiny_http::Request) {
                 },
                 None => Reply::error(&ApiError::status(
                     404,
-                    format!("no such file; the files are {}", FILES.map(|f| f.0).join(", ")),
+                    format!(
+                        "no such file; the files are {}",
+                        FILES.map(|f| f.0).join(", ")
+                    ),
                 )),
             }
         }
-        ("/" | "/index.html" | "/app.js" | "/style.css" | "/fonts.css" | "/api/hall" | "/api/frontier", false, _)
+        (
+            "/" | "/index.html" | "/app.js" | "/style.css" | "/fonts.css" | "/api/hall"
+            | "/api/frontier",
+            false,
+            _,
+        )
         | ("/api/plan" | "/api/replay", _, false) => Reply::error(&ApiError::status(
             405,
             format!("{} does not take {}", path, request.method()),
@@ -520,7 +569,10 @@ fn respond(request: tiny_http::Request, r: Reply) {
         ),
     ];
     if let Some(name) = r.download {
-        headers.push(("Content-Disposition", format!("attachment; filename=\"{name}\"")));
+        headers.push((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ));
     }
     // Always a Content-Length, never chunked: simple clients (and curl -o) get the bytes
     // as they are.

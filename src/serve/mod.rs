@@ -44,10 +44,7 @@ pub fn serve(state: Arc<State>, addr: SocketAddr) -> Result<()> {
         what: "--bind/--port".into(),
         message: format!("cannot listen on {addr}: {e}"),
     })?;
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .unwrap_or(addr);
+    let bound = server.server_addr().to_ip().unwrap_or(addr);
     if !bound.ip().is_loopback() {
         eprintln!("warning: listening on {}, not a loopback address: anyone who can reach this machine can use the page and its CPU (there is no login); use --bind 127.0.0.1 to keep it local", bound.ip());
     }
@@ -64,7 +61,8 @@ pub fn serve(state: Arc<State>, addr: SocketAddr) -> Result<()> {
     let server = Arc::new(server);
     let handlers: Vec<_> = (0..HANDLERS)
         .map(|_| {
-            let (server, state, stop) = (Arc::clone(&server), Arc::clone(&state), Arc::clone(&stop));
+            let (server, state, stop) =
+                (Arc::clone(&server), Arc::clone(&state), Arc::clone(&stop));
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     match server.recv_timeout(Duration::from_millis(200)) {

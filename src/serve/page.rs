@@ -75,7 +75,8 @@ pub fn hall_json(
         .departments()
         .into_iter()
         .map(|d| {
-            let planned = today.and_then(|t| t.run.plan.departments.iter().find(|p| p.department == d));
+            let planned =
+                today.and_then(|t| t.run.plan.departments.iter().find(|p| p.department == d));
             json!({
                 "department": d,
                 "windows": h.windows.iter().filter(|w| w.department == d).count(),

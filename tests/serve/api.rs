@@ -10,7 +10,13 @@ use crate::util;
 fn plan_file(data: &std::path::Path, args: &[&str], file: &str) -> Vec<u8> {
     let out = tempfile::tempdir().expect("a temporary folder");
     let dir = out.path().join("plan");
-    let mut full = vec!["plan", "--data", util::path_str(data), "--out", util::path_str(&dir)];
+    let mut full = vec![
+        "plan",
+        "--data",
+        util::path_str(data),
+        "--out",
+        util::path_str(&dir),
+    ];
     full.extend_from_slice(args);
     util::run(&full).assert_success();
     std::fs::read(dir.join(file)).expect("plan wrote the file")
@@ -31,7 +37,11 @@ fn a_request_s_plan_json_xlsx_and_report_are_the_bytes_plan_writes() {
     ];
     let reply = server.post("/api/plan", body);
     assert_eq!(reply.status, 200, "{}", reply.text());
-    assert!(reply.headers.contains("application/json"), "{}", reply.headers);
+    assert!(
+        reply.headers.contains("application/json"),
+        "{}",
+        reply.headers
+    );
     assert_eq!(
         reply.text(),
         String::from_utf8(plan_file(&hall, &args, "plan.json")).expect("UTF-8"),
@@ -40,7 +50,11 @@ fn a_request_s_plan_json_xlsx_and_report_are_the_bytes_plan_writes() {
     for file in ["plan.xlsx", "report.html"] {
         let dl = server.post(&format!("/api/files/{file}"), body);
         assert_eq!(dl.status, 200, "{file}: {}", dl.text());
-        assert!(dl.headers.contains(&format!("filename=\"{file}\"")), "{}", dl.headers);
+        assert!(
+            dl.headers.contains(&format!("filename=\"{file}\"")),
+            "{}",
+            dl.headers
+        );
         assert!(
             dl.body == plan_file(&hall, &args, file),
             "{file} from the page differs from plan's"
@@ -93,11 +107,36 @@ fn bad_requests_are_400s_that_name_the_field_and_the_hall_is_unchanged() {
     let cases: [(&str, u16, &str, &str); 9] = [
         ("{not json", 400, "body", "not JSON"),
         (r#"{"sett": {}}"#, 400, "sett", "unknown field \"sett\""),
-        (r#"{"set": {"demand_chnage": -0.2}}"#, 400, "set.demand_chnage", "did you mean demand_change"),
-        (r#"{"set": {"demand_change": -1.5}}"#, 400, "set.demand_change", "above −1"),
-        (r#"{"set": {"online_adoption": "lots"}}"#, 400, "set.online_adoption", "takes a number"),
-        (r#"{"set": {"wait_floor_min": null}}"#, 400, "set.wait_floor_min", "null is not a value"),
-        (r#"{"set": {"tangent_points": 100000}}"#, 400, "set.tangent_points", "2 to 64"),
+        (
+            r#"{"set": {"demand_chnage": -0.2}}"#,
+            400,
+            "set.demand_chnage",
+            "did you mean demand_change",
+        ),
+        (
+            r#"{"set": {"demand_change": -1.5}}"#,
+            400,
+            "set.demand_change",
+            "above −1",
+        ),
+        (
+            r#"{"set": {"online_adoption": "lots"}}"#,
+            400,
+            "set.online_adoption",
+            "takes a number",
+        ),
+        (
+            r#"{"set": {"wait_floor_min": null}}"#,
+            400,
+            "set.wait_floor_min",
+            "null is not a value",
+        ),
+        (
+            r#"{"set": {"tangent_points": 100000}}"#,
+            400,
+            "set.tangent_points",
+            "2 to 64",
+        ),
         (r#"{"locked": ["Z99"]}"#, 400, "locked", "no window \"Z99\""),
         (r#"{"max_windows": -3}"#, 400, "max_windows", "whole number"),
     ];
@@ -112,7 +151,10 @@ fn bad_requests_are_400s_that_name_the_field_and_the_hall_is_unchanged() {
     // A budget no plan can meet: 422, explained in words.
     let r = server.post("/api/plan", r#"{"max_windows": 10}"#);
     assert_eq!(r.status, 422, "{}", r.text());
-    assert!(r.json()["error"].as_str().unwrap_or_default().contains("raise --max-windows"));
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("raise --max-windows"));
     // Bodies are bounded, routes fixed, methods checked.
     let big = format!(r#"{{"locked": ["{}"]}}"#, "A".repeat(70 * 1024));
     assert_eq!(server.post("/api/plan", &big).status, 413);
@@ -196,7 +238,10 @@ fn a_request_past_the_time_limit_gets_a_504_and_ctrl_c_stops_the_server() {
     assert_eq!(server.post("/api/plan", "{}").status, 200);
     let r = server.post("/api/plan", r#"{"set": {"demand_change": -0.15}}"#);
     assert_eq!(r.status, 504, "{}", r.text());
-    assert!(r.json()["error"].as_str().unwrap_or_default().contains("time limit"));
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("time limit"));
     let (status, stderr) = server.interrupt();
     assert!(status.success(), "{status:?}: {stderr}");
     assert!(stderr.contains("not a loopback address"), "{stderr}");

@@ -84,7 +84,6 @@ impl Server {
         }
         panic!("hallplan serve did not stop within 10 s of Ctrl-C");
     }
-
 }
 
 impl Drop for Server {
@@ -116,7 +115,8 @@ impl Reply {
 /// One request on its own connection (`Connection: close`), read to the end.
 pub fn request(addr: &str, method: &str, path: &str, body: Option<&[u8]>) -> Reply {
     let mut s = TcpStream::connect(addr).expect("connects");
-    s.set_read_timeout(Some(Duration::from_secs(120))).ok();
+    // Generous: a plan on a loaded 2-core CI machine can take a minute.
+    s.set_read_timeout(Some(Duration::from_secs(900))).ok();
     let body = body.unwrap_or_default();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
@@ -142,7 +142,9 @@ pub fn request(addr: &str, method: &str, path: &str, body: Option<&[u8]>) -> Rep
     let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
     let length = headers.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+        k.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse::<usize>().ok())?
     });
     match length {
         Some(n) => {

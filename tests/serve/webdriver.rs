@@ -42,7 +42,10 @@ impl Browser {
         let addr = format!("127.0.0.1:{port}");
         let started = Instant::now();
         while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let mut b = Browser {
@@ -89,7 +92,11 @@ impl Browser {
 
     /// Runs `script` (a function body; `arguments` are `args`) in the page.
     pub fn js(&self, script: &str, args: Value) -> Value {
-        self.call("POST", &self.s("/execute/sync"), json!({"script": script, "args": args}))
+        self.call(
+            "POST",
+            &self.s("/execute/sync"),
+            json!({"script": script, "args": args}),
+        )
     }
 
     /// Polls `condition` (a JS expression) until it is true.
@@ -100,7 +107,7 @@ impl Browser {
                 return;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(60),
+                started.elapsed() < Duration::from_secs(300),
                 "timed out waiting for {what} ({condition})"
             );
             std::thread::sleep(Duration::from_millis(100));
@@ -113,7 +120,10 @@ impl Browser {
             &self.s("/element"),
             json!({"using": "css selector", "value": css}),
         );
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     pub fn click(&self, css: &str) {
@@ -124,7 +134,11 @@ impl Browser {
     /// Types into an element (WebDriver keys: "\u{E012}" is the left arrow).
     pub fn keys(&self, css: &str, text: &str) {
         let e = self.find(css);
-        self.call("POST", &self.s(&format!("/element/{e}/value")), json!({ "text": text }));
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{e}/value")),
+            json!({ "text": text }),
+        );
     }
 
     /// A Chrome DevTools command through chromedriver.
@@ -171,7 +185,10 @@ fn base64_decode(s: &str) -> Vec<u8> {
     let digits: Vec<u32> = s.bytes().filter_map(val).collect();
     let mut out = Vec::with_capacity(digits.len() * 3 / 4);
     for chunk in digits.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, d)| acc | d << (18 - 6 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, d)| acc | d << (18 - 6 * i));
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
         out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
     }

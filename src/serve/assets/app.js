@@ -213,6 +213,11 @@ function render() {
   const res = S.result[S.active];
   // After an error the last plan stays on screen, under the message that says so.
   const plan = res && (res.plan || res.stale);
+  // With the budget off, its slider shows the plan's own count (the place to start).
+  if (S.scen[S.active].budget == null && plan) {
+    $('#budget').value = plan.windows_after;
+    $('#budget-out').textContent = String(plan.windows_after);
+  }
   renderMessage(res);
   renderHeadline(plan);
   renderGrid(plan);
