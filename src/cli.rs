@@ -40,6 +40,32 @@ pub enum Command {
     /// Before/after wait-time report with confidence intervals and verdicts.
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
+    /// The what-if page: a local web server where the knobs, the window budget and the
+    /// locked windows re-plan the hall at once (README: `serve`).
+    #[command(after_help = EXIT_CODES)]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Scenario TOML with the page's starting knobs (default: DIR/scenario.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// TCP port (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; anything but a loopback address exposes the page (and the
+    /// CPU) to the network, and serve says so.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+    /// Seconds one request may take (queueing and planning) before it gets a 504.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub time_limit_s: f64,
+    /// MILP solver: microlp or highs (see `plan --help`).
+    #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
+    pub solver: SolverArg,
 }
 
 #[derive(Debug, Args)]

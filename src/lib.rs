@@ -33,6 +33,7 @@ pub mod proposal;
 pub mod queueing;
 pub mod report;
 pub mod sample;
+pub mod serve;
 pub mod simulate;
 pub mod stats;
 pub mod units;

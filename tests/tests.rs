@@ -19,4 +19,5 @@ mod reform_hall;
 mod replay_backtest;
 mod reports;
 mod sample_data;
+mod serve;
 mod unseen_hall;

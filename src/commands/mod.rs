@@ -26,6 +26,7 @@ pub fn run(config: Config) -> Result<()> {
         Config::Frontier(c) => frontier::run(c),
         Config::Simulate(c) => simulate::run(c),
         Config::Compare(c) => compare::run(c),
+        Config::Serve(c) => crate::serve::run(c),
     }
 }
 

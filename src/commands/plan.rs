@@ -3,15 +3,16 @@
 
 use crate::config::{ModelFile, PlanCommandConfig};
 use crate::error::{Error, Result};
-use crate::planner;
-use crate::report::{self, pages};
+use crate::ingest::Loaded;
+use crate::plan::Plan;
+use crate::planner::{self, PlanRun};
+use crate::report::{self, pages, Bundle};
 use crate::simulate::trace;
 
 pub fn run(c: PlanCommandConfig) -> Result<()> {
     let loaded = c.input.load()?;
     let config = &c.planner;
     let objective = config.objective;
-    let policy = &config.policy;
     let prep = planner::prepare(&loaded.hall, config)?;
     // The model is written before the slow solve, so a bad path fails at once; inside
     // the output folder it waits for the bundle.
@@ -33,14 +34,6 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         }
     }
     let run = planner::solve(&prep, &loaded.hall, config)?;
-    let sims = if loaded.hall.tickets.is_empty() {
-        None
-    } else {
-        Some((
-            trace::replay(&loaded.hall, None, policy.seed)?,
-            trace::replay(&loaded.hall, Some(&run.plan), policy.seed)?,
-        ))
-    };
     // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
         println!("{line}");
@@ -52,19 +45,41 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         run.variables,
         run.constraints
     );
-    let (rep, summary) = pages::plan::build(&loaded, &run, sims.as_ref())?;
-    let mut bundle = report::render(&rep, &summary)?;
-    let mut json = serde_json::to_string_pretty(&run.plan).map_err(|e| Error::Render {
-        what: "plan.json".into(),
-        message: e.to_string(),
-    })?;
-    json.push('\n');
-    bundle.add("plan.json", json.into_bytes());
-    bundle.add("plan.xlsx", report::xlsx::render(&rep)?);
-    bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&loaded)?);
+    let mut bundle = files(&loaded, &run)?;
     if let Some((rel, text)) = model_in_output {
         eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());
         bundle.add(rel, text.into_bytes());
     }
     super::commit(&c.out, bundle)
+}
+
+/// Every file of a plan's output folder (the report in each format, plan.json,
+/// plan.xlsx, the rejected rows): `plan` writes them and `serve` offers them for
+/// download, the same bytes for the same run.
+pub fn files(loaded: &Loaded, run: &PlanRun) -> Result<Bundle> {
+    let seed = run.plan.policy.seed;
+    let sims = if loaded.hall.tickets.is_empty() {
+        None
+    } else {
+        Some((
+            trace::replay(&loaded.hall, None, seed)?,
+            trace::replay(&loaded.hall, Some(&run.plan), seed)?,
+        ))
+    };
+    let (rep, summary) = pages::plan::build(loaded, run, sims.as_ref())?;
+    let mut bundle = report::render(&rep, &summary)?;
+    bundle.add("plan.json", plan_json(&run.plan)?.into_bytes());
+    bundle.add("plan.xlsx", report::xlsx::render(&rep)?);
+    bundle.add("rejected_rows.csv", pages::rejected_rows_csv(loaded)?);
+    Ok(bundle)
+}
+
+/// plan.json: the plan, pretty-printed, with a final newline.
+pub fn plan_json(plan: &Plan) -> Result<String> {
+    let mut json = serde_json::to_string_pretty(plan).map_err(|e| Error::Render {
+        what: "plan.json".into(),
+        message: e.to_string(),
+    })?;
+    json.push('\n');
+    Ok(json)
 }

@@ -10,6 +10,7 @@ mod frontier;
 mod plan;
 mod profile;
 mod sample;
+mod serve;
 mod set;
 mod simulate;
 mod validate;
@@ -20,6 +21,7 @@ pub use frontier::FrontierConfig;
 pub use plan::{ModelFile, PlanCommandConfig};
 pub use profile::ProfileConfig;
 pub use sample::SampleConfig;
+pub use serve::ServeConfig;
 pub use simulate::{SimMode, SimulateConfig};
 pub use validate::ValidateConfig;
 
@@ -43,6 +45,7 @@ pub enum Config {
     Frontier(FrontierConfig),
     Simulate(SimulateConfig),
     Compare(CompareConfig),
+    Serve(ServeConfig),
 }
 
 impl Config {
@@ -59,6 +62,7 @@ impl Config {
             Command::Frontier(a) => Config::Frontier(FrontierConfig::new(a, env)?),
             Command::Simulate(a) => Config::Simulate(SimulateConfig::new(a, env)?),
             Command::Compare(a) => Config::Compare(CompareConfig::new(a, env)?),
+            Command::Serve(a) => Config::Serve(ServeConfig::new(a, env)?),
         })
     }
 }
@@ -270,6 +274,13 @@ fn planning_inputs(
         env,
     )?;
     Ok((out, policy, Input { data: dir, options }))
+}
+
+/// Applies one `key=value` knob to a policy exactly as `--set key=value` does (same
+/// parsing, same ranges, same messages), so that the what-if page and the command line
+/// agree on what a knob accepts.
+pub fn apply_set(policy: &mut Policy, assignment: &str) -> Result<()> {
+    set::apply(policy, assignment)
 }
 
 /// The solver named by `--solver`.
