@@ -3,6 +3,7 @@
 
 use crate::config::{ModelFile, PlanCommandConfig};
 use crate::error::{Error, Result};
+use crate::optimise::staffing;
 use crate::planner;
 use crate::report::{self, pages};
 use crate::simulate::trace;
@@ -41,10 +42,14 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
             trace::replay(&loaded.hall, Some(&run.plan), policy.seed)?,
         ))
     };
+    let started = std::time::Instant::now();
+    let staffing = staffing::for_plan(&run, &loaded.hall)?;
+    crate::optimise::milp::timing("hourly staffing", started);
     // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
         println!("{line}");
     }
+    println!("{}", pages::staffing::saved_line(&staffing, "the plan's"));
     eprintln!(
         "MILP solved by {} in {:.0} ms ({} variables, {} constraints)",
         config.solver.as_str(),
@@ -52,7 +57,12 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         run.variables,
         run.constraints
     );
-    let (rep, summary) = pages::plan::build(&loaded, &run, sims.as_ref())?;
+    let (mut rep, mut summary) = pages::plan::build(&loaded, &run, sims.as_ref())?;
+    rep.append(pages::staffing::section(&staffing, "the plan's")?);
+    summary["staffing"] = serde_json::json!({
+        "window_hours_all_day": staffing.window_hours_all_day(),
+        "window_hours_staffed": staffing.window_hours_staffed(),
+    });
     let mut bundle = report::render(&rep, &summary)?;
     let mut json = serde_json::to_string_pretty(&run.plan).map_err(|e| Error::Render {
         what: "plan.json".into(),
