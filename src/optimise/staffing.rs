@@ -315,29 +315,43 @@ fn staff_pool(
 ) -> PoolStaffing {
     let n_types = flow.week.len().max(1);
     let slots = flow.lambda.len();
+    let flat = vec![t.windows; slots];
+    let weight_of = |day: usize| flow.week.get(day).map_or(1.0, |w| w.weight);
+    let flat_evals: Vec<Option<Eval>> = (0..n_types)
+        .map(|day| eval_day(flow, day, &flat, t.k))
+        .collect();
+    let caps = mean_caps(
+        &(0..n_types)
+            .map(|day| {
+                let arrivals: f64 = arrivals_on(flow, day).iter().sum();
+                let mean = flat_evals[day].as_ref().map_or(0.0, |e| e.mean);
+                (weight_of(day) * arrivals, mean)
+            })
+            .collect::<Vec<_>>(),
+        t.mean,
+    );
     let mut days = Vec::with_capacity(n_types);
     let mut hint: Option<Vec<u32>> = None;
     for day in 0..n_types {
-        let weight = flow.week.get(day).map_or(1.0, |w| w.weight);
         let arrivals = arrivals_on(flow, day);
         let load: Vec<f64> = match flow.week.get(day) {
             Some(w) => w.load.clone(),
             None => flow.load.clone(),
         };
         let lower = lower_bounds(flow, &arrivals, &load, t);
-        let flat = vec![t.windows; slots];
-        let windows = match eval_day(flow, day, &flat, t.k) {
+        let windows = match &flat_evals[day] {
             // The plan's own roster never empties its queue (no windows for a pool people
             // come to): nothing to take away.
-            None => flat,
+            None => flat.clone(),
             Some(f) => {
-                let (c, floor) = descend(flow, day, &flat, &lower, t, &f, hint.as_deref());
+                let (c, floor) =
+                    descend(flow, day, &flat, &lower, t, f, caps[day], hint.as_deref());
                 hint = Some(floor);
                 c
             }
         };
         days.push(StaffedDay {
-            weight,
+            weight: weight_of(day),
             windows,
             arrivals,
             model_wait_min: vec![None; slots],
@@ -404,6 +418,33 @@ fn fill_model(pool: &mut PoolStaffing, flow: &Flow) {
     pool.model_mean_all_day_min = mean(flat_num);
 }
 
+/// Each day type's cap on its mean wait, from (arrivals × weight, the plan's own mean) per
+/// day type: max(the plan's own mean, τ), with τ the largest level at which the week's
+/// mean stays within max(target, the plan's week mean) — water-filling. A weekday the plan
+/// already runs above the target stays no worse than the plan; the others share what the
+/// target leaves, so the week keeps the target the plan keeps (for a typical day, τ is
+/// the target).
+fn mean_caps(days: &[(f64, f64)], target: f64) -> Vec<f64> {
+    let total: f64 = days.iter().map(|d| d.0).sum();
+    if total <= 0.0 {
+        return vec![target; days.len()];
+    }
+    let week = days.iter().map(|d| d.0 * d.1).sum::<f64>() / total;
+    let budget = target.max(week) * total;
+    // Σ a_k·max(m_k, τ) is increasing and piecewise linear in τ: bisection to 1e-12.
+    let used = |tau: f64| days.iter().map(|d| d.0 * d.1.max(tau)).sum::<f64>();
+    let (mut lo, mut hi) = (0.0, target.max(week));
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if used(mid) <= budget {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    days.iter().map(|d| d.1.max(lo)).collect()
+}
+
 /// The fewest windows each slot may have whatever the waits (see the module docs).
 fn lower_bounds(flow: &Flow, arrivals: &[f64], load: &[f64], t: PoolTargets) -> Vec<u32> {
     let mut lower: Vec<u32> = (0..arrivals.len())
@@ -444,10 +485,11 @@ fn descend(
     lower: &[u32],
     t: PoolTargets,
     flat_eval: &Eval,
+    mean_cap: f64,
     hint: Option<&[u32]>,
 ) -> (Vec<u32>, Vec<u32>) {
     // Targets read as "no worse than the plan's own figure" where the plan misses them.
-    let mean_cap = t.mean.max(flat_eval.mean) + 1e-6;
+    let mean_cap = mean_cap.max(flat_eval.mean) + 1e-6;
     let peak_cap = t.peak.max(flat_eval.worst) + 1e-6;
     let ok = |e: &Option<Eval>| {
         e.as_ref()
@@ -677,3 +719,6 @@ fn check_by_replay(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
