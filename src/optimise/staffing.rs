@@ -132,7 +132,11 @@ pub struct Staffing {
 impl Staffing {
     /// Window-hours per open day with the plan's windows open all day.
     pub fn window_hours_all_day(&self) -> f64 {
-        let hours: f64 = self.slots.iter().map(|(a, b)| f64::from(b - a) / 60.0).sum();
+        let hours: f64 = self
+            .slots
+            .iter()
+            .map(|(a, b)| f64::from(b - a) / 60.0)
+            .sum();
         self.pools
             .iter()
             .map(|p| f64::from(p.windows) * hours)
@@ -344,8 +348,18 @@ fn staff_pool(
             // come to): nothing to take away.
             None => flat.clone(),
             Some(f) => {
-                let (c, floor) =
-                    descend(flow, day, &flat, &lower, t, f, caps[day], hint.as_deref());
+                let (c, floor) = descend(
+                    flow,
+                    day,
+                    &flat,
+                    &lower,
+                    PoolTargets {
+                        mean: caps[day],
+                        ..t
+                    },
+                    f,
+                    hint.as_deref(),
+                );
                 hint = Some(floor);
                 c
             }
@@ -485,11 +499,10 @@ fn descend(
     lower: &[u32],
     t: PoolTargets,
     flat_eval: &Eval,
-    mean_cap: f64,
     hint: Option<&[u32]>,
 ) -> (Vec<u32>, Vec<u32>) {
     // Targets read as "no worse than the plan's own figure" where the plan misses them.
-    let mean_cap = mean_cap.max(flat_eval.mean) + 1e-6;
+    let mean_cap = t.mean.max(flat_eval.mean) + 1e-6;
     let peak_cap = t.peak.max(flat_eval.worst) + 1e-6;
     let ok = |e: &Option<Eval>| {
         e.as_ref()
@@ -545,15 +558,12 @@ fn descend(
         .map(|h| (c[h] < flat[h]).then_some(f64::INFINITY))
         .collect();
     while !ok(&current) {
-        let Some(h) = (0..n)
-            .filter(|&h| gain[h].is_some())
-            .max_by(|&a, &b| {
-                gain[a]
-                    .unwrap_or(0.0)
-                    .total_cmp(&gain[b].unwrap_or(0.0))
-                    .then(b.cmp(&a))
-            })
-        else {
+        let Some(h) = (0..n).filter(|&h| gain[h].is_some()).max_by(|&a, &b| {
+            gain[a]
+                .unwrap_or(0.0)
+                .total_cmp(&gain[b].unwrap_or(0.0))
+                .then(b.cmp(&a))
+        }) else {
             return (flat.to_vec(), floor); // cannot happen: the plan's roster is feasible
         };
         let mut trial = c.clone();
@@ -588,13 +598,10 @@ fn descend(
     let mut cost: Vec<Option<f64>> = (0..n)
         .map(|h| (c[h] > floor[h]).then_some(f64::NEG_INFINITY))
         .collect();
-    loop {
-        let Some(h) = (0..n)
-            .filter(|&h| cost[h].is_some())
-            .min_by(|&a, &b| cost[a].unwrap_or(0.0).total_cmp(&cost[b].unwrap_or(0.0)))
-        else {
-            break;
-        };
+    while let Some(h) = (0..n)
+        .filter(|&h| cost[h].is_some())
+        .min_by(|&a, &b| cost[a].unwrap_or(0.0).total_cmp(&cost[b].unwrap_or(0.0)))
+    {
         let mut trial = c.clone();
         trial[h] -= 1;
         let e = eval(&trial);
@@ -621,11 +628,7 @@ fn descend(
 /// Checks every pool's roster by replaying the tickets (see the module docs), raising
 /// slots until the replay keeps the pool's mean target (or the plan's own replayed mean
 /// where the plan misses it) and leaves no more visitors unserved than the plan.
-fn check_by_replay(
-    staffing: &mut Staffing,
-    model: &HallModel,
-    replay: &PlanReplay,
-) -> Result<()> {
+fn check_by_replay(staffing: &mut Staffing, model: &HallModel, replay: &PlanReplay) -> Result<()> {
     let n_types = staffing.day_types.len();
     let type_of = |d: i64| -> Option<usize> {
         match &model.week {
@@ -640,10 +643,7 @@ fn check_by_replay(
             continue; // nobody to replay
         };
         pool.replay_mean_all_day_min = flat.mean();
-        let cap = pool
-            .target_mean_min
-            .max(flat.mean().unwrap_or(0.0))
-            + 1e-9;
+        let cap = pool.target_mean_min.max(flat.mean().unwrap_or(0.0)) + 1e-9;
         let flat_unserved = flat.unserved;
         loop {
             let days = &pool.days;
@@ -668,8 +668,7 @@ fn check_by_replay(
             let Some(run) = replay.waits_with(pool.pool, servers)? else {
                 break;
             };
-            let passes =
-                run.mean().is_none_or(|m| m <= cap) && run.unserved <= flat_unserved;
+            let passes = run.mean().is_none_or(|m| m <= cap) && run.unserved <= flat_unserved;
             // Per day type and slot: waiting person-minutes per open day of that type, and
             // the mean wait of the slot's visitors.
             let mut sum = vec![vec![(0.0f64, 0usize); slot_hours.len()]; n_types];

@@ -220,8 +220,8 @@ mod tests {
     fn every_pool_with_arrivals_serves_its_customers_today_and_in_the_plan() {
         let hall = sample();
         let policy = Policy::default();
-        let run = crate::optimise::formula_plan(&hall, &policy, Objective::FewestWindows)
-            .expect("plan");
+        let run =
+            crate::optimise::formula_plan(&hall, &policy, Objective::FewestWindows).expect("plan");
         for (pools, what) in [
             (pools_today(&hall, &policy).expect("today"), "today"),
             (pools_of_plan(&run.plan, 1.0), "plan"),

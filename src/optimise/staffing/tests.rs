@@ -11,7 +11,10 @@ fn peaked_pool() -> Flow {
     let shape = DayShape::from_ranges(&[(540, 720), (780, 1020)]);
     let mut flow = Flow::new(&shape);
     // Arrivals per hour, 10-minute handling: the 10:00 peak offers 4 Erlangs.
-    for (h, l) in [18.0, 24.0, 4.0, 0.0, 10.0, 12.0, 6.0].into_iter().enumerate() {
+    for (h, l) in [18.0, 24.0, 4.0, 0.0, 10.0, 12.0, 6.0]
+        .into_iter()
+        .enumerate()
+    {
         if l > 0.0 {
             flow.add_matter(h, l, 10.0, 1.0, None);
         }
@@ -42,7 +45,15 @@ fn a_pool_opens_no_more_than_its_windows_and_keeps_its_targets_slot_by_slot() {
     assert!(e.mean <= 5.0 + 1e-6, "mean {}", e.mean);
     assert!(e.worst <= 10.0 + 1e-6, "worst slot {}", e.worst);
     // And it saves window-hours against six windows all day.
-    let slots: Vec<(u32, u32)> = vec![(540, 600), (600, 660), (660, 720), (780, 840), (840, 900), (900, 960), (960, 1020)];
+    let slots: Vec<(u32, u32)> = vec![
+        (540, 600),
+        (600, 660),
+        (660, 720),
+        (780, 840),
+        (840, 900),
+        (900, 960),
+        (960, 1020),
+    ];
     assert!(st.window_hours(&slots) < 6.0 * 7.0, "{:?}", day.windows);
 }
 
@@ -81,8 +92,8 @@ fn sample() -> Hall {
 fn the_samples_plan_is_staffed_within_its_windows_and_its_targets_hold_under_the_replay() {
     let hall = sample();
     let policy = Policy::default();
-    let run = crate::optimise::formula_plan(&hall, &policy, Objective::FewestWindows)
-        .expect("plan");
+    let run =
+        crate::optimise::formula_plan(&hall, &policy, Objective::FewestWindows).expect("plan");
     let st = for_plan(&run, &hall).expect("staffing");
     assert_eq!(st.day_types.len(), 5, "the sample plans each weekday");
     let hours: f64 = st.slots.iter().map(|(a, b)| f64::from(b - a) / 60.0).sum();
@@ -91,17 +102,34 @@ fn the_samples_plan_is_staffed_within_its_windows_and_its_targets_hold_under_the
         let plan_pool = &run.plan.pools[p.pool];
         assert_eq!(p.windows, plan_pool.windows_after, "{}", p.name);
         for d in &p.days {
-            assert!(d.windows.iter().all(|&c| c <= p.windows), "{}: {:?}", p.name, d.windows);
+            assert!(
+                d.windows.iter().all(|&c| c <= p.windows),
+                "{}: {:?}",
+                p.name,
+                d.windows
+            );
         }
         // The model: no worse than the target, or than the plan's own figure.
         if let (Some(m), Some(flat)) = (p.model_mean_min, p.model_mean_all_day_min) {
-            assert!(m <= p.target_mean_min.max(flat) + 1e-6, "{}: model {m}", p.name);
+            assert!(
+                m <= p.target_mean_min.max(flat) + 1e-6,
+                "{}: model {m}",
+                p.name
+            );
         }
         // The replay: the same, and it ran for every pool with visitors.
         if let (Some(r), Some(flat)) = (p.replay_mean_min, p.replay_mean_all_day_min) {
-            assert!(r <= p.target_mean_min.max(flat) + 1e-9, "{}: replay {r}", p.name);
+            assert!(
+                r <= p.target_mean_min.max(flat) + 1e-9,
+                "{}: replay {r}",
+                p.name
+            );
         } else {
-            assert!(p.days.iter().all(|d| d.arrivals.iter().all(|&a| a == 0.0)), "{}", p.name);
+            assert!(
+                p.days.iter().all(|d| d.arrivals.iter().all(|&a| a == 0.0)),
+                "{}",
+                p.name
+            );
         }
         saved += f64::from(p.windows) * hours - p.window_hours(&st.slots);
     }
@@ -136,7 +164,10 @@ fn the_staff_of_cut_windows_follow_their_work() {
         |r: CutReason| plan.windows.iter().filter(|w| w.reason == Some(r)).count();
     let bo = staff_cut_for(CutReason::BackOffice);
     let online = staff_cut_for(CutReason::Online);
-    assert!(bo > 0 && online > 0, "the sample cuts windows for both reasons");
+    assert!(
+        bo > 0 && online > 0,
+        "the sample cuts windows for both reasons"
+    );
     // Enough places: every such window sends its staff to its own work first.
     if plan.staff.backoffice >= bo {
         assert_eq!(
@@ -166,10 +197,16 @@ fn weekdays_share_the_mean_target_so_the_week_keeps_it() {
     // Monday runs above the 5-minute target with the plan's windows, the others below.
     let days = [(100.0, 6.0), (80.0, 3.0), (80.0, 2.0)];
     let caps = mean_caps(&days, 5.0);
-    assert!((caps[0] - 6.0).abs() < 1e-9, "no worse than the plan on Monday");
+    assert!(
+        (caps[0] - 6.0).abs() < 1e-9,
+        "no worse than the plan on Monday"
+    );
     let week = days.iter().zip(&caps).map(|(d, c)| d.0 * c).sum::<f64>() / 260.0;
     assert!((week - 5.0).abs() < 1e-9, "the week at its target: {week}");
-    assert!(caps[1] < 5.0 && (caps[1] - caps[2]).abs() < 1e-9, "{caps:?}");
+    assert!(
+        caps[1] < 5.0 && (caps[1] - caps[2]).abs() < 1e-9,
+        "{caps:?}"
+    );
     // A typical day: the target itself.
     assert_eq!(mean_caps(&[(10.0, 1.0)], 5.0), vec![5.0]);
 }

@@ -534,7 +534,11 @@ fn staff(r: &mut Report, plan: &Plan) -> Result<()> {
         &["reason", "staff_destination", "staff"],
     );
     for ((reason, dest), n) in by_reason {
-        t.row(vec![Cell::text(reason), Cell::text(dest), Cell::Int(i64::from(n))]);
+        t.row(vec![
+            Cell::text(reason),
+            Cell::text(dest),
+            Cell::Int(i64::from(n)),
+        ]);
     }
     r.table(t);
     let items = vec![

@@ -56,11 +56,7 @@ pub fn section(st: &Staffing, of: &str) -> Result<Report> {
             "raised_by_replay",
         ],
     );
-    let hours: f64 = st
-        .slots
-        .iter()
-        .map(|(a, b)| f64::from(b - a) / 60.0)
-        .sum();
+    let hours: f64 = st.slots.iter().map(|(a, b)| f64::from(b - a) / 60.0).sum();
     for p in &st.pools {
         pools.row(vec![
             Cell::text(&p.name),
