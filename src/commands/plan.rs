@@ -4,6 +4,7 @@
 use crate::config::{ModelFile, PlanCommandConfig};
 use crate::error::{Error, Result};
 use crate::ingest::Loaded;
+use crate::optimise::staffing::{self, Staffing};
 use crate::plan::Plan;
 use crate::planner::{self, PlanRun};
 use crate::report::{self, pages, Bundle};
@@ -34,10 +35,12 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         }
     }
     let run = planner::solve(&prep, &loaded.hall, config)?;
+    let staffing = hourly_staffing(&loaded, &run)?;
     // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
         println!("{line}");
     }
+    println!("{}", pages::staffing::saved_line(&staffing, "the plan's"));
     eprintln!(
         "MILP solved by {} in {:.0} ms ({} variables, {} constraints)",
         config.solver.as_str(),
@@ -45,7 +48,7 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         run.variables,
         run.constraints
     );
-    let mut bundle = files(&loaded, &run)?;
+    let mut bundle = files_with(&loaded, &run, &staffing)?;
     if let Some((rel, text)) = model_in_output {
         eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());
         bundle.add(rel, text.into_bytes());
@@ -57,6 +60,18 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
 /// plan.xlsx, the rejected rows): `plan` writes them and `serve` offers them for
 /// download, the same bytes for the same run.
 pub fn files(loaded: &Loaded, run: &PlanRun) -> Result<Bundle> {
+    files_with(loaded, run, &hourly_staffing(loaded, run)?)
+}
+
+/// The fewest windows to open slot by slot that keep the plan's targets (optimise::staffing).
+fn hourly_staffing(loaded: &Loaded, run: &PlanRun) -> Result<Staffing> {
+    let started = std::time::Instant::now();
+    let staffing = staffing::for_plan(run, &loaded.hall)?;
+    crate::optimise::milp::timing("hourly staffing", started);
+    Ok(staffing)
+}
+
+fn files_with(loaded: &Loaded, run: &PlanRun, staffing: &Staffing) -> Result<Bundle> {
     let seed = run.plan.policy.seed;
     let sims = if loaded.hall.tickets.is_empty() {
         None
@@ -66,7 +81,12 @@ pub fn files(loaded: &Loaded, run: &PlanRun) -> Result<Bundle> {
             trace::replay(&loaded.hall, Some(&run.plan), seed)?,
         ))
     };
-    let (rep, summary) = pages::plan::build(loaded, run, sims.as_ref())?;
+    let (mut rep, mut summary) = pages::plan::build(loaded, run, sims.as_ref())?;
+    rep.append(pages::staffing::section(staffing, "the plan's")?);
+    summary["staffing"] = serde_json::json!({
+        "window_hours_all_day": staffing.window_hours_all_day(),
+        "window_hours_staffed": staffing.window_hours_staffed(),
+    });
     let mut bundle = report::render(&rep, &summary)?;
     bundle.add("plan.json", plan_json(&run.plan)?.into_bytes());
     bundle.add("plan.xlsx", report::xlsx::render(&rep)?);

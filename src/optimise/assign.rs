@@ -194,25 +194,49 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
             windows[*w].reason = Some(CutReason::Surplus);
         }
     }
-    // 4. Staff of cut windows: helpers first, then back office, then released.
+    // 4. Staff of cut windows (model.md §5): the staff follow their work first — a window
+    // cut because its approval work moves to the back office sends its staff to the back
+    // office, one cut because its matters go online sends them to be online-service
+    // helpers — then everyone left goes to helpers up to H, the back office up to B, and
+    // the rest are released. Counts per window, listed in the order helper, back office,
+    // released.
     let (mut h, mut b) = (p.helpers, p.backoffice);
-    let mut released_staff = 0;
+    let mut placed: Vec<[u32; 3]> = vec![[0; 3]; windows.len()];
     for &w in &released {
         let staff = windows[w].staff;
-        let mut dest = Vec::new();
-        for _ in 0..staff {
-            if h > 0 {
-                h -= 1;
-                dest.push(StaffDestination::Helper);
-            } else if b > 0 {
-                b -= 1;
-                dest.push(StaffDestination::BackOffice);
-            } else {
-                released_staff += 1;
-                dest.push(StaffDestination::Released);
-            }
-        }
-        dest.dedup();
+        let (slot, pool) = match windows[w].reason {
+            Some(CutReason::BackOffice) => (1, &mut b),
+            Some(CutReason::Online) => (0, &mut h),
+            _ => continue,
+        };
+        let n = staff.min(*pool);
+        *pool -= n;
+        placed[w][slot] += n;
+    }
+    let mut released_staff = 0;
+    for &w in &released {
+        let left = windows[w].staff - placed[w].iter().sum::<u32>();
+        let to_helpers = left.min(h);
+        h -= to_helpers;
+        let to_backoffice = (left - to_helpers).min(b);
+        b -= to_backoffice;
+        let rest = left - to_helpers - to_backoffice;
+        placed[w][0] += to_helpers;
+        placed[w][1] += to_backoffice;
+        placed[w][2] += rest;
+        released_staff += rest;
+    }
+    for &w in &released {
+        let dest = [
+            StaffDestination::Helper,
+            StaffDestination::BackOffice,
+            StaffDestination::Released,
+        ]
+        .into_iter()
+        .zip(placed[w])
+        .filter(|&(_, n)| n > 0)
+        .map(|(d, _)| d)
+        .collect();
         windows[w].staff_destination = StaffDestinations(dest);
     }
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();

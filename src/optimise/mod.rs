@@ -6,6 +6,7 @@ pub mod assign;
 pub mod milp;
 pub mod prepare;
 pub mod solve;
+pub mod staffing;
 
 pub use prepare::{prepare, Prepared};
 pub use solve::{

@@ -75,6 +75,58 @@ impl PlanReplay {
     }
 }
 
+/// The served visitors of one pool's replay: (issue day, clock hour, wait in minutes) in
+/// the order of the pool's tickets, and the visitors never served.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolWaits {
+    pub waits: Vec<(i64, u32, f64)>,
+    pub unserved: usize,
+}
+
+impl PoolWaits {
+    /// Mean wait of the served visitors (summed in ticket order, as [`PlanReplay::mean_wait`]).
+    pub fn mean(&self) -> Option<f64> {
+        let sum: f64 = self.waits.iter().map(|w| w.2).sum();
+        (!self.waits.is_empty()).then(|| sum / self.waits.len() as f64)
+    }
+}
+
+impl PlanReplay {
+    /// The pool replayed with `servers(day, hour)` windows in each open hour of each day
+    /// (hourly staffing); None when the pool has no tickets.
+    pub fn waits_with(
+        &self,
+        pool: usize,
+        servers: impl Fn(i64, u32) -> u32,
+    ) -> Result<Option<PoolWaits>> {
+        let p = &self.pools[pool];
+        if p.customers.is_empty() {
+            return Ok(None);
+        }
+        let sched = trace::schedule(&self.days, &self.hours, servers);
+        let mut out = Vec::with_capacity(p.customers.len());
+        engine::run_pool(&p.customers, &sched, &mut out)
+            .map_err(|e| Error::Solver(format!("simulation check: {e}")))?;
+        let mut waits = Vec::new();
+        let mut unserved = 0;
+        for ((o, &visitor), c) in out.iter().zip(&p.visitor).zip(&p.customers) {
+            if !visitor {
+                continue;
+            }
+            match o {
+                Outcome::Served { wait, .. } => {
+                    let day = (c.arrival / time::DAY as f64).floor();
+                    let hour = ((c.arrival - day * time::DAY as f64) / 3600.0).floor();
+                    waits.push((day as i64, hour as u32, wait / 60.0));
+                }
+                Outcome::Unserved => unserved += 1,
+                Outcome::Abandoned { .. } => {}
+            }
+        }
+        Ok(Some(PoolWaits { waits, unserved }))
+    }
+}
+
 /// Pools of the plan whose replayed mean wait misses their target, with the fewest
 /// windows that meet it (searched up to `extra` windows above the plan's).
 pub fn shortfalls(hall: &Hall, plan: &Plan, seed: u64, extra: u32) -> Result<Vec<SimNeed>> {

@@ -200,3 +200,71 @@ pub fn run(
         hall,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Objective;
+
+    fn sample() -> Hall {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
+        crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
+            .expect("the bundled sample loads")
+            .hall
+    }
+
+    /// Issue 14: the synthetic simulation of a plan showed the fallback pool's customers as
+    /// arrived but never served. Every pool people come to must serve them, today and in
+    /// the plan (customers never give up here, so served = customers).
+    #[test]
+    fn every_pool_with_arrivals_serves_its_customers_today_and_in_the_plan() {
+        let hall = sample();
+        let policy = Policy::default();
+        let run =
+            crate::optimise::formula_plan(&hall, &policy, Objective::FewestWindows).expect("plan");
+        for (pools, what) in [
+            (pools_today(&hall, &policy).expect("today"), "today"),
+            (pools_of_plan(&run.plan, 1.0), "plan"),
+        ] {
+            let sim = super::run(&pools, 3, 2, 7, what).expect("simulate");
+            assert_eq!(sim.pools.len(), pools.len());
+            for (g, spec) in sim.pools.iter().zip(&pools) {
+                let arrivals: f64 = spec.rates.iter().sum();
+                if arrivals > 0.0 {
+                    assert!(g.customers > 0, "{what} {}: no customers", g.name);
+                    assert_eq!(g.served, g.customers, "{what} {}", g.name);
+                }
+            }
+            let fallback = sim
+                .pools
+                .iter()
+                .find(|g| g.name == crate::proposal::FALLBACK)
+                .expect("the fallback pool is simulated");
+            assert!(fallback.served > 0, "{what}: the fallback pool serves");
+        }
+    }
+
+    /// A stationary pool (open round the clock, constant rate) waits what Erlang C says:
+    /// λ = 48/h, 10-minute exponential handling, 10 windows: a = 8, C(10, 8) = 0.40918,
+    /// Wq = C·s̄/(c − a) = 2.046 min.
+    #[test]
+    fn a_stationary_pool_waits_the_exact_mmc_mean() {
+        let spec = PoolSpec {
+            name: "m/m/10".into(),
+            hours: (0..24).collect(),
+            rates: vec![48.0; 24],
+            servers: 10,
+            handle_min: 10.0,
+            cs2: 1.0,
+        };
+        let sim = super::run(std::slice::from_ref(&spec), 30, 4, 2020, "stationary").expect("run");
+        let exact = crate::queueing::erlang_c(10, 8.0) * 10.0 / 2.0;
+        assert!((exact - 2.046).abs() < 1e-3, "{exact}");
+        let got = sim.pools[0].mean_wait;
+        assert!(
+            (got - exact).abs() / exact < 0.08,
+            "simulated {got:.3} min against exact {exact:.3} min"
+        );
+        assert_eq!(sim.pools[0].served, sim.pools[0].customers);
+    }
+}

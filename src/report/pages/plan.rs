@@ -6,7 +6,7 @@ use crate::charts;
 use crate::error::Result;
 use crate::ingest::Loaded;
 use crate::model::{Calibration, Channel};
-use crate::plan::{CutReason, Plan};
+use crate::plan::{Action, CutReason, Plan};
 use crate::planner::PlanRun;
 use crate::report::{Cell, Report, Table};
 use crate::simulate::SimResult;
@@ -536,6 +536,29 @@ fn staff(r: &mut Report, plan: &Plan) -> Result<()> {
         ("released", s.released),
     ] {
         t.row(vec![Cell::text(k), Cell::Int(i64::from(v))]);
+    }
+    r.table(t);
+    // The staff follow their work (model.md §5): why each window was cut and where its
+    // staff go.
+    let mut by_reason: std::collections::BTreeMap<(String, String), u32> = Default::default();
+    for w in plan.windows.iter().filter(|w| w.action == Action::Cut) {
+        let reason = w.reason.map_or(String::new(), |x| x.to_string());
+        *by_reason
+            .entry((reason, w.staff_destination.to_string()))
+            .or_default() += w.staff;
+    }
+    r.para("The staff follow their work: a window cut because its approval work moves to the back office sends its staff to the back office first, one cut because its matters go online sends them to be online-service helpers first; the other staff fill the remaining helper and back-office places, and the rest are released.");
+    let mut t = Table::new(
+        "staff_by_reason",
+        "Staff of cut windows by why the window was cut",
+        &["reason", "staff_destination", "staff"],
+    );
+    for ((reason, dest), n) in by_reason {
+        t.row(vec![
+            Cell::text(reason),
+            Cell::text(dest),
+            Cell::Int(i64::from(n)),
+        ]);
     }
     r.table(t);
     let items = vec![
