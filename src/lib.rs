@@ -35,6 +35,7 @@ pub mod report;
 pub mod sample;
 pub mod simulate;
 pub mod stats;
+pub mod targets;
 pub mod units;
 
 pub use error::{Error, Result};

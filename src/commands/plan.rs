@@ -32,7 +32,7 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
             ModelFile::InOutput(rel) => model_in_output = Some((rel.clone(), text)),
         }
     }
-    let run = planner::solve(&prep, &loaded.hall, config)?;
+    let mut run = planner::solve(&prep, &loaded.hall, config)?;
     let sims = if loaded.hall.tickets.is_empty() {
         None
     } else {
@@ -41,6 +41,9 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
             trace::replay(&loaded.hall, Some(&run.plan), policy.seed)?,
         ))
     };
+    if let Some((_, after)) = &sims {
+        crate::targets::fill_replay(&mut run.plan, after);
+    }
     // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
         println!("{line}");

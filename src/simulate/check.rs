@@ -56,6 +56,12 @@ impl PlanReplay {
     /// Mean wait (minutes) of the pool's served visitors with `windows` windows in every
     /// open hour; None when nobody is served.
     pub fn mean_wait(&self, pool: usize, windows: u32) -> Result<Option<f64>> {
+        Ok(self.waits(pool, windows)?.map(|w| mean(&w)))
+    }
+
+    /// The served visitors' waits (minutes) with `windows` windows in every open hour;
+    /// None when nobody is served.
+    pub fn waits(&self, pool: usize, windows: u32) -> Result<Option<Vec<f64>>> {
         let p = &self.pools[pool];
         if p.customers.is_empty() {
             return Ok(None);
@@ -64,34 +70,53 @@ impl PlanReplay {
         let mut out = Vec::with_capacity(p.customers.len());
         engine::run_pool(&p.customers, &sched, &mut out)
             .map_err(|e| Error::Solver(format!("simulation check: {e}")))?;
-        let (mut sum, mut n) = (0.0, 0usize);
-        for (o, &visitor) in out.iter().zip(&p.visitor) {
-            if let (Outcome::Served { wait, .. }, true) = (o, visitor) {
-                sum += wait / 60.0;
-                n += 1;
-            }
-        }
-        Ok((n > 0).then(|| sum / n as f64))
+        let waits: Vec<f64> = out
+            .iter()
+            .zip(&p.visitor)
+            .filter_map(|(o, &visitor)| match (o, visitor) {
+                (Outcome::Served { wait, .. }, true) => Some(wait / 60.0),
+                _ => None,
+            })
+            .collect();
+        Ok((!waits.is_empty()).then_some(waits))
     }
 }
 
-/// Pools of the plan whose replayed mean wait misses their target, with the fewest
-/// windows that meet it (searched up to `extra` windows above the plan's).
+fn mean(waits: &[f64]) -> f64 {
+    waits.iter().sum::<f64>() / waits.len() as f64
+}
+
+/// Share of the waits within `t` minutes (a wait of exactly t is within).
+pub fn share_within(waits: &[f64], t: f64) -> f64 {
+    if waits.is_empty() {
+        return 1.0;
+    }
+    waits.iter().filter(|&&w| w <= t + 1e-9).count() as f64 / waits.len() as f64
+}
+
+/// Pools of the plan whose replay misses their targets — the mean wait, and the share
+/// served within the percentile target's wait where the pool has one — with the fewest
+/// windows that meet them (searched up to `extra` windows above the plan's).
 pub fn shortfalls(hall: &Hall, plan: &Plan, seed: u64, extra: u32) -> Result<Vec<SimNeed>> {
     let replay = PlanReplay::new(hall, plan, seed)?;
     let mut needs = Vec::new();
     for (p, pool) in plan.pools.iter().enumerate() {
         let n = pool.windows_after;
         let target = pool.target_mean_min;
-        let Some(simulated) = replay.mean_wait(p, n)? else {
+        let q = pool.target_percentile;
+        let meets = |waits: &[f64]| {
+            mean(waits) <= target
+                && q.is_none_or(|q| share_within(waits, q.within_min) >= q.share - 1e-12)
+        };
+        let Some(waits) = replay.waits(p, n)? else {
             continue;
         };
-        if n > 0 && simulated <= target {
+        if n > 0 && meets(&waits) {
             continue;
         }
         let mut needed = None;
         for c in n + 1..=n + extra {
-            if replay.mean_wait(p, c)?.is_none_or(|w| w <= target) {
+            if replay.waits(p, c)?.is_none_or(|w| meets(&w)) {
                 needed = Some(c);
                 break;
             }
@@ -99,9 +124,10 @@ pub fn shortfalls(hall: &Hall, plan: &Plan, seed: u64, extra: u32) -> Result<Vec
         needs.push(SimNeed {
             pool: p,
             windows: n,
-            simulated_min: simulated,
+            simulated_min: mean(&waits),
             target_min: target,
             needed,
+            share_within: q.map(|q| (share_within(&waits, q.within_min), q)),
         });
     }
     Ok(needs)
@@ -159,7 +185,11 @@ mod tests {
             }
         }
         for need in shortfalls(&hall, &run.plan, policy.seed, 30).expect("check") {
-            assert!(need.simulated_min > need.target_min || need.windows == 0);
+            assert!(
+                need.simulated_min > need.target_min
+                    || need.windows == 0
+                    || need.share_within.is_some()
+            );
             let c = need
                 .needed
                 .expect("30 more windows are enough on the sample");
