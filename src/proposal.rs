@@ -413,3 +413,105 @@ pub fn fill_before(plan: &mut Plan, today: &SimResult, days: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Calibration;
+    use crate::plan::Objective;
+
+    fn sample() -> Hall {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
+        crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
+            .expect("the bundled sample loads")
+            .hall
+    }
+
+    /// Issue 14 item 3: "the planner and the proposal agree". A plan whose matters all stay
+    /// at the counter, handed back as a hand-made inventory, is predicted by the proposal's
+    /// model column exactly as the plan predicts itself, pool by pool and department by
+    /// department.
+    #[test]
+    fn a_plans_inventory_as_a_proposal_gets_the_plans_own_model_waits() {
+        let hall = sample();
+        let policy = Policy {
+            calibration: Calibration::Ratio,
+            allow_online: false,
+            allow_joint: false,
+            allow_backoffice: false,
+            ..Policy::default()
+        };
+        let prep = crate::optimise::prepare(&hall, &policy).expect("prepare");
+        let run =
+            crate::optimise::solve(&prep, &hall, &policy, Objective::FewestWindows).expect("plan");
+        let by_id = |id: &str| {
+            hall.windows
+                .iter()
+                .find(|w| w.id == id)
+                .expect("a window of today")
+        };
+        let windows: Vec<Window> = run
+            .plan
+            .windows
+            .iter()
+            .filter_map(|w| {
+                let mut out = by_id(&w.window_id).clone();
+                match w.action {
+                    Action::Cut => return None,
+                    Action::Keep => {
+                        out.kind = WindowKind::Department;
+                        out.department = w.pool.clone();
+                    }
+                    Action::Fallback => out.kind = WindowKind::Fallback,
+                    Action::Joint(_) => panic!("joint service is not allowed here"),
+                }
+                Some(out)
+            })
+            .collect();
+        assert!(windows.len() < hall.windows.len(), "the plan cuts windows");
+        let mut proposal = plan_of(&hall, &windows, &policy, "proposal.csv").expect("routes");
+        model_waits(&hall, &mut proposal, &prep, false);
+        let mut compared = 0;
+        for p in &run.plan.pools {
+            let Some(q) = proposal.pools.iter().find(|q| q.name == p.name) else {
+                assert_eq!(p.windows_after, 0, "{} has windows in the plan", p.name);
+                continue;
+            };
+            assert_eq!(q.windows_after, p.windows_after, "{}", p.name);
+            match (p.after_mean_min, q.after_mean_min) {
+                (Some(a), Some(b)) => {
+                    assert!((a - b).abs() < 1e-9, "{}: plan {a}, proposal {b}", p.name);
+                    compared += 1;
+                }
+                (a, b) => assert!(
+                    p.after_arrivals_per_day == 0.0 || a == b,
+                    "{}: {a:?} vs {b:?}",
+                    p.name
+                ),
+            }
+        }
+        assert!(compared >= 10, "{compared} pools compared");
+        for d in &run.plan.departments {
+            let q = proposal
+                .departments
+                .iter()
+                .find(|q| q.department == d.department)
+                .expect("the department");
+            if let (Some(a), Some(b)) = (d.after_mean_min, q.after_mean_min) {
+                assert!(
+                    (a - b).abs() < 1e-9,
+                    "{}: plan {a}, proposal {b}",
+                    d.department
+                );
+            }
+        }
+        // And today's inventory reads the planner's own backtest of today.
+        let mut today = plan_of(&hall, &hall.windows, &policy, "today").expect("routes");
+        model_waits(&hall, &mut today, &prep, true);
+        for p in &run.plan.pools {
+            if let Some(q) = today.pools.iter().find(|q| q.name == p.name) {
+                assert_eq!(q.after_mean_min, p.before_mean_min, "{}", p.name);
+            }
+        }
+    }
+}

@@ -52,7 +52,7 @@ pub fn check_departments(policy: &Policy, hall: &Hall, scenario: Option<&Path>) 
             .map(|k| format!(" — the closest is \"{k}\""))
             .unwrap_or_default();
         let message = format!(
-            "{KEY}: no department \"{name}\" in the hall{closest} (departments: {})",
+            "no department \"{name}\" in the hall{closest} (departments: {})",
             known.join(", ")
         );
         let text = scenario.and_then(|p| std::fs::read_to_string(p).ok());
@@ -60,7 +60,7 @@ pub fn check_departments(policy: &Policy, hall: &Hall, scenario: Option<&Path>) 
         return Err(match (scenario, at) {
             (Some(path), Some((line, col))) => Error::BadFile {
                 file: format!("{}:{line}:{col}", path.display()),
-                message,
+                message: format!("{KEY}: {message}"),
             },
             _ => Error::Config {
                 what: format!("--set {KEY}"),
@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(locate(text, "税务局"), Some((3, 1)));
         assert_eq!(locate(text, "不动产"), Some((4, 3)));
         let inline = "department_mean_wait_min = { \"a\" = 1, 'b' = 2 }\n";
-        assert_eq!(locate(inline, "b"), Some((1, 40)));
+        assert_eq!(locate(inline, "b"), Some((1, 39)));
         // A name inside a value or a comment is not a key.
         assert_eq!(
             locate("opening_hours = \"税务局\"\n# 税务局 = 1\n", "税务局"),

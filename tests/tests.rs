@@ -17,4 +17,5 @@ mod reform_hall;
 mod replay_backtest;
 mod reports;
 mod sample_data;
+mod targets;
 mod unseen_hall;

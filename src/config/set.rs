@@ -250,6 +250,19 @@ mod tests {
         let e = apply(&mut p, "demand_change=abc").expect_err("not a number");
         let text = e.to_string();
         assert!(text.contains("demand_change takes a number"), "{text}");
+        apply(
+            &mut p,
+            "department_mean_wait_min=税务局:6, 不动产登记中心：8",
+        )
+        .expect("a map");
+        assert_eq!(p.department_mean_wait_min.get("税务局"), Some(&6.0));
+        assert_eq!(p.department_mean_wait_min.get("不动产登记中心"), Some(&8.0));
+        let e = apply(&mut p, "department_mean_wait_min=税务局").expect_err("no minutes");
+        assert!(e.to_string().contains("department:minutes"), "{e}");
+        apply(&mut p, "percentile_target=80 % within 15 min").expect("a percentile");
+        assert_eq!(p.percentile_target.map(|q| q.share), Some(0.8));
+        let e = apply(&mut p, "percentile_target=soon").expect_err("not one");
+        assert!(e.to_string().contains("90 % within 10 min"), "{e}");
         let e = apply(&mut p, "demand_change=-2").expect_err("out of range");
         assert!(e.to_string().starts_with("--set demand_change=-2"), "{e}");
     }

@@ -444,6 +444,66 @@ mod tests {
     }
 
     #[test]
+    fn a_percentile_target_reads_as_planners_write_it() {
+        let q = |s: &str| s.parse::<PercentileTarget>();
+        let ninety = PercentileTarget {
+            share: 0.9,
+            within_min: 10.0,
+        };
+        assert_eq!(q("90 % within 10 min"), Ok(ninety));
+        assert_eq!(q("90% within 10"), Ok(ninety));
+        assert_eq!(q("0.9 within 10 minutes"), Ok(ninety));
+        assert_eq!(q("90 % served within 10 min"), Ok(ninety));
+        assert_eq!(ninety.to_string(), "90 % within 10 min");
+        let odd = PercentileTarget {
+            share: 0.825,
+            within_min: 7.5,
+        };
+        assert_eq!(q(&odd.to_string()), Ok(odd), "{odd}");
+        for bad in [
+            "90 %",
+            "within 10",
+            "100 % within 10",
+            "90 % within 0",
+            "ninety within 10",
+        ] {
+            assert!(q(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stated_targets_parse_from_a_scenario_and_stay_out_of_the_defaults() {
+        let text = "percentile_target = \"90 % within 10 min\"\n[department_mean_wait_min]\n\"税务局\" = 6\n\"不动产登记中心\" = 8.5\n";
+        let p = Policy::from_toml(text, "s.toml").expect("it parses");
+        assert_eq!(p.department_mean_wait_min.get("税务局"), Some(&6.0));
+        assert_eq!(p.department_mean_wait_min.get("不动产登记中心"), Some(&8.5));
+        assert_eq!(p.percentile_target.map(|q| q.within_min), Some(10.0));
+        // Written back the way it was read (plan.json, the report's policy lines).
+        assert!(p
+            .lines()
+            .contains(&"percentile_target = \"90 % within 10 min\"".to_string()));
+        let json = serde_json::to_value(&p).expect("json");
+        assert_eq!(json["department_mean_wait_min"]["税务局"], 6.0);
+        // Unset, they are not written: plans without stated targets keep their bytes.
+        let json = serde_json::to_value(Policy::default()).expect("json");
+        assert!(json.get("department_mean_wait_min").is_none());
+        assert!(json.get("percentile_target").is_none());
+        let e = Policy::from_toml("percentile_target = \"most within 10\"\n", "s.toml")
+            .expect_err("not a target");
+        assert!(
+            e.to_string().contains("s.toml")
+                && e.to_string().contains("e.g. \"90 % within 10 min\""),
+            "{e}"
+        );
+        let e = Policy::from_toml("department_mean_wait_min = { \"税务局\" = 0 }\n", "s.toml")
+            .expect_err("zero minutes");
+        assert!(
+            e.to_string().contains("department_mean_wait_min.税务局"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn opening_hours_parse() {
         assert_eq!(
             parse_hours("09:00-12:00, 13:30-17:00"),

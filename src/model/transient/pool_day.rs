@@ -188,17 +188,26 @@ impl PoolDay {
         }
         let allowed = 1.0 - share;
         let g = |l: f64| self.share_over(c, l, t) - allowed;
-        let hi = if upper.is_finite() {
-            upper
-        } else {
-            // No other limit: the load at which the windows are saturated at the peak.
-            f64::from(c) / self.peak_per_load.max(1e-12)
-        };
-        let ghi = g(hi);
-        if ghi <= 0.0 {
-            return upper;
+        if upper.is_finite() {
+            let ghi = g(upper);
+            if ghi <= 0.0 {
+                return upper;
+            }
+            return brent_largest_feasible(&g, 0.0, -allowed, upper, ghi);
         }
-        brent_largest_feasible(&g, 0.0, -allowed, hi, ghi)
+        // No other limit: from the load that saturates the peak, double until it fails.
+        let (mut lo, mut glo) = (0.0, -allowed);
+        let mut hi = f64::from(c) / self.peak_per_load.max(1e-12);
+        let mut ghi = g(hi);
+        while ghi <= 0.0 {
+            (lo, glo) = (hi, ghi);
+            hi *= 2.0;
+            if hi > 1e12 {
+                return f64::INFINITY;
+            }
+            ghi = g(hi);
+        }
+        brent_largest_feasible(&g, lo, glo, hi, ghi)
     }
 
     /// Expected arrivals per day at day load `load`: L·60/s̄ (0 for an empty profile).

@@ -8,6 +8,7 @@ pub mod plan;
 pub mod profile;
 pub mod proposal;
 pub mod simulate;
+pub mod targets;
 
 use crate::charts;
 use crate::error::{Error, Result};
