@@ -36,6 +36,7 @@ pub mod sample;
 pub mod serve;
 pub mod simulate;
 pub mod stats;
+pub mod targets;
 pub mod units;
 
 pub use error::{Error, Result};

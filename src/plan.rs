@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::{Channel, Policy, Slots};
+use crate::model::{Channel, PercentileTarget, Policy, Slots};
 
 fn typical_day() -> Slots {
     Slots::Day
@@ -51,6 +51,14 @@ pub struct PlanPool {
     pub after_load: Vec<f64>,
     pub after_handle_min: f64,
     pub after_cs2: f64,
+    /// The percentile target the pool is held to (`percentile_target`); absent when the
+    /// scenario states none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_percentile: Option<PercentileTarget>,
+    /// The model's (§3b, calibrated) share of the pool's visitors served within that
+    /// target's wait after the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_share_within: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +128,32 @@ pub struct Plan {
     pub matters: Vec<PlanMatter>,
     pub staff: StaffPlan,
     pub summary: Vec<String>,
+    /// Each department's targets and whether the plan meets them (model and replay);
+    /// written when the scenario states targets (`department_mean_wait_min`,
+    /// `percentile_target`), absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetCheck>,
+}
+
+/// One department's targets and the plan's standing against them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetCheck {
+    pub department: String,
+    /// `stated` (the scenario's `department_mean_wait_min`) or `default` (today's
+    /// predicted wait raised to `wait_floor_min`, capped by `max_mean_wait_min`).
+    pub source: String,
+    /// The mean wait the department is held to (minutes).
+    pub mean_target_min: f64,
+    pub percentile: Option<PercentileTarget>,
+    /// The model's (§3b, calibrated) mean wait and share served within the percentile
+    /// target's wait, over the pools its visitors go to.
+    pub model_mean_min: Option<f64>,
+    pub model_share_within: Option<f64>,
+    pub model_met: bool,
+    /// The same from the trace replay of the plan (absent without tickets).
+    pub replay_mean_min: Option<f64>,
+    pub replay_share_within: Option<f64>,
+    pub replay_met: Option<bool>,
 }
 
 /// Serde through the type's text (`Display` / `FromStr`): plan.json keeps the strings it
@@ -385,6 +419,9 @@ pub struct SimNeed {
     pub target_min: f64,
     /// The fewest windows whose replay meets the target (None: none within the search).
     pub needed: Option<u32>,
+    /// With a percentile target: the replayed share served within its wait with the
+    /// plan's windows, and the target.
+    pub share_within: Option<(f64, PercentileTarget)>,
 }
 
 impl Plan {

@@ -24,6 +24,9 @@ pub struct PlanConfig {
     pub solver: Solver,
     /// Threads and timings (`HALLPLAN_THREADS`, `HALLPLAN_TIMING`); no result depends on them.
     pub run: milp::RunOptions,
+    /// The scenario file the policy was read from, to name it in errors (None: defaults
+    /// and `--set`s only).
+    pub scenario: Option<std::path::PathBuf>,
 }
 
 /// Backtests and calibrates today's hall, solves, and checks the plan by replay.
@@ -35,6 +38,7 @@ pub fn plan(hall: &Hall, config: &PlanConfig) -> Result<PlanRun> {
 /// Everything that does not depend on the objective (`frontier` prepares once).
 pub fn prepare(hall: &Hall, config: &PlanConfig) -> Result<Prepared> {
     milp::set_run_options(config.run);
+    crate::targets::check_departments(&config.policy, hall, config.scenario.as_deref())?;
     let started = std::time::Instant::now();
     let mut prep = optimise::prepare(hall, &config.policy)?;
     milp::timing(

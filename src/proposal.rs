@@ -16,11 +16,12 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::hall::{derive, Hall, Window, WindowKind};
 use crate::ingest::{catalogue, LoadOptions, Table};
+use crate::model::evaluate::{self, eval_pool, Flow, PoolEval};
 use crate::model::{Channel, Policy, Slots};
+use crate::optimise::Prepared;
 use crate::plan::{
     Action, Plan, PlanDepartment, PlanMatter, PlanPool, PlanPoolKind, PlanWindow, StaffPlan,
 };
-use crate::queueing::{sipp_mean_wait, Station};
 use crate::simulate::{trace, SimResult};
 
 /// The fallback pool's name, as the planner names it.
@@ -224,6 +225,7 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
             inv.joint.values().sum::<u32>(),
             inv.fallback
         )],
+        targets: Vec::new(),
     })
 }
 
@@ -249,6 +251,8 @@ fn pool(name: &str, kind: PlanPoolKind, windows: u32) -> PlanPool {
         after_load: Vec::new(),
         after_handle_min: 0.0,
         after_cs2: 1.0,
+        target_percentile: None,
+        after_share_within: None,
     }
 }
 
@@ -264,13 +268,10 @@ fn window(w: &Window, action: Action, pool: String) -> PlanWindow {
     }
 }
 
-/// Each pool's model (stationary Allen–Cunneen per open hour, arrival-weighted: the SIPP
-/// wait of model.md §3) from the plan's own re-routed tickets — arrivals per open hour and
-/// the handling times' mean and cs² — and its windows in every open hour. Fills the
-/// pools' arrivals, handling and `after_mean_min` (None where a pool is overloaded in
-/// some hour), and the departments' `after_mean_min` as the arrival-weighted mean of the
-/// pools their tickets go to.
-pub fn model_waits(hall: &Hall, plan: &mut Plan, seed: u64) -> Result<()> {
+/// Each pool's arrivals per open hour and handling from the plan's own re-routed tickets
+/// (what the synthetic simulation of the plan and the hourly chart read), and the
+/// departments' arrivals per day. The waits are the model's ([`model_waits`]).
+pub fn ticket_arrivals(hall: &Hall, plan: &mut Plan, seed: u64) -> Result<()> {
     let t = &hall.tickets;
     let days: BTreeSet<i64> = t
         .issued
@@ -281,8 +282,7 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, seed: u64) -> Result<()> {
     let np = plan.pools.len();
     let mut per_hour = vec![[0.0f64; 24]; np];
     let mut service = vec![(0.0f64, 0.0f64, 0usize); np];
-    // Per department: tickets per pool.
-    let mut dept_pools: BTreeMap<u32, BTreeMap<usize, f64>> = BTreeMap::new();
+    let mut per_dept: BTreeMap<u32, f64> = BTreeMap::new();
     for (p, i, c) in trace::plan_jobs(hall, plan, seed)? {
         let h = crate::hall::time::hour(c.arrival as i64) as usize;
         per_hour[p][h] += 1.0 / n_days;
@@ -291,11 +291,7 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, seed: u64) -> Result<()> {
         e.0 += s;
         e.1 += s * s;
         e.2 += 1;
-        *dept_pools
-            .entry(t.department[i])
-            .or_default()
-            .entry(p)
-            .or_default() += 1.0;
+        *per_dept.entry(t.department[i]).or_default() += 1.0;
     }
     let hours = plan.hours.clone();
     for (p, pool) in plan.pools.iter_mut().enumerate() {
@@ -310,37 +306,108 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, seed: u64) -> Result<()> {
         pool.after_cs2 = cs2;
         pool.after_lambda = hours.iter().map(|&h| per_hour[p][h as usize]).collect();
         pool.after_arrivals_per_day = per_hour[p].iter().sum();
-        let slots: Vec<(f64, Option<f64>)> = pool
-            .after_lambda
-            .iter()
-            .map(|&l| {
-                let s = Station {
-                    servers: pool.windows_after,
-                    arrivals_per_hour: l,
-                    handle_min: mean,
-                    cs2,
-                };
-                (l, if l > 0.0 { s.mean_wait() } else { Some(0.0) })
-            })
-            .collect();
-        pool.after_mean_min = if n > 0 { sipp_mean_wait(&slots) } else { None };
     }
     for d in plan.departments.iter_mut() {
-        let Some(id) = t.departments.get(&d.department) else {
-            continue;
-        };
-        let Some(by_pool) = dept_pools.get(&id) else {
-            continue;
-        };
-        let total: f64 = by_pool.values().sum();
-        d.arrivals_per_day_after = total / n_days;
-        d.after_mean_min = by_pool
-            .iter()
-            .map(|(&p, &k)| plan.pools[p].after_mean_min.map(|w| w * k))
-            .sum::<Option<f64>>()
-            .map(|s| s / total);
+        if let Some(n) = t
+            .departments
+            .get(&d.department)
+            .and_then(|id| per_dept.get(&id))
+        {
+            d.arrivals_per_day_after = n / n_days;
+        }
     }
     Ok(())
+}
+
+/// The planning model's prediction for an inventory (model.md §3b, the evaluator the plan
+/// itself is judged by, so that a proposal and a plan of the same inventory agree): the
+/// catalogue's matters at the prepared model's demand, each sent where the proposal sends
+/// it (its joint pool with the joint slowdown when it moves there, else at its own
+/// handling time), every pool's day through the transient session model with its windows
+/// all day, calibrated by the pool's factor from today's backtest. With `today` the
+/// inventory is today's and the pools take the planner's own backtest of today (the
+/// windows the tickets show staffed, day by day), as a plan's `before` does.
+///
+/// Fills the pools' `after_mean_min`, `after_p90_min`, `after_peak_load`, `calibration`,
+/// and the departments' `after_mean_min` (arrival-weighted over the pools their matters
+/// go to; None where a department has no catalogue matter, or a pool of its never ends).
+pub fn model_waits(hall: &Hall, plan: &mut Plan, prep: &Prepared, today: bool) {
+    let model = &prep.model;
+    let policy = &plan.policy;
+    let pool_index = |name: &str| model.pools.iter().position(|p| p.name == name);
+    let mut flows: Vec<Flow> = vec![Flow::for_model(model); model.pools.len()];
+    // Per matter of the model: the model pool it goes to.
+    let mut goes: Vec<Option<usize>> = vec![None; model.matters.len()];
+    for (m, md) in model.matters.iter().enumerate() {
+        let id = &hall.matters[md.matter].id;
+        let Some(pm) = plan.matters.iter().find(|x| &x.matter_id == id) else {
+            continue;
+        };
+        let Some(p) = pool_index(&pm.pool) else {
+            continue;
+        };
+        let handle = match pm.channel {
+            Channel::Joint => md.handle_min * (1.0 + policy.joint_slowdown),
+            _ => md.handle_min,
+        };
+        let factors = evaluate::weekday_factors(model, m);
+        for (h, l) in md.lambda.iter().enumerate() {
+            flows[p].add_matter(h, *l, handle, md.cs2, factors);
+        }
+        goes[m] = Some(p);
+    }
+    let evals: Vec<Option<PoolEval>> = plan
+        .pools
+        .iter()
+        .map(|pool| {
+            let p = pool_index(&pool.name)?;
+            Some(if today {
+                prep.before[p]
+            } else {
+                eval_pool(&flows[p], pool.windows_after, prep.k[p])
+            })
+        })
+        .collect();
+    for (pool, e) in plan.pools.iter_mut().zip(&evals) {
+        let Some(e) = e else { continue };
+        pool.after_mean_min = e.mean_wait;
+        pool.after_p90_min = e.p90_wait;
+        pool.after_peak_load = e.peak_load;
+        if let Some(p) = pool_index(&pool.name) {
+            pool.calibration = prep.k[p];
+        }
+    }
+    let plan_pool = |p: usize| {
+        plan.pools
+            .iter()
+            .position(|x| x.name == model.pools[p].name)
+    };
+    let mut by_dept: BTreeMap<&str, (f64, f64, bool)> = BTreeMap::new();
+    for (m, md) in model.matters.iter().enumerate() {
+        let Some(p) = goes[m] else { continue };
+        let lambda: f64 = md.lambda.iter().sum();
+        let e = &mut by_dept
+            .entry(model.departments[md.department].as_str())
+            .or_insert((0.0, 0.0, true));
+        match plan_pool(p)
+            .and_then(|i| evals[i].as_ref())
+            .and_then(|x| x.mean_wait)
+        {
+            Some(w) => e.0 += lambda * w,
+            None => e.2 = false,
+        }
+        e.1 += lambda;
+    }
+    for d in plan.departments.iter_mut() {
+        d.after_mean_min =
+            by_dept
+                .get(d.department.as_str())
+                .and_then(|&(num, lambda, ok)| match (ok, lambda > 0.0) {
+                    (true, true) => Some(num / lambda),
+                    (true, false) => Some(0.0),
+                    (false, _) => None,
+                });
+    }
 }
 
 /// The before figures of the plan's pools and departments from today's replay, where a
@@ -364,6 +431,108 @@ pub fn fill_before(plan: &mut Plan, today: &SimResult, days: usize) {
             d.before_mean_min = Some(m);
             d.observed_mean_min = None;
             d.tickets_per_day_before = n as f64 / days;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Calibration;
+    use crate::plan::Objective;
+
+    fn sample() -> Hall {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
+        crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
+            .expect("the bundled sample loads")
+            .hall
+    }
+
+    /// Issue 14 item 3: "the planner and the proposal agree". A plan whose matters all stay
+    /// at the counter, handed back as a hand-made inventory, is predicted by the proposal's
+    /// model column exactly as the plan predicts itself, pool by pool and department by
+    /// department.
+    #[test]
+    fn a_plans_inventory_as_a_proposal_gets_the_plans_own_model_waits() {
+        let hall = sample();
+        let policy = Policy {
+            calibration: Calibration::Ratio,
+            allow_online: false,
+            allow_joint: false,
+            allow_backoffice: false,
+            ..Policy::default()
+        };
+        let prep = crate::optimise::prepare(&hall, &policy).expect("prepare");
+        let run =
+            crate::optimise::solve(&prep, &hall, &policy, Objective::FewestWindows).expect("plan");
+        let by_id = |id: &str| {
+            hall.windows
+                .iter()
+                .find(|w| w.id == id)
+                .expect("a window of today")
+        };
+        let windows: Vec<Window> = run
+            .plan
+            .windows
+            .iter()
+            .filter_map(|w| {
+                let mut out = by_id(&w.window_id).clone();
+                match w.action {
+                    Action::Cut => return None,
+                    Action::Keep => {
+                        out.kind = WindowKind::Department;
+                        out.department = w.pool.clone();
+                    }
+                    Action::Fallback => out.kind = WindowKind::Fallback,
+                    Action::Joint(_) => panic!("joint service is not allowed here"),
+                }
+                Some(out)
+            })
+            .collect();
+        assert!(windows.len() < hall.windows.len(), "the plan cuts windows");
+        let mut proposal = plan_of(&hall, &windows, &policy, "proposal.csv").expect("routes");
+        model_waits(&hall, &mut proposal, &prep, false);
+        let mut compared = 0;
+        for p in &run.plan.pools {
+            let Some(q) = proposal.pools.iter().find(|q| q.name == p.name) else {
+                assert_eq!(p.windows_after, 0, "{} has windows in the plan", p.name);
+                continue;
+            };
+            assert_eq!(q.windows_after, p.windows_after, "{}", p.name);
+            match (p.after_mean_min, q.after_mean_min) {
+                (Some(a), Some(b)) => {
+                    assert!((a - b).abs() < 1e-9, "{}: plan {a}, proposal {b}", p.name);
+                    compared += 1;
+                }
+                (a, b) => assert!(
+                    p.after_arrivals_per_day == 0.0 || a == b,
+                    "{}: {a:?} vs {b:?}",
+                    p.name
+                ),
+            }
+        }
+        assert!(compared >= 10, "{compared} pools compared");
+        for d in &run.plan.departments {
+            let q = proposal
+                .departments
+                .iter()
+                .find(|q| q.department == d.department)
+                .expect("the department");
+            if let (Some(a), Some(b)) = (d.after_mean_min, q.after_mean_min) {
+                assert!(
+                    (a - b).abs() < 1e-9,
+                    "{}: plan {a}, proposal {b}",
+                    d.department
+                );
+            }
+        }
+        // And today's inventory reads the planner's own backtest of today.
+        let mut today = plan_of(&hall, &hall.windows, &policy, "today").expect("routes");
+        model_waits(&hall, &mut today, &prep, true);
+        for p in &run.plan.pools {
+            if let Some(q) = today.pools.iter().find(|q| q.name == p.name) {
+                assert_eq!(q.after_mean_min, p.before_mean_min, "{}", p.name);
+            }
         }
     }
 }

@@ -110,6 +110,14 @@ fn a_proposal_is_replayed_before_vs_proposed_and_compare_takes_its_plan() {
         .expect("司法局 predicted");
     // compare replays the plan with the plan's seed: the proposal's own figure.
     assert_eq!(r[sim], row("department", "司法局")[mean_a]);
+    // And its formula column is the proposal's model column (§3b), as plan.json holds it.
+    let formula = col(&pred, "predicted_formula");
+    let model = col(&t, "model_mean_proposed");
+    for d in CUT {
+        let r = pred[1..].iter().find(|r| r[0] == d).expect("predicted");
+        assert_eq!(r[formula], row("department", d)[model], "{d}");
+        assert!(!r[formula].is_empty(), "{d}");
+    }
 }
 
 #[test]

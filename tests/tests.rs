@@ -20,4 +20,5 @@ mod replay_backtest;
 mod reports;
 mod sample_data;
 mod serve;
+mod targets;
 mod unseen_hall;

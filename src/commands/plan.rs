@@ -8,7 +8,7 @@ use crate::optimise::staffing::{self, Staffing};
 use crate::plan::Plan;
 use crate::planner::{self, PlanRun};
 use crate::report::{self, pages, Bundle};
-use crate::simulate::trace;
+use crate::simulate::{trace, SimResult};
 
 pub fn run(c: PlanCommandConfig) -> Result<()> {
     let loaded = c.input.load()?;
@@ -35,6 +35,7 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         }
     }
     let run = planner::solve(&prep, &loaded.hall, config)?;
+    let (run, sims) = replayed(&loaded, &run)?;
     let staffing = hourly_staffing(&loaded, &run)?;
     // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
@@ -48,7 +49,7 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         run.variables,
         run.constraints
     );
-    let mut bundle = files_with(&loaded, &run, &staffing)?;
+    let mut bundle = files_with(&loaded, &run, sims.as_ref(), &staffing)?;
     if let Some((rel, text)) = model_in_output {
         eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());
         bundle.add(rel, text.into_bytes());
@@ -60,18 +61,14 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
 /// plan.xlsx, the rejected rows): `plan` writes them and `serve` offers them for
 /// download, the same bytes for the same run.
 pub fn files(loaded: &Loaded, run: &PlanRun) -> Result<Bundle> {
-    files_with(loaded, run, &hourly_staffing(loaded, run)?)
+    let (run, sims) = replayed(loaded, run)?;
+    files_with(loaded, &run, sims.as_ref(), &hourly_staffing(loaded, &run)?)
 }
 
-/// The fewest windows to open slot by slot that keep the plan's targets (optimise::staffing).
-fn hourly_staffing(loaded: &Loaded, run: &PlanRun) -> Result<Staffing> {
-    let started = std::time::Instant::now();
-    let staffing = staffing::for_plan(run, &loaded.hall)?;
-    crate::optimise::milp::timing("hourly staffing", started);
-    Ok(staffing)
-}
-
-fn files_with(loaded: &Loaded, run: &PlanRun, staffing: &Staffing) -> Result<Bundle> {
+/// Today's and the plan's trace replays (None without tickets), and the plan with the
+/// replay's side of each department's target filled in: the plan.json that `plan` writes
+/// and `serve` returns.
+pub fn replayed(loaded: &Loaded, run: &PlanRun) -> Result<(PlanRun, Option<Replays>)> {
     let seed = run.plan.policy.seed;
     let sims = if loaded.hall.tickets.is_empty() {
         None
@@ -81,7 +78,31 @@ fn files_with(loaded: &Loaded, run: &PlanRun, staffing: &Staffing) -> Result<Bun
             trace::replay(&loaded.hall, Some(&run.plan), seed)?,
         ))
     };
-    let (mut rep, mut summary) = pages::plan::build(loaded, run, sims.as_ref())?;
+    let mut run = run.clone();
+    if let Some((_, after)) = &sims {
+        crate::targets::fill_replay(&mut run.plan, after);
+    }
+    Ok((run, sims))
+}
+
+/// Today's replay and the plan's.
+pub type Replays = (SimResult, SimResult);
+
+/// The fewest windows to open slot by slot that keep the plan's targets (optimise::staffing).
+fn hourly_staffing(loaded: &Loaded, run: &PlanRun) -> Result<Staffing> {
+    let started = std::time::Instant::now();
+    let staffing = staffing::for_plan(run, &loaded.hall)?;
+    crate::optimise::milp::timing("hourly staffing", started);
+    Ok(staffing)
+}
+
+fn files_with(
+    loaded: &Loaded,
+    run: &PlanRun,
+    sims: Option<&Replays>,
+    staffing: &Staffing,
+) -> Result<Bundle> {
+    let (mut rep, mut summary) = pages::plan::build(loaded, run, sims)?;
     rep.append(pages::staffing::section(staffing, "the plan's")?);
     summary["staffing"] = serde_json::json!({
         "window_hours_all_day": staffing.window_hours_all_day(),

@@ -28,13 +28,18 @@ pub fn run(c: SimulateConfig) -> Result<()> {
                 ..c.policy.clone()
             };
             let mut plan = proposal::plan_of(hall, windows, &policy, &file)?;
-            proposal::model_waits(hall, &mut plan, seed)?;
+            proposal::ticket_arrivals(hall, &mut plan, seed)?;
             let today_policy = crate::model::Policy {
                 demand_change: c.today_demand_change,
                 ..policy.clone()
             };
             let mut as_is = proposal::plan_of(hall, &hall.windows, &today_policy, "today")?;
-            proposal::model_waits(hall, &mut as_is, seed)?;
+            proposal::ticket_arrivals(hall, &mut as_is, seed)?;
+            // The model's column is the planner's own evaluator (§3b, calibrated by
+            // today's backtest), so a proposal and a plan of the same inventory agree.
+            let prep = crate::optimise::prepare(hall, &policy)?;
+            proposal::model_waits(hall, &mut plan, &prep, false);
+            proposal::model_waits(hall, &mut as_is, &prep, true);
             Some((file, plan, as_is))
         }
         _ => None,

@@ -24,6 +24,7 @@ impl FrontierConfig {
             "frontier",
             env,
         )?;
+        let scenario = super::scenario_path(a.scenario.as_ref(), input.data.dir.as_deref());
         Ok(FrontierConfig {
             out,
             input,
@@ -32,6 +33,7 @@ impl FrontierConfig {
                 objective: Objective::FewestWindows,
                 solver: solver(a.solver),
                 run: env.run_options(),
+                scenario,
             },
         })
     }

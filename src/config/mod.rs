@@ -22,6 +22,7 @@ pub use plan::{ModelFile, PlanCommandConfig};
 pub use profile::ProfileConfig;
 pub use sample::SampleConfig;
 pub use serve::ServeConfig;
+pub(crate) use set::distance;
 pub use simulate::{SimMode, SimulateConfig};
 pub use validate::ValidateConfig;
 
@@ -291,6 +292,19 @@ fn solver(arg: SolverArg) -> Solver {
     }
 }
 
+/// The scenario file the policy is read from: `--scenario`, else scenario.toml in the
+/// hall folder when there is one.
+pub(crate) fn scenario_path(
+    scenario: Option<&PathBuf>,
+    data_dir: Option<&std::path::Path>,
+) -> Option<PathBuf> {
+    scenario.cloned().or_else(|| {
+        data_dir
+            .map(|d| d.join("scenario.toml"))
+            .filter(|p| p.exists())
+    })
+}
+
 /// The policy: scenario file (or scenario.toml in the hall folder), then `--set`s —
 /// the one place the knobs (`demand_change` among them) are resolved for planning.
 fn policy(
@@ -298,11 +312,7 @@ fn policy(
     sets: &[String],
     data_dir: Option<&std::path::Path>,
 ) -> Result<Policy> {
-    let path = scenario.cloned().or_else(|| {
-        data_dir
-            .map(|d| d.join("scenario.toml"))
-            .filter(|p| p.exists())
-    });
+    let path = scenario_path(scenario, data_dir);
     let mut p = match &path {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|source| Error::Io {

@@ -54,6 +54,7 @@ impl PlanCommandConfig {
     pub(super) fn new(a: PlanArgs, env: Env) -> Result<PlanCommandConfig> {
         let (out, policy, input) =
             planning_inputs(&a.data, &a.out, a.scenario.as_ref(), &a.set, "plan", env)?;
+        let scenario = super::scenario_path(a.scenario.as_ref(), input.data.dir.as_deref());
         let objective = match a.max_windows {
             Some(n) => Objective::LeastWaiting { max_windows: n },
             None => Objective::FewestWindows,
@@ -71,6 +72,7 @@ impl PlanCommandConfig {
                 objective,
                 solver: solver(a.solver),
                 run: env.run_options(),
+                scenario,
             },
             write_model,
         })

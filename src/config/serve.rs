@@ -16,6 +16,8 @@ pub struct ServeConfig {
     /// The scenario (or the hall's scenario.toml, or the defaults): what `plan` would use
     /// before its `--set`s, so a request's plan equals `plan --set …`'s.
     pub policy: Policy,
+    /// The scenario file the policy was read from, to name it in errors.
+    pub scenario: Option<std::path::PathBuf>,
     pub solver: Solver,
     pub run: RunOptions,
     pub addr: SocketAddr,
@@ -39,6 +41,7 @@ impl ServeConfig {
         }
         let dir = data_dir(&a.data)?;
         let policy = policy(a.scenario.as_ref(), &[], dir.dir.as_deref())?;
+        let scenario = super::scenario_path(a.scenario.as_ref(), dir.dir.as_deref());
         let options = load_options(
             &a.data,
             Needs {
@@ -51,6 +54,7 @@ impl ServeConfig {
         Ok(ServeConfig {
             input: Input { data: dir, options },
             policy,
+            scenario,
             solver: solver(a.solver),
             run: env.run_options(),
             addr: SocketAddr::new(ip, a.port),

@@ -14,6 +14,10 @@ enum Kind {
     Bool(String),
     List,
     Word(String),
+    /// `department_mean_wait_min`: "name:minutes, name:minutes".
+    Map,
+    /// `percentile_target`: "90 % within 10 min".
+    Percentile,
 }
 
 /// Every key `--set` accepts, sorted, with its kind. Read from the policy's own defaults
@@ -40,15 +44,21 @@ fn keys() -> Vec<(String, Kind)> {
                 .collect()
         })
         .unwrap_or_default();
-    if !out.iter().any(|(k, _)| k == "max_mean_wait_min") {
-        out.push(("max_mean_wait_min".into(), Kind::Number("unset".into())));
+    for (key, kind) in [
+        ("max_mean_wait_min", Kind::Number("unset".into())),
+        ("department_mean_wait_min", Kind::Map),
+        ("percentile_target", Kind::Percentile),
+    ] {
+        if !out.iter().any(|(k, _)| k == key) {
+            out.push((key.into(), kind));
+        }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 
-/// Optimal string alignment distance (Levenshtein with adjacent swaps).
-fn distance(a: &str, b: &str) -> usize {
+/// Optimal string alignment distance (Levenshtein with adjacent swaps), in characters.
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for (i, row) in d.iter_mut().enumerate() {
@@ -150,7 +160,29 @@ pub(super) fn apply(policy: &mut Policy, assignment: &str) -> Result<()> {
                 .collect();
             format!("[{}]", items.join(", "))
         }
-        Kind::Word(_) => toml::Value::String(value.trim_matches('"').to_string()).to_string(),
+        Kind::Word(_) | Kind::Percentile => {
+            toml::Value::String(value.trim_matches('"').to_string()).to_string()
+        }
+        Kind::Map => {
+            // "不动产登记中心:8, 税务局:6" (a colon or an equals sign, ASCII or full-width).
+            let mut table = toml::Table::new();
+            for item in value.split([',', '，']).map(str::trim).filter(|s| !s.is_empty()) {
+                let parsed = item
+                    .rsplit_once([':', '：', '='])
+                    .and_then(|(d, m)| Some((d.trim().trim_matches('"'), m.trim().parse::<f64>().ok()?)));
+                match parsed {
+                    Some((d, m)) if !d.is_empty() && m.is_finite() => {
+                        table.insert(d.to_string(), toml::Value::Float(m));
+                    }
+                    _ => {
+                        return Err(bad(format!(
+                            "{key} takes department:minutes pairs, e.g. --set \"{key}=税务局:6, 不动产登记中心:8\"; \"{item}\" is not one"
+                        )))
+                    }
+                }
+            }
+            toml::Value::Table(table).to_string()
+        }
     };
     let normalised = format!("{key}={literal}");
     policy.set(&normalised).map_err(|e| match e {
@@ -218,6 +250,19 @@ mod tests {
         let e = apply(&mut p, "demand_change=abc").expect_err("not a number");
         let text = e.to_string();
         assert!(text.contains("demand_change takes a number"), "{text}");
+        apply(
+            &mut p,
+            "department_mean_wait_min=税务局:6, 不动产登记中心：8",
+        )
+        .expect("a map");
+        assert_eq!(p.department_mean_wait_min.get("税务局"), Some(&6.0));
+        assert_eq!(p.department_mean_wait_min.get("不动产登记中心"), Some(&8.0));
+        let e = apply(&mut p, "department_mean_wait_min=税务局").expect_err("no minutes");
+        assert!(e.to_string().contains("department:minutes"), "{e}");
+        apply(&mut p, "percentile_target=80 % within 15 min").expect("a percentile");
+        assert_eq!(p.percentile_target.map(|q| q.share), Some(0.8));
+        let e = apply(&mut p, "percentile_target=soon").expect_err("not one");
+        assert!(e.to_string().contains("90 % within 10 min"), "{e}");
         let e = apply(&mut p, "demand_change=-2").expect_err("out of range");
         assert!(e.to_string().starts_with("--set demand_change=-2"), "{e}");
     }

@@ -10,7 +10,7 @@ pub mod slots;
 pub mod transient;
 
 pub use demand::{HallModel, Pool, PoolKind};
-pub use policy::{Calibration, OnlineRemainder, Policy, Slots};
+pub use policy::{Calibration, OnlineRemainder, PercentileTarget, Policy, Slots};
 
 /// Where a matter is served: `channel` in plan.json and matters.csv, spelt as
 /// [`Channel::as_str`] (`back-office`).

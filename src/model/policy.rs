@@ -1,6 +1,8 @@
 //! Planning policy: every knob of the model with its documented default. Read from a
 //! scenario TOML, overridden by `--set key=value`; the report lists the policy used.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -81,6 +83,16 @@ pub struct Policy {
     pub wait_floor_min: f64,
     /// Caps every mean-wait target (minutes); unset = no cap.
     pub max_mean_wait_min: Option<f64>,
+    /// Mean-wait targets a planner states per department (minutes), in place of the
+    /// default (today's wait raised to the floor); `max_mean_wait_min` still caps them.
+    /// Left out of plan.json and the report's policy lines when empty, so plans without
+    /// stated targets keep their bytes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub department_mean_wait_min: BTreeMap<String, f64>,
+    /// "90 % served within 10 min": every pool must serve this share of its visitors
+    /// within this wait (model.md §4, checked by the transient model and the replay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentile_target: Option<PercentileTarget>,
     /// Peak-hour target = this × the mean target (or today's worst hour if larger).
     pub peak_factor: f64,
     /// Helpers ≥ this share of the staff released.
@@ -123,6 +135,8 @@ impl Default for Policy {
             max_utilisation: 0.95,
             wait_floor_min: 5.0,
             max_mean_wait_min: None,
+            department_mean_wait_min: BTreeMap::new(),
+            percentile_target: None,
             peak_factor: 2.0,
             helper_share: 0.6,
             helper_users_per_hour: 12.0,
@@ -141,6 +155,13 @@ impl Default for Policy {
         }
     }
 }
+
+/// Keys whose default is unset or empty, so that the serialised defaults do not list them.
+pub const OPTIONAL_KEYS: [&str; 3] = [
+    "max_mean_wait_min",
+    "department_mean_wait_min",
+    "percentile_target",
+];
 
 impl Policy {
     /// A scenario file, validated.
@@ -172,7 +193,7 @@ impl Policy {
         let key = key.trim();
         let value = value.trim();
         let mut table = toml::Table::try_from(&*self).map_err(|e| bad(e.to_string()))?;
-        if !table.contains_key(key) && key != "max_mean_wait_min" {
+        if !table.contains_key(key) && !OPTIONAL_KEYS.contains(&key) {
             return Err(bad(format!(
                 "unknown key {key:?} (keys: {})",
                 table.keys().cloned().collect::<Vec<_>>().join(", ")
@@ -235,6 +256,13 @@ impl Policy {
             "max_mean_wait_min",
             "minutes > 0",
         )?;
+        for (d, &t) in &self.department_mean_wait_min {
+            check(
+                t > 0.0 && t.is_finite(),
+                &format!("department_mean_wait_min.{d}"),
+                "minutes > 0",
+            )?;
+        }
         check(self.peak_factor >= 1.0, "peak_factor", "≥ 1")?;
         check(
             (0.0..=1.0).contains(&self.helper_share),
@@ -276,6 +304,74 @@ impl Policy {
         toml::Table::try_from(self)
             .map(|t| t.iter().map(|(k, v)| format!("{k} = {v}")).collect())
             .unwrap_or_default()
+    }
+}
+
+/// A percentile target: `share` of the visitors served within `within_min` minutes.
+/// Written as planners say it, "90 % within 10 min" (in the scenario and in plan.json).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PercentileTarget {
+    /// Share of the visitors, in (0, 1).
+    pub share: f64,
+    /// Minutes.
+    pub within_min: f64,
+}
+
+impl std::fmt::Display for PercentileTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pct = crate::report::fmt_num(100.0 * self.share, 1);
+        let pct = pct.trim_end_matches(".0");
+        let min = crate::report::fmt_num(self.within_min, 1);
+        write!(f, "{pct} % within {} min", min.trim_end_matches(".0"))
+    }
+}
+
+impl std::str::FromStr for PercentileTarget {
+    type Err = String;
+    /// "90 % within 10 min", "90% within 10", "0.9 within 10 minutes".
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let bad = || {
+            format!("\"{s}\" is not a percentile target (expected e.g. \"90 % within 10 min\": a share of the visitors served within a wait)")
+        };
+        let lower = s.trim().to_lowercase();
+        let (left, right) = lower.split_once("within").ok_or_else(bad)?;
+        let left = left.trim().trim_end_matches("served").trim();
+        let (number, percent) = match left.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (left, false),
+        };
+        let v: f64 = number.parse().map_err(|_| bad())?;
+        let share = if percent { v / 100.0 } else { v };
+        let right = right.trim();
+        let right = right
+            .strip_suffix("minutes")
+            .or_else(|| right.strip_suffix("min"))
+            .unwrap_or(right)
+            .trim();
+        let within_min: f64 = right.parse().map_err(|_| bad())?;
+        if !(share > 0.0 && share < 1.0) {
+            return Err(format!(
+                "\"{s}\": the share served must be between 0 and 100 % (exclusive)"
+            ));
+        }
+        if !(within_min > 0.0 && within_min.is_finite()) {
+            return Err(format!("\"{s}\": the wait must be a number of minutes > 0"));
+        }
+        Ok(PercentileTarget { share, within_min })
+    }
+}
+
+impl Serialize for PercentileTarget {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PercentileTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -360,6 +456,66 @@ mod tests {
         assert!(Policy::from_toml("demand_change = -0.2\nwait_floor_min = 4\n", "s.toml").is_ok());
         let e = Policy::from_toml("demand = 1\n", "s.toml").expect_err("unknown");
         assert!(e.to_string().contains("s.toml"), "{e}");
+    }
+
+    #[test]
+    fn a_percentile_target_reads_as_planners_write_it() {
+        let q = |s: &str| s.parse::<PercentileTarget>();
+        let ninety = PercentileTarget {
+            share: 0.9,
+            within_min: 10.0,
+        };
+        assert_eq!(q("90 % within 10 min"), Ok(ninety));
+        assert_eq!(q("90% within 10"), Ok(ninety));
+        assert_eq!(q("0.9 within 10 minutes"), Ok(ninety));
+        assert_eq!(q("90 % served within 10 min"), Ok(ninety));
+        assert_eq!(ninety.to_string(), "90 % within 10 min");
+        let odd = PercentileTarget {
+            share: 0.825,
+            within_min: 7.5,
+        };
+        assert_eq!(q(&odd.to_string()), Ok(odd), "{odd}");
+        for bad in [
+            "90 %",
+            "within 10",
+            "100 % within 10",
+            "90 % within 0",
+            "ninety within 10",
+        ] {
+            assert!(q(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stated_targets_parse_from_a_scenario_and_stay_out_of_the_defaults() {
+        let text = "percentile_target = \"90 % within 10 min\"\n[department_mean_wait_min]\n\"税务局\" = 6\n\"不动产登记中心\" = 8.5\n";
+        let p = Policy::from_toml(text, "s.toml").expect("it parses");
+        assert_eq!(p.department_mean_wait_min.get("税务局"), Some(&6.0));
+        assert_eq!(p.department_mean_wait_min.get("不动产登记中心"), Some(&8.5));
+        assert_eq!(p.percentile_target.map(|q| q.within_min), Some(10.0));
+        // Written back the way it was read (plan.json, the report's policy lines).
+        assert!(p
+            .lines()
+            .contains(&"percentile_target = \"90 % within 10 min\"".to_string()));
+        let json = serde_json::to_value(&p).expect("json");
+        assert_eq!(json["department_mean_wait_min"]["税务局"], 6.0);
+        // Unset, they are not written: plans without stated targets keep their bytes.
+        let json = serde_json::to_value(Policy::default()).expect("json");
+        assert!(json.get("department_mean_wait_min").is_none());
+        assert!(json.get("percentile_target").is_none());
+        let e = Policy::from_toml("percentile_target = \"most within 10\"\n", "s.toml")
+            .expect_err("not a target");
+        assert!(
+            e.to_string().contains("s.toml")
+                && e.to_string().contains("e.g. \"90 % within 10 min\""),
+            "{e}"
+        );
+        let e = Policy::from_toml("department_mean_wait_min = { \"税务局\" = 0 }\n", "s.toml")
+            .expect_err("zero minutes");
+        assert!(
+            e.to_string().contains("department_mean_wait_min.税务局"),
+            "{e}"
+        );
     }
 
     #[test]

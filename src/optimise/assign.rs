@@ -285,6 +285,8 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
                 after_load: f.load.clone(),
                 after_handle_min: s,
                 after_cs2: cs2,
+                target_percentile: None,
+                after_share_within: None,
             }
         })
         .collect();
@@ -335,6 +337,7 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         matters,
         staff,
         summary: Vec::new(),
+        targets: Vec::new(),
     };
     plan.summary = summary(&plan);
     plan

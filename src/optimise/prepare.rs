@@ -192,17 +192,34 @@ fn max_flows(model: &HallModel, policy: &Policy) -> Vec<Flow> {
 pub(crate) struct Targets {
     pub(crate) mean: Vec<f64>,
     pub(crate) peak: Vec<f64>,
+    /// Pools held to a target the planner stated (`department_mean_wait_min` of a
+    /// department they serve, or `percentile_target`): today's windows are no longer a
+    /// feasible plan by construction for them — a stated target stricter than today's
+    /// wait asks for more windows than today, or is infeasible.
+    pub(crate) stated: Vec<bool>,
+    /// The percentile target every pool is held to, if stated.
+    pub(crate) percentile: Option<crate::model::PercentileTarget>,
 }
 
-/// model.md §4 defaults: today's predicted (calibrated) wait, raised to the floor, capped
-/// by max_mean_wait_min; joint and fallback pools take the smallest target of the
-/// departments that may feed them; peak = max(peak_factor × mean, today's worst hour).
+/// model.md §4: a department's mean target is the one the planner states for it
+/// (`department_mean_wait_min`), else the default — today's predicted (calibrated) wait
+/// raised to the floor; `max_mean_wait_min` caps both. Joint and fallback pools take the
+/// smallest target of the departments that may feed them (a joint window serving a
+/// department with a stated 6-minute target serves everyone there within 6 minutes: FCFS
+/// does not wait differently per department). Peak = max(peak_factor × mean, today's
+/// worst hour) by default; a stated target is not relaxed by today's worst hour.
 fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -> Targets {
     let n = model.pools.len();
     let mut mean = vec![f64::INFINITY; n];
     let mut peak = vec![0.0f64; n];
+    let mut stated = vec![policy.percentile_target.is_some(); n];
     for p in 0..n {
-        if let PoolKind::Department(_) = model.pools[p].kind {
+        if let PoolKind::Department(name) = &model.pools[p].kind {
+            if let Some(&t) = policy.department_mean_wait_min.get(name) {
+                mean[p] = t;
+                stated[p] = true;
+                continue;
+            }
             let today = before[p].mean_wait.map_or(policy.wait_floor_min, |w| w);
             mean[p] = today.max(policy.wait_floor_min);
             peak[p] = before[p].worst_hour_wait.unwrap_or(0.0);
@@ -215,6 +232,7 @@ fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -
                 if !matches!(model.pools[p].kind, PoolKind::Department(_)) {
                     let d = model.dept_pool[m.department];
                     mean[p] = mean[p].min(mean[d]);
+                    stated[p] |= stated[d];
                 }
             }
         }
@@ -229,7 +247,12 @@ fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -
         peak[p] = (policy.peak_factor * mean[p]).max(peak[p]);
         let _ = k;
     }
-    Targets { mean, peak }
+    Targets {
+        mean,
+        peak,
+        stated,
+        percentile: policy.percentile_target,
+    }
 }
 
 /// The share of a pool's day load in each slot (from the widest mix it may see).
@@ -301,11 +324,22 @@ fn pool_specs(
         let ucap = util_cap(policy, today, &today_flows[p]);
         let day = flows_max[p].pool_day(&prof, s, cs2);
         let limit = today.max(1) * 4 + 50;
-        let mut formula =
-            day_capacities(&day, today.max(1), t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+        // A percentile target lowers each capacity to the load at which the transient
+        // model still serves the stated share within the stated wait (its P(wait > T),
+        // in uncalibrated minutes T ÷ k like the other targets).
+        let capacities = |c_max: u32| {
+            let mut a = day_capacities(&day, c_max, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+            if let Some(q) = t.percentile {
+                for (c, cap) in a.iter_mut().enumerate() {
+                    *cap = day.max_load_within(c as u32, *cap, q.share, q.within_min / k[p]);
+                }
+            }
+            a
+        };
+        let mut formula = capacities(today.max(1));
         let cap_of = |formula: &[f64], c: u32| {
             let f = formula[c as usize];
-            if today > 0 && c >= today {
+            if today > 0 && c >= today && !t.stated[p] {
                 f.max(today_load * (1.0 + 1e-9))
             } else {
                 f
@@ -316,7 +350,7 @@ fn pool_specs(
             c_max += 1;
             if c_max as usize >= formula.len() {
                 let grown = (2 * c_max).min(limit);
-                formula = day_capacities(&day, grown, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
+                formula = capacities(grown);
             }
         }
         let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);

@@ -131,7 +131,8 @@ fn repair(
         let today_flow = &prep.before_flows.pools[p];
         let ucap = util_cap(policy, today, today_flow);
         let carries_today = |n: u32| {
-            today > 0
+            !prep.targets.stated[p]
+                && today > 0
                 && n >= today
                 && f.load.iter().sum::<f64>() <= today_flow.load.iter().sum::<f64>() * (1.0 + 1e-9)
         };
@@ -143,7 +144,11 @@ fn repair(
                     .is_some_and(|w| w <= prep.targets.mean[p] + 1e-6)
                     && e.worst_hour_wait
                         .is_some_and(|w| w <= prep.targets.peak[p] + 1e-6)
-                    && e.peak_utilisation <= ucap)
+                    && e.peak_utilisation <= ucap
+                    && prep.targets.percentile.is_none_or(|q| {
+                        f.share_over(q.within_min / prep.k[p], |_| n)
+                            .is_none_or(|over| over <= 1.0 - q.share + 1e-9)
+                    }))
         };
         let start = *n;
         while !ok(*n) && *n < start + 200 {
@@ -234,8 +239,18 @@ pub fn adjust(
     let mut notes = Vec::new();
     for need in needs {
         let name = &run.plan.pools[need.pool].name;
+        let share = need
+            .share_within
+            .map(|(s, q)| {
+                format!(
+                    " and serves {:.1} % within {} min against its {q}",
+                    100.0 * s,
+                    crate::report::fmt_num(q.within_min, 1)
+                )
+            })
+            .unwrap_or_default();
         let head = format!(
-            "{name}: the trace replay of the plan gives {:.1} min with {} against its {:.1} min target",
+            "{name}: the trace replay of the plan gives {:.1} min with {} against its {:.1} min target{share}",
             need.simulated_min,
             windows_text(need.windows),
             need.target_min
@@ -404,7 +419,7 @@ fn finish(
     let after: Vec<PoolEval> = (0..model.pools.len())
         .map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p]))
         .collect();
-    let plan = assign::build_plan(assign::Parts {
+    let mut plan = assign::build_plan(assign::Parts {
         hall,
         model,
         policy,
@@ -423,6 +438,15 @@ fn finish(
         targets: (&prep.targets.mean, &prep.targets.peak),
         waiting: sol.waiting_person_min_per_day,
     });
+    crate::targets::model_checks(
+        &mut plan,
+        model,
+        policy,
+        &channels,
+        &after_flows,
+        &sol.windows,
+        &prep.k,
+    );
     PlanRun {
         plan,
         model: model.clone(),

@@ -86,6 +86,7 @@ pub struct Planned {
 pub struct State {
     pub loaded: Loaded,
     base: Policy,
+    scenario: Option<std::path::PathBuf>,
     solver: Solver,
     run: RunOptions,
     time_limit: Duration,
@@ -174,6 +175,7 @@ impl State {
         let mut state = State {
             loaded,
             base: c.policy.clone(),
+            scenario: c.scenario.clone(),
             solver: c.solver,
             run: c.run,
             time_limit: c.time_limit,
@@ -255,6 +257,7 @@ impl State {
             objective,
             solver: self.solver,
             run: self.run,
+            scenario: self.scenario.clone(),
         }
     }
 
@@ -262,6 +265,14 @@ impl State {
         let seed = policy.seed;
         let run = planner::plan(&self.loaded.hall, &self.config(policy, objective))
             .map_err(ApiError::planning)?;
+        // Stated targets carry the replay's figures in plan.json, as `plan` writes them.
+        let run = if run.plan.targets.is_empty() {
+            run
+        } else {
+            crate::commands::plan::replayed(&self.loaded, &run)
+                .map_err(|e| ApiError::status(500, e.to_string()))?
+                .0
+        };
         let json = crate::commands::plan::plan_json(&run.plan)
             .map_err(|e| ApiError::status(500, e.to_string()))?;
         let replay = if self.loaded.hall.tickets.is_empty() {

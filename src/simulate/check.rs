@@ -56,6 +56,12 @@ impl PlanReplay {
     /// Mean wait (minutes) of the pool's served visitors with `windows` windows in every
     /// open hour; None when nobody is served.
     pub fn mean_wait(&self, pool: usize, windows: u32) -> Result<Option<f64>> {
+        Ok(self.waits(pool, windows)?.map(|w| mean(&w)))
+    }
+
+    /// The served visitors' waits (minutes) with `windows` windows in every open hour;
+    /// None when nobody is served.
+    pub fn waits(&self, pool: usize, windows: u32) -> Result<Option<Vec<f64>>> {
         let p = &self.pools[pool];
         if p.customers.is_empty() {
             return Ok(None);
@@ -64,14 +70,15 @@ impl PlanReplay {
         let mut out = Vec::with_capacity(p.customers.len());
         engine::run_pool(&p.customers, &sched, &mut out)
             .map_err(|e| Error::Solver(format!("simulation check: {e}")))?;
-        let (mut sum, mut n) = (0.0, 0usize);
-        for (o, &visitor) in out.iter().zip(&p.visitor) {
-            if let (Outcome::Served { wait, .. }, true) = (o, visitor) {
-                sum += wait / 60.0;
-                n += 1;
-            }
-        }
-        Ok((n > 0).then(|| sum / n as f64))
+        let waits: Vec<f64> = out
+            .iter()
+            .zip(&p.visitor)
+            .filter_map(|(o, &visitor)| match (o, visitor) {
+                (Outcome::Served { wait, .. }, true) => Some(wait / 60.0),
+                _ => None,
+            })
+            .collect();
+        Ok((!waits.is_empty()).then_some(waits))
     }
 }
 
@@ -129,21 +136,41 @@ impl PlanReplay {
 
 /// Pools of the plan whose replayed mean wait misses their target, with the fewest
 /// windows that meet it (searched up to `extra` windows above the plan's).
+fn mean(waits: &[f64]) -> f64 {
+    waits.iter().sum::<f64>() / waits.len() as f64
+}
+
+/// Share of the waits within `t` minutes (a wait of exactly t is within).
+pub fn share_within(waits: &[f64], t: f64) -> f64 {
+    if waits.is_empty() {
+        return 1.0;
+    }
+    waits.iter().filter(|&&w| w <= t + 1e-9).count() as f64 / waits.len() as f64
+}
+
+/// Pools of the plan whose replay misses their targets — the mean wait, and the share
+/// served within the percentile target's wait where the pool has one — with the fewest
+/// windows that meet them (searched up to `extra` windows above the plan's).
 pub fn shortfalls(hall: &Hall, plan: &Plan, seed: u64, extra: u32) -> Result<Vec<SimNeed>> {
     let replay = PlanReplay::new(hall, plan, seed)?;
     let mut needs = Vec::new();
     for (p, pool) in plan.pools.iter().enumerate() {
         let n = pool.windows_after;
         let target = pool.target_mean_min;
-        let Some(simulated) = replay.mean_wait(p, n)? else {
+        let q = pool.target_percentile;
+        let meets = |waits: &[f64]| {
+            mean(waits) <= target
+                && q.is_none_or(|q| share_within(waits, q.within_min) >= q.share - 1e-12)
+        };
+        let Some(waits) = replay.waits(p, n)? else {
             continue;
         };
-        if n > 0 && simulated <= target {
+        if n > 0 && meets(&waits) {
             continue;
         }
         let mut needed = None;
         for c in n + 1..=n + extra {
-            if replay.mean_wait(p, c)?.is_none_or(|w| w <= target) {
+            if replay.waits(p, c)?.is_none_or(|w| meets(&w)) {
                 needed = Some(c);
                 break;
             }
@@ -151,9 +178,10 @@ pub fn shortfalls(hall: &Hall, plan: &Plan, seed: u64, extra: u32) -> Result<Vec
         needs.push(SimNeed {
             pool: p,
             windows: n,
-            simulated_min: simulated,
+            simulated_min: mean(&waits),
             target_min: target,
             needed,
+            share_within: q.map(|q| (share_within(&waits, q.within_min), q)),
         });
     }
     Ok(needs)
@@ -184,6 +212,42 @@ mod tests {
         (hall, policy, run)
     }
 
+    /// A percentile target the replay misses raises the pool to the fewest windows whose
+    /// replay serves the share within the wait, though its mean wait already passes.
+    #[test]
+    fn a_percentile_target_the_replay_misses_raises_windows() {
+        let (hall, policy, mut run) = ratio_plan();
+        let replay = PlanReplay::new(&hall, &run.plan, policy.seed).expect("replay");
+        // The busiest pool with a queue: its own replayed share within 2 minutes, plus
+        // a bit, becomes the target; the mean target is made loose.
+        let (p, share) = (0..run.plan.pools.len())
+            .filter_map(|p| {
+                let n = run.plan.pools[p].windows_after;
+                let w = replay.waits(p, n).ok()??;
+                (n > 0 && w.len() > 500).then(|| (p, share_within(&w, 2.0)))
+            })
+            .find(|&(_, s)| s < 0.9)
+            .expect("a pool where fewer than 90 % wait at most 2 minutes");
+        for (i, pool) in run.plan.pools.iter_mut().enumerate() {
+            pool.target_mean_min = 1e9;
+            pool.target_percentile = (i == p).then_some(crate::model::PercentileTarget {
+                share: share + 0.05,
+                within_min: 2.0,
+            });
+        }
+        let needs = shortfalls(&hall, &run.plan, policy.seed, 30).expect("check");
+        assert_eq!(needs.len(), 1, "{needs:?}");
+        let need = &needs[0];
+        assert_eq!(need.pool, p);
+        let (replayed, q) = need.share_within.expect("the share is reported");
+        assert!((replayed - share).abs() < 1e-12 && replayed < q.share);
+        let c = need.needed.expect("enough windows within reach");
+        let w = replay.waits(p, c).expect("run").expect("waits");
+        assert!(share_within(&w, 2.0) >= q.share);
+        let w = replay.waits(p, c - 1).expect("run").expect("waits");
+        assert!(share_within(&w, 2.0) < q.share);
+    }
+
     #[test]
     fn replay_of_one_pool_matches_the_full_trace_replay() {
         let (hall, policy, run) = ratio_plan();
@@ -211,7 +275,11 @@ mod tests {
             }
         }
         for need in shortfalls(&hall, &run.plan, policy.seed, 30).expect("check") {
-            assert!(need.simulated_min > need.target_min || need.windows == 0);
+            assert!(
+                need.simulated_min > need.target_min
+                    || need.windows == 0
+                    || need.share_within.is_some()
+            );
             let c = need
                 .needed
                 .expect("30 more windows are enough on the sample");

@@ -164,7 +164,7 @@ mod uniformise;
 mod tests;
 
 pub use pool_day::{DaySummary, PoolDay, ShapeSlot, Targets};
-pub use sessions::{day, session, session_wait_quantile};
+pub use sessions::{day, session, session_wait_quantile, share_over};
 
 /// A duration in minutes.
 pub type Minutes = f64;

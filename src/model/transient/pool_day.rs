@@ -166,6 +166,50 @@ impl PoolDay {
             .collect()
     }
 
+    /// P(wait > `t`) over the day's arrivals at (c, L), sessions weighted as in
+    /// [`Self::evaluate`] ([`super::share_over`]).
+    pub fn share_over(&self, c: u32, load: f64, t: Minutes) -> f64 {
+        let sessions = self.sessions_at(c, load);
+        let weighted: Vec<(f64, &[Slot])> = sessions
+            .iter()
+            .zip(&self.weights)
+            .map(|(s, &w)| (w, s.as_slice()))
+            .collect();
+        super::sessions::share_over(&weighted, self.service, t)
+    }
+
+    /// The largest day load ≤ `upper` at which `c` windows serve at least `share` of the
+    /// day's arrivals within `t` minutes (a percentile target): P(wait > t) rises with the
+    /// load, so Brent's method narrows [0, upper] to its feasible end. `upper` is returned
+    /// when it already meets the target, 0 when c = 0.
+    pub fn max_load_within(&self, c: u32, upper: f64, share: f64, t: Minutes) -> f64 {
+        if c == 0 || upper <= 0.0 {
+            return 0.0;
+        }
+        let allowed = 1.0 - share;
+        let g = |l: f64| self.share_over(c, l, t) - allowed;
+        if upper.is_finite() {
+            let ghi = g(upper);
+            if ghi <= 0.0 {
+                return upper;
+            }
+            return brent_largest_feasible(&g, 0.0, -allowed, upper, ghi);
+        }
+        // No other limit: from the load that saturates the peak, double until it fails.
+        let (mut lo, mut glo) = (0.0, -allowed);
+        let mut hi = f64::from(c) / self.peak_per_load.max(1e-12);
+        let mut ghi = g(hi);
+        while ghi <= 0.0 {
+            (lo, glo) = (hi, ghi);
+            hi *= 2.0;
+            if hi > 1e12 {
+                return f64::INFINITY;
+            }
+            ghi = g(hi);
+        }
+        brent_largest_feasible(&g, lo, glo, hi, ghi)
+    }
+
     /// Expected arrivals per day at day load `load`: L·60/s̄ (0 for an empty profile).
     pub fn arrivals(&self, load: f64) -> f64 {
         // Slot by slot in order, so that unit weights add up exactly as a plain day does.

@@ -2,7 +2,7 @@
 //! sessions side by side.
 
 use super::backward::varying_slot_waits;
-use super::mixture::{mixture_quantile, Mixture};
+use super::mixture::{mixture_quantile, tail_at, Mixture};
 use super::uniformise::{run, Seg, SegOut, WORKSPACE};
 use super::{DayWait, Minutes, Service, SessionWait, Slot, SlotWait};
 
@@ -174,6 +174,38 @@ pub fn session_wait_quantile(slots: &[Slot], service: Service, q: f64) -> Option
         service.allen_cunneen(),
         out.person_min,
     ))
+}
+
+/// P(wait > `t`) over the arrivals of weighted sessions (each opens empty; a weekday's
+/// sessions weigh its share of the open days): the share of visitors who wait longer than
+/// t minutes, for a percentile target ("90 % within 10 min" holds when this is ≤ 0.1).
+/// The same Erlang mixtures as the p90, so the two agree: the share over the day's p90 is
+/// 0.1. Allen–Cunneen scaled like every wait: P(f·W > t) = P(W > t/f). 1 when some session
+/// has arrivals and no window (they are never served).
+pub fn share_over(sessions: &[(f64, &[Slot])], service: Service, t: Minutes) -> f64 {
+    let f = service.allen_cunneen();
+    let mut cdf = Vec::new();
+    let (mut over, mut arrivals) = (0.0, 0.0);
+    for &(weight, slots) in sessions {
+        if weight <= 0.0 {
+            continue;
+        }
+        let mut mix = Mixture::default();
+        let out = session_parts(slots, service, &mut mix);
+        if mix.arrivals <= 0.0 {
+            continue;
+        }
+        if !out.person_min.is_finite() {
+            return 1.0;
+        }
+        over += weight * mix.arrivals * tail_at(&[&mix], t.max(0.0) / f, &mut cdf);
+        arrivals += weight * mix.arrivals;
+    }
+    if arrivals > 0.0 {
+        (over / arrivals).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// Waiting over a day of sessions (each opens empty, e.g. morning and afternoon), with the

@@ -9,6 +9,7 @@ pub mod profile;
 pub mod proposal;
 pub mod simulate;
 pub mod staffing;
+pub mod targets;
 
 use crate::charts;
 use crate::error::{Error, Result};

@@ -42,6 +42,7 @@ pub fn build(
     r.bullets(run.notes.clone());
     backtest(&mut r, plan, sims.map(|s| &s.0));
     departments(&mut r, plan)?;
+    super::targets::add(&mut r, plan);
     pools(&mut r, plan, sims.map(|s| &s.1))?;
     windows(&mut r, plan);
     matters(&mut r, plan);

@@ -1,7 +1,8 @@
 //! The proposal's page (`simulate --proposal`): per department and pool, today's hall
 //! against the proposed inventory — the mean and p90 wait of the trace replay, and the
-//! model's mean (stationary Allen–Cunneen per open hour, arrival-weighted) where the
-//! pool is not overloaded in any hour.
+//! planning model's mean (the transient session model of §3b, calibrated on today's
+//! backtest — the evaluator a plan is judged by, so that a proposal and a plan of the same
+//! inventory agree).
 
 use crate::plan::Plan;
 use crate::report::{Cell, Report, Table};
@@ -32,7 +33,7 @@ pub fn add(
 ) {
     r.heading("Proposal · 方案评估");
     r.para(format!(
-        "{}. Today's tickets replayed through the proposed inventory ({file}): a matter goes to the joint windows of its merge group where the proposal has them, else to its department's own windows, else to the fallback (comprehensive) windows. Waits in minutes; `model` is the stationary queueing formula per open hour (empty where a pool is overloaded). plan.json holds the proposal as a plan, for `compare --plan`.",
+        "{}. Today's tickets replayed through the proposed inventory ({file}): a matter goes to the joint windows of its merge group where the proposal has them, else to its department's own windows, else to the fallback (comprehensive) windows. Waits in minutes; `model` is the planning model (the transient session model of §3b, each session opening empty, calibrated on today's backtest: the evaluator a plan is judged by), today's column with the windows the tickets show staffed, the proposal's with its windows open all day. plan.json holds the proposal as a plan, for `compare --plan`.",
         proposal.summary.join("; ")
     ));
     let mut t = Table::new(

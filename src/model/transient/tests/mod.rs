@@ -8,6 +8,7 @@ mod bookkeeping;
 mod exact;
 mod long_run;
 mod monte_carlo;
+mod percentile;
 mod properties;
 
 fn slot(minutes: f64, arrivals_per_hour: f64, windows: u32) -> Slot {
