@@ -460,6 +460,9 @@ mod tests {
             allow_online: false,
             allow_joint: false,
             allow_backoffice: false,
+            // A comprehensive-window choice is the plan's, not the inventory's: a proposal
+            // routes a department that keeps windows only to them.
+            allow_general: false,
             ..Policy::default()
         };
         let prep = crate::optimise::prepare(&hall, &policy).expect("prepare");

@@ -31,18 +31,28 @@ fn a_parquet_ticket_log_with_typed_timestamps_reads_as_the_same_hall_as_its_csv(
         .expect("inputs.csv has a tickets row");
     assert_eq!(tickets[1], "parquet");
     assert_eq!(&tickets[2..5], ["5571", "5571", "0"]);
-    assert_eq!(csv.output_csv("inputs.csv")[1..], inputs[1..].iter().map(|r| {
-        let mut r = r.clone();
-        if r[0] == "tickets" {
-            r[1] = "UTF-8".into();
-        }
-        r
-    }).collect::<Vec<_>>()[..]);
+    assert_eq!(
+        csv.output_csv("inputs.csv")[1..],
+        inputs[1..]
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if r[0] == "tickets" {
+                    r[1] = "UTF-8".into();
+                }
+                r
+            })
+            .collect::<Vec<_>>()[..]
+    );
 
     // Every table of the profile (waits, loads, utilisation, top-10s) is identical.
     let mut compared = 0;
     for entry in std::fs::read_dir(csv.out()).expect("lists the profile's outputs") {
-        let name = entry.expect("an entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("an entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if name.ends_with(".csv") && name != "inputs.csv" {
             compared += 1;
             assert_eq!(

@@ -37,6 +37,9 @@ use crate::report::output::MARKER;
 use crate::report::OutputDir;
 
 /// One command's resolved config.
+// Built once per run and moved into its command: the size of the largest variant
+// costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Config {
     Validate(ValidateConfig),
     Profile(ProfileConfig),
