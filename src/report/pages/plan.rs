@@ -165,13 +165,17 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                 staff
                     .iter()
                     .map(|(k, n)| {
-                        let to = match k.as_str() {
-                            "window" => "stay at windows",
-                            "helper" => "become online-service helpers",
-                            "back office" => "move to the back office",
-                            "released" => "released",
-                            "" => "unassigned",
-                            other => other,
+                        let one = *n == 1;
+                        let to = match (k.as_str(), one) {
+                            ("window", false) => "stay at windows",
+                            ("window", true) => "stays at a window",
+                            ("helper", false) => "become online-service helpers",
+                            ("helper", true) => "becomes an online-service helper",
+                            ("back office", false) => "move to the back office",
+                            ("back office", true) => "moves to the back office",
+                            ("released", _) => "released",
+                            ("", _) => "unassigned",
+                            (other, _) => other,
                         };
                         format!("{n} {to}")
                     })
