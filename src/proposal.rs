@@ -441,12 +441,7 @@ mod tests {
     use crate::model::Calibration;
     use crate::plan::Objective;
 
-    fn sample() -> Hall {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
-        crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
-            .expect("the bundled sample loads")
-            .hall
-    }
+    use crate::hall::bundled_sample_for_tests as sample;
 
     /// Issue 14 item 3: "the planner and the proposal agree". A plan whose matters all stay
     /// at the counter, handed back as a hand-made inventory, is predicted by the proposal's

@@ -290,3 +290,13 @@ pub mod time {
         }
     }
 }
+
+/// The bundled sample hall (`data/binjiang`), loaded as `hallplan` loads it: the one
+/// loader the unit tests share.
+#[cfg(test)]
+pub(crate) fn bundled_sample_for_tests() -> Hall {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
+    crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
+        .expect("the bundled sample loads")
+        .hall
+}

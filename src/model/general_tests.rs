@@ -5,12 +5,7 @@ use super::evaluate::routes;
 use super::{Channel, HallModel, Policy, Slots};
 use crate::hall::Hall;
 
-fn sample() -> Hall {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
-    crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
-        .expect("the bundled sample loads")
-        .hall
-}
+use crate::hall::bundled_sample_for_tests as sample;
 
 fn model(hall: &Hall, policy: &Policy) -> HallModel {
     let policy = Policy {

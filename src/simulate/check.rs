@@ -194,12 +194,7 @@ mod tests {
     use crate::optimise::formula_plan as plan;
     use crate::plan::Objective;
 
-    fn sample() -> Hall {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
-        crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
-            .expect("the bundled sample loads")
-            .hall
-    }
+    use crate::hall::bundled_sample_for_tests as sample;
 
     /// The sample's plan on the calibrated formula alone (no replay check).
     fn ratio_plan() -> (Hall, Policy, crate::optimise::PlanRun) {

@@ -206,12 +206,7 @@ mod tests {
     use super::*;
     use crate::plan::Objective;
 
-    fn sample() -> Hall {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
-        crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
-            .expect("the bundled sample loads")
-            .hall
-    }
+    use crate::hall::bundled_sample_for_tests as sample;
 
     /// Issue 14: the synthetic simulation of a plan showed the fallback pool's customers as
     /// arrived but never served. Every pool people come to must serve them, today and in

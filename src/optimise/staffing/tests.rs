@@ -81,12 +81,7 @@ fn one_window_all_day_cannot_be_staffed_lower_where_people_come() {
     assert_eq!(st.days[0].windows, vec![1, 1, 1, 0, 1, 1, 1]);
 }
 
-fn sample() -> Hall {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/binjiang");
-    crate::ingest::load(Some(&dir), &crate::ingest::LoadOptions::default())
-        .expect("the bundled sample loads")
-        .hall
-}
+use crate::hall::bundled_sample_for_tests as sample;
 
 #[test]
 fn the_samples_plan_is_staffed_within_its_windows_and_its_targets_hold_under_the_replay() {
