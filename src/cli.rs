@@ -164,6 +164,12 @@ pub struct SimulateArgs {
     /// tickets through, before vs proposed; writes its plan.json for `compare --plan`.
     #[arg(long, value_name = "windows.csv")]
     pub proposal: Option<PathBuf>,
+    /// The proposal comes with the reform's levers: every matter the catalogue and the
+    /// scenario allow online goes online (its walk-ins to the fallback windows, or the
+    /// joint windows with online_remainder = "joint"), back-office matters leave only
+    /// their intake; without it every matter stays in person.
+    #[arg(long, requires = "proposal")]
+    pub with_channels: bool,
     /// Scenario TOML for the proposal (default: DIR/scenario.toml if present).
     #[arg(long, value_name = "FILE", requires = "proposal")]
     pub scenario: Option<PathBuf>,

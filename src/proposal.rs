@@ -8,7 +8,16 @@
 //! department's windows; else to the fallback (comprehensive) windows — the `general`
 //! channel, handling × (1 + `general_slowdown`), for a department that has windows of its
 //! own today; a `specialist` matter cannot go there (an error naming it). Channels are not
-//! chosen here: a proposal is an inventory, every matter stays in person.
+//! chosen here: a proposal is an inventory, every matter stays in person — unless the
+//! planner says the inventory comes with the reform's levers ([`Levers::Scenario`],
+//! `simulate --with-channels`): then every matter the catalogue and the scenario allow
+//! online goes online (its walk-ins, 1 − `online_share`, to the fallback windows, or with
+//! `online_remainder = "joint"` to its group's joint windows), every back-office matter
+//! leaves only its intake at the fallback windows, and the rest is routed as above. That
+//! is the rule the after log of `data/binjiang-after` shows: each matter is served at one
+//! kind of window only (no matter at both its department's and a comprehensive window),
+//! and the comprehensive windows serve the online walk-ins and intakes of every
+//! department, including those that keep windows of their own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::hall::{derive, Hall, Window, WindowKind};
 use crate::ingest::{catalogue, LoadOptions, Table};
 use crate::model::evaluate::{self, eval_pool, Flow, PoolEval};
-use crate::model::{Channel, Policy, Slots};
+use crate::model::{Channel, OnlineRemainder, Policy, Slots};
 use crate::optimise::Prepared;
 use crate::plan::{
     Action, Plan, PlanDepartment, PlanMatter, PlanPool, PlanPoolKind, PlanWindow, StaffPlan,
@@ -38,6 +47,17 @@ pub fn read(path: &Path, opts: &LoadOptions) -> Result<Vec<Window>> {
     let table = Table::open(path, &opts.open)?;
     let (windows, _) = catalogue::read_windows(&table, path, opts)?;
     Ok(windows)
+}
+
+/// Whether a proposal's matters take the scenario's online and back-office channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Levers {
+    /// Every matter stays in person: the inventory alone.
+    #[default]
+    InPerson,
+    /// Online and back office where the catalogue and the scenario's `allow_online`,
+    /// `allow_backoffice` allow them, as the reform took them (see the module's doc).
+    Scenario,
 }
 
 /// Where matters and tickets go under an inventory.
@@ -70,7 +90,13 @@ impl<'a> Inventory<'a> {
 /// The proposal as a plan: its pools with their windows, every catalogue matter's pool,
 /// every window of today and of the proposal. Waits are filled in by [`predict`].
 /// `file` names the proposal in messages.
-pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) -> Result<Plan> {
+pub fn plan_of(
+    hall: &Hall,
+    proposal: &[Window],
+    policy: &Policy,
+    file: &str,
+    levers: Levers,
+) -> Result<Plan> {
     let inv = Inventory::of(proposal);
     // Groups already served at joint windows today: their handling times in the log are
     // those of joint windows, so no joint slowdown is added again.
@@ -110,7 +136,13 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
             .merge_group
             .as_deref()
             .filter(|g| inv.joint.contains_key(g) && (own == 0 || policy.allow_joint));
-        let (channel, pool) = match group {
+        let lever = match levers {
+            Levers::InPerson => None,
+            Levers::Scenario => lever_of(m, policy, &inv),
+        };
+        let (channel, pool) = match (lever, group) {
+            (Some(taken), _) => taken,
+            (None, group) => match group {
             Some(g) if joint_today.contains(g) => (Channel::Counter, joint_pool(g)),
             Some(g) => (Channel::Joint, joint_pool(g)),
             None if own > 0 => (Channel::Counter, d.to_string()),
@@ -128,6 +160,7 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
             }
             None if inv.fallback > 0 => (Channel::Counter, FALLBACK.to_string()),
             None => return Err(no_place(d, format!("matter \"{}\"", m.id))),
+            },
         };
         matters.push(PlanMatter {
             matter_id: m.id.clone(),
@@ -192,6 +225,8 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
         let (action, pool) = pool_of(w);
         windows.push(window(w, action, pool));
     }
+    let counts: Vec<Channel> = matters.iter().map(|m| m.channel).collect();
+    let taken = |ch: Channel| counts.iter().filter(|&&c| c == ch).count();
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
     let staff_after: u32 = proposal.iter().map(|w| w.staff).sum();
     let hours = derive::opening_hours(t)
@@ -219,14 +254,54 @@ pub fn plan_of(hall: &Hall, proposal: &[Window], policy: &Policy, file: &str) ->
             released: staff_today.saturating_sub(staff_after),
         },
         summary: vec![format!(
-            "proposal {file}: {} → {} windows ({} joint, {} fallback); every matter in person",
+            "proposal {file}: {} → {} windows ({} joint, {} fallback); {}",
             hall.windows.len(),
             proposal.len(),
             inv.joint.values().sum::<u32>(),
-            inv.fallback
+            inv.fallback,
+            match levers {
+                Levers::InPerson => "every matter in person".to_string(),
+                Levers::Scenario => format!(
+                    "{} matters online (their walk-ins at the fallback or joint windows), {} to the back office (intake at the fallback windows), the rest in person",
+                    taken(Channel::Online),
+                    taken(Channel::BackOffice),
+                ),
+            }
         )],
         targets: Vec::new(),
     })
+}
+
+/// The lever a matter takes under [`Levers::Scenario`], with the pool that serves what
+/// stays in the hall: online where the catalogue and the scenario allow it (model.md §2),
+/// its walk-ins at its group's joint windows (`online_remainder = "joint"`, where the
+/// proposal has them) or at the fallback windows; else the back office, its intake at the
+/// fallback windows. None — the matter stays in person — where neither is allowed, or
+/// where what stays in the hall would find no window of the proposal.
+fn lever_of(m: &crate::hall::Matter, policy: &Policy, inv: &Inventory) -> Option<(Channel, String)> {
+    if m.in_person_required {
+        return None;
+    }
+    if m.online_capable && policy.allow_online {
+        let joint = m
+            .merge_group
+            .as_deref()
+            .filter(|g| inv.joint.contains_key(g))
+            .filter(|_| policy.online_remainder == OnlineRemainder::Joint);
+        match joint {
+            Some(g) => return Some((Channel::Online, joint_pool(g))),
+            None if inv.fallback > 0 => return Some((Channel::Online, FALLBACK.into())),
+            None => {}
+        }
+    }
+    // An intake of zero minutes needs no window: the case is done behind the scenes.
+    if m.backoffice_eligible
+        && policy.allow_backoffice
+        && (inv.fallback > 0 || m.intake_min <= 0.0)
+    {
+        return Some((Channel::BackOffice, FALLBACK.into()));
+    }
+    None
 }
 
 fn pool(name: &str, kind: PlanPoolKind, windows: u32) -> PlanPool {
@@ -336,8 +411,9 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, prep: &Prepared, today: bool) {
     let policy = &plan.policy;
     let pool_index = |name: &str| model.pools.iter().position(|p| p.name == name);
     let mut flows: Vec<Flow> = vec![Flow::for_model(model); model.pools.len()];
-    // Per matter of the model: the model pool it goes to.
-    let mut goes: Vec<Option<usize>> = vec![None; model.matters.len()];
+    // Per matter of the model: the model pool it goes to and the share of its arrivals
+    // that reach it.
+    let mut goes: Vec<Option<(usize, f64)>> = vec![None; model.matters.len()];
     for (m, md) in model.matters.iter().enumerate() {
         let id = &hall.matters[md.matter].id;
         let Some(pm) = plan.matters.iter().find(|x| &x.matter_id == id) else {
@@ -346,15 +422,15 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, prep: &Prepared, today: bool) {
         let Some(p) = pool_index(&pm.pool) else {
             continue;
         };
-        let handle = match pm.channel {
-            Channel::Joint => md.handle_min * (1.0 + policy.joint_slowdown),
-            _ => md.handle_min,
+        let joint_pool = matches!(model.pools[p].kind, crate::model::PoolKind::Joint(_));
+        let Some((share, handle, cs2)) = carried(model, m, pm.channel, joint_pool, policy) else {
+            continue;
         };
         let factors = evaluate::weekday_factors(model, m);
         for (h, l) in md.lambda.iter().enumerate() {
-            flows[p].add_matter(h, *l, handle, md.cs2, factors);
+            flows[p].add_matter(h, *l * share, handle, cs2, factors);
         }
-        goes[m] = Some(p);
+        goes[m] = Some((p, share));
     }
     let evals: Vec<Option<PoolEval>> = plan
         .pools
@@ -384,8 +460,8 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, prep: &Prepared, today: bool) {
     };
     let mut by_dept: BTreeMap<&str, (f64, f64, bool)> = BTreeMap::new();
     for (m, md) in model.matters.iter().enumerate() {
-        let Some(p) = goes[m] else { continue };
-        let lambda: f64 = md.lambda.iter().sum();
+        let Some((p, share)) = goes[m] else { continue };
+        let lambda: f64 = md.lambda.iter().sum::<f64>() * share;
         let e = &mut by_dept
             .entry(model.departments[md.department].as_str())
             .or_insert((0.0, 0.0, true));
@@ -407,6 +483,40 @@ pub fn model_waits(hall: &Hall, plan: &mut Plan, prep: &Prepared, today: bool) {
                     (true, false) => Some(0.0),
                     (false, _) => None,
                 });
+    }
+}
+
+/// What matter `m` of the model brings to the pool a proposal sends it to under
+/// `channel`, as the planner's own flows do (`evaluate::routes`, model.md §2): the share
+/// of its arrivals that reach the pool, their handling time and cs². None where nobody
+/// comes (everything online, or a back-office matter without intake).
+fn carried(
+    model: &crate::model::HallModel,
+    m: usize,
+    channel: Channel,
+    joint_pool: bool,
+    policy: &Policy,
+) -> Option<(f64, f64, f64)> {
+    let md = &model.matters[m];
+    let joint = 1.0 + policy.joint_slowdown;
+    match channel {
+        Channel::Counter => Some((1.0, md.handle_min, md.cs2)),
+        Channel::Joint => Some((1.0, md.handle_min * joint, md.cs2)),
+        Channel::General => Some((
+            1.0,
+            md.handle_min * (1.0 + policy.general_slowdown),
+            md.cs2,
+        )),
+        Channel::Online => {
+            let rest = 1.0 - md.online_share;
+            let slowdown = if joint_pool { joint } else { 1.0 };
+            (rest > 0.0).then_some((rest, md.handle_min * slowdown, md.cs2))
+        }
+        // Intake is a short, regular task (as the planner takes it).
+        Channel::BackOffice => {
+            let intake = model.intake[m];
+            (intake > 0.0).then_some((1.0, intake, 0.5))
+        }
     }
 }
 
@@ -488,7 +598,7 @@ mod tests {
             })
             .collect();
         assert!(windows.len() < hall.windows.len(), "the plan cuts windows");
-        let mut proposal = plan_of(&hall, &windows, &policy, "proposal.csv").expect("routes");
+        let mut proposal = plan_of(&hall, &windows, &policy, "proposal.csv", Levers::InPerson).expect("routes");
         model_waits(&hall, &mut proposal, &prep, false);
         let mut compared = 0;
         for p in &run.plan.pools {
@@ -525,12 +635,127 @@ mod tests {
             }
         }
         // And today's inventory reads the planner's own backtest of today.
-        let mut today = plan_of(&hall, &hall.windows, &policy, "today").expect("routes");
+        let mut today = plan_of(&hall, &hall.windows, &policy, "today", Levers::InPerson).expect("routes");
         model_waits(&hall, &mut today, &prep, true);
         for p in &run.plan.pools {
             if let Some(q) = today.pools.iter().find(|q| q.name == p.name) {
                 assert_eq!(q.after_mean_min, p.before_mean_min, "{}", p.name);
             }
         }
+    }
+
+    /// `--with-channels`: the rule of the after log of data/binjiang-after. Every matter
+    /// the catalogue lets go online goes online, its walk-ins at the fallback windows (or
+    /// its group's joint windows with `online_remainder = "joint"`); back-office matters
+    /// leave their intake there; the rest keeps the in-person routing. Without fallback
+    /// windows a walk-in would have no window, so the matter stays in person.
+    #[test]
+    fn with_the_levers_online_and_back_office_matters_leave_their_departments_windows() {
+        let hall = sample();
+        let policy = Policy::default();
+        let route = |windows: &[Window], policy: &Policy, levers| {
+            let plan = plan_of(&hall, windows, policy, "p.csv", levers).expect("routes");
+            plan.matters
+                .iter()
+                .map(|m| (m.matter_id.clone(), (m.channel, m.pool.clone())))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let in_person = route(&hall.windows, &policy, Levers::InPerson);
+        let levers = route(&hall.windows, &policy, Levers::Scenario);
+        let (mut online, mut back) = (0, 0);
+        for m in &hall.matters {
+            let got = &levers[&m.id];
+            if m.online_capable && !m.in_person_required {
+                assert_eq!(got, &(Channel::Online, FALLBACK.to_string()), "{}", m.id);
+                online += 1;
+            } else if m.backoffice_eligible && !m.in_person_required {
+                assert_eq!(got, &(Channel::BackOffice, FALLBACK.to_string()), "{}", m.id);
+                back += 1;
+            } else {
+                assert_eq!(got, &in_person[&m.id], "{}", m.id);
+            }
+        }
+        assert!(online >= 20 && back >= 3, "{online} online, {back} back office");
+        // The scenario forbids online: only the back office is taken.
+        let no_online = Policy {
+            allow_online: false,
+            ..Policy::default()
+        };
+        let r = route(&hall.windows, &no_online, Levers::Scenario);
+        assert!(r.values().all(|(c, _)| *c != Channel::Online));
+        // Set-up walk-ins at the joint windows of their group, where the proposal has them.
+        let mut with_joint = hall.windows.clone();
+        with_joint.push(Window {
+            id: "Y01".into(),
+            department: "企业开办联合专窗".into(),
+            staff: 1,
+            kind: WindowKind::Joint,
+            merge_group: Some("企业开办".into()),
+            locked: false,
+        });
+        let joint = Policy {
+            online_remainder: OnlineRemainder::Joint,
+            ..Policy::default()
+        };
+        let r = route(&with_joint, &joint, Levers::Scenario);
+        let setup = hall
+            .matters
+            .iter()
+            .filter(|m| m.merge_group.as_deref() == Some("企业开办") && m.online_capable)
+            .map(|m| &r[&m.id])
+            .collect::<Vec<_>>();
+        assert!(!setup.is_empty());
+        for got in setup {
+            assert_eq!(got, &(Channel::Online, joint_pool("企业开办")));
+        }
+        // No fallback window (the comprehensive windows' own matters at two windows of
+        // kind department): an online matter's walk-ins would have no window.
+        let no_fallback: Vec<Window> = hall
+            .windows
+            .iter()
+            .map(|w| Window {
+                kind: match w.kind {
+                    WindowKind::Fallback => WindowKind::Department,
+                    k => k,
+                },
+                ..w.clone()
+            })
+            .collect();
+        let a = route(&no_fallback, &policy, Levers::InPerson);
+        let b = route(&no_fallback, &policy, Levers::Scenario);
+        for m in hall.matters.iter().filter(|m| m.intake_min > 0.0 || !m.backoffice_eligible) {
+            assert_eq!(a[&m.id], b[&m.id], "{}", m.id);
+        }
+    }
+
+    /// The model column with the levers: the departments' own windows carry only what
+    /// stays in person, so no department pool waits longer than with every matter in
+    /// person, and the fallback pool, which takes the walk-ins and intakes, no shorter.
+    #[test]
+    fn the_levers_move_load_from_the_departments_windows_to_the_fallback_windows() {
+        let hall = sample();
+        let policy = Policy::default();
+        let prep = crate::optimise::prepare(&hall, &policy).expect("prepare");
+        let model = |levers| {
+            let mut p =
+                plan_of(&hall, &hall.windows, &policy, "p.csv", levers).expect("routes");
+            model_waits(&hall, &mut p, &prep, false);
+            p
+        };
+        let (a, b) = (model(Levers::InPerson), model(Levers::Scenario));
+        let mut lighter = 0;
+        for (p, q) in a.pools.iter().zip(&b.pools) {
+            assert_eq!(p.name, q.name);
+            let (Some(x), Some(y)) = (p.after_mean_min, q.after_mean_min) else {
+                continue;
+            };
+            if p.kind == PlanPoolKind::Fallback {
+                assert!(y > x, "{}: {x} → {y}", p.name);
+            } else {
+                assert!(y <= x + 1e-12, "{}: {x} → {y}", p.name);
+                lighter += usize::from(y < x);
+            }
+        }
+        assert!(lighter >= 10, "{lighter} department pools lighter");
     }
 }

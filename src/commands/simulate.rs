@@ -27,13 +27,19 @@ pub fn run(c: SimulateConfig) -> Result<()> {
                 seed,
                 ..c.policy.clone()
             };
-            let mut plan = proposal::plan_of(hall, windows, &policy, &file)?;
+            let mut plan = proposal::plan_of(hall, windows, &policy, &file, c.levers)?;
             proposal::ticket_arrivals(hall, &mut plan, seed)?;
             let today_policy = crate::model::Policy {
                 demand_change: c.today_demand_change,
                 ..policy.clone()
             };
-            let mut as_is = proposal::plan_of(hall, &hall.windows, &today_policy, "today")?;
+            let mut as_is = proposal::plan_of(
+                hall,
+                &hall.windows,
+                &today_policy,
+                "today",
+                proposal::Levers::InPerson,
+            )?;
             proposal::ticket_arrivals(hall, &mut as_is, seed)?;
             // The model's column is the planner's own evaluator (§3b, calibrated by
             // today's backtest), so a proposal and a plan of the same inventory agree.

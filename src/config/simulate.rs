@@ -28,6 +28,8 @@ pub struct SimulateConfig {
     pub plan: Option<Plan>,
     /// A hand-made inventory to replay instead of a plan (`--proposal`).
     pub proposal: Option<PathBuf>,
+    /// Whether the proposal's matters take the scenario's channels (`--with-channels`).
+    pub levers: crate::proposal::Levers,
     pub mode: SimMode,
     pub seed: u64,
     /// The plan's policy (or the default) with the demand change resolved: the plan's,
@@ -103,6 +105,11 @@ impl SimulateConfig {
             input: Input { data, options },
             plan,
             proposal: a.proposal,
+            levers: if a.with_channels {
+                crate::proposal::Levers::Scenario
+            } else {
+                crate::proposal::Levers::InPerson
+            },
             mode,
             seed: a.seed,
             policy,
