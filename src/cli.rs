@@ -31,6 +31,10 @@ pub enum Command {
     /// Decide which windows to cut, merge into joint windows or move to the back office.
     #[command(after_help = EXIT_CODES)]
     Plan(PlanArgs),
+    /// Hourly staffing of today's hall: the fewest of today's windows to open in each
+    /// slot that keep each pool's targets, and the window-hours that saves.
+    #[command(after_help = EXIT_CODES)]
+    Staffing(StaffingArgs),
     /// Least waiting for every window budget: the windows-versus-waiting curve.
     #[command(after_help = EXIT_CODES)]
     Frontier(FrontierArgs),
@@ -119,6 +123,21 @@ pub struct PlanArgs {
     /// `--features highs`).
     #[arg(long, value_enum, default_value_t = SolverArg::Microlp)]
     pub solver: SolverArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StaffingArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// Scenario TOML with policy knobs (default: DIR/scenario.toml if present): targets,
+    /// demand change, opening hours, slots.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Override one policy knob, e.g. --set demand_change=0.1 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -115,13 +115,17 @@ pub fn plan_of(
         .collect();
     let mut pools: Vec<PlanPool> = Vec::new();
     for (d, &n) in &inv.own {
-        pools.push(pool(d, PlanPoolKind::Department, n));
+        pools.push(empty_pool(d, PlanPoolKind::Department, n));
     }
     for (g, &n) in &inv.joint {
-        pools.push(pool(&joint_pool(g), PlanPoolKind::Joint((*g).into()), n));
+        pools.push(empty_pool(
+            &joint_pool(g),
+            PlanPoolKind::Joint((*g).into()),
+            n,
+        ));
     }
     // Always there: the replay sends whatever has no other place to the fallback pool.
-    pools.push(pool(FALLBACK, PlanPoolKind::Fallback, inv.fallback));
+    pools.push(empty_pool(FALLBACK, PlanPoolKind::Fallback, inv.fallback));
     let no_place = |department: &str, what: String| {
         Error::BadFile {
         file: file.into(),
@@ -278,7 +282,11 @@ pub fn plan_of(
 /// proposal has them) or at the fallback windows; else the back office, its intake at the
 /// fallback windows. None — the matter stays in person — where neither is allowed, or
 /// where what stays in the hall would find no window of the proposal.
-fn lever_of(m: &crate::hall::Matter, policy: &Policy, inv: &Inventory) -> Option<(Channel, String)> {
+fn lever_of(
+    m: &crate::hall::Matter,
+    policy: &Policy,
+    inv: &Inventory,
+) -> Option<(Channel, String)> {
     if m.in_person_required {
         return None;
     }
@@ -295,16 +303,15 @@ fn lever_of(m: &crate::hall::Matter, policy: &Policy, inv: &Inventory) -> Option
         }
     }
     // An intake of zero minutes needs no window: the case is done behind the scenes.
-    if m.backoffice_eligible
-        && policy.allow_backoffice
-        && (inv.fallback > 0 || m.intake_min <= 0.0)
+    if m.backoffice_eligible && policy.allow_backoffice && (inv.fallback > 0 || m.intake_min <= 0.0)
     {
         return Some((Channel::BackOffice, FALLBACK.into()));
     }
     None
 }
 
-fn pool(name: &str, kind: PlanPoolKind, windows: u32) -> PlanPool {
+/// A pool of a plan with its windows and nothing predicted yet.
+pub(crate) fn empty_pool(name: &str, kind: PlanPoolKind, windows: u32) -> PlanPool {
     PlanPool {
         name: name.into(),
         kind,
@@ -502,11 +509,7 @@ fn carried(
     match channel {
         Channel::Counter => Some((1.0, md.handle_min, md.cs2)),
         Channel::Joint => Some((1.0, md.handle_min * joint, md.cs2)),
-        Channel::General => Some((
-            1.0,
-            md.handle_min * (1.0 + policy.general_slowdown),
-            md.cs2,
-        )),
+        Channel::General => Some((1.0, md.handle_min * (1.0 + policy.general_slowdown), md.cs2)),
         Channel::Online => {
             let rest = 1.0 - md.online_share;
             let slowdown = if joint_pool { joint } else { 1.0 };
@@ -598,7 +601,8 @@ mod tests {
             })
             .collect();
         assert!(windows.len() < hall.windows.len(), "the plan cuts windows");
-        let mut proposal = plan_of(&hall, &windows, &policy, "proposal.csv", Levers::InPerson).expect("routes");
+        let mut proposal =
+            plan_of(&hall, &windows, &policy, "proposal.csv", Levers::InPerson).expect("routes");
         model_waits(&hall, &mut proposal, &prep, false);
         let mut compared = 0;
         for p in &run.plan.pools {
@@ -635,7 +639,8 @@ mod tests {
             }
         }
         // And today's inventory reads the planner's own backtest of today.
-        let mut today = plan_of(&hall, &hall.windows, &policy, "today", Levers::InPerson).expect("routes");
+        let mut today =
+            plan_of(&hall, &hall.windows, &policy, "today", Levers::InPerson).expect("routes");
         model_waits(&hall, &mut today, &prep, true);
         for p in &run.plan.pools {
             if let Some(q) = today.pools.iter().find(|q| q.name == p.name) {
@@ -669,13 +674,21 @@ mod tests {
                 assert_eq!(got, &(Channel::Online, FALLBACK.to_string()), "{}", m.id);
                 online += 1;
             } else if m.backoffice_eligible && !m.in_person_required {
-                assert_eq!(got, &(Channel::BackOffice, FALLBACK.to_string()), "{}", m.id);
+                assert_eq!(
+                    got,
+                    &(Channel::BackOffice, FALLBACK.to_string()),
+                    "{}",
+                    m.id
+                );
                 back += 1;
             } else {
                 assert_eq!(got, &in_person[&m.id], "{}", m.id);
             }
         }
-        assert!(online >= 20 && back >= 3, "{online} online, {back} back office");
+        assert!(
+            online >= 20 && back >= 3,
+            "{online} online, {back} back office"
+        );
         // The scenario forbids online: only the back office is taken.
         let no_online = Policy {
             allow_online: false,
@@ -723,7 +736,11 @@ mod tests {
             .collect();
         let a = route(&no_fallback, &policy, Levers::InPerson);
         let b = route(&no_fallback, &policy, Levers::Scenario);
-        for m in hall.matters.iter().filter(|m| m.intake_min > 0.0 || !m.backoffice_eligible) {
+        for m in hall
+            .matters
+            .iter()
+            .filter(|m| m.intake_min > 0.0 || !m.backoffice_eligible)
+        {
             assert_eq!(a[&m.id], b[&m.id], "{}", m.id);
         }
     }
@@ -737,8 +754,7 @@ mod tests {
         let policy = Policy::default();
         let prep = crate::optimise::prepare(&hall, &policy).expect("prepare");
         let model = |levers| {
-            let mut p =
-                plan_of(&hall, &hall.windows, &policy, "p.csv", levers).expect("routes");
+            let mut p = plan_of(&hall, &hall.windows, &policy, "p.csv", levers).expect("routes");
             model_waits(&hall, &mut p, &prep, false);
             p
         };

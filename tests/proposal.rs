@@ -258,7 +258,10 @@ fn with_the_reforms_levers_a_proposal_predicts_the_after_log() {
         // 49 %): the proposal staffs every window all day, while the after log's windows
         // keep shifts (公安局出入境's fifth window works mornings only: 1.2 min predicted,
         // 3.0 in the log).
-        assert!((1.0 / 3.0..3.0).contains(r), "{d}: predicted / actual {r:.2}");
+        assert!(
+            (1.0 / 3.0..3.0).contains(r),
+            "{d}: predicted / actual {r:.2}"
+        );
     }
     let (_, in_person) = predict("in-person", &[]);
     for d in ["人社局", "公积金中心", "税务局"] {

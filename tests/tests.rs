@@ -20,5 +20,6 @@ mod replay_backtest;
 mod reports;
 mod sample_data;
 mod serve;
+mod staffing_today;
 mod targets;
 mod unseen_hall;

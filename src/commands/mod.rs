@@ -9,6 +9,7 @@ pub mod plan;
 pub mod profile;
 pub mod sample;
 pub mod simulate;
+pub mod staffing;
 pub mod validate;
 
 use crate::config::Config;
@@ -24,6 +25,7 @@ pub fn run(config: Config) -> Result<()> {
         Config::Erlang(c) => erlang::run(c),
         Config::Plan(c) => plan::run(c),
         Config::Frontier(c) => frontier::run(c),
+        Config::Staffing(c) => staffing::run(c),
         Config::Simulate(c) => simulate::run(c),
         Config::Compare(c) => compare::run(c),
         Config::Serve(c) => crate::serve::run(c),

@@ -13,6 +13,7 @@ mod sample;
 mod serve;
 mod set;
 mod simulate;
+mod staffing;
 mod validate;
 
 pub use compare::CompareConfig;
@@ -24,6 +25,7 @@ pub use sample::SampleConfig;
 pub use serve::ServeConfig;
 pub(crate) use set::distance;
 pub use simulate::{SimMode, SimulateConfig};
+pub use staffing::StaffingConfig;
 pub use validate::ValidateConfig;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +49,7 @@ pub enum Config {
     Erlang(ErlangConfig),
     Plan(PlanCommandConfig),
     Frontier(FrontierConfig),
+    Staffing(StaffingConfig),
     Simulate(SimulateConfig),
     Compare(CompareConfig),
     Serve(ServeConfig),
@@ -64,6 +67,7 @@ impl Config {
             Command::Erlang(a) => Config::Erlang(ErlangConfig::new(a)?),
             Command::Plan(a) => Config::Plan(PlanCommandConfig::new(a, env)?),
             Command::Frontier(a) => Config::Frontier(FrontierConfig::new(a, env)?),
+            Command::Staffing(a) => Config::Staffing(StaffingConfig::new(a, env)?),
             Command::Simulate(a) => Config::Simulate(SimulateConfig::new(a, env)?),
             Command::Compare(a) => Config::Compare(CompareConfig::new(a, env)?),
             Command::Serve(a) => Config::Serve(ServeConfig::new(a, env)?),

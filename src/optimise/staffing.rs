@@ -721,3 +721,5 @@ fn check_by_replay(staffing: &mut Staffing, model: &HallModel, replay: &PlanRepl
 
 #[cfg(test)]
 mod tests;
+mod today;
+pub use today::{for_today, on_duty_hours};

@@ -173,3 +173,18 @@ pub fn section(st: &Staffing, of: &str) -> Result<Report> {
     )?);
     Ok(r)
 }
+
+/// Today's roster against the window-hours the log shows on duty (`staffing` of today's
+/// hall); None without a log.
+pub fn on_duty_line(st: &Staffing, on_duty: Option<f64>) -> Option<String> {
+    let logged = on_duty?;
+    let staffed = st.window_hours_staffed();
+    let change = staffed - logged;
+    let share = if logged > 0.0 { change / logged } else { 0.0 };
+    Some(format!(
+        "The log shows {logged:.1} window-hours on duty per open day (windows at work, by the replay's duty rule): the roster's {staffed:.1} is {:.1} window-hours ({:.1} %) {} than the hall works today.",
+        change.abs(),
+        share.abs() * 100.0,
+        if change <= 0.0 { "fewer" } else { "more" }
+    ))
+}
