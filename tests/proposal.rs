@@ -254,8 +254,8 @@ fn with_the_reforms_levers_a_proposal_predicts_the_after_log() {
     );
     assert_eq!(ratio.len(), 21, "{ratio:?}");
     for (d, r) in &ratio {
-        // Within a factor of three either way (measured: 0.40 to 1.91, median |error|
-        // 49 %): the proposal staffs every window all day, while the after log's windows
+        // Within a factor of three either way (measured: 0.40 to 1.90, median |error|
+        // 50 %): the proposal staffs every window all day, while the after log's windows
         // keep shifts (公安局出入境's fifth window works mornings only: 1.2 min predicted,
         // 3.0 in the log).
         assert!(

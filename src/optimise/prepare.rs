@@ -225,13 +225,30 @@ fn targets(model: &HallModel, policy: &Policy, before: &[PoolEval], k: &[f64]) -
             peak[p] = before[p].worst_hour_wait.unwrap_or(0.0);
         }
     }
-    // Feeding departments of joint and fallback pools.
+    // Feeding departments of joint and fallback pools. A department served at the pool
+    // itself today (no windows of its own: its pool is this one) has today's wait of
+    // the pool, raised to the floor, as its default target.
     for m in &model.matters {
         for &ch in &m.channels {
             if let Some(p) = model.pool_of(m, ch) {
                 if !matches!(model.pools[p].kind, PoolKind::Department(_)) {
                     let d = model.dept_pool[m.department];
-                    mean[p] = mean[p].min(mean[d]);
+                    let own = if d == p {
+                        let name = &model.departments[m.department];
+                        match policy.department_mean_wait_min.get(name) {
+                            Some(&t) => {
+                                stated[p] = true;
+                                t
+                            }
+                            None => before[p]
+                                .mean_wait
+                                .map_or(policy.wait_floor_min, |w| w)
+                                .max(policy.wait_floor_min),
+                        }
+                    } else {
+                        mean[d]
+                    };
+                    mean[p] = mean[p].min(own);
                     stated[p] |= stated[d];
                 }
             }
@@ -602,3 +619,7 @@ impl Prepared {
         input
     }
 }
+
+#[cfg(test)]
+#[path = "prepare_tests.rs"]
+mod tests;
