@@ -149,6 +149,8 @@ pub const TABLES: &[(&str, &str, &str)] = &[
     ("staffing_pools", "各池分时排班", "staffing by pool"),
     ("targets", "目标", "targets"),
     ("top10_fastest", "受理最快前十", "ten fastest"),
+    ("top10_longest_wait", "等候最长前十", "ten longest waits"),
+    ("top10_shortest_wait", "等候最短前十", "ten shortest waits"),
     ("top10_volume", "办件量前十", "ten largest"),
     ("wait_by_hour", "分时等候", "wait by hour"),
     ("waits_by_department", "各部门等候", "waits by department"),

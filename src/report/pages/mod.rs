@@ -67,6 +67,7 @@ pub fn files_json(loaded: &Loaded) -> serde_json::Value {
 pub(super) fn share_waiting_longer_chart(
     p99: f64,
     names: &[String],
+    lang: crate::report::Lang,
     share: impl Fn(usize, f64) -> Option<f64>,
 ) -> std::result::Result<charts::Rendered, charts::ChartError> {
     let step = [0.5, 1.0, 2.0, 5.0, 10.0]
@@ -86,8 +87,8 @@ pub(super) fn share_waiting_longer_chart(
         .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
         .collect();
     charts::lines(
-        "等候超过x分钟的比例 · Share waiting longer than x minutes",
-        "% of served visitors",
+        lang.label("等候超过x分钟的比例 · Share waiting longer than x minutes"),
+        &lang.say("占已服务办事人的 %", "% of served visitors"),
         &labels,
         &series,
     )
