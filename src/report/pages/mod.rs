@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod frontier;
 pub mod plan;
+mod plan_summary;
 pub mod profile;
 pub mod proposal;
 pub mod simulate;

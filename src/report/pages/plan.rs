@@ -32,7 +32,12 @@ pub fn build(
     let plan = &run.plan;
     let mut r = Report::in_lang(lang, "Window plan · 窗口精简方案");
     r.heading(lang.label("Summary · 结论"));
-    r.bullets(plan.summary.clone());
+    // The plan's summary is English (it is also the stdout of `plan`); Chinese is built
+    // from the same figures.
+    r.bullets(match lang {
+        Lang::Zh => super::plan_summary::zh(plan),
+        Lang::Both | Lang::En => plan.summary.clone(),
+    });
     what_to_do(&mut r, plan, sims);
     r.heading(lang.label("How the plan was found · 方案说明"));
     let week = plan.slots == crate::model::Slots::Week;
