@@ -63,9 +63,14 @@ fn cjk_runs(text: &str) -> Vec<String> {
 
 /// Every department, matter and pool name of the plan: the data, never translated.
 fn data_names(out: &Path) -> Vec<String> {
-    let plan: serde_json::Value = serde_json::from_str(&read(&out.join("plan.json"))).expect("plan.json");
+    let plan: serde_json::Value =
+        serde_json::from_str(&read(&out.join("plan.json"))).expect("plan.json");
     let mut names = Vec::new();
-    for (list, key) in [("departments", "department"), ("matters", "name"), ("pools", "name")] {
+    for (list, key) in [
+        ("departments", "department"),
+        ("matters", "name"),
+        ("pools", "name"),
+    ] {
         for x in plan[list].as_array().expect(list) {
             names.push(x[key].as_str().expect(key).to_string());
         }
@@ -93,7 +98,11 @@ fn the_chinese_plan_report_says_what_to_do_in_chinese_and_keeps_the_data() {
     let md = read(&out.join("report.md"));
     let first = first_section(&md, "\n## 方案说明");
     insta::assert_snapshot!("sample_plan_report_first_section_zh", first);
-    assert!(md.starts_with("# 窗口精简方案\n\n## 结论\n"), "{}", &md[..80]);
+    assert!(
+        md.starts_with("# 窗口精简方案\n\n## 结论\n"),
+        "{}",
+        &md[..80]
+    );
     // No English sentence is left in the first section: every run of ASCII letters
     // there is a window id (A01), a figure's unit-free label (p90) or data.
     let names = data_names(&out);
@@ -107,7 +116,8 @@ fn the_chinese_plan_report_says_what_to_do_in_chinese_and_keeps_the_data() {
         );
     }
     // Every department of the plan is named, as the data spells it.
-    let plan: serde_json::Value = serde_json::from_str(&read(&out.join("plan.json"))).expect("plan.json");
+    let plan: serde_json::Value =
+        serde_json::from_str(&read(&out.join("plan.json"))).expect("plan.json");
     for d in plan["departments"].as_array().expect("departments") {
         let name = d["department"].as_str().expect("a name");
         assert!(first.contains(&format!("### {name}：")), "{name} missing");
@@ -117,13 +127,19 @@ fn the_chinese_plan_report_says_what_to_do_in_chinese_and_keeps_the_data() {
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("<th>部门</th><th>之前窗口数</th>"));
     let csv = read_csv(&out.join("departments.csv"));
-    assert_eq!(csv[0][..3], ["department", "windows_before", "windows_after"]);
+    assert_eq!(
+        csv[0][..3],
+        ["department", "windows_before", "windows_after"]
+    );
     // The workbook: Chinese sheet names and header words.
     let mut wb = workbook(&out.join("plan.xlsx"));
     let sheets = wb.sheet_names();
     assert_eq!(sheets[0], "摘要");
     assert!(sheets.iter().any(|s| s == "部门"), "{sheets:?}");
-    assert_eq!(header(&mut wb, "部门")[..3], ["部门", "之前窗口数", "之后窗口数"]);
+    assert_eq!(
+        header(&mut wb, "部门")[..3],
+        ["部门", "之前窗口数", "之后窗口数"]
+    );
 }
 
 #[test]
@@ -132,7 +148,11 @@ fn the_english_plan_report_carries_no_chinese_but_the_datas() {
     let md = read(&out.join("report.md"));
     let first = first_section(&md, "\n## How the plan was found");
     insta::assert_snapshot!("sample_plan_report_first_section_en", first);
-    assert!(md.starts_with("# Window plan\n\n## Summary\n"), "{}", &md[..80]);
+    assert!(
+        md.starts_with("# Window plan\n\n## Summary\n"),
+        "{}",
+        &md[..80]
+    );
     // Chinese in the English first section is data (a department or matter name) or
     // the plan's own summary's 综合窗口, the hall's word for its comprehensive windows.
     let mut names = data_names(&out);
@@ -180,5 +200,9 @@ fn the_default_workbook_headers_are_words_in_both_languages() {
 fn an_unknown_language_is_a_usage_error_naming_the_choices() {
     let r = run(&["profile", "--data", path_str(sample_hall()), "--lang", "fr"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
-    assert!(r.stderr.contains("--lang") && r.stderr.contains("zh"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--lang") && r.stderr.contains("zh"),
+        "{}",
+        r.stderr
+    );
 }

@@ -41,7 +41,7 @@ impl Lang {
 
     /// A label written "A · B" with one side Chinese: that side, the other, or (default)
     /// the whole label. A label without such a pair is data or a number: as it is.
-    pub fn label<'a>(self, bilingual: &'a str) -> &'a str {
+    pub fn label(self, bilingual: &str) -> &str {
         if self == Lang::Both {
             return bilingual;
         }
@@ -127,8 +127,16 @@ pub fn sheet(lang: Lang, table: &str) -> Cow<'_, str> {
 
 /// Every table of every report, sorted: (CSV stem, Chinese, English).
 pub const TABLES: &[(&str, &str, &str)] = &[
-    ("arrivals_by_department_hour", "各部门分时取号", "arrivals by department"),
-    ("arrivals_by_weekday_hour", "分星期分时取号", "arrivals by weekday"),
+    (
+        "arrivals_by_department_hour",
+        "各部门分时取号",
+        "arrivals by department",
+    ),
+    (
+        "arrivals_by_weekday_hour",
+        "分星期分时取号",
+        "arrivals by weekday",
+    ),
     ("backtest", "现状回测", "backtest"),
     ("changes", "等候变化", "changes"),
     ("departments", "部门", "departments"),
@@ -144,7 +152,11 @@ pub const TABLES: &[(&str, &str, &str)] = &[
     ("proposal", "方案评估", "proposal"),
     ("staff", "人员去向", "staff"),
     ("staff_by_reason", "按原因的人员去向", "staff by reason"),
-    ("staffed_windows_by_hour", "分时在岗窗口", "staffed windows by hour"),
+    (
+        "staffed_windows_by_hour",
+        "分时在岗窗口",
+        "staffed windows by hour",
+    ),
     ("staffing", "分时排班", "staffing"),
     ("staffing_pools", "各池分时排班", "staffing by pool"),
     ("targets", "目标", "targets"),
@@ -170,19 +182,39 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("after_over_10", "之后超10分钟", "over 10 min after"),
     ("after_over_20", "之后超20分钟", "over 20 min after"),
     ("after_p90", "之后90分位等候", "p90 after"),
-    ("after_tickets_per_day", "之后日均取号", "tickets a day after"),
-    ("after_windows_per_day", "之后日均窗口", "windows a day after"),
+    (
+        "after_tickets_per_day",
+        "之后日均取号",
+        "tickets a day after",
+    ),
+    (
+        "after_windows_per_day",
+        "之后日均窗口",
+        "windows a day after",
+    ),
     ("arrivals", "到达数", "arrivals"),
     ("arrivals_per_day", "日均到达", "arrivals a day"),
-    ("arrivals_per_day_after", "之后日均到达", "arrivals a day after"),
+    (
+        "arrivals_per_day_after",
+        "之后日均到达",
+        "arrivals a day after",
+    ),
     ("before_mean", "之前平均等候", "mean before"),
     ("before_median", "之前等候中位数", "median before"),
     ("before_no_show", "之前过号率", "no-shows before"),
     ("before_over_10", "之前超10分钟", "over 10 min before"),
     ("before_over_20", "之前超20分钟", "over 20 min before"),
     ("before_p90", "之前90分位等候", "p90 before"),
-    ("before_tickets_per_day", "之前日均取号", "tickets a day before"),
-    ("before_windows_per_day", "之前日均窗口", "windows a day before"),
+    (
+        "before_tickets_per_day",
+        "之前日均取号",
+        "tickets a day before",
+    ),
+    (
+        "before_windows_per_day",
+        "之前日均窗口",
+        "windows a day before",
+    ),
     ("busy_hours", "服务小时", "busy hours"),
     ("calibration", "校准系数", "calibration"),
     ("cancel_rate", "取消率", "cancel rate"),
@@ -232,10 +264,22 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("mean_wait_replay", "回放平均等候", "mean wait (replay)"),
     ("median_wait_min", "等候中位数(分钟)", "median wait (min)"),
     ("model_mean", "模型平均等候", "model mean"),
-    ("model_mean_all_day", "全天开窗模型平均等候", "model mean, all day"),
+    (
+        "model_mean_all_day",
+        "全天开窗模型平均等候",
+        "model mean, all day",
+    ),
     ("model_mean_before", "之前模型平均等候", "model mean before"),
-    ("model_mean_proposed", "方案模型平均等候", "model mean proposed"),
-    ("model_mean_staffed", "分时排班模型平均等候", "model mean, staffed by slot"),
+    (
+        "model_mean_proposed",
+        "方案模型平均等候",
+        "model mean proposed",
+    ),
+    (
+        "model_mean_staffed",
+        "分时排班模型平均等候",
+        "model mean, staffed by slot",
+    ),
     ("model_met", "模型达标", "model meets"),
     ("model_share_within", "模型达标比例", "model share within"),
     ("month", "月份", "month"),
@@ -271,8 +315,16 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("reason", "原因", "reason"),
     ("rejected", "拒收行", "rejected"),
     ("replay_mean", "回放平均等候", "replay mean"),
-    ("replay_mean_all_day", "全天开窗回放平均等候", "replay mean, all day"),
-    ("replay_mean_staffed", "分时排班回放平均等候", "replay mean, staffed by slot"),
+    (
+        "replay_mean_all_day",
+        "全天开窗回放平均等候",
+        "replay mean, all day",
+    ),
+    (
+        "replay_mean_staffed",
+        "分时排班回放平均等候",
+        "replay mean, staffed by slot",
+    ),
     ("replay_met", "回放达标", "replay meets"),
     ("replay_share_within", "回放达标比例", "replay share within"),
     ("served", "已服务", "served"),
@@ -298,11 +350,23 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
     ("total", "合计", "total"),
     ("utilisation", "利用率", "utilisation"),
     ("verdict", "结论", "verdict"),
-    ("waiting_person_min_per_day", "日均等候人分钟", "person-minutes waited a day"),
+    (
+        "waiting_person_min_per_day",
+        "日均等候人分钟",
+        "person-minutes waited a day",
+    ),
     ("weekday", "星期", "weekday"),
     ("weekly_volume", "周办件量", "weekly volume"),
-    ("window_hours_all_day", "全天开窗窗口小时", "window-hours, all day"),
-    ("window_hours_staffed", "分时排班窗口小时", "window-hours, staffed by slot"),
+    (
+        "window_hours_all_day",
+        "全天开窗窗口小时",
+        "window-hours, all day",
+    ),
+    (
+        "window_hours_staffed",
+        "分时排班窗口小时",
+        "window-hours, staffed by slot",
+    ),
     ("window_id", "窗口编号", "window id"),
     ("windows", "窗口数", "windows"),
     ("windows_after", "之后窗口数", "windows after"),
@@ -328,8 +392,14 @@ mod tests {
         }
         assert_eq!(Lang::Zh.label("Summary · 结论"), "结论");
         assert_eq!(Lang::En.label("Summary · 结论"), "Summary");
-        assert_eq!(Lang::Zh.label("各部门窗口数 · Windows per department"), "各部门窗口数");
-        assert_eq!(Lang::En.label("各部门窗口数 · Windows per department"), "Windows per department");
+        assert_eq!(
+            Lang::Zh.label("各部门窗口数 · Windows per department"),
+            "各部门窗口数"
+        );
+        assert_eq!(
+            Lang::En.label("各部门窗口数 · Windows per department"),
+            "Windows per department"
+        );
         // Data and labels without a pair stay as they are.
         assert_eq!(Lang::En.label("不动产登记中心"), "不动产登记中心");
         assert_eq!(Lang::Zh.label("a · b"), "a · b");
@@ -337,11 +407,16 @@ mod tests {
 
     #[test]
     fn columns_are_words_in_a_chosen_language_and_keys_by_default() {
-        assert!(COLUMNS.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
+        assert!(
+            COLUMNS.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, unique"
+        );
         assert!(TABLES.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
         assert_eq!(sheet(Lang::Zh, "pools"), "窗口池");
         assert_eq!(sheet(Lang::Both, "pools"), "pools");
-        assert!(COLUMNS.iter().all(|(_, zh, en)| zh.chars().any(is_cjk) && !en.contains('_')));
+        assert!(COLUMNS
+            .iter()
+            .all(|(_, zh, en)| zh.chars().any(is_cjk) && !en.contains('_')));
         assert_eq!(Lang::Both.column("mean_wait"), "mean_wait");
         assert_eq!(Lang::Zh.column("mean_wait"), "平均等候");
         assert_eq!(Lang::En.column("window_id"), "window id");

@@ -61,7 +61,10 @@ pub fn render(r: &Report) -> String {
                 if t.shown().len() < t.rows.len() {
                     let (shown, all) = (t.shown().len(), t.rows.len());
                     out.push_str(&r.lang.say(
-                        format!("\n（显示 {all} 行中的 {shown} 行；全部见 `{}.csv`）\n", t.name),
+                        format!(
+                            "\n（显示 {all} 行中的 {shown} 行；全部见 `{}.csv`）\n",
+                            t.name
+                        ),
                         format!("\n({shown} of {all} rows shown; all in `{}.csv`)\n", t.name),
                     ));
                 }

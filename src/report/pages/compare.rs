@@ -94,13 +94,21 @@ pub fn build(
     }
     r.bullets(shown);
     r.para(lang.say("95% 区间是实测变化，按同样这些天随机分成同样大小的两个时期时变化的摆动幅度加宽：如果什么都没变，一个部门被判为变好或变差的比较最多占 5%。", compare::INTERVAL_MEANING));
-    let (n, seed, served, days) = (boot.permutations, boot.seed, compare::MIN_SERVED, compare::MIN_DAYS);
+    let (n, seed, served, days) = (
+        boot.permutations,
+        boot.seed,
+        compare::MIN_SERVED,
+        compare::MIN_DAYS,
+    );
     r.para(lang.say(
         format!("方法：按天做学生化置换检验（{n} 次随机分配，种子 {seed}），因为同一天的等候一起涨落；一个部门每一侧至少要有 {days} 天共 {served} 张已服务的取号才给出结论。"),
         format!("How: a studentised permutation test over days ({n} random deals, seed {seed}), because waits of one day move together; a department needs at least {served} served tickets on {days} days on each side for a verdict."),
     ));
     let mut notes = Vec::new();
-    let (only_b, only_a) = (lang.say("仅之前有", "only before"), lang.say("仅之后有", "only after"));
+    let (only_b, only_a) = (
+        lang.say("仅之前有", "only before"),
+        lang.say("仅之后有", "only after"),
+    );
     if !only_before.is_empty() {
         notes.push(format!(
             "{only_b}: {}",
@@ -143,11 +151,16 @@ pub fn build(
     ];
     let mut t = Table::new(
         "departments",
-        &lang.say("各部门之前与之后（等候以分钟计，仅已服务的取号）", "Per department: before and after (waits in minutes, served tickets)"),
+        &lang.say(
+            "各部门之前与之后（等候以分钟计，仅已服务的取号）",
+            "Per department: before and after (waits in minutes, served tickets)",
+        ),
         &cols,
     );
     t.xlsx_chart = Some(crate::report::XlsxChart {
-        title: lang.label("平均等候 精简前后 · Mean wait before/after").into(),
+        title: lang
+            .label("平均等候 精简前后 · Mean wait before/after")
+            .into(),
         category: 0,
         values: vec![4, 12],
         axis: lang.say("分钟", "minutes"),
@@ -162,7 +175,10 @@ pub fn build(
     r.table(t);
     let mut t = Table::new(
         "changes",
-        &lang.say("等候变化（之后 − 之前）及 95% 置换区间", "Change in wait (after − before) with 95% permutation intervals"),
+        &lang.say(
+            "等候变化（之后 − 之前）及 95% 置换区间",
+            "Change in wait (after − before) with 95% permutation intervals",
+        ),
         &[
             "department",
             "mean_change",
@@ -233,7 +249,10 @@ pub fn build(
     if let (Some(b), Some(a)) = (sb.get(&hall_key), sa.get(&hall_key)) {
         r.chart(chart(
             "wait_distribution",
-            &lang.say("之前与之后等候超过 x 分钟的比例", "Share of visitors who waited longer than x minutes, before and after"),
+            &lang.say(
+                "之前与之后等候超过 x 分钟的比例",
+                "Share of visitors who waited longer than x minutes, before and after",
+            ),
             share_waiting_longer(b, a, [before, after], lang),
         )?);
         per_day(&mut r, b, a)?;
@@ -393,6 +412,9 @@ fn footfall_change(
                 format!("Footfall per open day: {x:.0} before, {y:.0} after ({change:+.1}%)."),
             ))
         }
-        _ => r.para(lang.say("人流量文件没有覆盖两个时期。", "The footfall file does not cover both periods.")),
+        _ => r.para(lang.say(
+            "人流量文件没有覆盖两个时期。",
+            "The footfall file does not cover both periods.",
+        )),
     }
 }

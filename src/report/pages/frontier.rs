@@ -21,7 +21,10 @@ pub fn build(
     ));
     let mut t = Table::new(
         "frontier",
-        &lang.say("每个窗口预算下的最少总等候", "Least total waiting per window budget"),
+        &lang.say(
+            "每个窗口预算下的最少总等候",
+            "Least total waiting per window budget",
+        ),
         &[
             "max_windows",
             "windows_used",

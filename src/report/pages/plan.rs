@@ -191,9 +191,10 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                     let to = match (k.as_str(), one) {
                         ("window", false) => lang.say("人留在窗口", "stay at windows"),
                         ("window", true) => lang.say("人留在窗口", "stays at a window"),
-                        ("helper", false) => {
-                            lang.say("人转为网办帮办（网办D小二）", "become online-service helpers")
-                        }
+                        ("helper", false) => lang.say(
+                            "人转为网办帮办（网办D小二）",
+                            "become online-service helpers",
+                        ),
                         ("helper", true) => lang.say(
                             "人转为网办帮办（网办D小二）",
                             "becomes an online-service helper",
@@ -222,7 +223,12 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                 let model = d
                     .after_mean_min
                     .filter(|m| (m - a.mean_wait).abs() >= 0.5)
-                    .map(|m| lang.say(format!("（模型为 {m:.1}）"), format!(" (the model says {m:.1})")))
+                    .map(|m| {
+                        lang.say(
+                            format!("（模型为 {m:.1}）"),
+                            format!(" (the model says {m:.1})"),
+                        )
+                    })
                     .unwrap_or_default();
                 let meets = a.mean_wait <= d.target_mean_min + 1e-9;
                 let (mb, ma, pb, pa, target) = (
@@ -323,7 +329,10 @@ fn backtest(r: &mut Report, plan: &Plan, today_sim: Option<&SimResult>) {
     ));
     let mut t = Table::new(
         "backtest",
-        &lang.say("各窗口池回测：实测、公式与回放仿真（平均等候，分钟）", "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)"),
+        &lang.say(
+            "各窗口池回测：实测、公式与回放仿真（平均等候，分钟）",
+            "Backtest per pool: observed vs formula vs trace simulation (mean wait, minutes)",
+        ),
         &[
             "pool",
             "windows",
@@ -358,7 +367,10 @@ fn departments(r: &mut Report, plan: &Plan) -> Result<()> {
     r.heading(lang.label("Departments before → after · 部门"));
     let mut t = Table::new(
         "departments",
-        &lang.say("各部门窗口数与预测平均等候（校准公式）", "Windows and predicted mean wait per department (calibrated formula)"),
+        &lang.say(
+            "各部门窗口数与预测平均等候（校准公式）",
+            "Windows and predicted mean wait per department (calibrated formula)",
+        ),
         &[
             "department",
             "windows_before",
@@ -409,7 +421,10 @@ fn departments(r: &mut Report, plan: &Plan) -> Result<()> {
     let (b, a) = (lang.say("精简前", "before"), lang.say("精简后", "after"));
     r.chart(chart(
         "windows_by_department",
-        &lang.say("各部门精简前后的窗口数", "Windows per department before and after"),
+        &lang.say(
+            "各部门精简前后的窗口数",
+            "Windows per department before and after",
+        ),
         charts::grouped_bars(
             lang.label("各部门窗口数 · Windows per department"),
             &lang.say("窗口数", "windows"),
@@ -429,7 +444,10 @@ fn departments(r: &mut Report, plan: &Plan) -> Result<()> {
         .collect();
     r.chart(chart(
         "waits_before_after",
-        &lang.say("精简前后的预测平均等候", "Predicted mean wait before and after"),
+        &lang.say(
+            "精简前后的预测平均等候",
+            "Predicted mean wait before and after",
+        ),
         charts::grouped_bars(
             lang.label("预测平均等候 · Predicted mean wait"),
             &lang.say("分钟", "minutes"),
@@ -445,7 +463,10 @@ fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()
     r.heading(lang.label("Pools · 窗口池"));
     let mut t = Table::new(
         "pools",
-        &lang.say("各窗口池精简前后：负荷、预测等候（公式）与仿真核对", "Pools before → after: load, predicted waits (formula) and the simulation check"),
+        &lang.say(
+            "各窗口池精简前后：负荷、预测等候（公式）与仿真核对",
+            "Pools before → after: load, predicted waits (formula) and the simulation check",
+        ),
         &[
             "pool",
             "kind",
@@ -491,7 +512,11 @@ fn pools(r: &mut Report, plan: &Plan, plan_sim: Option<&SimResult>) -> Result<()
             Cell::num(p.target_mean_min, 2),
             opt(sim),
             diff.map_or(Cell::Empty, Cell::Pct),
-            Cell::text(if flag { lang.say("相差 > 20%", "differ > 20%") } else { String::new() }),
+            Cell::text(if flag {
+                lang.say("相差 > 20%", "differ > 20%")
+            } else {
+                String::new()
+            }),
         ]);
     }
     r.table(t);
@@ -506,7 +531,10 @@ fn windows(r: &mut Report, plan: &Plan) {
     r.heading(r.lang.label("Windows · 窗口"));
     let mut t = Table::new(
         "windows",
-        &r.lang.say("每个窗口：处理、原因与人员去向", "Every window: action, reason and where its staff go"),
+        &r.lang.say(
+            "每个窗口：处理、原因与人员去向",
+            "Every window: action, reason and where its staff go",
+        ),
         &[
             "window_id",
             "department",
@@ -611,7 +639,10 @@ fn staff(r: &mut Report, plan: &Plan) -> Result<()> {
     r.para(lang.say("人随事走：因审批工作移至后台而撤销的窗口，其人员优先转到后台；因事项改为网办而撤销的窗口，其人员优先转为网办帮办；其余人员补足剩下的帮办和后台岗位，再余下的释放。", "The staff follow their work: a window cut because its approval work moves to the back office sends its staff to the back office first, one cut because its matters go online sends them to be online-service helpers first; the other staff fill the remaining helper and back-office places, and the rest are released."));
     let mut t = Table::new(
         "staff_by_reason",
-        &lang.say("撤销窗口的人员，按撤销原因", "Staff of cut windows by why the window was cut"),
+        &lang.say(
+            "撤销窗口的人员，按撤销原因",
+            "Staff of cut windows by why the window was cut",
+        ),
         &["reason", "staff_destination", "staff"],
     );
     for ((reason, dest), n) in by_reason {
@@ -667,7 +698,10 @@ fn hourly(r: &mut Report, plan: &Plan) -> Result<()> {
     let cap = f64::from(plan.windows_after);
     let mut t = Table::new(
         "hourly_load",
-        &lang.say("方案实施后各时段的负荷（爱尔兰）与窗口数", "Offered load (Erlangs) per hour after the plan, and windows"),
+        &lang.say(
+            "方案实施后各时段的负荷（爱尔兰）与窗口数",
+            "Offered load (Erlangs) per hour after the plan, and windows",
+        ),
         &["hour", "load_erlangs", "windows"],
     );
     for (k, h) in plan.hours.iter().enumerate() {

@@ -80,7 +80,10 @@ fn accounting(r: &mut Report, loaded: &Loaded, hours: Option<&derive::OpeningHou
     r.heading(lang.label("Inputs · 数据"));
     let mut t = Table::new(
         "inputs",
-        &lang.say("各文件读取、接受和拒收的行数", "Rows read, accepted and rejected per file"),
+        &lang.say(
+            "各文件读取、接受和拒收的行数",
+            "Rows read, accepted and rejected per file",
+        ),
         &[
             "file", "encoding", "read", "accepted", "rejected", "clamped", "first", "last",
         ],
@@ -128,7 +131,11 @@ fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
     let top = profile::top_by_volume(lines, 10);
     let mut t = Table::new(
         "top10_volume",
-        &lang.mixed("Ten matters with the largest weekly volume (办件量)", "周办件量最大的十个事项", "Ten matters with the largest weekly volume"),
+        &lang.mixed(
+            "Ten matters with the largest weekly volume (办件量)",
+            "周办件量最大的十个事项",
+            "Ten matters with the largest weekly volume",
+        ),
         &["rank", "matter_id", "matter", "department", "weekly_volume"],
     );
     for (i, l) in top.iter().enumerate() {
@@ -157,7 +164,11 @@ fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
     let fast = profile::top_by_speed(lines, 10);
     let mut t = Table::new(
         "top10_fastest",
-        &lang.mixed("Ten matters with the shortest average handling time (受理时长)", "平均受理时长最短的十个事项", "Ten matters with the shortest average handling time"),
+        &lang.mixed(
+            "Ten matters with the shortest average handling time (受理时长)",
+            "平均受理时长最短的十个事项",
+            "Ten matters with the shortest average handling time",
+        ),
         &[
             "rank",
             "matter_id",
@@ -210,12 +221,18 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     for (name, title, list) in [
         (
             "top10_shortest_wait",
-            lang.say("平均等候最短的十个部门", "Ten departments with the shortest mean wait"),
+            lang.say(
+                "平均等候最短的十个部门",
+                "Ten departments with the shortest mean wait",
+            ),
             ranked.iter().take(10).copied().collect::<Vec<_>>(),
         ),
         (
             "top10_longest_wait",
-            lang.say("平均等候最长的十个部门", "Ten departments with the longest mean wait"),
+            lang.say(
+                "平均等候最长的十个部门",
+                "Ten departments with the longest mean wait",
+            ),
             ranked.iter().rev().take(10).copied().collect::<Vec<_>>(),
         ),
     ] {
@@ -236,7 +253,10 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     }
     let mut t = Table::new(
         "waits_by_department",
-        &lang.say("各部门实测等候（已服务的取号）", "Observed waits per department (served tickets)"),
+        &lang.say(
+            "各部门实测等候（已服务的取号）",
+            "Observed waits per department (served tickets)",
+        ),
         &[
             "department",
             "tickets",
@@ -346,7 +366,10 @@ fn hourly(
     )?);
     let mut tab = Table::new(
         "arrivals_by_weekday_hour",
-        &lang.say("星期×时段日均取号", "Tickets issued per day by weekday and hour"),
+        &lang.say(
+            "星期×时段日均取号",
+            "Tickets issued per day by weekday and hour",
+        ),
         &["weekday", "hour", "tickets_per_day"],
     );
     let mut wmatrix = Vec::new();
@@ -404,7 +427,10 @@ fn hourly(
         .collect();
     r.chart(chart(
         "staffed_windows",
-        &lang.say("各时段在岗窗口与取号", "Staffed windows and tickets per hour"),
+        &lang.say(
+            "各时段在岗窗口与取号",
+            "Staffed windows and tickets per hour",
+        ),
         charts::lines(
             lang.label("在岗窗口与取号 · Staffed windows and tickets per hour"),
             &lang.say("每小时", "per hour"),
@@ -428,7 +454,10 @@ fn utilisation(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result
     r.heading(lang.label("Window utilisation · 窗口利用率"));
     let mut t = Table::new(
         "window_utilisation",
-        &lang.say("各窗口利用率：服务时间 ÷ 在岗时间", "Utilisation per window: service time over staffed time"),
+        &lang.say(
+            "各窗口利用率：服务时间 ÷ 在岗时间",
+            "Utilisation per window: service time over staffed time",
+        ),
         &[
             "window_id",
             "department",
@@ -481,7 +510,10 @@ fn footfall_trend(r: &mut Report, hall: &Hall) -> Result<Vec<footfall::YearLine>
     r.heading(lang.label("Footfall · 人流量"));
     let mut t = Table::new(
         "footfall_yearly",
-        &lang.say("年度人流量（与上一年相同月份比较）", "Footfall per year (change against the same months of the year before)"),
+        &lang.say(
+            "年度人流量（与上一年相同月份比较）",
+            "Footfall per year (change against the same months of the year before)",
+        ),
         &["year", "months", "total", "yoy_change"],
     );
     for y in &years {

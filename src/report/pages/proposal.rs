@@ -39,7 +39,10 @@ pub fn add(
     )));
     let mut t = Table::new(
         "proposal",
-        &lang.say("现状与方案：回放的平均和90分位等候，及模型的平均等候（分钟）", "Before vs proposed: replayed mean and p90 wait, and the model's mean (minutes)"),
+        &lang.say(
+            "现状与方案：回放的平均和90分位等候，及模型的平均等候（分钟）",
+            "Before vs proposed: replayed mean and p90 wait, and the model's mean (minutes)",
+        ),
         &COLS,
     );
     let find = |gs: &[GroupResult], name: &str| -> Option<(f64, f64)> {

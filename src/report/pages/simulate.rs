@@ -67,7 +67,10 @@ pub fn build(
     r.heading(lang.label("Pools · 窗口池"));
     let mut t = Table::new(
         "pools",
-        &lang.say("各窗口池：现状与（--plan 时）方案", "Per pool: today and (with --plan) the plan"),
+        &lang.say(
+            "各窗口池：现状与（--plan 时）方案",
+            "Per pool: today and (with --plan) the plan",
+        ),
         &COLS,
     );
     group_rows(&mut t, "today", &today.pools);
@@ -137,7 +140,10 @@ fn backtest(r: &mut Report, hall: &crate::hall::Hall, today: &SimResult) {
     let (observed, _) = crate::profile::waits::by_department(&hall.tickets);
     let mut t = Table::new(
         "backtest",
-        &lang.say("现状窗口的取号回放与取号记录中的等候（平均，分钟）", "Trace replay of today's windows vs the waits in the tickets (mean, minutes)"),
+        &lang.say(
+            "现状窗口的取号回放与取号记录中的等候（平均，分钟）",
+            "Trace replay of today's windows vs the waits in the tickets (mean, minutes)",
+        ),
         &[
             "department",
             "observed_mean",
@@ -206,7 +212,10 @@ fn hourly_charts(
     let thin = |h: usize| (counts[h] as f64) < THIN_HOUR * busiest;
     let mut t = Table::new(
         "wait_by_hour",
-        &lang.say("按到达时段的平均等候（分钟）及该时段的取号数", "Mean wait by hour of arrival (minutes) and the tickets drawn in that hour"),
+        &lang.say(
+            "按到达时段的平均等候（分钟）及该时段的取号数",
+            "Mean wait by hour of arrival (minutes) and the tickets drawn in that hour",
+        ),
         &[
             "hour",
             "tickets",

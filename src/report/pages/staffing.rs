@@ -39,7 +39,11 @@ pub fn section(st: &Staffing, of: &str, lang: Lang) -> Result<Report> {
     r.heading(lang.label("Hourly staffing · 分时排班"));
     let (all_day, staffed) = (st.window_hours_all_day(), st.window_hours_staffed());
     let saved = all_day - staffed;
-    let share = if all_day > 0.0 { saved / all_day * 100.0 } else { 0.0 };
+    let share = if all_day > 0.0 {
+        saved / all_day * 100.0
+    } else {
+        0.0
+    };
     let whose = match of {
         "the plan's" => "方案",
         "today's" => "现状",
@@ -160,7 +164,10 @@ pub fn section(st: &Staffing, of: &str, lang: Lang) -> Result<Report> {
     let names: Vec<String> = st.pools.iter().map(|p| p.name.clone()).collect();
     r.chart(chart(
         "staffing_hours",
-        &lang.say("每日窗口小时：全天开窗与分时排班", "Window-hours per day: all day vs staffed"),
+        &lang.say(
+            "每日窗口小时：全天开窗与分时排班",
+            "Window-hours per day: all day vs staffed",
+        ),
         charts::grouped_bars(
             lang.label("窗口工时 · Window-hours per open day"),
             &lang.say("窗口小时", "window-hours"),
