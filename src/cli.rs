@@ -261,6 +261,19 @@ pub struct OutArgs {
     /// Replace an existing output folder.
     #[arg(long)]
     pub force: bool,
+    /// Language of the report, workbook and chart words: zh, en, or both (bilingual
+    /// headings and English prose, as always). Names in the data are never translated;
+    /// CSV headers stay snake_case keys.
+    #[arg(long, value_enum, default_value_t = LangArg::Both)]
+    pub lang: LangArg,
+}
+
+/// `--lang`: the language of the hand-outs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+    Both,
 }
 
 #[derive(Debug, Args)]

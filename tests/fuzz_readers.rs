@@ -330,7 +330,8 @@ fn a_hall_that_loads_can_be_profiled() {
             ("tickets.csv", &tickets),
         ]);
         if let Ok(loaded) = loaded {
-            let built = hallplan::report::pages::profile::build(&loaded);
+            let built =
+                hallplan::report::pages::profile::build(&loaded, hallplan::report::Lang::Both);
             prop_assert!(built.is_ok(), "profile failed: {:?}", built.err());
         }
         Ok(())

@@ -11,6 +11,7 @@ mod compare;
 mod demand_change;
 mod fuzz_readers;
 mod general;
+mod lang;
 mod parquet;
 mod plan_replay;
 mod proposal;

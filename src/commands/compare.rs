@@ -30,6 +30,7 @@ pub fn run(c: CompareConfig) -> Result<()> {
         c.plan.as_ref(),
         sim.as_ref(),
         footfall.as_deref(),
+        c.out.lang(),
     )?;
     clock.lap("figures and permutations");
     let mut bundle = report::render(&rep, &summary)?;

@@ -8,7 +8,7 @@ use crate::report::{self, pages};
 pub fn run(c: FrontierConfig) -> Result<()> {
     let loaded = c.input.load()?;
     let Frontier { best, points } = planner::frontier(&loaded.hall, &c.planner)?;
-    let (rep, summary) = pages::frontier::build(&best, &points)?;
+    let (rep, summary) = pages::frontier::build(&best, &points, c.out.lang())?;
     let bundle = report::render(&rep, &summary)?;
     super::commit(&c.out, bundle)
 }

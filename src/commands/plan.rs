@@ -49,7 +49,7 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         run.variables,
         run.constraints
     );
-    let mut bundle = files_with(&loaded, &run, sims.as_ref(), &staffing)?;
+    let mut bundle = files_with(&loaded, &run, sims.as_ref(), &staffing, c.out.lang())?;
     if let Some((rel, text)) = model_in_output {
         eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());
         bundle.add(rel, text.into_bytes());
@@ -62,7 +62,8 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
 /// download, the same bytes for the same run.
 pub fn files(loaded: &Loaded, run: &PlanRun) -> Result<Bundle> {
     let (run, sims) = replayed(loaded, run)?;
-    files_with(loaded, &run, sims.as_ref(), &hourly_staffing(loaded, &run)?)
+    let staffing = hourly_staffing(loaded, &run)?;
+    files_with(loaded, &run, sims.as_ref(), &staffing, report::Lang::Both)
 }
 
 /// Today's and the plan's trace replays (None without tickets), and the plan with the
@@ -101,9 +102,10 @@ fn files_with(
     run: &PlanRun,
     sims: Option<&Replays>,
     staffing: &Staffing,
+    lang: report::Lang,
 ) -> Result<Bundle> {
-    let (mut rep, mut summary) = pages::plan::build(loaded, run, sims)?;
-    rep.append(pages::staffing::section(staffing, "the plan's")?);
+    let (mut rep, mut summary) = pages::plan::build(loaded, run, sims, lang)?;
+    rep.append(pages::staffing::section(staffing, "the plan's", lang)?);
     summary["staffing"] = serde_json::json!({
         "window_hours_all_day": staffing.window_hours_all_day(),
         "window_hours_staffed": staffing.window_hours_staffed(),

@@ -8,7 +8,7 @@ pub fn run(c: ProfileConfig) -> Result<()> {
     let clock = crate::ingest::Clock::start(c.timing);
     let loaded = c.input.load()?;
     clock.lap("load");
-    let (rep, summary) = pages::profile::build(&loaded)?;
+    let (rep, summary) = pages::profile::build(&loaded, c.out.lang())?;
     clock.lap("profile computed");
     let mut bundle = report::render(&rep, &summary)?;
     bundle.add("rejected_rows.csv", pages::rejected_rows_csv(&loaded)?);

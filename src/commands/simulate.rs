@@ -84,7 +84,8 @@ pub fn run(c: SimulateConfig) -> Result<()> {
         }
     };
     progress.finish_and_clear();
-    let (mut rep, summary) = pages::simulate::build(&loaded.hall, &today, after.as_ref())?;
+    let (mut rep, summary) =
+        pages::simulate::build(&loaded.hall, &today, after.as_ref(), c.out.lang())?;
     let mut proposal_json = None;
     if let (Some((file, mut plan, as_is)), Some(after)) = (proposals, after.as_ref()) {
         let days =

@@ -235,14 +235,20 @@ fn load_options(args: &DataArgs, needs: Needs, env: Env) -> Result<LoadOptions> 
 
 /// The output folder: `--out`, or `out/<command>` (replaced when hallplan wrote it).
 fn output_dir(args: &OutArgs, command: &str, inputs: &[PathBuf]) -> Result<OutputDir> {
-    match &args.out {
+    let lang = match args.lang {
+        crate::cli::LangArg::Zh => crate::report::Lang::Zh,
+        crate::cli::LangArg::En => crate::report::Lang::En,
+        crate::cli::LangArg::Both => crate::report::Lang::Both,
+    };
+    Ok(match &args.out {
         Some(p) => OutputDir::prepare(p, args.force, inputs),
         None => {
             let p = Path::new("out").join(command);
             let ours = p.join(MARKER).exists();
             OutputDir::prepare(&p, args.force || ours, inputs)
         }
-    }
+    }?
+    .in_lang(lang))
 }
 
 /// A plan.json written by `hallplan plan`.

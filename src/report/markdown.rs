@@ -26,7 +26,7 @@ pub fn render(r: &Report) -> String {
                     "| {} |\n",
                     t.columns
                         .iter()
-                        .map(|c| esc(c))
+                        .map(|c| esc(&r.lang.column(c)))
                         .collect::<Vec<_>>()
                         .join(" | ")
                 ));
@@ -59,11 +59,13 @@ pub fn render(r: &Report) -> String {
                     ));
                 }
                 if t.shown().len() < t.rows.len() {
-                    out.push_str(&format!(
-                        "\n({} of {} rows shown; all in `{}.csv`)\n",
-                        t.shown().len(),
-                        t.rows.len(),
-                        t.name
+                    let (shown, all) = (t.shown().len(), t.rows.len());
+                    out.push_str(&r.lang.say(
+                        format!(
+                            "\n（显示 {all} 行中的 {shown} 行；全部见 `{}.csv`）\n",
+                            t.name
+                        ),
+                        format!("\n({shown} of {all} rows shown; all in `{}.csv`)\n", t.name),
                     ));
                 }
             }

@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod lang;
 pub mod markdown;
 pub mod output;
 pub mod pages;
@@ -13,6 +14,7 @@ pub mod xlsx;
 
 use std::collections::BTreeMap;
 
+pub use lang::Lang;
 pub use output::OutputDir;
 
 /// A cell of a table; numbers keep their precision so every format prints them alike.
@@ -139,12 +141,22 @@ pub struct Report {
     pub blocks: Vec<Block>,
     pub tables: Vec<Table>,
     pub charts: Vec<Chart>,
+    /// The language the renderers write their own words in (column headers, notes).
+    pub lang: Lang,
 }
 
 impl Report {
     pub fn new(title: &str) -> Report {
         Report {
             title: title.to_string(),
+            ..Report::default()
+        }
+    }
+    /// A report in a language: the title is picked from its bilingual form.
+    pub fn in_lang(lang: Lang, title: &str) -> Report {
+        Report {
+            title: lang.label(title).to_string(),
+            lang,
             ..Report::default()
         }
     }

@@ -15,6 +15,8 @@ pub const MARKER: &str = ".hallplan-output";
 pub struct OutputDir {
     path: PathBuf,
     force: bool,
+    /// The language of the hand-outs written here (`--lang`).
+    lang: super::Lang,
 }
 
 /// The absolute path, with what exists of it canonicalised.
@@ -46,6 +48,13 @@ pub(crate) fn absolute(p: &Path) -> PathBuf {
 }
 
 impl OutputDir {
+    /// The folder, for hand-outs in this language.
+    pub fn in_lang(self, lang: super::Lang) -> OutputDir {
+        OutputDir { lang, ..self }
+    }
+    pub fn lang(&self) -> super::Lang {
+        self.lang
+    }
     pub fn prepare(path: &Path, force: bool, inputs: &[PathBuf]) -> Result<OutputDir> {
         let out = absolute(path);
         for input in inputs {
@@ -68,7 +77,11 @@ impl OutputDir {
                 source: std::io::Error::other("exists and is not a folder"),
             });
         }
-        Ok(OutputDir { path: out, force })
+        Ok(OutputDir {
+            path: out,
+            force,
+            lang: super::Lang::Both,
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -7,7 +7,7 @@
 
 use rust_xlsxwriter::{Chart, Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::{Block, Cell, Report, Table};
+use super::{Block, Cell, Lang, Report, Table};
 
 fn err(e: XlsxError) -> crate::Error {
     crate::Error::Render {
@@ -58,7 +58,7 @@ fn summary_sheet(ws: &mut Worksheet, r: &Report, sheets: &[(String, &Table)]) ->
         .set_bold()
         .set_font_color(Color::RGB(0x2f6fb0));
     let text = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    ws.set_name("summary 摘要").map_err(err)?;
+    ws.set_name(summary_name(r.lang)).map_err(err)?;
     ws.set_column_width(0, 110).map_err(err)?;
     ws.write_string_with_format(0, 0, &r.title, &title)
         .map_err(err)?;
@@ -75,7 +75,7 @@ fn summary_sheet(ws: &mut Worksheet, r: &Report, sheets: &[(String, &Table)]) ->
         }
     }
     lines.push((String::new(), &text));
-    lines.push(("Sheets · 工作表".into(), &heading));
+    lines.push((r.lang.label("Sheets · 工作表").into(), &heading));
     for (name, t) in sheets {
         lines.push((format!("{name}: {}", t.title), &text));
     }
@@ -91,17 +91,35 @@ fn summary_sheet(ws: &mut Worksheet, r: &Report, sheets: &[(String, &Table)]) ->
     Ok(())
 }
 
-fn table_sheet(ws: &mut Worksheet, name: &str, t: &Table) -> crate::Result<()> {
+/// The summary sheet's name.
+fn summary_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Both => "summary 摘要",
+        Lang::Zh => "摘要",
+        Lang::En => "summary",
+    }
+}
+
+fn table_sheet(ws: &mut Worksheet, name: &str, t: &Table, lang: Lang) -> crate::Result<()> {
     ws.set_name(name).map_err(err)?;
     let header = Format::new()
         .set_bold()
         .set_text_wrap()
         .set_align(FormatAlign::Top)
         .set_background_color(Color::RGB(0xeef3f8));
-    let mut widths: Vec<usize> = t.columns.iter().map(|c| width(c).min(24)).collect();
-    for (c, h) in t.columns.iter().enumerate() {
+    // Headers in words (the CSV keeps the snake_case keys); a wrapped header is as wide
+    // as its widest line.
+    let headers: Vec<String> = t.columns.iter().map(|c| lang.header(c)).collect();
+    let mut widths: Vec<usize> = headers
+        .iter()
+        .map(|h| h.lines().map(width).max().unwrap_or(0).min(24))
+        .collect();
+    for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, h, &header)
             .map_err(err)?;
+    }
+    if headers.iter().any(|h| h.contains('\n')) {
+        ws.set_row_height(0, 30.0).map_err(err)?;
     }
     let formats: std::collections::BTreeMap<&str, Format> =
         ["#,##0", "#,##0.0", "#,##0.00", "#,##0.000", "0.0%"]
@@ -161,15 +179,18 @@ pub fn render(r: &Report) -> crate::Result<Vec<u8>> {
     // A fixed creation date: the workbook is byte-identical for the same inputs.
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 1, 1).map_err(err)?;
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let mut used = std::collections::BTreeSet::from(["summary 摘要".to_string()]);
+    let mut used = std::collections::BTreeSet::from([summary_name(r.lang).to_string()]);
     let sheets: Vec<(String, &Table)> = r
         .tables
         .iter()
-        .map(|t| (sheet_name(&t.name, &mut used), t))
+        .map(|t| {
+            let name = super::lang::sheet(r.lang, &t.name);
+            (sheet_name(&name, &mut used), t)
+        })
         .collect();
     summary_sheet(wb.add_worksheet(), r, &sheets)?;
     for (name, t) in &sheets {
-        table_sheet(wb.add_worksheet(), name, t)?;
+        table_sheet(wb.add_worksheet(), name, t, r.lang)?;
     }
     wb.save_to_buffer().map_err(err)
 }

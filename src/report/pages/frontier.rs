@@ -4,16 +4,27 @@ use super::chart;
 use crate::charts;
 use crate::error::Result;
 use crate::planner::{FrontierPoint, PlanRun};
-use crate::report::{Cell, Report, Table};
+use crate::report::{Cell, Lang, Report, Table};
 
 /// The frontier report and its JSON summary.
-pub fn build(best: &PlanRun, points: &[FrontierPoint]) -> Result<(Report, serde_json::Value)> {
+pub fn build(
+    best: &PlanRun,
+    points: &[FrontierPoint],
+    lang: Lang,
+) -> Result<(Report, serde_json::Value)> {
     let today = best.plan.windows_before;
-    let mut r = Report::new("Windows vs waiting · 窗口数与等候的权衡");
-    r.para(format!("Least waiting for every window budget from the smallest feasible hall ({} windows) to today's ({today}). Recommended plan: {} windows (fewest windows that keep every target).", best.plan.windows_after, best.plan.windows_after));
+    let mut r = Report::in_lang(lang, "Windows vs waiting · 窗口数与等候的权衡");
+    let least = best.plan.windows_after;
+    r.para(lang.say(
+        format!("从可行的最少窗口（{least} 个）到现状（{today} 个），每个窗口预算下的最少等候。推荐方案：{least} 个窗口（达到每个目标的最少窗口）。"),
+        format!("Least waiting for every window budget from the smallest feasible hall ({least} windows) to today's ({today}). Recommended plan: {least} windows (fewest windows that keep every target)."),
+    ));
     let mut t = Table::new(
         "frontier",
-        "Least total waiting per window budget",
+        &lang.say(
+            "每个窗口预算下的最少总等候",
+            "Least total waiting per window budget",
+        ),
         &[
             "max_windows",
             "windows_used",
@@ -30,11 +41,11 @@ pub fn build(best: &PlanRun, points: &[FrontierPoint]) -> Result<(Report, serde_
             &point.mean_wait_min,
         );
         let mark = if *n == today {
-            "today's count"
+            lang.say("现状窗口数", "today's count")
         } else if *n == best.plan.windows_after {
-            "recommended"
+            lang.say("推荐", "recommended")
         } else {
-            ""
+            String::new()
         };
         t.row(vec![
             Cell::Int(i64::from(*n)),
@@ -61,17 +72,20 @@ pub fn build(best: &PlanRun, points: &[FrontierPoint]) -> Result<(Report, serde_
     let today_mean = (den > 0.0).then(|| num / den);
     r.chart(chart(
         "frontier",
-        "Mean wait per window budget",
+        &lang.say("每个窗口预算下的平均等候", "Mean wait per window budget"),
         charts::lines(
-            "窗口数与平均等候 · Mean wait (min) per window budget",
-            "mean wait, minutes",
+            lang.label("窗口数与平均等候 · Mean wait (min) per window budget"),
+            &lang.say("平均等候（分钟）", "mean wait, minutes"),
             &labels,
             &[
-                ("least waiting plan".into(), values),
+                (lang.say("等候最少的方案", "least waiting plan"), values),
                 // Today's hall is one point (its windows, its wait), not a level line
                 // across budgets it never had.
                 (
-                    format!("today ({today} windows)"),
+                    lang.say(
+                        format!("现状（{today} 个窗口）"),
+                        format!("today ({today} windows)"),
+                    ),
                     points
                         .iter()
                         .map(|p| (p.max_windows == today).then_some(today_mean).flatten())

@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod frontier;
 pub mod plan;
+mod plan_summary;
 pub mod profile;
 pub mod proposal;
 pub mod simulate;
@@ -67,6 +68,7 @@ pub fn files_json(loaded: &Loaded) -> serde_json::Value {
 pub(super) fn share_waiting_longer_chart(
     p99: f64,
     names: &[String],
+    lang: crate::report::Lang,
     share: impl Fn(usize, f64) -> Option<f64>,
 ) -> std::result::Result<charts::Rendered, charts::ChartError> {
     let step = [0.5, 1.0, 2.0, 5.0, 10.0]
@@ -86,8 +88,8 @@ pub(super) fn share_waiting_longer_chart(
         .map(|x| crate::report::fmt_num(*x, if step < 1.0 { 1 } else { 0 }))
         .collect();
     charts::lines(
-        "等候超过x分钟的比例 · Share waiting longer than x minutes",
-        "% of served visitors",
+        lang.label("等候超过x分钟的比例 · Share waiting longer than x minutes"),
+        &lang.say("占已服务办事人的 %", "% of served visitors"),
         &labels,
         &series,
     )

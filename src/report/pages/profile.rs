@@ -8,18 +8,18 @@ use crate::hall::derive;
 use crate::hall::Hall;
 use crate::ingest::Loaded;
 use crate::profile::{self, footfall, load, waits};
-use crate::report::{Cell, Report, Table};
+use crate::report::{Cell, Lang, Report, Table};
 
 /// The whole profile report and its JSON summary. The sections that read every ticket
 /// are built on two threads (staffed windows, hourly load and utilisation on one, with the
 /// arrivals counted on a third; the rest on the other) and put together in reading order:
 /// the same report as built in turn.
-pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
+pub fn build(loaded: &Loaded, lang: Lang) -> Result<(Report, serde_json::Value)> {
     let hall = &loaded.hall;
     let tickets = !hall.tickets.is_empty();
     let (first, middle) = std::thread::scope(|s| {
         let middle = s.spawn(|| -> Result<Report> {
-            let mut r = Report::default();
+            let mut r = Report::in_lang(lang, "");
             if tickets {
                 // Arrivals on a third thread: the staffed windows are the longer half.
                 let arrivals = s.spawn(|| {
@@ -39,7 +39,7 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
             Ok(r)
         });
         let first = (|| -> Result<_> {
-            let mut r = Report::new("Hall profile · 大厅画像");
+            let mut r = Report::in_lang(lang, "Hall profile · 大厅画像");
             let hours = derive::opening_hours(&hall.tickets);
             accounting(&mut r, loaded, hours.as_ref());
             let lines = profile::matter_lines(hall);
@@ -76,10 +76,14 @@ pub fn build(loaded: &Loaded) -> Result<(Report, serde_json::Value)> {
 }
 
 fn accounting(r: &mut Report, loaded: &Loaded, hours: Option<&derive::OpeningHours>) {
-    r.heading("Inputs · 数据");
+    let lang = r.lang;
+    r.heading(lang.label("Inputs · 数据"));
     let mut t = Table::new(
         "inputs",
-        "Rows read, accepted and rejected per file",
+        &lang.say(
+            "各文件读取、接受和拒收的行数",
+            "Rows read, accepted and rejected per file",
+        ),
         &[
             "file", "encoding", "read", "accepted", "rejected", "clamped", "first", "last",
         ],
@@ -102,27 +106,36 @@ fn accounting(r: &mut Report, loaded: &Loaded, hours: Option<&derive::OpeningHou
         .iter()
         .flat_map(|(name, f)| {
             f.rejected_by_reason.iter().map(move |(k, n)| {
-                format!("{name}: {n} rows rejected ({k}); see rejected_rows.csv")
+                lang.say(
+                    format!("{name}：拒收 {n} 行（{k}）；见 rejected_rows.csv"),
+                    format!("{name}: {n} rows rejected ({k}); see rejected_rows.csv"),
+                )
             })
         })
         .collect();
-    notes.extend(loaded.skipped.iter().map(|s| format!("skipped — {s}")));
+    let skipped = lang.say("跳过", "skipped");
+    notes.extend(loaded.skipped.iter().map(|s| format!("{skipped} — {s}")));
     if let Some(h) = hours {
-        notes.push(format!(
-            "opening hours inferred from the tickets: {} ({} open days)",
-            h.describe(),
-            h.open_days
+        let (hours, days) = (h.describe(), h.open_days);
+        notes.push(lang.say(
+            format!("由取号记录推断的开放时间：{hours}（{days} 个开放日）"),
+            format!("opening hours inferred from the tickets: {hours} ({days} open days)"),
         ));
     }
     r.bullets(notes);
 }
 
 fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
-    r.heading("Top 10 · 十大事项");
+    let lang = r.lang;
+    r.heading(lang.label("Top 10 · 十大事项"));
     let top = profile::top_by_volume(lines, 10);
     let mut t = Table::new(
         "top10_volume",
-        "Ten matters with the largest weekly volume (办件量)",
+        &lang.mixed(
+            "Ten matters with the largest weekly volume (办件量)",
+            "周办件量最大的十个事项",
+            "Ten matters with the largest weekly volume",
+        ),
         &["rank", "matter_id", "matter", "department", "weekly_volume"],
     );
     for (i, l) in top.iter().enumerate() {
@@ -141,17 +154,21 @@ fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
         .collect();
     r.chart(chart(
         "top10_volume",
-        "Top 10 matters by weekly volume",
+        &lang.say("周办件量前十的事项", "Top 10 matters by weekly volume"),
         charts::bars(
-            "周办件量前十 · Top 10 matters by weekly volume",
-            "cases per week",
+            lang.label("周办件量前十 · Top 10 matters by weekly volume"),
+            &lang.say("每周办件量", "cases per week"),
             &items,
         ),
     )?);
     let fast = profile::top_by_speed(lines, 10);
     let mut t = Table::new(
         "top10_fastest",
-        "Ten matters with the shortest average handling time (受理时长)",
+        &lang.mixed(
+            "Ten matters with the shortest average handling time (受理时长)",
+            "平均受理时长最短的十个事项",
+            "Ten matters with the shortest average handling time",
+        ),
         &[
             "rank",
             "matter_id",
@@ -163,9 +180,9 @@ fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
     );
     for (i, (l, h)) in fast.iter().enumerate() {
         let source = if l.observed_served >= 20 {
-            "tickets"
+            lang.say("取号记录", "tickets")
         } else {
-            "catalogue"
+            lang.say("事项目录", "catalogue")
         };
         t.row(vec![
             Cell::Int(i as i64 + 1),
@@ -180,10 +197,10 @@ fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
     let items: Vec<(String, f64)> = fast.iter().map(|(l, h)| (l.name.clone(), *h)).collect();
     r.chart(chart(
         "top10_fastest",
-        "Top 10 fastest matters",
+        &lang.say("受理最快的十个事项", "Top 10 fastest matters"),
         charts::bars(
-            "受理时长最短前十 · Shortest handling time",
-            "minutes",
+            lang.label("受理时长最短前十 · Shortest handling time"),
+            &lang.say("分钟", "minutes"),
             &items,
         ),
     )?);
@@ -192,7 +209,8 @@ fn top_tens(r: &mut Report, lines: &[profile::MatterLine]) -> Result<()> {
 
 fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     let (depts, all) = waits::by_department(&hall.tickets);
-    r.heading("Waiting · 等候时长");
+    let lang = r.lang;
+    r.heading(lang.label("Waiting · 等候时长"));
     let mut ranked: Vec<&waits::DeptWaits> = depts.iter().filter(|d| d.mean.is_some()).collect();
     ranked.sort_by(|a, b| {
         a.mean
@@ -203,18 +221,24 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     for (name, title, list) in [
         (
             "top10_shortest_wait",
-            "Ten departments with the shortest mean wait",
+            lang.say(
+                "平均等候最短的十个部门",
+                "Ten departments with the shortest mean wait",
+            ),
             ranked.iter().take(10).copied().collect::<Vec<_>>(),
         ),
         (
             "top10_longest_wait",
-            "Ten departments with the longest mean wait",
+            lang.say(
+                "平均等候最长的十个部门",
+                "Ten departments with the longest mean wait",
+            ),
             ranked.iter().rev().take(10).copied().collect::<Vec<_>>(),
         ),
     ] {
         let mut t = Table::new(
             name,
-            title,
+            &title,
             &["rank", "department", "mean_wait_min", "tickets_per_day"],
         );
         for (i, d) in list.iter().enumerate() {
@@ -229,7 +253,10 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
     }
     let mut t = Table::new(
         "waits_by_department",
-        "Observed waits per department (served tickets)",
+        &lang.say(
+            "各部门实测等候（已服务的取号）",
+            "Observed waits per department (served tickets)",
+        ),
         &[
             "department",
             "tickets",
@@ -268,10 +295,10 @@ fn dept_waits(r: &mut Report, hall: &Hall) -> Result<Vec<waits::DeptWaits>> {
         .collect();
     r.chart(chart(
         "waits_by_department",
-        "Mean wait per department",
+        &lang.say("各部门平均等候", "Mean wait per department"),
         charts::bars(
-            "各部门平均等候 · Mean wait per department",
-            "minutes",
+            lang.label("各部门平均等候 · Mean wait per department"),
+            &lang.say("分钟", "minutes"),
             &items,
         ),
     )?);
@@ -290,7 +317,8 @@ fn hourly(
     ((by_dh, days), wk): Arrivals,
 ) -> Result<()> {
     let t = &hall.tickets;
-    r.heading("Hourly load · 分时段");
+    let lang = r.lang;
+    r.heading(lang.label("Hourly load · 分时段"));
     let hours: Vec<usize> = (0..24)
         .filter(|&h| by_dh.iter().any(|row| row[h] > 0.0))
         .collect();
@@ -303,7 +331,10 @@ fn hourly(
     });
     let mut tab = Table::new(
         "arrivals_by_department_hour",
-        &format!("Tickets issued per day by department and hour of day ({days} days)"),
+        &lang.say(
+            format!("各部门各时段日均取号（{days} 天）"),
+            format!("Tickets issued per day by department and hour of day ({days} days)"),
+        ),
         &["department", "hour", "tickets_per_day"],
     );
     let mut matrix = Vec::new();
@@ -324,18 +355,21 @@ fn hourly(
         .collect();
     r.chart(chart(
         "arrivals_heatmap",
-        "Arrivals by department and hour",
+        &lang.say("各部门各时段的到达", "Arrivals by department and hour"),
         charts::heatmap(
-            "分时段取号 · Tickets per day by department and hour",
+            lang.label("分时段取号 · Tickets per day by department and hour"),
             &rows,
             &hour_labels,
             &matrix,
-            "tickets/day",
+            &lang.say("取号/天", "tickets/day"),
         ),
     )?);
     let mut tab = Table::new(
         "arrivals_by_weekday_hour",
-        "Tickets issued per day by weekday and hour",
+        &lang.say(
+            "星期×时段日均取号",
+            "Tickets issued per day by weekday and hour",
+        ),
         &["weekday", "hour", "tickets_per_day"],
     );
     let mut wmatrix = Vec::new();
@@ -344,7 +378,10 @@ fn hourly(
         if row.iter().all(|v| *v == 0.0) {
             continue;
         }
-        wrows.push(crate::hall::time::weekday_name(w as u32).to_string());
+        // The chart's rows in the report's language; the CSV keeps the weekday key.
+        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        let key = crate::hall::time::weekday_name(w as u32);
+        wrows.push(lang.say(ZH.get(w).copied().unwrap_or(key), key));
         for &h in &hours {
             tab.row(vec![
                 Cell::text(crate::hall::time::weekday_name(w as u32)),
@@ -357,19 +394,19 @@ fn hourly(
     r.data_only(tab);
     r.chart(chart(
         "weekday_heatmap",
-        "Arrivals by weekday and hour",
+        &lang.say("星期×时段的到达", "Arrivals by weekday and hour"),
         charts::heatmap(
-            "星期×时段 · Tickets per day by weekday and hour",
+            lang.label("星期×时段 · Tickets per day by weekday and hour"),
             &wrows,
             &hour_labels,
             &wmatrix,
-            "tickets/day",
+            &lang.say("取号/天", "tickets/day"),
         ),
     )?);
     let staffed = derive::staffed_by_hour(t, staffed);
     let mut tab = Table::new(
         "staffed_windows_by_hour",
-        "Staffed windows per hour of day (windows on duty for at least half the hour, mean over days)",
+        &lang.say("各时段在岗窗口（在岗至少半小时的窗口，按天平均）", "Staffed windows per hour of day (windows on duty for at least half the hour, mean over days)"),
         &["department", "hour", "staffed_windows"],
     );
     let mut hall_total = vec![0.0; hours.len()];
@@ -390,30 +427,37 @@ fn hourly(
         .collect();
     r.chart(chart(
         "staffed_windows",
-        "Staffed windows and tickets per hour",
+        &lang.say(
+            "各时段在岗窗口与取号",
+            "Staffed windows and tickets per hour",
+        ),
         charts::lines(
-            "在岗窗口与取号 · Staffed windows and tickets per hour",
-            "per hour",
+            lang.label("在岗窗口与取号 · Staffed windows and tickets per hour"),
+            &lang.say("每小时", "per hour"),
             &hour_labels,
             &[
                 (
-                    "staffed windows".to_string(),
+                    lang.say("在岗窗口", "staffed windows"),
                     hall_total.iter().map(|v| Some(*v)).collect(),
                 ),
-                ("tickets issued".to_string(), arrivals_total),
+                (lang.say("取号", "tickets issued"), arrivals_total),
             ],
         ),
     )?);
-    r.para("Per-department tables of arrivals and staffed windows by hour are in arrivals_by_department_hour.csv, arrivals_by_weekday_hour.csv and staffed_windows_by_hour.csv.");
+    r.para(lang.say("各部门分时段的到达和在岗窗口表见 arrivals_by_department_hour.csv、arrivals_by_weekday_hour.csv 和 staffed_windows_by_hour.csv。", "Per-department tables of arrivals and staffed windows by hour are in arrivals_by_department_hour.csv, arrivals_by_weekday_hour.csv and staffed_windows_by_hour.csv."));
     Ok(())
 }
 
 fn utilisation(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result<()> {
     let u = load::window_utilisation(&hall.tickets, &hall.windows, staffed);
-    r.heading("Window utilisation · 窗口利用率");
+    let lang = r.lang;
+    r.heading(lang.label("Window utilisation · 窗口利用率"));
     let mut t = Table::new(
         "window_utilisation",
-        "Utilisation per window: service time over staffed time",
+        &lang.say(
+            "各窗口利用率：服务时间 ÷ 在岗时间",
+            "Utilisation per window: service time over staffed time",
+        ),
         &[
             "window_id",
             "department",
@@ -449,10 +493,10 @@ fn utilisation(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result
         .collect();
     r.chart(chart(
         "utilisation",
-        "Utilisation per department",
+        &lang.say("各部门利用率", "Utilisation per department"),
         charts::bars(
-            "窗口利用率 · Utilisation of staffed windows",
-            "% of staffed time",
+            lang.label("窗口利用率 · Utilisation of staffed windows"),
+            &lang.say("占在岗时间的 %", "% of staffed time"),
             &items,
         ),
     )?);
@@ -462,10 +506,14 @@ fn utilisation(r: &mut Report, hall: &Hall, staffed: &derive::Staffed) -> Result
 fn footfall_trend(r: &mut Report, hall: &Hall) -> Result<Vec<footfall::YearLine>> {
     let monthly = footfall::monthly(&hall.footfall);
     let years = footfall::yearly(&monthly);
-    r.heading("Footfall · 人流量");
+    let lang = r.lang;
+    r.heading(lang.label("Footfall · 人流量"));
     let mut t = Table::new(
         "footfall_yearly",
-        "Footfall per year (change against the same months of the year before)",
+        &lang.say(
+            "年度人流量（与上一年相同月份比较）",
+            "Footfall per year (change against the same months of the year before)",
+        ),
         &["year", "months", "total", "yoy_change"],
     );
     for y in &years {
@@ -479,7 +527,7 @@ fn footfall_trend(r: &mut Report, hall: &Hall) -> Result<Vec<footfall::YearLine>
     r.table(t);
     let mut t = Table::new(
         "footfall_monthly",
-        "Footfall per month",
+        &lang.say("月度人流量", "Footfall per month"),
         &["month", "total"],
     );
     for ((y, m), c) in &monthly {
@@ -493,24 +541,22 @@ fn footfall_trend(r: &mut Report, hall: &Hall) -> Result<Vec<footfall::YearLine>
     let values: Vec<Option<f64>> = monthly.values().map(|c| Some(*c as f64)).collect();
     r.chart(chart(
         "footfall_trend",
-        "Footfall per month",
+        &lang.say("月度人流量", "Footfall per month"),
         charts::lines(
-            "月度人流量 · Footfall per month",
-            "visitors",
+            lang.label("月度人流量 · Footfall per month"),
+            &lang.say("人次", "visitors"),
             &labels,
-            &[("footfall".to_string(), values)],
+            &[(lang.say("人流量", "footfall"), values)],
         ),
     )?);
     let notes = years
         .iter()
         .filter_map(|y| {
             y.yoy_change.map(|c| {
-                format!(
-                    "{}: {:+.1}% against the same {} months of {}",
-                    y.year,
-                    c * 100.0,
-                    y.months,
-                    y.year - 1
+                let (year, change, months, prev) = (y.year, c * 100.0, y.months, y.year - 1);
+                lang.say(
+                    format!("{year}：与 {prev} 年相同的 {months} 个月相比 {change:+.1}%"),
+                    format!("{year}: {change:+.1}% against the same {months} months of {prev}"),
                 )
             })
         })

@@ -31,14 +31,18 @@ pub fn add(
     today: &SimResult,
     after: &SimResult,
 ) {
-    r.heading("Proposal · 方案评估");
-    r.para(format!(
+    let lang = r.lang;
+    r.heading(lang.label("Proposal · 方案评估"));
+    r.para(lang.say(format!("{}。把现状的取号记录回放到方案的窗口清单（{file}）：事项去其合并组的联办窗口（方案有的话），否则去本部门窗口，否则去兜底（综合）窗口。等候以分钟计；`model` 是规划模型（§3b 的瞬态分段模型，每段开始时队列为空，用现状回测校准：评判方案的依据），现状一列用取号记录显示在岗的窗口，方案一列窗口全天开放。plan.json 以方案形式保存该提案，供 `compare --plan` 使用。", proposal.summary.join("；")), format!(
         "{}. Today's tickets replayed through the proposed inventory ({file}): a matter goes to the joint windows of its merge group where the proposal has them, else to its department's own windows, else to the fallback (comprehensive) windows. Waits in minutes; `model` is the planning model (the transient session model of §3b, each session opening empty, calibrated on today's backtest: the evaluator a plan is judged by), today's column with the windows the tickets show staffed, the proposal's with its windows open all day. plan.json holds the proposal as a plan, for `compare --plan`.",
         proposal.summary.join("; ")
-    ));
+    )));
     let mut t = Table::new(
         "proposal",
-        "Before vs proposed: replayed mean and p90 wait, and the model's mean (minutes)",
+        &lang.say(
+            "现状与方案：回放的平均和90分位等候，及模型的平均等候（分钟）",
+            "Before vs proposed: replayed mean and p90 wait, and the model's mean (minutes)",
+        ),
         &COLS,
     );
     let find = |gs: &[GroupResult], name: &str| -> Option<(f64, f64)> {
@@ -101,7 +105,7 @@ pub fn add(
         let (b, a) = (&today.hall, &after.hall);
         t.row(vec![
             Cell::text("hall"),
-            Cell::text("全厅 (whole hall)"),
+            Cell::text(lang.mixed("全厅 (whole hall)", "全厅", "whole hall")),
             Cell::Int(i64::from(proposal.windows_before)),
             Cell::Int(i64::from(proposal.windows_after)),
             Cell::num(b.mean_wait, 2),

@@ -4,7 +4,7 @@
 use super::chart;
 use crate::charts;
 use crate::error::Result;
-use crate::report::{Cell, Report, Table};
+use crate::report::{Cell, Lang, Report, Table};
 use crate::simulate::{GroupResult, SimResult};
 
 fn group_rows(t: &mut Table, label: &str, groups: &[GroupResult]) {
@@ -45,17 +45,34 @@ pub fn build(
     hall: &crate::hall::Hall,
     today: &SimResult,
     after: Option<&SimResult>,
+    lang: Lang,
 ) -> Result<(Report, serde_json::Value)> {
-    let mut r = Report::new("Simulation · 仿真");
-    r.para(format!("Mode: {} ({}), seed {}, {} replication(s). Waits in minutes; served customers only (no-shows excluded).", today.mode, if today.mode == "trace" { "each ticket keeps its own issue and handling time" } else { "Poisson arrivals at the hourly rates, gamma handling times" }, today.seed, today.replications));
+    let mut r = Report::in_lang(lang, "Simulation · 仿真");
+    let trace = today.mode == "trace";
+    let (mode, seed, n) = (&today.mode, today.seed, today.replications);
+    r.para(lang.say(
+        format!("模式：{mode}（{}），种子 {seed}，{n} 次重复。等候以分钟计；仅计已服务的办事人（不含过号）。", if trace { "每张取号保留自己的取号时间和受理时长" } else { "按分时到达率的泊松到达，伽马分布的受理时长" }),
+        format!("Mode: {mode} ({}), seed {seed}, {n} replication(s). Waits in minutes; served customers only (no-shows excluded).", if trace { "each ticket keeps its own issue and handling time" } else { "Poisson arrivals at the hourly rates, gamma handling times" }),
+    ));
     if today.mode == "trace" && today.configuration != "today" {
         // The observed waits are at the log's own demand: no backtest at another.
-        r.para(format!("Replayed at another demand than the log's ({}; model.md §7: a fall thins the tickets, a growth adds tickets of the same weekday and hour of other days): no backtest against the observed waits.", today.configuration));
+        let c = &today.configuration;
+        r.para(lang.say(
+            format!("按不同于记录的需求回放（{c}；model.md §7：需求下降时抽稀取号，增长时补入其他日期同星期同时段的取号）：不与实测等候回测。"),
+            format!("Replayed at another demand than the log's ({c}; model.md §7: a fall thins the tickets, a growth adds tickets of the same weekday and hour of other days): no backtest against the observed waits."),
+        ));
     } else if today.mode == "trace" && !today.departments.is_empty() {
         backtest(&mut r, hall, today);
     }
-    r.heading("Pools · 窗口池");
-    let mut t = Table::new("pools", "Per pool: today and (with --plan) the plan", &COLS);
+    r.heading(lang.label("Pools · 窗口池"));
+    let mut t = Table::new(
+        "pools",
+        &lang.say(
+            "各窗口池：现状与（--plan 时）方案",
+            "Per pool: today and (with --plan) the plan",
+        ),
+        &COLS,
+    );
     group_rows(&mut t, "today", &today.pools);
     if let Some(a) = after {
         group_rows(&mut t, "plan", &a.pools);
@@ -66,8 +83,12 @@ pub fn build(
     }
     r.table(t);
     if !today.departments.is_empty() {
-        r.heading("Departments · 部门");
-        let mut t = Table::new("departments", "Per department: today and the plan", &COLS);
+        r.heading(lang.label("Departments · 部门"));
+        let mut t = Table::new(
+            "departments",
+            &lang.say("各部门：现状与方案", "Per department: today and the plan"),
+            &COLS,
+        );
         group_rows(&mut t, "today", &today.departments);
         if let Some(a) = after {
             group_rows(&mut t, "plan", &a.departments);
@@ -75,7 +96,7 @@ pub fn build(
         r.table(t);
         let cats: Vec<String> = today.departments.iter().map(|d| d.name.clone()).collect();
         let mut series = vec![(
-            "today".to_string(),
+            lang.say("现状", "today"),
             today
                 .departments
                 .iter()
@@ -85,7 +106,7 @@ pub fn build(
         )];
         if let Some(a) = after {
             series.push((
-                "plan".to_string(),
+                lang.say("方案", "plan"),
                 cats.iter()
                     .map(|c| {
                         a.departments
@@ -99,10 +120,10 @@ pub fn build(
         }
         r.chart(chart(
             "waits_by_department",
-            "Simulated mean wait per department",
+            &lang.say("各部门仿真平均等候", "Simulated mean wait per department"),
             charts::grouped_bars(
-                "仿真平均等候 · Simulated mean wait",
-                "minutes",
+                lang.label("仿真平均等候 · Simulated mean wait"),
+                &lang.say("分钟", "minutes"),
                 &cats,
                 &series,
             ),
@@ -114,11 +135,15 @@ pub fn build(
 }
 
 fn backtest(r: &mut Report, hall: &crate::hall::Hall, today: &SimResult) {
-    r.heading("Backtest: simulated vs observed · 回测");
+    let lang = r.lang;
+    r.heading(lang.label("Backtest: simulated vs observed · 回测"));
     let (observed, _) = crate::profile::waits::by_department(&hall.tickets);
     let mut t = Table::new(
         "backtest",
-        "Trace replay of today's windows vs the waits in the tickets (mean, minutes)",
+        &lang.say(
+            "现状窗口的取号回放与取号记录中的等候（平均，分钟）",
+            "Trace replay of today's windows vs the waits in the tickets (mean, minutes)",
+        ),
         &[
             "department",
             "observed_mean",
@@ -173,6 +198,8 @@ fn hourly_charts(
     if hours.is_empty() {
         return Ok(());
     }
+    let lang = r.lang;
+    let (today_name, plan_name) = (lang.say("现状", "today"), lang.say("方案", "plan"));
     let labels: Vec<String> = hours.iter().map(|h| format!("{h:02}")).collect();
     let f = |v: &[f64]| {
         hours
@@ -185,7 +212,10 @@ fn hourly_charts(
     let thin = |h: usize| (counts[h] as f64) < THIN_HOUR * busiest;
     let mut t = Table::new(
         "wait_by_hour",
-        "Mean wait by hour of arrival (minutes) and the tickets drawn in that hour",
+        &lang.say(
+            "按到达时段的平均等候（分钟）及该时段的取号数",
+            "Mean wait by hour of arrival (minutes) and the tickets drawn in that hour",
+        ),
         &[
             "hour",
             "tickets",
@@ -210,7 +240,10 @@ fn hourly_charts(
             Cell::Int(counts[h] as i64),
             v(today),
             after.map_or(Cell::Empty, v),
-            Cell::text(if thin(h) { "no (few tickets)" } else { "yes" }),
+            Cell::text(match thin(h) {
+                true => lang.say("否（取号太少）", "no (few tickets)"),
+                false => lang.say("是", "yes"),
+            }),
         ]);
     }
     let clip = |v: &[f64]| {
@@ -222,9 +255,9 @@ fn hourly_charts(
         }
         out
     };
-    let mut series = vec![("today".to_string(), clip(&today.hall.wait_by_hour))];
+    let mut series = vec![(today_name.clone(), clip(&today.hall.wait_by_hour))];
     if let Some(a) = after {
-        series.push(("plan".to_string(), clip(&a.hall.wait_by_hour)));
+        series.push((plan_name.clone(), clip(&a.hall.wait_by_hour)));
     }
     let left_out: Vec<String> = hours
         .iter()
@@ -234,17 +267,17 @@ fn hourly_charts(
     r.chart(chart(
         "wait_by_hour",
         &if left_out.is_empty() {
-            "Mean wait by hour of arrival".to_string()
+            lang.say("按到达时段的平均等候", "Mean wait by hour of arrival")
         } else {
-            format!(
-                "Mean wait by hour of arrival; hours {} left out: fewer than {:.0}% of the busiest hour's tickets (see wait_by_hour.csv)",
-                left_out.join(", "),
-                THIN_HOUR * 100.0
+            let (hours, share) = (left_out.join(", "), THIN_HOUR * 100.0);
+            lang.say(
+                format!("按到达时段的平均等候；未画 {hours} 时：取号少于最忙时段的 {share:.0}%（见 wait_by_hour.csv）"),
+                format!("Mean wait by hour of arrival; hours {hours} left out: fewer than {share:.0}% of the busiest hour's tickets (see wait_by_hour.csv)"),
             )
         },
         charts::lines(
-            "分时段平均等候 · Mean wait by hour of arrival",
-            "minutes",
+            lang.label("分时段平均等候 · Mean wait by hour of arrival"),
+            &lang.say("分钟", "minutes"),
             &labels,
             &series,
         ),
@@ -255,28 +288,28 @@ fn hourly_charts(
             .map(|h| s.pools.iter().map(|p| p.queue_by_hour[h]).sum())
             .collect()
     };
-    let mut series = vec![("today".to_string(), f(&q(today)))];
+    let mut series = vec![(today_name.clone(), f(&q(today)))];
     if let Some(a) = after {
-        series.push(("plan".to_string(), f(&q(a))));
+        series.push((plan_name.clone(), f(&q(a))));
     }
     r.chart(chart(
         "queue_length",
-        "People waiting by hour",
+        &lang.say("各时段排队人数", "People waiting by hour"),
         charts::lines(
-            "排队人数 · Mean people waiting by hour",
-            "people",
+            lang.label("排队人数 · Mean people waiting by hour"),
+            &lang.say("人数", "people"),
             &labels,
             &series,
         ),
     )?);
-    let mut waits = vec![("today".to_string(), &today.hall.waits)];
+    let mut waits = vec![(today_name, &today.hall.waits)];
     if let Some(a) = after {
-        waits.push(("plan".to_string(), &a.hall.waits));
+        waits.push((plan_name, &a.hall.waits));
     }
     r.chart(chart(
         "wait_distribution",
-        "Share of served visitors who waited longer than x minutes (a histogram's first bin held most of them)",
-        share_waiting_longer(&waits),
+        &lang.say("等候超过 x 分钟的已服务办事人比例", "Share of served visitors who waited longer than x minutes (a histogram's first bin held most of them)"),
+        share_waiting_longer(&waits, lang),
     )?);
     Ok(())
 }
@@ -285,6 +318,7 @@ fn hourly_charts(
 /// percentile of all the samples; each sample is `(wait, how many)`.
 fn share_waiting_longer(
     samples: &[(String, &Vec<(f64, u64)>)],
+    lang: Lang,
 ) -> std::result::Result<charts::Rendered, charts::ChartError> {
     let p99 = samples
         .iter()
@@ -303,7 +337,7 @@ fn share_waiting_longer(
         })
         .fold(1.0f64, f64::max);
     let names: Vec<String> = samples.iter().map(|(n, _)| n.clone()).collect();
-    super::share_waiting_longer_chart(p99, &names, |k, x| {
+    super::share_waiting_longer_chart(p99, &names, lang, |k, x| {
         let w = samples[k].1;
         let total: u64 = w.iter().map(|v| v.1).sum();
         (total > 0).then(|| {

@@ -6,7 +6,7 @@ use super::chart;
 use crate::charts;
 use crate::error::Result;
 use crate::optimise::staffing::Staffing;
-use crate::report::{Cell, Report, Table};
+use crate::report::{Cell, Lang, Report, Table};
 
 fn clock(minute: u32) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
@@ -34,14 +34,29 @@ pub fn saved_line(st: &Staffing, of: &str) -> String {
 
 /// The section: heading, the saving, a pool table, the slot table (`staffing.csv`) and two
 /// charts. `of` names the configuration staffed ("the plan's", "today's").
-pub fn section(st: &Staffing, of: &str) -> Result<Report> {
-    let mut r = Report::new("");
-    r.heading("Hourly staffing · 分时排班");
-    r.para(saved_line(st, of));
-    r.para("Per pool and slot, the fewest windows to open that keep the pool's targets: the transient session model (every session opens empty, so a slot's windows shape the queue later slots inherit; the day's mean within the mean target, every slot within the peak target, no slot above max_utilisation), then the hall's tickets replayed hour by hour through the rosters, a slot raised where the replay misses the mean target. A slot never opens more windows than the plan has; a slot nobody is expected to come to opens none unless it ends a session people came to. With slots = week each open weekday is staffed on its own.");
+pub fn section(st: &Staffing, of: &str, lang: Lang) -> Result<Report> {
+    let mut r = Report::in_lang(lang, "");
+    r.heading(lang.label("Hourly staffing · 分时排班"));
+    let (all_day, staffed) = (st.window_hours_all_day(), st.window_hours_staffed());
+    let saved = all_day - staffed;
+    let share = if all_day > 0.0 {
+        saved / all_day * 100.0
+    } else {
+        0.0
+    };
+    let whose = match of {
+        "the plan's" => "方案",
+        "today's" => "现状",
+        other => other,
+    };
+    r.para(lang.say(
+        format!("分时排班：每个开放日 {staffed:.1} 窗口小时，而{whose}窗口全天开放需 {all_day:.1} 窗口小时——节省 {saved:.1} 窗口小时（{share:.1} %），按模型和取号记录回放，每个窗口池都达到目标（staffing.csv）。"),
+        saved_line(st, of),
+    ));
+    r.para(lang.say("每个窗口池每个时段，开放能达到目标的最少窗口：先用瞬态分段模型（每段开始时队列为空，所以一个时段的窗口数决定后面时段承接的队列；全天平均在平均目标内，每个时段在高峰目标内，没有时段超过 max_utilisation），再把大厅的取号记录按排班逐时回放，回放未达平均目标的时段增开窗口。一个时段开放的窗口不超过方案的窗口数；预计无人到达的时段不开窗口，除非它结束一个有人到达的时段。slots = week 时每个开放工作日单独排班。", "Per pool and slot, the fewest windows to open that keep the pool's targets: the transient session model (every session opens empty, so a slot's windows shape the queue later slots inherit; the day's mean within the mean target, every slot within the peak target, no slot above max_utilisation), then the hall's tickets replayed hour by hour through the rosters, a slot raised where the replay misses the mean target. A slot never opens more windows than the plan has; a slot nobody is expected to come to opens none unless it ends a session people came to. With slots = week each open weekday is staffed on its own."));
     let mut pools = Table::new(
         "staffing_pools",
-        "Window-hours per open day and mean waits: every window open all day vs staffed by slot",
+        &lang.say("每个开放日的窗口小时与平均等候：全天开窗与分时排班", "Window-hours per open day and mean waits: every window open all day vs staffed by slot"),
         &[
             "pool",
             "departments",
@@ -76,7 +91,7 @@ pub fn section(st: &Staffing, of: &str) -> Result<Report> {
     let labels = slot_labels(st);
     let mut t = Table::new(
         "staffing",
-        "Windows to open per pool and slot, with the predicted mean wait of the slot's arrivals",
+        &lang.say("各窗口池各时段应开窗口数，及该时段到达者的预测平均等候", "Windows to open per pool and slot, with the predicted mean wait of the slot's arrivals"),
         &[
             "pool",
             "departments",
@@ -137,26 +152,29 @@ pub fn section(st: &Staffing, of: &str) -> Result<Report> {
         .collect();
     r.chart(chart(
         "staffing_slots",
-        "Windows open per pool and slot",
+        &lang.say("各窗口池各时段开放的窗口", "Windows open per pool and slot"),
         charts::heatmap(
-            "分时排班 · Windows open per slot (plan's windows in brackets)",
+            lang.label("分时排班 · Windows open per slot (plan's windows in brackets)"),
             &rows,
             &labels,
             &values,
-            "windows",
+            &lang.say("窗口数", "windows"),
         ),
     )?);
     let names: Vec<String> = st.pools.iter().map(|p| p.name.clone()).collect();
     r.chart(chart(
         "staffing_hours",
-        "Window-hours per day: all day vs staffed",
+        &lang.say(
+            "每日窗口小时：全天开窗与分时排班",
+            "Window-hours per day: all day vs staffed",
+        ),
         charts::grouped_bars(
-            "窗口工时 · Window-hours per open day",
-            "window-hours",
+            lang.label("窗口工时 · Window-hours per open day"),
+            &lang.say("窗口小时", "window-hours"),
             &names,
             &[
                 (
-                    "all day".into(),
+                    lang.say("全天开窗", "all day"),
                     st.pools
                         .iter()
                         .map(|p| f64::from(p.windows) * hours)
@@ -164,7 +182,7 @@ pub fn section(st: &Staffing, of: &str) -> Result<Report> {
                     None,
                 ),
                 (
-                    "staffed by slot".into(),
+                    lang.say("分时排班", "staffed by slot"),
                     st.pools.iter().map(|p| p.window_hours(&st.slots)).collect(),
                     None,
                 ),
