@@ -23,15 +23,19 @@ pub fn run(c: StaffingConfig) -> Result<()> {
     if let Some(line) = &logged {
         println!("{line}");
     }
-    let mut rep = Report::new("Hourly staffing of today's hall · 今日分时排班");
+    let lang = c.out.lang();
+    let mut rep = Report::in_lang(lang, "Hourly staffing of today's hall · 今日分时排班");
     for note in &prep.notes {
         rep.para(note.clone());
     }
     if let Some(line) = logged {
         rep.para(line);
     }
-    rep.para("Here the most a slot may open is today's inventory: windows_plan in staffing.csv is today's window count of the pool, and the targets are the planner's defaults for today's hall (the wait the model predicts today, raised to wait_floor_min, or a stated target), so today's windows open all day keep them by construction.");
-    rep.append(pages::staffing::section(&st, "today's")?);
+    rep.para(lang.say(
+        "这里每个时段最多只开今日的窗口数：staffing.csv 的 windows_plan 是该窗口池今日的窗口数；目标是规划器对今日大厅的默认目标（模型预测的今日等候时间，不低于 wait_floor_min，或已设定的目标），因此今日窗口全天开放必然满足目标。",
+        "Here the most a slot may open is today's inventory: windows_plan in staffing.csv is today's window count of the pool, and the targets are the planner's defaults for today's hall (the wait the model predicts today, raised to wait_floor_min, or a stated target), so today's windows open all day keep them by construction.",
+    ));
+    rep.append(pages::staffing::section(&st, "today's", lang)?);
     let summary = serde_json::json!({
         "command": "staffing",
         "windows_today": hall.windows.len(),
