@@ -18,7 +18,10 @@
 //!   end, between two calls from the first such wait to the last — not only the minutes
 //!   in which somebody happened to be waiting. A window that serves nobody in a session in
 //!   which nobody waited that long is a spare the queue never reached: on duty (a spare
-//!   that serves only when every other window is busy is on duty all day).
+//!   that serves only when every other window is busy is on duty all day);
+//! - **rosters** ([`rosters`]): a shift repeats from day to day, so a half hour of the day
+//!   in which a window was shown away on at least [`ROSTER_MIN_DAYS`] days, and on more
+//!   days than it called anyone, is away on the days whose log is silent about it too.
 //!
 //! Where nobody waited, an idle window cannot be told from an absent one; it counts as on
 //! duty, which is what the waits the log shows are consistent with. Days on which the
@@ -310,6 +313,9 @@ impl Duty {
         let mut busy: Vec<(i64, i64)> = Vec::new();
         let mut span: Vec<(i64, i64)> = Vec::new();
         let mut extents: Vec<(i64, i64)> = Vec::new();
+        // Per window: the days of its working span, and per day the half hours in which
+        // it called anyone (bit k: minutes 30k..30k+30 of the day), for the roster pass.
+        let mut called: Vec<BTreeMap<i64, u64>> = vec![BTreeMap::new(); t.windows.len()];
         for b in 0..blocks.len() {
             blocks.tickets(b, &mut tickets);
             log.read(t, pools, &servers, &tickets);
@@ -335,6 +341,14 @@ impl Duty {
                     .collect();
                 for &w in ws {
                     let calls = &log.busy[w as usize];
+                    let by_day = &mut called[w as usize];
+                    for &d in &days {
+                        by_day.entry(d).or_insert(0);
+                    }
+                    for &(c, _, _) in calls {
+                        let bit = (c - time::day(c) * time::DAY) / HALF_HOUR_S;
+                        *by_day.entry(time::day(c)).or_insert(0) |= 1u64 << bit;
+                    }
                     // The working span: every session of the pool's open days.
                     span.clear();
                     extents.clear();
@@ -360,6 +374,9 @@ impl Duty {
                     }
                 }
             }
+        }
+        for (w, by_day) in called.iter().enumerate() {
+            rosters(&mut on[w], by_day);
         }
         Duty {
             sessions,
@@ -506,6 +523,60 @@ fn push_away(out: &mut Vec<(i64, i64)>, idle_waiting: &[(i64, i64)], gap: (i64, 
         out.push((a, b));
     }
 }
+
+/// Half hours, the grain of the roster pass ([`rosters`]).
+const HALF_HOUR_S: i64 = 1800;
+
+/// A clerk's roster repeats from day to day (a shift that starts at 10:00, leaves at
+/// 16:00), but on a quiet day the log cannot show it: a window away while nobody needed
+/// it looks like a spare on duty. So where a day is silent about a window in a half hour
+/// of the day (on duty by the rules above, no call), the other days decide: when at least
+/// [`ROSTER_MIN_DAYS`] days show it away in that half hour (off duty for at least half of
+/// it) and they outnumber the days on which it called anyone then, it is away on the
+/// silent days too. A call always proves presence; a spare that serves only now and then
+/// is never shown away (nobody waits while it idles), so it stays on duty. `by_day`: the
+/// window's working days, each with its half hours with a call.
+fn rosters(on: &mut Vec<(i64, i64)>, by_day: &BTreeMap<i64, u64>) {
+    if on.is_empty() || by_day.len() < 2 {
+        return;
+    }
+    let on_half = |v: &[(i64, i64)], from: i64| -> bool {
+        let to = from + HALF_HOUR_S;
+        let k = v.partition_point(|x| x.1 <= from);
+        let secs: i64 = v[k..]
+            .iter()
+            .take_while(|x| x.0 < to)
+            .map(|x| x.1.min(to) - x.0.max(from))
+            .sum();
+        2 * secs >= HALF_HOUR_S
+    };
+    let mut remove: Vec<(i64, i64)> = Vec::new();
+    for bit in 0..(time::DAY / HALF_HOUR_S) {
+        let (mut away, mut calls) = (0usize, 0usize);
+        for (&d, &mask) in by_day {
+            if mask & (1u64 << bit) != 0 {
+                calls += 1;
+            } else if !on_half(on, d * time::DAY + bit * HALF_HOUR_S) {
+                away += 1;
+            }
+        }
+        if away >= ROSTER_MIN_DAYS && away > calls {
+            for (&d, &mask) in by_day {
+                if mask & (1u64 << bit) == 0 {
+                    let from = d * time::DAY + bit * HALF_HOUR_S;
+                    remove.push((from, from + HALF_HOUR_S));
+                }
+            }
+        }
+    }
+    if !remove.is_empty() {
+        *on = subtract(on, &merge(remove));
+    }
+}
+
+/// Days that must show a window away in a half hour before the silent days follow them
+/// ([`rosters`]): one day's break is not a roster.
+pub const ROSTER_MIN_DAYS: usize = 2;
 
 /// The session extent holding time `c`: the first session of the day from midnight, each
 /// session to the next one's opening, the last to midnight.
@@ -741,6 +812,82 @@ mod tests {
         assert_eq!(duty.seconds_on(w("A"), noon, noon + HOUR), HOUR);
         let staffed = duty.staffed(&[time::day(monday())]);
         assert_eq!(staffed.len(), 7, "every open hour, not lunch: {staffed:?}");
+    }
+
+    /// Five days; A serves quick tickets every open hour and B once at 14:30. On the days
+    /// in `shown`, a ticket issued at 16:20 waits 25 minutes at A while B sits idle: B had
+    /// left. On the other days nobody needs B after 16:00, so the log of that day alone
+    /// cannot tell.
+    fn leaves_at_four(shown: &[i64]) -> Hall {
+        let mut rows = Vec::new();
+        for d in 0..5 {
+            let at = |h: i64, m: i64| monday() + d * time::DAY + h * HOUR + m * MIN;
+            for h in [9, 10, 11, 13, 14, 15, 16] {
+                rows.push((at(h, 5), at(h, 5), at(h, 6), "A"));
+            }
+            rows.push((at(14, 30), at(14, 30), at(14, 40), "B"));
+            if shown.contains(&d) {
+                rows.push((at(16, 15), at(16, 15), at(16, 45), "A"));
+                rows.push((at(16, 20), at(16, 45), at(16, 50), "A"));
+            }
+        }
+        hall(&["A", "B"], &rows)
+    }
+
+    #[test]
+    fn a_roster_the_log_shows_on_some_days_holds_on_the_silent_days_too() {
+        // B is shown away from 16:20 on days 0 and 1: two days away in 16:30–17:00, no
+        // day with a call then, so B is away then on the silent days 2–4 as well. In
+        // 16:00–16:30 it was away for only 10 minutes on those days: on duty.
+        let h = leaves_at_four(&[0, 1]);
+        let (duty, w) = duty_of(&h);
+        for d in 2..5 {
+            let at = |hh: i64, m: i64| monday() + d * time::DAY + hh * HOUR + m * MIN;
+            assert_eq!(duty.seconds_on(w("B"), at(16, 30), at(17, 0)), 0, "day {d}");
+            assert_eq!(duty.seconds_on(w("B"), at(16, 0), at(16, 30)), 30 * MIN);
+            assert_eq!(duty.seconds_on(w("B"), at(9, 0), at(16, 0)), 7 * HOUR);
+            // A called in every hour: never away.
+            assert_eq!(duty.seconds_on(w("A"), at(9, 0), at(17, 0)), 8 * HOUR);
+        }
+        // One day's absence is not a roster: the silent days keep B on duty.
+        let h = leaves_at_four(&[0]);
+        let (duty, w) = duty_of(&h);
+        let day2 = monday() + 2 * time::DAY;
+        assert_eq!(
+            duty.seconds_on(w("B"), day2 + 16 * HOUR + 30 * MIN, day2 + 17 * HOUR),
+            30 * MIN
+        );
+        // A call proves presence: a half hour in which the window called on more days
+        // than it was shown away stays on duty on the silent days.
+        let hh = HALF_HOUR_S;
+        let day = time::DAY;
+        // Away in half hour 20 on days 0 and 1, on duty everywhere else on days 0–5.
+        let on = vec![
+            (0, 20 * hh),
+            (21 * hh, day + 20 * hh),
+            (day + 21 * hh, 6 * day),
+        ];
+        let calls_on = |days: &[i64]| -> BTreeMap<i64, u64> {
+            (0..6)
+                .map(|d| (d, if days.contains(&d) { 1 << 20 } else { 0 }))
+                .collect()
+        };
+        let mut kept = on.clone();
+        rosters(&mut kept, &calls_on(&[3, 4, 5]));
+        assert_eq!(kept, on, "three days with a call outweigh two away");
+        let mut cut = on.clone();
+        rosters(&mut cut, &calls_on(&[3]));
+        let silent = |d: i64| (d * day + 20 * hh, d * day + 21 * hh);
+        for d in [2, 4, 5] {
+            let (a, b) = silent(d);
+            assert_eq!(seconds(&cut, a, b), 0, "day {d}");
+        }
+        let (a, b) = silent(3);
+        assert_eq!(seconds(&cut, a, b), hh, "the day with a call keeps it");
+    }
+
+    fn seconds(v: &[(i64, i64)], from: i64, to: i64) -> i64 {
+        v.iter().map(|x| (x.1.min(to) - x.0.max(from)).max(0)).sum()
     }
 
     #[test]
