@@ -262,74 +262,6 @@ impl Flow {
             .collect()
     }
 
-    /// Today's day on weekday type `k` with whole windows per *piece* of slot
-    /// ([`pieces`]: the halves of the hour-long slots), `windows[i]` for the i-th piece of
-    /// the day. A shift that changes at half past (a window coming at 09:30 in a session
-    /// opening at 08:30, one leaving at 16:30) then changes the window count where it
-    /// happens instead of being rounded to the whole slot. Each piece keeps its slot's
-    /// arrival rate; each slot's wait in the result is its pieces' arrival-weighted
-    /// mean, so the slots of the result are the flow's slots.
-    pub fn day_wait_by_pieces(&self, k: usize, windows: &[u32]) -> Option<DayWait> {
-        let load = match self.week.get(k) {
-            Some(t) => &t.load,
-            None => &self.load,
-        };
-        if self.arrivals_per_day() <= 0.0 {
-            return None;
-        }
-        let (s, cs2) = self.day_mix();
-        let mut i = 0;
-        let mut owner: Vec<Vec<usize>> = Vec::new(); // per session: slot of each piece
-        let sessions: Vec<Vec<transient::Slot>> = self
-            .sessions
-            .iter()
-            .map(|r| {
-                let mut out = Vec::new();
-                let mut own = Vec::new();
-                for h in r.clone() {
-                    let m = self.minutes.get(h).copied().unwrap_or(60.0);
-                    let erlangs = if m > 0.0 { load[h] * 60.0 / m } else { 0.0 };
-                    for len in pieces(m) {
-                        out.push(transient::Slot {
-                            minutes: len,
-                            arrivals_per_hour: erlangs * 60.0 / s,
-                            windows: windows.get(i).copied().unwrap_or(0),
-                        });
-                        own.push(h);
-                        i += 1;
-                    }
-                }
-                owner.push(own);
-                out
-            })
-            .collect();
-        let refs: Vec<&[transient::Slot]> = sessions.iter().map(Vec::as_slice).collect();
-        let mut day = transient::day(&refs, Service { handle_min: s, cs2 });
-        // Back to the flow's slots: arrivals, person-minutes and waiters add up; the mean
-        // wait is the arrival-weighted mean of the pieces'.
-        for (session, own) in day.sessions.iter_mut().zip(&owner) {
-            let mut merged: Vec<transient::SlotWait> = Vec::new();
-            let mut last = usize::MAX;
-            for (w, &h) in session.slots.iter().zip(own) {
-                if h != last {
-                    merged.push(transient::SlotWait::default());
-                    last = h;
-                }
-                let m = merged.last_mut().expect("pushed");
-                m.mean_wait_min = m.mean_wait_min * m.arrivals + w.mean_wait_min * w.arrivals;
-                m.p_wait = m.p_wait * m.arrivals + w.p_wait * w.arrivals;
-                m.arrivals += w.arrivals;
-                m.person_min += w.person_min;
-                if m.arrivals > 0.0 {
-                    m.mean_wait_min /= m.arrivals;
-                    m.p_wait /= m.arrivals;
-                }
-            }
-            session.slots = merged;
-        }
-        Some(day)
-    }
-
     /// The day with work `load` per slot, at the typical day's handling mix.
     fn wait_with(&self, load: &[f64], windows: &dyn Fn(usize) -> u32) -> Option<DayWait> {
         let total = self.arrivals_per_day();
@@ -356,18 +288,6 @@ impl Flow {
             .collect();
         let refs: Vec<&[transient::Slot]> = sessions.iter().map(Vec::as_slice).collect();
         Some(transient::day(&refs, Service { handle_min: s, cs2 }))
-    }
-}
-
-/// The pieces of a slot of `minutes` for today's staffing ([`Flow::day_wait_by_pieces`]):
-/// its two halves when it is longer than half an hour (an hour-long slot: :00–:30 and
-/// :30–:00), else the slot itself. Half an hour is the grain at which shifts change in
-/// practice (09:30, 16:30) and at which the duty rule reads the log.
-pub fn pieces(minutes: f64) -> Vec<f64> {
-    if minutes > 30.0 {
-        vec![minutes / 2.0; 2]
-    } else {
-        vec![minutes]
     }
 }
 
@@ -598,12 +518,12 @@ fn utilisation(load: f64, servers: f64) -> f64 {
 }
 
 /// Today's hall as it ran: each open day's session(s) with the whole windows the tickets
-/// show on duty per piece of slot that day ([`pieces`], half hours) (`days`: (number of days, windows per slot) for each
+/// show on duty per slot that day (`days`: (number of days, windows per slot) for each
 /// distinct staffing pattern), at the typical day's arrivals — never a blend of
 /// fractional averages. The day waits are pooled by arrivals; the p90 and the worst slot
 /// are the day-weighted averages of each pattern's.
 ///
-/// `days` holds (days, weekday type, windows per piece); the weekday type picks the
+/// `days` holds (days, weekday type, windows per slot); the weekday type picks the
 /// weekday's arrivals when the flow plans each weekday (`--slots week`).
 pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, usize, Vec<u32>)], k: f64) -> PoolEval {
     let mut person_min = 0.0;
@@ -613,7 +533,7 @@ pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, usize, Vec<u32>)], k: f64) -
     let mut weight = 0.0;
     let mut finite = true;
     for (w, day_type, windows) in days {
-        let Some(d) = flow.day_wait_by_pieces(*day_type, windows) else {
+        let Some(d) = flow.day_wait_on(*day_type, |h| windows.get(h).copied().unwrap_or(0)) else {
             continue;
         };
         if !d.mean_wait_min.is_finite() {
@@ -654,17 +574,9 @@ pub fn eval_pool_staffed(flow: &Flow, days: &[(f64, usize, Vec<u32>)], k: f64) -
     let peak_h = (0..flow.load.len())
         .max_by(|&a, &b| flow.erlangs(a).total_cmp(&flow.erlangs(b)))
         .unwrap_or(0);
-    // The peak slot's pieces: their mean count.
-    let first: usize = (0..peak_h).map(|h| pieces(flow.minutes[h]).len()).sum();
-    let n = pieces(flow.minutes.get(peak_h).copied().unwrap_or(60.0)).len();
     let mean_servers = days
         .iter()
-        .map(|(w, _, v)| {
-            let c: u32 = (first..first + n)
-                .map(|i| v.get(i).copied().unwrap_or(0))
-                .sum();
-            w * f64::from(c) / n as f64
-        })
+        .map(|(w, _, v)| w * f64::from(v.get(peak_h).copied().unwrap_or(0)))
         .sum::<f64>()
         / total.max(1e-12);
     PoolEval {

@@ -42,8 +42,8 @@ fn observed_by_pool(hall: &Hall, model: &HallModel) -> Vec<Option<f64>> {
 }
 
 /// One pool's staffing days: (number of open days, weekday type, servers on duty per
-/// piece of slot, `evaluate::pieces`) for each distinct pattern; the weekday type is 0
-/// unless the model plans each open weekday (`--slots week`).
+/// slot) for each distinct pattern; the weekday type is 0 unless the model plans each
+/// open weekday (`--slots week`).
 type StaffingPatterns = Vec<(f64, usize, Vec<u32>)>;
 
 /// Today's staffing per pool: for each distinct pattern of whole servers on duty per
@@ -51,7 +51,7 @@ type StaffingPatterns = Vec<(f64, usize, Vec<u32>)>;
 /// windows is evaluated as the day's real mix of 1 and 2"). On duty is the one rule the
 /// replay uses too (`hall::derive::duty`): a window is on duty over the sessions in which
 /// it serves, except where the log shows it idle while its pool had people waiting; it
-/// counts in a piece of slot (half hour) when on duty for at least half of it, with as many servers as the
+/// counts in a slot when on duty for at least half of it, with as many servers as the
 /// services the log shows overlapping at it (normally one; `staff` is head count). A day
 /// on which a pool had nobody on duty is a day it was closed (it served nobody), not a
 /// day of infinite waits, and is left out of that pool's patterns.
@@ -71,23 +71,11 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPattern
                 .collect()
         })
         .collect();
-    // Per piece of slot (the halves of hour-long slots, `evaluate::pieces`), in seconds
-    // of the day, so that a shift changing at half past counts where it changes.
-    let slots: Vec<(i64, i64)> = model
+    let slots: Vec<(u32, u32)> = model
         .shape
         .slots
         .iter()
-        .flat_map(|s| {
-            let mut from = i64::from(s.start) * 60;
-            evaluate::pieces(f64::from(s.minutes))
-                .into_iter()
-                .map(move |m| {
-                    let to = from + (m * 60.0).round() as i64;
-                    let piece = (from, to);
-                    from = to;
-                    piece
-                })
-        })
+        .map(|s| (s.start, s.end()))
         .collect();
     let weekdays: std::collections::BTreeSet<u32> = crate::hall::derive::opening_hours(t)
         .map(|h| h.weekdays.into_iter().collect())
@@ -108,7 +96,10 @@ fn staffed_by_pool(hall: &Hall, model: &HallModel) -> Option<Vec<StaffingPattern
             let pattern: Vec<u32> = slots
                 .iter()
                 .map(|&(a, b)| {
-                    let (from, to) = (day * time::DAY + a, day * time::DAY + b);
+                    let (from, to) = (
+                        day * time::DAY + i64::from(a) * 60,
+                        day * time::DAY + i64::from(b) * 60,
+                    );
                     windows
                         .iter()
                         .filter(|&&w| 2 * duty.seconds_on(w, from, to) >= to - from)
