@@ -121,7 +121,7 @@ fn a_plan_for_more_demand_is_checked_against_the_grown_replay() {
 }
 
 #[test]
-fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
+fn the_replay_check_keeps_every_target_the_ratio_plan_misses() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (p, s) = (dir.path().join("plan"), dir.path().join("sim"));
     plan(&p, &["demand_change=-0.4", "calibration=ratio"]);
@@ -130,12 +130,10 @@ fn the_ratio_calibration_alone_is_optimistic_for_the_pools_a_plan_shrinks() {
         .filter(|(_, _, target, wait)| *wait > target + 0.005)
         .map(|(pool, ..)| pool)
         .collect();
-    // With the transient model the ratio plan is much closer than it was with SIPP (6
-    // pools missed then), but the pools a plan shrinks still drift: at least one misses.
-    assert!(
-        !missed.is_empty(),
-        "without the replay check some pools miss their targets: {missed:?}"
-    );
+    // The ratio plan alone is not checked by the replay: with SIPP 6 pools missed, with
+    // the transient model at least one did; since leaving windows finish their visitors
+    // and rosters hold on silent days (branch accuracy4) none does on the sample. Nothing
+    // guarantees that, so only the checked plan is asserted on.
     // The default plan is checked by the replay (raised pools, then the descent over
     // budgets): every pool the ratio plan missed keeps its target there.
     let (q, t) = (dir.path().join("checked"), dir.path().join("checked-sim"));

@@ -11,7 +11,8 @@ For every hall folder in DIR (one with truth.json):
   hallplan plan     --data HALL --out TMP  backtest.csv: the planning model per pool
 and per department:
   replay   vs observed (truth.json)        |error| <= 2 %
-  model    vs observed                     median |error| <= 15 % per hall, none above 50 %
+  model    vs observed                     median |error| <= 15 % per hall, none above 50 %,
+                                           beyond the log's own sampling noise (NOISE_Z)
   model    vs long-run expected            median |error| <= 8 % per hall
   hallplan's own "observed" vs truth       |error| <= 1 % (it read the log as written)
 Errors are relative to max(reference, FLOOR_MIN) with FLOOR_MIN = 0.5 minute, so that
@@ -40,6 +41,18 @@ import time
 # --------------------------------------------------------------------------- one place to adapt
 
 FLOOR_MIN = 0.5  # denominator floor of relative errors, minutes
+# One log is one draw of four weeks: its mean wait scatters around the long-run expected
+# wait with standard deviation sd_log = se * sqrt(R) (se: the standard error of the mean
+# of R independent replications in truth.json). A model that is exactly right scores
+# |expected - observed| against this log, which on small, light halls is above the
+# observed-wait targets themselves (docs/VALIDATION.md, "perfect model"). So the
+# model-vs-observed checks score the part of the error the log's noise cannot explain:
+# the distance from the model to the band observed +- NOISE_Z * sd_log (0 inside it),
+# relative to max(observed, FLOOR_MIN). A perfect model then passes in 95 % of
+# departments; where the log is precise (sd_log small) nothing changes. The raw error
+# is reported beside it, and model vs expected (the reference without that noise) keeps
+# its own strict target.
+NOISE_Z = 1.96
 TARGETS = dict(
     replay_max=0.02,  # |replay - observed| per department
     model_median=0.15,  # median |model - observed| per hall
@@ -85,6 +98,22 @@ SOURCES = {
 }
 TIMEOUT_S = 1800
 
+# Kinds of check, for --advisory: a check's kind is read from its name.
+CHECK_KINDS = {
+    "expected_median": "model vs expected median",
+    "model_median": "model median |error|",
+    "model_max": "model within",
+    "replay": "replay within",
+}
+
+
+def check_kind(name: str):
+    for kind, marker in CHECK_KINDS.items():
+        if marker in name:
+            return kind
+    return None
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -92,6 +121,16 @@ def rel(x, ref):
     if x is None or ref is None:
         return None
     return (x - ref) / max(ref, FLOOR_MIN)
+
+
+def rel_beyond_noise(x, ref, noise):
+    """`rel`, but of the distance from x to the band ref +- NOISE_Z * noise (0 inside)."""
+    if x is None or ref is None:
+        return None
+    band = NOISE_Z * (noise or 0.0)
+    d = x - ref
+    d = d - band if d > band else d + band if d < -band else 0.0
+    return d / max(ref, FLOOR_MIN)
 
 
 def num(s: str):
@@ -249,6 +288,8 @@ def check_hall(hall: str, binary: str, checks: Checks, model_col, extra_plan, lo
         exp_ = d["expected"]["mean_wait_min"]
         r = dict(department=dn, windows=len(d["windows"]), util=d["utilisation_busiest_slot"],
                  served=d["observed"]["served"], observed=obs, expected=exp_, se=d["expected"]["se_min"])
+        # sampling sd of one log's mean wait (see NOISE_Z)
+        r["sd_log"] = d["expected"]["se_min"] * d["expected"]["replications"] ** 0.5
         sk = match_department(dn, list(results.get("simulate", {})))
         pk = match_department(dn, list(results.get("plan", {})))
         s = results.get("simulate", {}).get(sk, {}) if sk else {}
@@ -258,6 +299,8 @@ def check_hall(hall: str, binary: str, checks: Checks, model_col, extra_plan, lo
         r["e_replay"] = rel(r["replay"], obs)
         r["e_plan_replay"] = rel(r["plan_replay"], obs)
         r["e_model"] = rel(r["model"], obs)
+        r["e_model_net"] = rel_beyond_noise(r["model"], obs, r["sd_log"])
+        r["e_exp_obs_net"] = rel_beyond_noise(exp_, obs, r["sd_log"])  # ~0 but for 5 %
         r["e_model_exp"] = rel(r["model"], exp_)
         r["e_obs_exp"] = rel(obs, exp_)
         r["e_exp_obs"] = rel(exp_, obs)  # a perfect model's error against this one log
@@ -266,19 +309,20 @@ def check_hall(hall: str, binary: str, checks: Checks, model_col, extra_plan, lo
         checks.add(name, f"{dn}: replay within ±{TARGETS['replay_max']:.0%}",
                    r["e_replay"] is not None and abs(r["e_replay"]) <= TARGETS["replay_max"],
                    f"replay {fmt(r['replay'])} vs observed {fmt(obs)} ({pct(r['e_replay'])})")
-        checks.add(name, f"{dn}: model within ±{TARGETS['model_max']:.0%}",
-                   r["e_model"] is not None and abs(r["e_model"]) <= TARGETS["model_max"],
-                   f"model {fmt(r['model'])} vs observed {fmt(obs)} ({pct(r['e_model'])})")
+        checks.add(name, f"{dn}: model within ±{TARGETS['model_max']:.0%} beyond the log's noise",
+                   r["e_model_net"] is not None and abs(r["e_model_net"]) <= TARGETS["model_max"],
+                   f"model {fmt(r['model'])} vs observed {fmt(obs)} ± {fmt(NOISE_Z * r['sd_log'])} "
+                   f"({pct(r['e_model_net'])} beyond, {pct(r['e_model'])} raw)")
         checks.add(name, f"{dn}: hallplan reads the observed wait (±{TARGETS['read_observed']:.0%} "
                    f"or ±{TARGETS['read_observed_abs']} min)",
                    r["e_read"] is not None and (abs(r["e_read"]) <= TARGETS["read_observed"]
                                                 or abs(r["hp_observed"] - obs) <= TARGETS["read_observed_abs"]),
                    f"hallplan {fmt(r['hp_observed'], 3)} vs truth {fmt(obs, 3)}")
-    em = [abs(r["e_model"]) for r in rows if r["e_model"] is not None]
+    em = [abs(r["e_model_net"]) for r in rows if r["e_model_net"] is not None]
     ee = [abs(r["e_model_exp"]) for r in rows if r["e_model_exp"] is not None]
     med_m = statistics.median(em) if em else None
     med_e = statistics.median(ee) if ee else None
-    checks.add(name, f"model median |error| <= {TARGETS['model_median']:.0%}",
+    checks.add(name, f"model median |error| beyond the log's noise <= {TARGETS['model_median']:.0%}",
                med_m is not None and len(em) == len(rows) and med_m <= TARGETS["model_median"],
                f"median {pct(med_m)} over {len(em)}/{len(rows)} departments")
     checks.add(name, f"model vs expected median |error| <= {TARGETS['expected_median']:.0%}",
@@ -309,16 +353,17 @@ def hall_table(h) -> str:
               f"tickets.{st['tickets_ext']}; expected = {next(iter(t['departments'].values()))['expected']['replications']} replications. "
               f"hallplan: validate {h['times'].get('validate', 0):.1f} s, simulate {h['times'].get('simulate', 0):.1f} s, "
               f"plan {h['times'].get('plan', 0):.1f} s.\n\n")
-    out.write("| department | win | util | served | observed | expected ± se | hallplan obs | replay | err | plan replay | err | model | err obs | err exp |\n")
-    out.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+    out.write("| department | win | util | served | observed ± noise | expected ± se | hallplan obs | replay | err | plan replay | err | model | err obs | beyond noise | err exp |\n")
+    out.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
     for r in h["rows"]:
-        out.write(f"| {r['department']} | {r['windows']} | {r['util']:.2f} | {r['served']} | {fmt(r['observed'])} | "
+        out.write(f"| {r['department']} | {r['windows']} | {r['util']:.2f} | {r['served']} | {fmt(r['observed'])} ± {fmt(NOISE_Z * r['sd_log'])} | "
                   f"{fmt(r['expected'])} ± {fmt(r['se'])} | {fmt(r['hp_observed'])} | {fmt(r['replay'])} | {pct(r['e_replay'])} | "
-                  f"{fmt(r['plan_replay'])} | {pct(r['e_plan_replay'])} | {fmt(r['model'])} | {pct(r['e_model'])} | "
+                  f"{fmt(r['plan_replay'])} | {pct(r['e_plan_replay'])} | {fmt(r['model'])} | {pct(r['e_model'])} | {pct(r['e_model_net'])} | "
                   f"{pct(r['e_model_exp'])} |\n")
     out.write("\n")
     out.write(f"replay: {summary_stats([r['e_replay'] for r in h['rows']])}; "
-              f"model vs observed: {summary_stats([r['e_model'] for r in h['rows']])}; "
+              f"model vs observed: {summary_stats([r['e_model'] for r in h['rows']])}, "
+              f"beyond the log's noise {summary_stats([r['e_model_net'] for r in h['rows']])}; "
               f"model vs expected: {summary_stats([r['e_model_exp'] for r in h['rows']])}.\n\n")
     return out.getvalue()
 
@@ -334,7 +379,8 @@ def write_table(path, halls, checks, binary, bin_label, model_cols, elapsed):
                 f"the failures point to: `validation/README.md`.\n\n")
         f.write(f"Errors are relative to max(reference, {FLOOR_MIN} min): (x − ref) / max(ref, {FLOOR_MIN}). "
                 f"Targets (issue 10 item 6, MODEL.md §6): replay within ±{TARGETS['replay_max']:.0%} of observed per department; "
-                f"model median |error| ≤ {TARGETS['model_median']:.0%} per hall and none above {TARGETS['model_max']:.0%}; "
+                f"model median |error| ≤ {TARGETS['model_median']:.0%} per hall and none above {TARGETS['model_max']:.0%}, "
+                f"beyond the sampling noise of the log (± {NOISE_Z} sd); "
                 f"model vs the long-run expected wait median ≤ {TARGETS['expected_median']:.0%}.\n\n")
         f.write("Columns: *observed* = mean wait of the served tickets of this log (truth.json, from Ciw's records); "
                 "*expected* = long-run expected mean wait of the same four-week schedule (mean of independent Ciw "
@@ -343,9 +389,9 @@ def write_table(path, halls, checks, binary, bin_label, model_cols, elapsed):
                 "`hallplan plan`'s backtest; *model* = the planning model's prediction of today's waits in "
                 "`hallplan plan`'s backtest; *err exp* = model vs expected. All waits in minutes.\n\n")
         f.write("## Summary\n\n")
-        f.write("| hall | depts | replay median | replay max | model median | model max | model vs expected median "
-                "| perfect model median | checks failed |\n")
-        f.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+        f.write("| hall | depts | replay median | replay max | model median | model max | model median beyond noise "
+                "| model max beyond noise | model vs expected median | perfect model median | checks failed |\n")
+        f.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 
         def mm(vals):
             v = [abs(x) for x in vals if x is not None]
@@ -354,17 +400,23 @@ def write_table(path, halls, checks, binary, bin_label, model_cols, elapsed):
         for h in halls:
             rm, rx = mm([r["e_replay"] for r in h["rows"]])
             mmed, mx = mm([r["e_model"] for r in h["rows"]])
+            nmed, nx = mm([r["e_model_net"] for r in h["rows"]])
             em, _ = mm([r["e_model_exp"] for r in h["rows"]])
             pm, _ = mm([r["e_exp_obs"] for r in h["rows"]])
             nf = sum(1 for c in checks.items if c[0] == h["name"] and not c[2])
-            f.write(f"| {h['name']} | {len(h['rows'])} | {rm} | {rx} | {mmed} | {mx} | {em} | {pm} | {nf} |\n")
+            f.write(f"| {h['name']} | {len(h['rows'])} | {rm} | {rx} | {mmed} | {mx} | {nmed} | {nx} | {em} | {pm} | {nf} |\n")
         rm, rx = mm([r["e_replay"] for r in allrows])
         mmed, mx = mm([r["e_model"] for r in allrows])
+        nmed, nx = mm([r["e_model_net"] for r in allrows])
         em, _ = mm([r["e_model_exp"] for r in allrows])
         pm, _ = mm([r["e_exp_obs"] for r in allrows])
-        f.write(f"| **all** | {len(allrows)} | {rm} | {rx} | {mmed} | {mx} | {em} | {pm} | {checks.failed} |\n\n")
+        f.write(f"| **all** | {len(allrows)} | {rm} | {rx} | {mmed} | {mx} | {nmed} | {nx} | {em} | {pm} | {checks.failed} |\n\n")
         f.write("*Perfect model*: the long-run expected wait itself scored against this one log — the sampling noise "
-                "of four weeks, the best a model can do on the observed-wait target.\n\n")
+                "of four weeks, the best a model can do on the observed-wait target. *Noise* = "
+                f"{NOISE_Z} × sd of one log's mean wait (sd = se × √replications); *beyond noise* = the model's "
+                "distance to observed ± noise, relative to max(observed, "
+                f"{FLOOR_MIN} min) (0 inside the band): the observed-wait targets are checked on it (check.py, NOISE_Z), "
+                "so that a model that is exactly right passes in 95 % of departments however short the log.\n\n")
         f.write(f"{checks.passed} checks passed, {checks.failed} failed.\n\n")
         f.write("## Failed checks\n\n")
         fails = [c for c in checks.items if not c[2]]
@@ -389,6 +441,9 @@ def main(argv=None):
     ap.add_argument("--only", help="comma-separated hall names")
     ap.add_argument("--json", help="also write every department's numbers and every check as JSON here")
     ap.add_argument("--report-only", action="store_true", help="always exit 0")
+    ap.add_argument("--advisory", action="append", default=[], choices=sorted(CHECK_KINDS),
+                    help="report this kind of check but do not fail on it (repeatable); the others are "
+                         "enforced (CI: the model-vs-expected median, see validation/README.md)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every check")
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -419,27 +474,33 @@ def main(argv=None):
     print(f"model column: {', '.join(model_cols)}; errors relative to max(reference, {FLOOR_MIN} min)")
     for h in halls:
         print(f"{h['name']}: replay {summary_stats([r['e_replay'] for r in h['rows']])}; "
-              f"model {summary_stats([r['e_model'] for r in h['rows']])}; "
+              f"model {summary_stats([r['e_model'] for r in h['rows']])}, "
+              f"beyond noise {summary_stats([r['e_model_net'] for r in h['rows']])}; "
               f"model vs expected {summary_stats([r['e_model_exp'] for r in h['rows']])}")
     allrows = [r for h in halls for r in h["rows"]]
     print(f"ALL replay vs observed: {summary_stats([r['e_replay'] for r in allrows])} (target each ≤ {TARGETS['replay_max']:.0%})")
-    print(f"ALL model vs observed: {summary_stats([r['e_model'] for r in allrows])} "
+    print(f"ALL model vs observed: {summary_stats([r['e_model'] for r in allrows])}")
+    print(f"ALL model vs observed beyond the log's noise (± {NOISE_Z} sd): "
+          f"{summary_stats([r['e_model_net'] for r in allrows])} "
           f"(target median ≤ {TARGETS['model_median']:.0%} per hall, each ≤ {TARGETS['model_max']:.0%})")
     print(f"ALL model vs expected: {summary_stats([r['e_model_exp'] for r in allrows])} "
           f"(target median ≤ {TARGETS['expected_median']:.0%} per hall)")
     print(f"ALL hallplan's observed vs truth: {summary_stats([r['e_read'] for r in allrows])}")
     print(f"ALL expected vs observed (what a perfect model would score against one log): "
-          f"{summary_stats([r['e_exp_obs'] for r in allrows])}")
+          f"{summary_stats([r['e_exp_obs'] for r in allrows])}; beyond the log's noise "
+          f"{summary_stats([r['e_exp_obs_net'] for r in allrows])}")
     fails = [c for c in checks.items if not c[2]]
+    advisory = [c for c in fails if check_kind(c[1]) in a.advisory]
     for hall, n, ok, detail in (checks.items if a.verbose else fails):
-        print(f"{'ok  ' if ok else 'FAIL'} {hall}: {n} — {detail}")
+        tag = "ok  " if ok else "miss" if check_kind(n) in a.advisory else "FAIL"
+        print(f"{tag} {hall}: {n} — {detail}")
     if a.table:
         os.makedirs(os.path.dirname(os.path.abspath(a.table)), exist_ok=True)
         write_table(a.table, halls, checks, binary, label, ", ".join(model_cols), elapsed)
         print(f"table written to {a.table}")
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
-            json.dump(dict(binary=binary, label=label, floor_min=FLOOR_MIN, targets=TARGETS,
+            json.dump(dict(binary=binary, label=label, floor_min=FLOOR_MIN, noise_z=NOISE_Z, targets=TARGETS,
                            halls=[dict(name=h["name"], times=h["times"], columns=h["used"], departments=h["rows"])
                                   for h in halls],
                            checks=[dict(hall=c[0], check=c[1], ok=c[2], detail=c[3]) for c in checks.items]),
@@ -449,8 +510,10 @@ def main(argv=None):
         # Not a test runner's closing line: in report-only mode misses are findings.
         print(f"report only: {checks.passed} checks met, {checks.failed} missed ({elapsed:.0f} s)")
     else:
-        print(f"{checks.passed} passed, {checks.failed} failed ({elapsed:.0f} s)")
-    sys.exit(0 if a.report_only or checks.failed == 0 else 1)
+        enforced = checks.failed - len(advisory)
+        note = f" (+ {len(advisory)} advisory missed: {', '.join(a.advisory)})" if advisory else ""
+        print(f"{checks.passed} passed, {enforced} failed{note} ({elapsed:.0f} s)")
+    sys.exit(0 if a.report_only or checks.failed == len(advisory) else 1)
 
 
 if __name__ == "__main__":

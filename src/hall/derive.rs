@@ -4,6 +4,7 @@
 
 pub mod blocks;
 pub mod duty;
+mod rosters;
 
 pub use duty::{Duty, LogPools};
 

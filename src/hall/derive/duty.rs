@@ -18,7 +18,10 @@
 //!   end, between two calls from the first such wait to the last — not only the minutes
 //!   in which somebody happened to be waiting. A window that serves nobody in a session in
 //!   which nobody waited that long is a spare the queue never reached: on duty (a spare
-//!   that serves only when every other window is busy is on duty all day).
+//!   that serves only when every other window is busy is on duty all day);
+//! - **rosters** ([`rosters`]): a shift repeats from day to day, so a half hour of the day
+//!   in which a window was shown away on at least [`ROSTER_MIN_DAYS`] days, and on more
+//!   days than it called anyone, is away on the days whose log is silent about it too.
 //!
 //! Where nobody waited, an idle window cannot be told from an absent one; it counts as on
 //! duty, which is what the waits the log shows are consistent with. Days on which the
@@ -43,6 +46,8 @@
 use std::collections::BTreeMap;
 
 pub use super::blocks::{after_call_work, merge, subtract, BlockLog, Blocks, AFTER_CALL_MAX_S};
+pub use super::rosters::ROSTER_MIN_DAYS;
+use super::rosters::{rosters, HALF_HOUR_S};
 use crate::hall::{time, Hall, Tickets, WindowKind, NONE, NO_TIME};
 
 /// Who waits with whom: the pools of today's hall as its ticket log shows them.
@@ -310,6 +315,9 @@ impl Duty {
         let mut busy: Vec<(i64, i64)> = Vec::new();
         let mut span: Vec<(i64, i64)> = Vec::new();
         let mut extents: Vec<(i64, i64)> = Vec::new();
+        // Per window: the days of its working span, and per day the half hours in which
+        // it called anyone (bit k: minutes 30k..30k+30 of the day), for the roster pass.
+        let mut called: Vec<BTreeMap<i64, u64>> = vec![BTreeMap::new(); t.windows.len()];
         for b in 0..blocks.len() {
             blocks.tickets(b, &mut tickets);
             log.read(t, pools, &servers, &tickets);
@@ -335,6 +343,14 @@ impl Duty {
                     .collect();
                 for &w in ws {
                     let calls = &log.busy[w as usize];
+                    let by_day = &mut called[w as usize];
+                    for &d in &days {
+                        by_day.entry(d).or_insert(0);
+                    }
+                    for &(c, _, _) in calls {
+                        let bit = (c - time::day(c) * time::DAY) / HALF_HOUR_S;
+                        *by_day.entry(time::day(c)).or_insert(0) |= 1u64 << bit;
+                    }
                     // The working span: every session of the pool's open days.
                     span.clear();
                     extents.clear();
@@ -360,6 +376,9 @@ impl Duty {
                     }
                 }
             }
+        }
+        for (w, by_day) in called.iter().enumerate() {
+            rosters(&mut on[w], by_day);
         }
         Duty {
             sessions,
@@ -532,248 +551,4 @@ fn extent(sessions: &[(u32, u32)], c: i64) -> (i64, i64) {
 pub const ABSENT_WAIT_S: i64 = 120;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::hall::{Status, TicketRow, Window};
-
-    const MIN: i64 = 60;
-    const HOUR: i64 = 3600;
-
-    /// Monday 2024-06-03, 00:00.
-    fn monday() -> i64 {
-        time::days_from_civil(2024, 6, 3) * time::DAY
-    }
-
-    /// A one-department hall from (issued, called, finished, window) rows, served.
-    fn hall(windows: &[&str], rows: &[(i64, i64, i64, &str)]) -> Hall {
-        let mut rows = rows.to_vec();
-        rows.sort_by_key(|r| r.0);
-        let mut tickets = Tickets::default();
-        for &(issued, called, finished, w) in &rows {
-            tickets.push(TicketRow {
-                issued,
-                called,
-                finished,
-                window: Some(w),
-                department: "D",
-                matter: None,
-                status: Status::Served,
-            });
-        }
-        Hall {
-            windows: windows
-                .iter()
-                .map(|id| Window {
-                    id: id.to_string(),
-                    department: "D".into(),
-                    staff: 2,
-                    kind: WindowKind::Department,
-                    merge_group: None,
-                    locked: false,
-                })
-                .collect(),
-            tickets,
-            ..Hall::default()
-        }
-    }
-
-    /// Quick tickets at window `w`, one at :05 of every hour 09–11 and 13–16 (so that the
-    /// opening hours are read as 09–12, 13–17).
-    fn hours_of(w: &'static str) -> Vec<(i64, i64, i64, &'static str)> {
-        [9, 10, 11, 13, 14, 15, 16]
-            .iter()
-            .map(|h| {
-                let at = monday() + h * HOUR + 5 * MIN;
-                (at, at, at + MIN, w)
-            })
-            .collect()
-    }
-
-    fn duty_of(h: &Hall) -> (Duty, impl Fn(&str) -> u32 + '_) {
-        let idx = |w: &str| h.tickets.windows.get(w).expect("in the log");
-        (Duty::read(h), idx)
-    }
-
-    #[test]
-    fn sessions_are_runs_of_open_hours_and_a_break_ends_one() {
-        assert_eq!(
-            sessions_of(&[9, 10, 11, 13, 14, 15, 16]),
-            [(9, 12), (13, 17)]
-        );
-        assert_eq!(sessions_of(&[]), [(0, 24)]);
-    }
-
-    #[test]
-    fn a_spare_window_that_serves_only_when_all_others_are_busy_is_on_duty_all_day() {
-        // A serves all day; spare window S serves twice in the afternoon, at 14:30 and
-        // 15:10, while A was busy. Nobody waited while S was idle, so S is on duty from
-        // the afternoon's opening (and through its drain), not only around its calls; in
-        // the morning it served nobody, but nobody waited either: a spare the queue never
-        // reached is on duty too (input.md, "Staffed windows per hour").
-        let mut rows = hours_of("A");
-        let t = monday() + 14 * HOUR + 30 * MIN;
-        rows.push((t - MIN, t - MIN, t + 20 * MIN, "A"));
-        rows.push((t, t, t + 5 * MIN, "S"));
-        rows.push((t + 40 * MIN - MIN, t + 40 * MIN - MIN, t + 60 * MIN, "A"));
-        rows.push((t + 40 * MIN, t + 40 * MIN, t + 45 * MIN, "S"));
-        let h = hall(&["A", "S"], &rows);
-        let (duty, w) = duty_of(&h);
-        let day = time::day(monday());
-        let afternoon: Vec<(u32, u32)> = (13..17).map(|h| (h * 60, h * 60 + 60)).collect();
-        assert_eq!(
-            duty.windows_by_slot(&[w("S")], day, &afternoon),
-            [1, 1, 1, 1]
-        );
-        let morning: Vec<(u32, u32)> = (9..12).map(|h| (h * 60, h * 60 + 60)).collect();
-        assert_eq!(duty.windows_by_slot(&[w("S")], day, &morning), [1, 1, 1]);
-        assert_eq!(
-            duty.windows_by_slot(&[w("A"), w("S")], day, &afternoon),
-            [2; 4]
-        );
-        // The whole day: the first session's extent starts at midnight.
-        assert_eq!(
-            duty.seconds_on(w("S"), monday(), monday() + 24 * HOUR),
-            24 * HOUR
-        );
-        assert_eq!(duty.servers[w("S") as usize], 1, "staff 2, one server");
-    }
-
-    #[test]
-    fn a_window_that_served_nobody_in_a_session_where_people_waited_was_away_from_the_first_wait() {
-        // S serves in the afternoon only; in the morning tickets waited 15 minutes at 09:10
-        // and at 11:30 while S sat idle (A busy): S was away from the first of those waits
-        // on (it left, or never came), not a spare on duty.
-        let mut rows = hours_of("A");
-        let at = |h: i64, m: i64| monday() + h * HOUR + m * MIN;
-        rows.push((at(9, 5), at(9, 5), at(9, 25), "A"));
-        rows.push((at(9, 10), at(9, 25), at(9, 35), "A"));
-        rows.push((at(11, 20), at(11, 20), at(11, 45), "A"));
-        rows.push((at(11, 30), at(11, 45), at(11, 50), "A"));
-        let t = at(14, 30);
-        rows.push((t, t, t + 5 * MIN, "S"));
-        let h = hall(&["A", "S"], &rows);
-        let (duty, w) = duty_of(&h);
-        let day = time::day(monday());
-        let morning: Vec<(u32, u32)> = (9..12).map(|h| (h * 60, h * 60 + 60)).collect();
-        assert_eq!(duty.windows_by_slot(&[w("S")], day, &morning), [0, 0, 0]);
-        assert_eq!(duty.seconds_on(w("S"), at(9, 10), at(11, 45)), 0);
-        let afternoon: Vec<(u32, u32)> = (13..17).map(|h| (h * 60, h * 60 + 60)).collect();
-        assert_eq!(duty.windows_by_slot(&[w("S")], day, &afternoon), [1; 4]);
-    }
-
-    #[test]
-    fn a_clerk_who_comes_late_is_away_from_the_opening_not_only_while_people_waited() {
-        // B's first call is at 10:40. Between 09:00 and 10:40 people waited twice while B
-        // sat idle (09:10–09:20 and 10:20–10:40), with quiet minutes in between: B came
-        // once, after 10:40's wait began, so B is away from the opening to 10:40 — the
-        // quiet minutes of 09:20–10:20 do not make B a window on duty in the 10 o'clock
-        // hour.
-        let mut rows = hours_of("C");
-        let nine = monday() + 9 * HOUR;
-        rows.push((nine + 5 * MIN, nine + 5 * MIN, nine + 20 * MIN, "A"));
-        rows.push((nine + 10 * MIN, nine + 20 * MIN, nine + 30 * MIN, "A"));
-        rows.push((nine + 75 * MIN, nine + 75 * MIN, nine + 110 * MIN, "A"));
-        rows.push((nine + 80 * MIN, nine + 100 * MIN, nine + 115 * MIN, "B"));
-        rows.push((nine + 81 * MIN, nine + 110 * MIN, nine + 120 * MIN, "A"));
-        let h = hall(&["A", "B", "C"], &rows);
-        let (duty, w) = duty_of(&h);
-        let day = time::day(monday());
-        assert_eq!(
-            duty.windows_by_slot(&[w("B")], day, &[(540, 600), (600, 660), (660, 720)]),
-            [0, 0, 1]
-        );
-        assert_eq!(duty.seconds_on(w("B"), nine, nine + 100 * MIN), 0);
-        // A short wait (a clerk taking a minute to call) is not a spell away.
-        assert!(away_spells(&[(0, 1000)], &[(500, 600)], &[(100, 160)]).is_empty());
-        assert_eq!(
-            away_spells(&[(0, 1000)], &[(500, 600)], &[(100, 160), (300, 450)]),
-            [(0, 450)]
-        );
-        assert_eq!(
-            away_spells(
-                &[(0, 1000)],
-                &[(100, 200), (800, 900)],
-                &[(300, 450), (600, 750)]
-            ),
-            [(300, 750)]
-        );
-        assert_eq!(
-            away_spells(&[(0, 1000)], &[(100, 200)], &[(300, 450)]),
-            [(300, 1000)]
-        );
-    }
-
-    #[test]
-    fn a_window_that_starts_at_ten_while_people_waited_from_nine_is_off_duty_before_ten() {
-        // A serves from 09:00; B's first call is at 10:00, of a ticket issued at 09:00
-        // that waited (A busy) — B was idle while people waited, so B was not there yet.
-        // (C's quick tickets only set the opening hours.)
-        let mut rows = hours_of("C");
-        let nine = monday() + 9 * HOUR;
-        rows.push((nine, nine, nine + 62 * MIN, "A"));
-        rows.push((nine, nine + HOUR, nine + HOUR + 10 * MIN, "B"));
-        let h = hall(&["A", "B", "C"], &rows);
-        let (duty, w) = duty_of(&h);
-        assert_eq!(duty.seconds_on(w("B"), nine, nine + HOUR), 0);
-        assert_eq!(duty.seconds_on(w("B"), nine + HOUR, nine + 2 * HOUR), HOUR);
-        let day = time::day(monday());
-        assert_eq!(
-            duty.windows_by_slot(&[w("A"), w("B")], day, &[(540, 600), (600, 660)]),
-            [1, 2]
-        );
-        // A short slot is its own length; a window on duty for half of it counts.
-        assert_eq!(duty.windows_by_slot(&[w("B")], day, &[(570, 630)]), [1]);
-        assert_eq!(duty.windows_by_slot(&[w("B")], day, &[(560, 630)]), [0]);
-    }
-
-    #[test]
-    fn windows_stay_on_duty_after_closing_until_the_next_session_opens() {
-        // A's last call of the morning is at 11:50 and it finishes at 12:20 (the queue
-        // drained after closing); nobody waited while it was idle afterwards. It is on
-        // duty through the morning's drain to the afternoon's opening, and the idle hour
-        // counts as on duty in the legacy-shaped table too.
-        let mut rows = hours_of("A");
-        let t = monday() + 11 * HOUR + 50 * MIN;
-        rows.push((t, t, t + 30 * MIN, "A"));
-        let h = hall(&["A"], &rows);
-        let (duty, w) = duty_of(&h);
-        let noon = monday() + 12 * HOUR;
-        assert_eq!(duty.seconds_on(w("A"), noon, noon + HOUR), HOUR);
-        let staffed = duty.staffed(&[time::day(monday())]);
-        assert_eq!(staffed.len(), 7, "every open hour, not lunch: {staffed:?}");
-    }
-
-    #[test]
-    fn servers_are_the_services_the_log_shows_at_once_not_the_head_count() {
-        let t = monday() + 9 * HOUR;
-        // Back to back at a window with two clerks: one server.
-        let one: Vec<_> = (0..20)
-            .map(|k| {
-                (
-                    t + k * 10 * MIN,
-                    t + k * 10 * MIN,
-                    t + (k + 1) * 10 * MIN,
-                    "A",
-                )
-            })
-            .collect();
-        // The same with one duplicated row (dirt): still one server.
-        let mut dup = one.clone();
-        dup.push((t + 30, t + 30, t + 9 * MIN, "A"));
-        // Two at once all morning: two servers.
-        let mut two = one.clone();
-        two.extend((0..20).map(|k| {
-            (
-                t + k * 10 * MIN,
-                t + k * 10 * MIN + 5,
-                t + (k + 1) * 10 * MIN,
-                "A",
-            )
-        }));
-        for (rows, want) in [(one, 1), (dup, 1), (two, 2)] {
-            let h = hall(&["A"], &rows);
-            let blocks = Blocks::cut(&h.tickets, false);
-            assert_eq!(window_servers(&h.tickets, &blocks), [want]);
-        }
-    }
-}
+mod tests;

@@ -3,12 +3,16 @@
 //! slot's mean wait (see *Approximations* in the parent module).
 
 use super::mixture::Mixture;
-use super::uniformise::{poisson_window, Seg, SegOut, SlotDist};
+use super::uniformise::{after_leaving, poisson_window, Seg, SegOut, SlotDist};
 
 /// Backward quantities of one slot (positions j = 0..=jmax, 0 = gone).
 pub(super) struct Backward {
     /// R at the slot's start.
     pub(super) start: Vec<f64>,
+    /// R at the slot's end, before the next slot's window change: the next slot's start,
+    /// or, when windows leave there, that vector seen through the leaving (see
+    /// `at_leaving`). Empty for a slot of zero length.
+    pub(super) end: Vec<f64>,
     /// Φ_i = ∫₀ᵀ (τ/T)^i·e^{Gτ}δ dτ, i = 0, 1, 2, with δ = R_{h+1} − R_c (c > 0 only).
     phi: [Vec<f64>; 3],
 }
@@ -17,10 +21,10 @@ pub(super) struct Backward {
 /// positions ≤ c in service) at the start of each slot, and at closing (returned second),
 /// with the moments Φ of the correction each slot needs (see `varying_slot_waits`).
 ///
-/// Under FCFS with pre-emption of the latest arrivals, nobody behind a customer affects
-/// him: his position only falls, by one at rate μ·min(j − 1, c) (someone ahead finishes),
+/// Under FCFS nobody behind a customer affects him: his position only falls, by one at rate μ·min(j − 1, c) (someone ahead finishes),
 /// he leaves at rate μ if j ≤ c, and he waits while j > c — a chain with generator G. At
-/// closing R(j) = (j − c)⁺/(cμ) (the drain). Within a slot with c > 0 windows,
+/// closing R(j) = (j − c)⁺/(cμ) (the drain). Where windows leave between slots, the end
+/// of the earlier slot sees the next start through `at_leaving` (exhaustive service). Within a slot with c > 0 windows,
 /// R(·, t) = R_c + e^{G(t_e − t)}δ, where R_c = (j − c)⁺/(cμ) solves the slot's equation
 /// (constant windows forever) and δ = R_{h+1} − R_c carries the later window changes back;
 /// e^{Gτ}δ is summed by uniformisation at rate cμ (P'·y is a shift down above c). With no
@@ -39,14 +43,23 @@ pub(super) fn remaining_waits(
         .collect();
     let mut out: Vec<Backward> = Vec::with_capacity(segs.len());
     let mut next = closing.clone();
+    // Windows of the next slot of positive length (the drain's after the last).
+    let mut next_c = drain_c;
     let mut y = vec![0.0; jmax + 1];
     for seg in segs.iter().rev() {
         let t = seg.minutes;
         let c = seg.c as usize;
         let empty = || [Vec::new(), Vec::new(), Vec::new()];
+        if t > 0.0 {
+            if next_c < seg.c {
+                next = at_leaving(&next, seg.c, next_c);
+            }
+            next_c = seg.c;
+        }
         let back = if t <= 0.0 {
             Backward {
                 start: next.clone(),
+                end: Vec::new(),
                 phi: empty(),
             }
         } else if c == 0 {
@@ -57,6 +70,7 @@ pub(super) fn remaining_waits(
                 .collect();
             Backward {
                 start,
+                end: next.clone(),
                 phi: empty(),
             }
         } else {
@@ -116,13 +130,33 @@ pub(super) fn remaining_waits(
             let start = (0..=jmax)
                 .map(|j| if j == 0 { 0.0 } else { rc(j) + end[j] })
                 .collect();
-            Backward { start, phi }
+            Backward {
+                start,
+                end: next.clone(),
+                phi,
+            }
         };
         next = back.start.clone();
         out.push(back);
     }
     out.reverse();
     (out, closing)
+}
+
+/// R(j) just before windows leave, from R(j) just after (`after`): a customer in service
+/// (j ≤ `from`) is done waiting, whether his window stays or leaves (it finishes him); one
+/// in the queue moves up by the visitors who leave the chain with the leaving windows
+/// (see `uniformise::after_leaving`; with j > `from` all `from − to` of them).
+fn at_leaving(after: &[f64], from: u32, to: u32) -> Vec<f64> {
+    (0..after.len())
+        .map(|j| {
+            if j <= from as usize {
+                0.0
+            } else {
+                after[after_leaving(j, from, to)]
+            }
+        })
+        .collect()
 }
 
 /// Slot waits when the window count varies within the session. An arrival at time t of
@@ -149,7 +183,7 @@ pub(super) fn varying_slot_waits(
         .max()
         .unwrap_or(1);
     let (mut weights, mut tails) = (Vec::new(), Vec::new());
-    let (back, closing) = remaining_waits(segs, mu, drain_c, jmax, &mut weights, &mut tails);
+    let (back, _closing) = remaining_waits(segs, mu, drain_c, jmax, &mut weights, &mut tails);
     // Slots without a stored distribution (zero length) are skipped by `run`.
     let mut stored = dists.iter();
     for (h, (seg, out)) in segs.iter().zip(outs.iter_mut()).enumerate() {
@@ -161,7 +195,7 @@ pub(super) fn varying_slot_waits(
         if seg.lambda <= 0.0 {
             continue;
         }
-        let next = back.get(h + 1).map_or(&closing, |b| &b.start);
+        let next = &back[h].end;
         let c = seg.c as usize;
         let mut sum = 0.0;
         if c == 0 {

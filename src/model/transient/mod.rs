@@ -63,27 +63,32 @@
 //!   understated them where cs² < 1 (median |model − expected| 9.2 % → 8.4 % over 77
 //!   departments, largest 91 % → 64 %, docs/VALIDATION.md). A closed stretch (c = 0)
 //!   is scaled too, though waiting for a window to open does not depend on cs².
-//! - **Windows that close between slots.** The CTMC lets the people beyond the new count
-//!   go back to the queue (pre-emptive; with exponential handling they resume without
-//!   loss). A real window usually finishes its customer (exhaustive service), so when c
-//!   drops the model's queue is a little longer for about one service time. The Monte
-//!   Carlo tests simulate the pre-emptive rule, so they test the model, not this choice.
+//! - **Windows that leave between slots finish their visitors** (exhaustive service, as a
+//!   real clerk and the Ciw halls do): when c drops from c₀ to c₁ the visitors at the
+//!   leaving windows leave the chain at once (their remaining services are independent
+//!   of everyone else's with exponential handling), n ↦ n − clamp(n − c₁, 0, c₀ − c₁).
+//!   Exact when the queue is not empty at the drop; below that the idle windows are the
+//!   ones that leave. The earlier engine sent those visitors back to the queue
+//!   (pre-emptive), which overstated the hour after a window left early by about one
+//!   service time per leaving window (h03 公积金中心 +74 % against its log once the
+//!   roster rule of `hall::derive::duty` saw the early leave). The Monte Carlo and RK4
+//!   references in the tests follow the same rule.
 //! - **Slot waits when windows change later.** With the same c to the end of the session
 //!   (the planner's fast path) the virtual wait is exact. Otherwise a customer at position
 //!   j (1 = first in line) has an expected remaining wait R(j, t) that depends on the later
 //!   window counts; it is computed exactly at the slot boundaries by a backward
-//!   uniformisation of his position (a pure-death chain: one position down at rate
-//!   μ·min(j − 1, c), gone at rate μ if j ≤ c, waiting while j > c; nobody behind him
-//!   matters under FCFS with pre-emption), and inside the slot R = R_c + e^{G(t_e − t)}δ
-//!   with R_c = (j − c)⁺/(cμ) and δ = R_{h+1} − R_c. The R_c part pairs exactly with
-//!   ∫p dt; for the correction, which fades as the people ahead are served, p(t) is taken
-//!   quadratic in time through the exact p(t_e), dp/dt(t_e) = p(t_e)·Q and ∫p dt. Closed
-//!   slots are exact (R = t_e − t + R_{h+1}). Measured against the exact
-//!   ∫λ·Σ_n p_n(t)·R(n + 1, t)dt (RK4 on a fine grid) on eight sessions with windows
-//!   opening, closing, lunch dips, overloaded peaks and a closed stretch: within 0.72 %,
-//!   where the rule "wait with the current count" (Erlang(n − c + 1, cμ)) was off by
-//!   10–164 % (a one-window lunch slot between three-window hours: +146 %). The slot's p90
-//!   mixture is stretched in time to the corrected mean. This costs a backward sweep of
+//!   uniformisation of his position (a pure-death chain: one position down at rate μ·min(j
+//!   − 1, c), gone at rate μ if j ≤ c, waiting while j > c, moved up by the visitors who
+//!   leave with leaving windows; nobody behind him matters under FCFS), and inside the slot
+//!   R = R_c + e^{G(t_e − t)}δ with R_c = (j − c)⁺/(cμ) and δ = R_{h+1} − R_c. The R_c part
+//!   pairs exactly with ∫p dt; for the correction, which fades as the people ahead are
+//!   served, p(t) is taken quadratic in time through the exact p(t_e), dp/dt(t_e) =
+//!   p(t_e)·Q and ∫p dt. Closed slots are exact (R = t_e − t + R_{h+1}). Measured against
+//!   the exact ∫λ·Σ_n p_n(t)·R(n + 1, t)dt (RK4 on a fine grid) on eight sessions with
+//!   windows opening, closing, lunch dips, overloaded peaks and a closed stretch: within
+//!   0.72 %, where the rule "wait with the current count" (Erlang(n − c + 1, cμ)) was off
+//!   by 10–164 % (a one-window lunch slot between three-window hours: +146 %). The slot's
+//!   p90 mixture is stretched in time to the corrected mean. This costs a backward sweep of
 //!   about the forward pass's size, in [`session`] and [`day`] only when windows vary.
 //! - **p90 of a closed slot**: its arrivals' extra wait until the opening is taken at its
 //!   mean (half the slot plus the closed time after it), not spread.

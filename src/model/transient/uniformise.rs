@@ -219,12 +219,20 @@ pub(super) fn run<const D: bool>(
     let (mut lo, mut hi) = (0usize, 0usize);
     let (mut slo, mut shi) = (1usize, 0usize); // empty
     ws.p[1] = 1.0;
+    // Windows on duty in the previous slot of positive length (None before the first).
+    let mut prev_c: Option<u32> = None;
     for (h, (seg, out)) in segs.iter().zip(outs.iter_mut()).enumerate() {
         *out = SegOut::default();
         let t = seg.minutes;
         if t <= 0.0 {
             continue;
         }
+        if let Some(from) = prev_c.filter(|&from| from > seg.c) {
+            // Windows leave: each finishes the visitor it serves (exhaustive), so those
+            // visitors leave the chain instead of going back to the queue.
+            (lo, hi) = leave::<D>(ws, lo, hi, from, seg.c);
+        }
+        prev_c = Some(seg.c);
         let c = seg.c as usize;
         let lam = seg.lambda;
         let cmu = c as f64 * mu;
@@ -359,6 +367,44 @@ pub(super) fn run<const D: bool>(
         zero(&mut ws.dnext, slo + 1, shi + 2);
     }
     (drain, d_drain)
+}
+
+/// Where a state goes when windows drop from `from` to `to` < `from` at a slot boundary
+/// and every leaving window finishes the visitor it serves (a real clerk does; so do the
+/// Ciw halls of `validation/`). With n people, the `d = from − to` leaving windows take
+/// the idle ones first (a hall sends off a window with nobody at it), so max(n − to, 0)
+/// capped at d of them still serve: those visitors never wait again and, with
+/// exponential handling, their remaining services do not touch anyone else, so they
+/// leave the birth–death chain at once: n ↦ n − clamp(n − to, 0, d). When the queue is
+/// not empty (n ≥ from) every window is busy and the rule is exact whichever windows
+/// leave; below that it is the idle-first choice (no one waits either way at the drop).
+pub(super) fn after_leaving(n: usize, from: u32, to: u32) -> usize {
+    let (from, to) = (from as usize, to as usize);
+    n - n.saturating_sub(to).min(from.saturating_sub(to))
+}
+
+/// Apply [`after_leaving`] to `p` (and `dp`) on the support [lo, hi]; returns the new
+/// support. The map is non-decreasing with f(n) ≤ n, so one ascending pass in place is
+/// enough: when state n is moved, its target has been processed already.
+fn leave<const D: bool>(
+    ws: &mut Workspace,
+    lo: usize,
+    hi: usize,
+    from: u32,
+    to: u32,
+) -> (usize, usize) {
+    for n in lo..=hi {
+        let m = after_leaving(n, from, to);
+        if m != n {
+            let v = std::mem::take(&mut ws.p[n + 1]);
+            ws.p[m + 1] += v;
+            if D {
+                let v = std::mem::take(&mut ws.dp[n + 1]);
+                ws.dp[m + 1] += v;
+            }
+        }
+    }
+    (after_leaving(lo, from, to), after_leaving(hi, from, to))
 }
 
 /// Coefficients of one step: windows, up/down probabilities above c, and the derivative's

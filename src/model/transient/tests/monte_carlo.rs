@@ -18,8 +18,8 @@ struct Replication {
 
 /// First-come-first-served with exponential handling, `windows` servers per slot, Poisson
 /// arrivals, the queue drained after closing by `drain_c` windows. When windows close,
-/// the customers in service beyond the new count go back to the head of the queue
-/// (pre-emptive, the CTMC's rule); exponential handling makes resuming exact.
+/// each leaving window finishes the customer it serves (exhaustive, the model's rule)
+/// and takes nobody after him; idle windows are the ones that leave first.
 fn simulate(slots: &[Slot], handle: f64, drain_c: u32, rng: &mut ChaCha8Rng) -> Replication {
     struct Customer {
         cohort: usize,
@@ -36,6 +36,8 @@ fn simulate(slots: &[Slot], handle: f64, drain_c: u32, rng: &mut ChaCha8Rng) -> 
     let mut line: VecDeque<Customer> = VecDeque::new();
     let mut t = 0.0;
     let mut c = 0usize;
+    // Customers still served by windows that have left.
+    let mut leaving = 0usize;
     // Phases: the slots, then the drain (no arrivals, no end).
     for phase in 0..=slots.len() {
         let (lam, new_c, end) = match slots.get(phase) {
@@ -46,11 +48,19 @@ fn simulate(slots: &[Slot], handle: f64, drain_c: u32, rng: &mut ChaCha8Rng) -> 
             ),
             None => (0.0, drain_c as usize, f64::INFINITY),
         };
-        // Windows change: positions in [min, max) flip between service and queue.
+        // Windows leave: the customers in service beyond the new count stay at their
+        // windows to the end (their waits are over) and leave the line.
+        let served = line.len().min(c);
+        if new_c < served {
+            let gone: Vec<Customer> = line.drain(new_c..served).collect();
+            leaving += gone.len();
+            for cust in gone {
+                rep.cohort_wait[cust.cohort] += cust.waited;
+            }
+        }
+        // Windows open: the first in the queue take them.
         for (i, cust) in line.iter_mut().enumerate() {
-            if i >= new_c && i < c {
-                cust.queued_since = Some(t);
-            } else if i >= c && i < new_c {
+            if i >= c && i < new_c {
                 if let Some(since) = cust.queued_since.take() {
                     cust.waited += t - since;
                 }
@@ -59,7 +69,7 @@ fn simulate(slots: &[Slot], handle: f64, drain_c: u32, rng: &mut ChaCha8Rng) -> 
         c = new_c;
         loop {
             let in_service = line.len().min(c);
-            let rate = lam + in_service as f64 * mu;
+            let rate = lam + (in_service + leaving) as f64 * mu;
             if rate == 0.0 && end.is_infinite() {
                 break; // drained
             }
@@ -88,7 +98,11 @@ fn simulate(slots: &[Slot], handle: f64, drain_c: u32, rng: &mut ChaCha8Rng) -> 
                 });
                 rep.cohort_n[phase] += 1.0;
             } else {
-                let i = rng.random_range(0..in_service);
+                let i = rng.random_range(0..in_service + leaving);
+                if i >= in_service {
+                    leaving -= 1; // a leaving window finishes: nobody else moves
+                    continue;
+                }
                 let done = line.remove(i).expect("in service");
                 rep.cohort_wait[done.cohort] += done.waited;
                 // The first in queue takes the freed window.
