@@ -6,6 +6,7 @@ use super::evaluate::{near_le, released_staff, staff_for};
 use super::flows::{plan_flows, PlanFlows};
 use super::input::{MilpError, MilpInput, MilpSolution};
 use super::start::{finish, fits_at, start_from};
+use std::rc::Rc;
 
 /// For fixed channels, the least-waiting sizes with `total` windows: each pool's smallest
 /// fitting size, then one window at a time where the (tangent-model) waiting falls most.
@@ -63,31 +64,58 @@ pub(super) fn polish(
     let mut work = 0u64;
     for _ in 0..POLISH_MOVES {
         let mut found: Option<(f64, Vec<(usize, usize)>)> = None;
-        let mut consider = |moves: &[(usize, usize)]| {
-            if work > POLISH_WORK {
+        let mut consider = |work: &mut u64,
+                            moves: &[(usize, usize)],
+                            known: &[(usize, Rc<Curve>)]| {
+            if *work > POLISH_WORK {
                 return;
             }
             let bar = found.as_ref().map_or(current.waiting, |f| f.0);
-            if let Some(w) = current.try_moves(input, built, &choice, moves, total, &mut work) {
+            if let Some(w) = current.try_moves(input, built, &choice, moves, total, work, known) {
                 if w < bar - 1e-9 * (1.0 + bar.abs()) {
                     found = Some((w, moves.to_vec()));
                 }
             }
         };
-        // (matter, option) for every option a matter does not take now.
-        let others: Vec<Vec<(usize, usize)>> = (0..n)
+        // (matter, option) for every option a matter does not take now, with the pools
+        // that move changes.
+        let others: Vec<Vec<((usize, usize), Vec<usize>)>> = (0..n)
             .map(|m| {
                 (0..input.matters[m].options.len())
                     .filter(|&k| k != choice[m])
-                    .map(|k| (m, k))
+                    .map(|k| ((m, k), touched(input, &choice, (m, k))))
                     .collect()
             })
             .collect();
         for (a, moves_a) in others.iter().enumerate() {
-            for &one in moves_a {
-                consider(&[one]);
-                for &two in others[a + 1..].iter().flatten() {
-                    consider(&[one, two]);
+            for (one, _) in moves_a {
+                // The curves of the pools `one` changes: a pair whose second move leaves
+                // such a pool alone gives it the very same loads (the first move is applied
+                // first), so its curve is known — and where it is infeasible, so is the
+                // pair (which then adds no work: the same search, without computing it).
+                let single = if work > POLISH_WORK {
+                    Vec::new()
+                } else {
+                    current.move_curves(input, built, &choice, &[*one], &[], false)
+                };
+                let known: Vec<(usize, Rc<Curve>)> = single
+                    .iter()
+                    .filter_map(|(p, c)| c.clone().map(|c| (*p, c)))
+                    .collect();
+                consider(&mut work, &[*one], &known);
+                for (two, two_pools) in others[a + 1..].iter().flatten() {
+                    if single
+                        .iter()
+                        .any(|(p, c)| c.is_none() && !two_pools.contains(p))
+                    {
+                        continue;
+                    }
+                    let kept: Vec<(usize, Rc<Curve>)> = known
+                        .iter()
+                        .filter(|(p, _)| !two_pools.contains(p))
+                        .cloned()
+                        .collect();
+                    consider(&mut work, &[*one, *two], &kept);
                 }
             }
         }
@@ -228,7 +256,9 @@ impl Current {
         })
     }
 
-    /// The waiting after moving matters to other options (None: infeasible).
+    /// The waiting after moving matters to other options (None: infeasible). `known`:
+    /// curves of changed pools the caller already has for exactly these loads.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn try_moves(
         &self,
         input: &MilpInput,
@@ -237,7 +267,52 @@ impl Current {
         moves: &[(usize, usize)],
         total: u32,
         work: &mut u64,
+        known: &[(usize, Rc<Curve>)],
     ) -> Option<f64> {
+        let (fresh, self_service, backoffice) =
+            self.changed_curves(input, built, choice, moves, known, true);
+        let fresh: Vec<(usize, Rc<Curve>)> = fresh
+            .into_iter()
+            .map(|(p, c)| c.map(|c| (p, c)))
+            .collect::<Option<_>>()?;
+        let refs: Vec<&Curve> = (0..self.curves.len())
+            .map(|p| {
+                fresh
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .map_or(&self.curves[p], |(_, c)| c.as_ref())
+            })
+            .collect();
+        let cap = staff_cap(input, total, &self_service, backoffice.max(0.0));
+        allocate(&refs, cap, work).map(|(waiting, _)| waiting)
+    }
+
+    /// The curve of every pool `moves` change (None where no size fits).
+    pub(super) fn move_curves(
+        &self,
+        input: &MilpInput,
+        built: &Built,
+        choice: &[usize],
+        moves: &[(usize, usize)],
+        known: &[(usize, Rc<Curve>)],
+        stop_at_none: bool,
+    ) -> Vec<(usize, Option<Rc<Curve>>)> {
+        self.changed_curves(input, built, choice, moves, known, stop_at_none)
+            .0
+    }
+
+    /// The curves of the pools `moves` change (up to the first infeasible one when
+    /// `stop_at_none`), and the self-service users and back-office work after them.
+    #[allow(clippy::type_complexity)]
+    fn changed_curves(
+        &self,
+        input: &MilpInput,
+        built: &Built,
+        choice: &[usize],
+        moves: &[(usize, usize)],
+        known: &[(usize, Rc<Curve>)],
+        stop_at_none: bool,
+    ) -> (Vec<(usize, Option<Rc<Curve>>)>, Vec<f64>, f64) {
         let mut changed: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
         let mut self_service = self.flows.self_service.clone();
         let mut backoffice = self.flows.backoffice_work;
@@ -268,23 +343,36 @@ impl Current {
                 backoffice += sign * option.backoffice_work_min_week;
             }
         }
-        let fresh: Vec<(usize, Curve)> = changed
-            .iter()
-            .map(|(p, load, arrivals)| {
-                let load: Vec<f64> = load.iter().map(|l| l.max(0.0)).collect();
-                let arrivals: Vec<f64> = arrivals.iter().map(|a| a.max(0.0)).collect();
-                curve(input, built, *p, &load, &arrivals).map(|c| (*p, c))
-            })
-            .collect::<Option<_>>()?;
-        let refs: Vec<&Curve> = (0..self.curves.len())
-            .map(|p| {
-                fresh
-                    .iter()
-                    .find(|(q, _)| *q == p)
-                    .map_or(&self.curves[p], |(_, c)| c)
-            })
-            .collect();
-        let cap = staff_cap(input, total, &self_service, backoffice.max(0.0));
-        allocate(&refs, cap, work).map(|(waiting, _)| waiting)
+        let mut curves = Vec::with_capacity(changed.len());
+        for (p, load, arrivals) in &changed {
+            let c = match known.iter().find(|(q, _)| q == p) {
+                Some((_, c)) => Some(Rc::clone(c)),
+                None => {
+                    let load: Vec<f64> = load.iter().map(|l| l.max(0.0)).collect();
+                    let arrivals: Vec<f64> = arrivals.iter().map(|a| a.max(0.0)).collect();
+                    curve(input, built, *p, &load, &arrivals).map(Rc::new)
+                }
+            };
+            let none = c.is_none();
+            curves.push((*p, c));
+            if none && stop_at_none {
+                break;
+            }
+        }
+        (curves, self_service, backoffice)
     }
+}
+
+/// The pools a move changes: those of the option it leaves and of the one it takes.
+fn touched(input: &MilpInput, choice: &[usize], (m, k): (usize, usize)) -> Vec<usize> {
+    let options = &input.matters[m].options;
+    let mut pools: Vec<usize> = options[choice[m]]
+        .loads
+        .iter()
+        .chain(&options[k].loads)
+        .map(|l| l.pool)
+        .collect();
+    pools.sort_unstable();
+    pools.dedup();
+    pools
 }
