@@ -27,7 +27,13 @@ const MAX_CURVES: usize = 4096;
 #[derive(Default)]
 pub struct HallCache {
     curves: Mutex<HashMap<String, Arc<Mutex<CapacityCurve>>>>,
+    /// Whole preparations by the policy they were made for, newest last (a window budget
+    /// changes only the solve: `serve` answers every budget of a setting from one).
+    prepared: Mutex<Vec<(String, Arc<super::Prepared>)>>,
 }
+
+/// Preparations kept at most (each holds the hall's model, a few MB on a large hall).
+const MAX_PREPARED: usize = 8;
 
 /// A poisoned lock only means a planning thread panicked while holding it; a curve is
 /// extended one whole value at a time, so what it holds is still right.
@@ -63,6 +69,28 @@ impl HallCache {
                 values: Vec::new(),
             }))
         }))
+    }
+
+    /// The preparation kept for `key`, or `make`'s, then kept (an error is not kept).
+    /// Two plans asking at once for a new key may both prepare it: the same bytes, kept
+    /// once.
+    pub(crate) fn prepared(
+        &self,
+        key: String,
+        make: impl FnOnce() -> crate::error::Result<super::Prepared>,
+    ) -> crate::error::Result<Arc<super::Prepared>> {
+        if let Some((_, p)) = lock(&self.prepared).iter().find(|(k, _)| *k == key) {
+            return Ok(Arc::clone(p));
+        }
+        let made = Arc::new(make()?);
+        let mut kept = lock(&self.prepared);
+        if !kept.iter().any(|(k, _)| *k == key) {
+            if kept.len() >= MAX_PREPARED {
+                kept.remove(0);
+            }
+            kept.push((key, Arc::clone(&made)));
+        }
+        Ok(made)
     }
 
     /// Curves held (tests).
@@ -108,4 +136,108 @@ impl CapacityCurve {
 /// The planner's own lock on a curve.
 pub(crate) fn hold(curve: &Mutex<CapacityCurve>) -> MutexGuard<'_, CapacityCurve> {
     lock(curve)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::transient::{Service, ShapeSlot};
+
+    fn day() -> PoolDay {
+        let morning = [
+            ShapeSlot {
+                minutes: 60.0,
+                share: 0.2,
+            },
+            ShapeSlot {
+                minutes: 60.0,
+                share: 0.35,
+            },
+        ];
+        let afternoon = [ShapeSlot {
+            minutes: 120.0,
+            share: 0.45,
+        }];
+        PoolDay::new(
+            &[&morning, &afternoon],
+            Service {
+                handle_min: 6.0,
+                cs2: 0.6,
+            },
+        )
+    }
+
+    const TARGETS: Targets = Targets {
+        mean_wait_min: 5.0,
+        peak_wait_min: 12.0,
+        max_utilisation: 0.95,
+    };
+
+    #[test]
+    fn a_curve_grown_a_window_at_a_time_is_the_one_computed_at_once() {
+        let cache = HallCache::new();
+        let curve = cache.curve(&day(), TARGETS, None);
+        let mut grown = Vec::new();
+        for c in 0..=12 {
+            grown = hold(&curve).up_to(c).to_vec();
+        }
+        let at_once = day().capacities(12, &TARGETS);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&grown), bits(&at_once));
+        assert!(grown[12] > grown[6] && grown[6] > 0.0, "{grown:?}");
+    }
+
+    #[test]
+    fn another_profile_target_or_percentile_is_another_curve() {
+        let cache = HallCache::new();
+        let a = cache.curve(&day(), TARGETS, None);
+        let again = cache.curve(&day(), TARGETS, None);
+        assert!(Arc::ptr_eq(&a, &again), "same key, same curve");
+        let stricter = Targets {
+            mean_wait_min: 4.0,
+            ..TARGETS
+        };
+        let b = cache.curve(&day(), stricter, None);
+        let q = Some(PercentileTarget {
+            share: 0.9,
+            within_min: 15.0,
+        });
+        let c = cache.curve(&day(), TARGETS, q);
+        assert_eq!(cache.len(), 3);
+        let (a, b, c) = (hold(&a).up_to(8).to_vec(), hold(&b).up_to(8).to_vec(), {
+            hold(&c).up_to(8).to_vec()
+        });
+        // One window is held by the mean target; more by the utilisation cap.
+        assert!(
+            b[1] < a[1],
+            "a stricter mean target carries less: {a:?} {b:?}"
+        );
+        assert!(b.iter().zip(&a).all(|(b, a)| b <= a), "{a:?} {b:?}");
+        assert!(
+            c.iter().zip(&a).all(|(c, a)| c <= a),
+            "a percentile only lowers"
+        );
+    }
+
+    #[test]
+    fn a_plan_prepared_with_a_shared_cache_is_the_one_prepared_alone() {
+        let hall = crate::hall::bundled_sample_for_tests();
+        let policy = crate::model::Policy::default();
+        let cache = HallCache::new();
+        let locked = crate::model::Policy {
+            locked_windows: vec!["A01".into()],
+            ..policy.clone()
+        };
+        // The cache first sees another setting, whose curves the second reuses.
+        let first = super::super::prepare_with(&hall, &locked, &cache).expect("prepares");
+        let cached = super::super::prepare_with(&hall, &policy, &cache).expect("prepares");
+        let alone = super::super::prepare(&hall, &policy).expect("prepares");
+        assert_eq!(format!("{:?}", cached.input), format!("{:?}", alone.input));
+        assert_eq!(cached.notes, alone.notes);
+        assert_ne!(
+            format!("{:?}", first.input.pools),
+            format!("{:?}", alone.input.pools),
+            "the locked window is a different model"
+        );
+    }
 }
