@@ -79,7 +79,7 @@ pub(super) fn polish(
         };
         // (matter, option) for every option a matter does not take now, with the pools
         // that move changes.
-        let others: Vec<Vec<((usize, usize), Vec<usize>)>> = (0..n)
+        let others: Vec<Vec<(Move, Vec<usize>)>> = (0..n)
             .map(|m| {
                 (0..input.matters[m].options.len())
                     .filter(|&k| k != choice[m])
@@ -407,6 +407,9 @@ impl Current {
         (curves, self_service, backoffice)
     }
 }
+
+/// A move: (matter, the option it takes).
+type Move = (usize, usize);
 
 /// The pools a move changes: those of the option it leaves and of the one it takes.
 fn touched(input: &MilpInput, choice: &[usize], (m, k): (usize, usize)) -> Vec<usize> {
