@@ -35,12 +35,42 @@ pub fn plan(hall: &Hall, config: &PlanConfig) -> Result<PlanRun> {
     solve(&prep, hall, config)
 }
 
+/// [`plan`] for a caller that plans one hall many times (`serve`): what earlier plans of
+/// `hall` with `cache` computed is reused — the whole preparation for the same policy
+/// (another window budget), each pool's capacity curve for the same profile and targets
+/// (another locked window). The same plan, byte for byte, as [`plan`].
+pub fn plan_with(hall: &Hall, config: &PlanConfig, cache: &optimise::HallCache) -> Result<PlanRun> {
+    let prep = prepare_with(hall, config, cache)?;
+    solve(&prep, hall, config)
+}
+
 /// Everything that does not depend on the objective (`frontier` prepares once).
 pub fn prepare(hall: &Hall, config: &PlanConfig) -> Result<Prepared> {
+    start(hall, config)?;
+    make(hall, config, &optimise::HallCache::new())
+}
+
+/// [`prepare`], kept in `cache` by the policy and solver it was made for.
+pub fn prepare_with(
+    hall: &Hall,
+    config: &PlanConfig,
+    cache: &optimise::HallCache,
+) -> Result<std::sync::Arc<Prepared>> {
+    start(hall, config)?;
+    // Debug output is every field, and exact for f64 (shortest round trip).
+    let key = format!("{:?}|{}", config.policy, config.solver.as_str());
+    cache.prepared(key, || make(hall, config, cache))
+}
+
+/// What every plan checks first.
+fn start(hall: &Hall, config: &PlanConfig) -> Result<()> {
     milp::set_run_options(config.run);
-    crate::targets::check_departments(&config.policy, hall, config.scenario.as_deref())?;
+    crate::targets::check_departments(&config.policy, hall, config.scenario.as_deref())
+}
+
+fn make(hall: &Hall, config: &PlanConfig, cache: &optimise::HallCache) -> Result<Prepared> {
     let started = std::time::Instant::now();
-    let mut prep = optimise::prepare(hall, &config.policy)?;
+    let mut prep = optimise::prepare_with(hall, &config.policy, cache)?;
     milp::timing(
         "prepare (model, backtest, calibration, capacities)",
         started,

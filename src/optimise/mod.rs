@@ -3,12 +3,14 @@
 //! [`milp`]'s backend; the plan it produces is [`crate::plan::Plan`].
 
 pub mod assign;
+pub mod cache;
 pub mod milp;
 pub mod prepare;
 pub mod solve;
 pub mod staffing;
 
-pub use prepare::{prepare, Prepared};
+pub use cache::HallCache;
+pub use prepare::{prepare, prepare_with, Prepared};
 pub use solve::{
     adjust, attempt, formula_plan, solve, spend_windows, waiting_of, Attempt, PlanRun,
 };

@@ -285,30 +285,6 @@ fn profile(flow: &Flow) -> Vec<f64> {
 /// within the session and drains after the peak.
 const OVERLOADED: f64 = 0.95;
 
-/// The largest day load (Erlang-hours) a pool with c windows carries while every slot
-/// stays within the peak target and the day's arrival-weighted mean wait within the mean
-/// target, both in uncalibrated minutes (targets ÷ k), and the peak slot's load within
-/// `util_cap · c`. With the pool's profile fixed, both targets become one capacity per
-/// window count: the MILP is then a multiple-choice model with knapsack rows, whose LP
-/// relaxation is nearly integral. Evaluated by the transient session model, so a cap
-/// above 1 admits peaks that build and drain a queue within the session.
-fn day_capacities(
-    day: &crate::model::transient::PoolDay,
-    c_max: u32,
-    peak_target: f64,
-    mean_target: f64,
-    util_cap: f64,
-) -> Vec<f64> {
-    day.capacities(
-        c_max,
-        &crate::model::transient::Targets {
-            mean_wait_min: mean_target,
-            peak_wait_min: peak_target,
-            max_utilisation: util_cap,
-        },
-    )
-}
-
 /// Today's windows of a pool always carry today's load (model.md §4: today's hall is a
 /// feasible plan at today's demand), even where today's peak hour is at or above the
 /// policy's `max_utilisation`: such a pool's utilisation cap is raised to today's peak.
@@ -327,6 +303,7 @@ fn pool_specs(
     today_flows: &[Flow],
     k: &[f64],
     t: &Targets,
+    cache: &super::cache::HallCache,
 ) -> Vec<PoolSpec> {
     // Pools are independent: their capacity searches run in parallel, each result
     // depending only on its pool (the same bytes whatever the threads' timing).
@@ -341,19 +318,27 @@ fn pool_specs(
         let ucap = util_cap(policy, today, &today_flows[p]);
         let day = flows_max[p].pool_day(&prof, s, cs2);
         let limit = today.max(1) * 4 + 50;
-        // A percentile target lowers each capacity to the load at which the transient
-        // model still serves the stated share within the stated wait (its P(wait > T),
-        // in uncalibrated minutes T ÷ k like the other targets).
-        let capacities = |c_max: u32| {
-            let mut a = day_capacities(&day, c_max, t.peak[p] / k[p], t.mean[p] / k[p], ucap);
-            if let Some(q) = t.percentile {
-                for (c, cap) in a.iter_mut().enumerate() {
-                    *cap = day.max_load_within(c as u32, *cap, q.share, q.within_min / k[p]);
-                }
-            }
-            a
+        // The largest day load (Erlang-hours) a pool with c windows carries while every
+        // slot stays within the peak target and the day's arrival-weighted mean wait within
+        // the mean target, both in uncalibrated minutes (targets ÷ k), and the peak slot's
+        // load within `util_cap · c`. With the pool's profile fixed, both targets become one
+        // capacity per window count: the MILP is then a multiple-choice model with knapsack
+        // rows, whose LP relaxation is nearly integral. Evaluated by the transient session
+        // model, so a cap above 1 admits peaks that build and drain a queue within the
+        // session. A percentile target lowers each capacity to the load at which the
+        // transient model still serves the stated share within the stated wait (its
+        // P(wait > T), in uncalibrated minutes T ÷ k like the other targets).
+        let targets = crate::model::transient::Targets {
+            mean_wait_min: t.mean[p] / k[p],
+            peak_wait_min: t.peak[p] / k[p],
+            max_utilisation: ucap,
         };
-        let mut formula = capacities(today.max(1));
+        let percentile = t.percentile.map(|q| crate::model::PercentileTarget {
+            share: q.share,
+            within_min: q.within_min / k[p],
+        });
+        let curve = cache.curve(&day, targets, percentile);
+        let mut curve = super::cache::hold(&curve);
         let cap_of = |formula: &[f64], c: u32| {
             let f = formula[c as usize];
             if today > 0 && c >= today && !t.stated[p] {
@@ -362,14 +347,12 @@ fn pool_specs(
                 f
             }
         };
+        // Grown one window count at a time, as far as the pool's widest load needs.
         let mut c_max = today;
-        while cap_of(&formula, c_max) < day_load && c_max < limit {
+        while cap_of(curve.up_to(c_max.max(1)), c_max) < day_load && c_max < limit {
             c_max += 1;
-            if c_max as usize >= formula.len() {
-                let grown = (2 * c_max).min(limit);
-                formula = capacities(grown);
-            }
         }
+        let formula = curve.up_to(c_max.max(1));
         let min_windows = pool.locked.max(u32::from(pool.needs_one)).min(c_max);
         let c_max = c_max.max(min_windows);
         PoolSpec {
@@ -378,7 +361,7 @@ fn pool_specs(
             cs2,
             min_windows,
             max_windows: c_max,
-            peak_capacity: (0..=c_max).map(|c| cap_of(&formula, c)).collect(),
+            peak_capacity: (0..=c_max).map(|c| cap_of(formula, c)).collect(),
             mean_target_min: f64::INFINITY,
             profile: prof,
             day: Some(day),
@@ -549,6 +532,16 @@ fn resolve_slots(hall: &Hall, policy: &Policy) -> Result<Resolved> {
 }
 
 pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
+    prepare_with(hall, policy, &super::cache::HallCache::new())
+}
+
+/// [`prepare`] with the curves kept in `cache` from earlier plans of the same hall (the
+/// same bytes as without: see [`super::cache`]).
+pub fn prepare_with(
+    hall: &Hall,
+    policy: &Policy,
+    cache: &super::cache::HallCache,
+) -> Result<Prepared> {
     let (policy, slots_note, built) = resolve_slots(hall, policy)?;
     let policy = &policy;
     let (model, bt) = match built {
@@ -579,7 +572,15 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     }
     let targets = targets(&model, policy, &before, &k);
     let before_flows = bt.flows;
-    let specs = pool_specs(&model, policy, &fmax, &before_flows.pools, &k, &targets);
+    let specs = pool_specs(
+        &model,
+        policy,
+        &fmax,
+        &before_flows.pools,
+        &k,
+        &targets,
+        cache,
+    );
     let today = model.windows_today();
     let staff_today: u32 = hall.windows.iter().map(|w| w.staff).sum();
     let input = MilpInput {

@@ -96,6 +96,9 @@ pub struct State {
     plans: Cache<Answer<Arc<Planned>>>,
     frontiers: Cache<Answer<Arc<String>>>,
     permits: Permits,
+    /// What planning this hall again reuses: preparations by policy (another budget),
+    /// capacity curves by pool profile and targets (another locked window).
+    cache: crate::optimise::HallCache,
 }
 
 /// An example body for the messages.
@@ -185,6 +188,7 @@ impl State {
             plans: Cache::new(CACHED, IN_FLIGHT),
             frontiers: Cache::new(CACHED, IN_FLIGHT),
             permits: Permits::new(cores.min(4)),
+            cache: crate::optimise::HallCache::new(),
         };
         let today = state.compute_plan(state.base.clone(), Objective::FewestWindows);
         let name = c
@@ -263,8 +267,12 @@ impl State {
 
     fn compute_plan(&self, policy: Policy, objective: Objective) -> Answer<Planned> {
         let seed = policy.seed;
-        let run = planner::plan(&self.loaded.hall, &self.config(policy, objective))
-            .map_err(ApiError::planning)?;
+        let run = planner::plan_with(
+            &self.loaded.hall,
+            &self.config(policy, objective),
+            &self.cache,
+        )
+        .map_err(ApiError::planning)?;
         // Stated targets carry the replay's figures in plan.json, as `plan` writes them.
         let run = if run.plan.targets.is_empty() {
             run

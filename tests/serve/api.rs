@@ -71,6 +71,33 @@ fn a_request_s_plan_json_xlsx_and_report_are_the_bytes_plan_writes() {
 }
 
 #[test]
+fn answers_built_on_an_earlier_request_s_work_are_the_bytes_plan_writes() {
+    // The server keeps each setting's preparation (another budget reuses it whole), each
+    // pool's capacity curve (another locked window reuses them), stage 1 and the tangent
+    // curves: what it answers from them must still be `plan`'s bytes.
+    let hall = sample();
+    let server = Server::start(&["--data", util::path_str(&hall)]);
+    let cases: [(&str, &[&str]); 4] = [
+        (r#"{"max_windows": 58}"#, &["--max-windows", "58"]),
+        (r#"{"max_windows": 53}"#, &["--max-windows", "53"]),
+        (r#"{"locked": ["A01"]}"#, &["--set", "locked_windows=A01"]),
+        (
+            r#"{"locked": ["A01"], "max_windows": 60}"#,
+            &["--set", "locked_windows=A01", "--max-windows", "60"],
+        ),
+    ];
+    for (body, args) in cases {
+        let reply = server.post("/api/plan", body);
+        assert_eq!(reply.status, 200, "{body}: {}", reply.text());
+        assert_eq!(
+            reply.text(),
+            String::from_utf8(plan_file(&hall, args, "plan.json")).expect("UTF-8"),
+            "POST /api/plan {body} differs from plan's plan.json"
+        );
+    }
+}
+
+#[test]
 fn a_reformed_hall_that_hallplan_did_not_make_plans_the_same_through_the_page() {
     // data/binjiang-after: the real centre's layout after its reform (9 departments with
     // windows out of 21), not made by hallplan's generator.

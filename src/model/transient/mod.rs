@@ -168,7 +168,7 @@ mod uniformise;
 #[cfg(test)]
 mod tests;
 
-pub use pool_day::{DaySummary, PoolDay, ShapeSlot, Targets};
+pub use pool_day::{Capacities, DaySummary, PoolDay, ShapeSlot, Targets};
 pub use sessions::{day, session, session_wait_quantile, share_over};
 
 /// A duration in minutes.

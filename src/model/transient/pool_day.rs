@@ -340,26 +340,35 @@ impl PoolDay {
 
     /// A_p(c) = [`Self::max_load`] for every c in 0..=c_max (warm-started from c − 1).
     pub fn capacities(&self, c_max: u32, targets: &Targets) -> Vec<f64> {
-        let mut out: Vec<f64> = Vec::with_capacity(c_max as usize + 1);
-        // Relative error of the last guess: the next bracket is a few times as wide.
-        let mut last_error = GUESS_STEP;
-        for c in 0..=c_max {
+        let mut out = Capacities::default();
+        self.extend_capacities(&mut out, c_max, targets);
+        out.values
+    }
+
+    /// [`Self::capacities`] continued up to `c_max` from where `out` stopped (the same
+    /// values as one call up to `c_max`: each A(c) depends only on those below it), so a
+    /// caller that learns how far it needs to go as it goes computes each A(c) once.
+    pub fn extend_capacities(&self, out: &mut Capacities, c_max: u32, targets: &Targets) {
+        let Capacities {
+            values: out,
+            last_error,
+        } = out;
+        for c in out.len() as u32..=c_max {
             // Capacity grows about linearly in c: extrapolate from the last two.
             let guess = match out.as_slice() {
                 [.., a, b] if *b > 0.0 && b.is_finite() && a.is_finite() => Some(2.0 * b - a),
                 [.., b] if *b > 0.0 && b.is_finite() => Some(*b * f64::from(c) / f64::from(c - 1)),
                 _ => None,
             };
-            let step = (4.0 * last_error).clamp(1e-6, GUESS_STEP);
+            let step = (4.0 * *last_error).clamp(1e-6, GUESS_STEP);
             let a = self.max_load_from(c, targets, guess.map(|x| (x, step)));
             if let Some(x) = guess {
                 if a > 0.0 && a.is_finite() {
-                    last_error = ((x - a) / a).abs();
+                    *last_error = ((x - a) / a).abs();
                 }
             }
             out.push(a);
         }
-        out
     }
 
     /// [`Self::max_load`] with an optional first guess (e.g. extrapolated from c − 1).
@@ -450,6 +459,24 @@ impl PoolDay {
 
 /// Relative width of the first bracket around a capacity guess (quadrupled while it fails).
 const GUESS_STEP: f64 = 0.02;
+
+/// A(0), A(1), … of [`PoolDay::extend_capacities`] so far, with the state its warm
+/// start carries from one window count to the next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capacities {
+    pub values: Vec<f64>,
+    /// Relative error of the last guess: the next bracket is a few times as wide.
+    last_error: f64,
+}
+
+impl Default for Capacities {
+    fn default() -> Self {
+        Capacities {
+            values: Vec::new(),
+            last_error: GUESS_STEP,
+        }
+    }
+}
 
 /// w / t: how far a wait w is through its target t (0 for an unset, infinite target;
 /// infinite for any wait against a non-positive target).

@@ -182,7 +182,7 @@ pub(super) fn build(input: &MilpInput, stage: Stage) -> Result<Built, MilpError>
         drop_unneeded_sizes(input, &hi, &mut sizes);
     }
     let table = if needs_cuts {
-        CutTable::with_range(input, &hi)
+        CutTable::for_sizes(input, &hi, Some(&sizes))
     } else {
         CutTable::with_range(&without_cuts(input), &hi)
     };

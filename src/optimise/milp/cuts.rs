@@ -169,55 +169,88 @@ impl CutTable {
         Self::with_range(input, &hi)
     }
 
-    /// The table for known largest loads `hi[p][h]`. Pools in parallel ([`super::par_map`]);
-    /// a table already made for the same pools, loads and points is given back (the
-    /// planner builds the same least-waiting model for every budget it tries).
+    /// The table for known largest loads `hi[p][h]`, every window count of every pool.
     pub(super) fn with_range(input: &MilpInput, hi: &[Vec<f64>]) -> Self {
+        Self::for_sizes(input, hi, None)
+    }
+
+    /// The table for known largest loads `hi[p][h]`, with the curves of the window counts
+    /// `sizes[p]` made (all of them when `sizes` is None); the other curves are left empty
+    /// (no cut) and must not be read — a model built with these sizes reads no other.
+    ///
+    /// Why only those: a least-waiting model within a budget admits each pool only the
+    /// sizes the budget leaves it, and the comprehensive pool, which may take nearly the
+    /// whole hall (channel `general`), has curves up to ~58 windows, the dearest of the
+    /// table. Each curve depends only on its pool, window count, largest load and points
+    /// ([`curve_cache`]), so a curve made for one table is the same bytes in another.
+    ///
+    /// Curves run in parallel ([`super::par_map`], one task per (pool, window count)), and
+    /// are kept (the planner builds the same least-waiting model for every budget it
+    /// tries, and `serve` the same pools under many settings): a later call makes only the
+    /// curves no earlier call made.
+    pub(super) fn for_sizes(
+        input: &MilpInput,
+        hi: &[Vec<f64>],
+        sizes: Option<&[Vec<u32>]>,
+    ) -> Self {
+        let mut cuts: Vec<Vec<Vec<Vec<Cut>>>> = input
+            .pools
+            .iter()
+            .zip(hi)
+            .map(|(pool, hi)| vec![vec![Vec::new(); hi.len()]; pool.max_windows as usize + 1])
+            .collect();
         if input.tangent_points == 0 {
-            return Self {
-                cuts: input
-                    .pools
-                    .iter()
-                    .zip(hi)
-                    .map(|(pool, hi)| {
-                        vec![vec![Vec::new(); hi.len()]; pool.max_windows as usize + 1]
-                    })
-                    .collect(),
-            };
+            return Self { cuts };
         }
         let started = std::time::Instant::now();
         // Debug output of f64 is exact (shortest round trip), so equal keys mean equal
-        // inputs to every tangent computed below.
-        let key = format!("{:?}|{:?}|{}", input.pools, hi, input.tangent_points);
-        if let Some(table) = table_cache::get(&key) {
-            return table;
-        }
-        // One task per (pool, window count), not per pool: the comprehensive pool, which
-        // may take nearly the whole hall (channel `general`), has the most window counts
-        // and the dearest curves, and would otherwise run on one thread alone.
-        let curves: Vec<(usize, u32)> = input
+        // inputs to every tangent of the curve (see `tangent_cuts`, `tangent_at`, `phi`).
+        let pool_keys: Vec<String> = input
             .pools
             .iter()
-            .enumerate()
-            .flat_map(|(p, pool)| (0..=pool.max_windows).map(move |c| (p, c)))
+            .zip(hi)
+            .map(|(pool, hi)| {
+                format!(
+                    "{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+                    pool.day, pool.profile, pool.handle_min, pool.cs2, hi, input.tangent_points
+                )
+            })
             .collect();
-        let mut flat = super::par_map(curves.len(), |i| -> Vec<Vec<Cut>> {
-            let (p, c) = curves[i];
+        let key = |p: usize, c: u32| {
+            let cap = input.pools[p].peak_capacity.get(c as usize).copied();
+            format!("{}|{c}|{cap:?}", pool_keys[p])
+        };
+        let wanted =
+            |p: usize, c: u32| sizes.is_none_or(|s| s.get(p).is_some_and(|s| s.contains(&c)));
+        let mut missing: Vec<(usize, u32, String)> = Vec::new();
+        for (p, pool) in input.pools.iter().enumerate() {
+            for c in (0..=pool.max_windows).filter(|&c| wanted(p, c)) {
+                let k = key(p, c);
+                match curve_cache::get(&k) {
+                    Some(kept) => cuts[p][c as usize] = kept,
+                    None => missing.push((p, c, k)),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Self { cuts };
+        }
+        let fresh = super::par_map(missing.len(), |i| -> Vec<Vec<Cut>> {
+            let (p, c, _) = missing[i];
             hi[p]
                 .iter()
                 .map(|&top| tangent_cuts(&input.pools[p], c, input.tangent_points, top))
                 .collect()
-        })
-        .into_iter();
-        let cuts: Vec<Vec<Vec<Vec<Cut>>>> = input
-            .pools
-            .iter()
-            .map(|pool| flat.by_ref().take(pool.max_windows as usize + 1).collect())
-            .collect();
-        let table = Self { cuts };
-        table_cache::put(key, &table);
-        super::timing("tangent cut table", started);
-        table
+        });
+        for ((p, c, k), per_slot) in missing.iter().zip(fresh) {
+            curve_cache::put(k.clone(), &per_slot);
+            cuts[*p][*c as usize] = per_slot;
+        }
+        super::timing(
+            &format!("tangent cut table ({} curves)", missing.len()),
+            started,
+        );
+        Self { cuts }
     }
 
     /// Σ_h of the tangent lower bound of pool `p` with `c` windows.
@@ -240,24 +273,28 @@ pub(crate) fn tangent_bound(cuts: &[Cut], load: f64) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Cut tables already made, keyed by everything they depend on (a few per process).
-mod table_cache {
-    use super::CutTable;
+/// Tangent curves already made, keyed by everything they depend on, process-wide (the
+/// descent's budgets and `serve`'s settings share them). Bounded: past [`curve_cache::KEEP`]
+/// curves it starts afresh.
+mod curve_cache {
+    use super::Cut;
+    use std::collections::HashMap;
     use std::sync::Mutex;
 
-    static KEPT: Mutex<Vec<(String, CutTable)>> = Mutex::new(Vec::new());
-    const KEEP: usize = 4;
+    static KEPT: Mutex<Option<HashMap<String, Vec<Vec<Cut>>>>> = Mutex::new(None);
+    pub(super) const KEEP: usize = 20_000;
 
-    pub(super) fn get(key: &str) -> Option<CutTable> {
+    pub(super) fn get(key: &str) -> Option<Vec<Vec<Cut>>> {
         let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        kept.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone())
+        kept.as_ref().and_then(|m| m.get(key).cloned())
     }
 
-    pub(super) fn put(key: String, table: &CutTable) {
+    pub(super) fn put(key: String, curve: &[Vec<Cut>]) {
         let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() >= KEEP {
-            kept.remove(0);
+        let map = kept.get_or_insert_with(HashMap::new);
+        if map.len() >= KEEP {
+            map.clear();
         }
-        kept.push((key, table.clone()));
+        map.insert(key, curve.to_vec());
     }
 }

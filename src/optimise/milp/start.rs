@@ -167,9 +167,13 @@ pub(super) fn fits_at(
     let peak_ok = load
         .iter()
         .all(|&l| l <= pool.peak_capacity[c as usize] + LOAD_TOL);
-    let arrivals: f64 = arrivals.iter().sum();
-    let wait = built.table.pool_bound(p, c, load);
-    peak_ok && (!pool.mean_target_min.is_finite() || wait <= pool.mean_target_min * arrivals)
+    // The tangent bound only when there is a mean target to hold it to: the local search
+    // asks this for every size of every pool a move touches.
+    peak_ok
+        && (!pool.mean_target_min.is_finite() || {
+            let arrivals: f64 = arrivals.iter().sum();
+            built.table.pool_bound(p, c, load) <= pool.mean_target_min * arrivals
+        })
 }
 
 /// A full start vector for `built` from a channel choice and pool sizes.
