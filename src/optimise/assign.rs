@@ -429,8 +429,16 @@ pub(crate) fn general_departments(plan: &Plan) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
-/// "93 → 47 windows: 21 cut because their matters go online, …".
-fn summary(plan: &Plan) -> Vec<String> {
+/// The plan's windows by what happens to them: cuts by reason, joint windows per merge
+/// group, and the count of fallback windows (the summaries in every language count so).
+#[allow(clippy::type_complexity)]
+pub(crate) fn window_actions(
+    plan: &Plan,
+) -> (
+    BTreeMap<Option<CutReason>, usize>,
+    BTreeMap<&str, usize>,
+    usize,
+) {
     let mut reasons: BTreeMap<Option<CutReason>, usize> = BTreeMap::new();
     let mut joint: BTreeMap<&str, usize> = BTreeMap::new();
     let mut fallback = 0;
@@ -442,6 +450,29 @@ fn summary(plan: &Plan) -> Vec<String> {
             Action::Keep => {}
         }
     }
+    (reasons, joint, fallback)
+}
+
+/// A merge group's joint windows today (its pools' windows before) and the windows the
+/// plan assigns to it.
+pub(crate) fn joint_group_windows(plan: &Plan, group: &str) -> (u32, usize) {
+    let before = plan
+        .pools
+        .iter()
+        .filter(|p| matches!(&p.kind, PlanPoolKind::Joint(x) if x == group))
+        .map(|p| p.windows_before)
+        .sum();
+    let members = plan
+        .windows
+        .iter()
+        .filter(|w| matches!(&w.action, Action::Joint(x) if x == group))
+        .count();
+    (before, members)
+}
+
+/// "93 → 47 windows: 21 cut because their matters go online, …".
+fn summary(plan: &Plan) -> Vec<String> {
+    let (reasons, joint, fallback) = window_actions(plan);
     let mut parts = Vec::new();
     for (r, words) in [
         (CutReason::Online, "because their matters go online"),
@@ -471,17 +502,7 @@ fn summary(plan: &Plan) -> Vec<String> {
         }
     )];
     for (g, n) in &joint {
-        let before: u32 = plan
-            .pools
-            .iter()
-            .filter(|p| matches!(&p.kind, PlanPoolKind::Joint(x) if x == g))
-            .map(|p| p.windows_before)
-            .sum();
-        let members = plan
-            .windows
-            .iter()
-            .filter(|w| matches!(&w.action, Action::Joint(x) if x == g))
-            .count();
+        let (before, members) = joint_group_windows(plan, g);
         out.push(format!(
             "Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."
         ));

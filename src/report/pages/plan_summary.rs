@@ -3,23 +3,12 @@
 //! the same content, figure for figure, in the reader's language, built from the plan so
 //! that no sentence is translated by lookup.
 
-use crate::model::Channel;
-use crate::plan::{Action, CutReason, Plan, PlanPoolKind};
-use std::collections::BTreeMap;
+use crate::optimise::assign::{general_departments, joint_group_windows, window_actions};
+use crate::plan::{CutReason, Plan};
 
 /// The summary lines in Chinese, in the order of the English ones.
 pub fn zh(plan: &Plan) -> Vec<String> {
-    let mut reasons: BTreeMap<Option<CutReason>, usize> = BTreeMap::new();
-    let mut joint: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut fallback = 0;
-    for w in &plan.windows {
-        match &w.action {
-            Action::Cut => *reasons.entry(w.reason).or_default() += 1,
-            Action::Fallback => fallback += 1,
-            Action::Joint(g) => *joint.entry(g.as_str()).or_default() += 1,
-            Action::Keep => {}
-        }
-    }
+    let (reasons, joint, fallback) = window_actions(plan);
     let parts: Vec<String> = [
         (CutReason::Online, "因事项改为网上办理撤销"),
         (CutReason::Merged, "并入联办窗口"),
@@ -41,32 +30,13 @@ pub fn zh(plan: &Plan) -> Vec<String> {
         }
     )];
     for (g, n) in &joint {
-        let before: u32 = plan
-            .pools
-            .iter()
-            .filter(|p| matches!(&p.kind, PlanPoolKind::Joint(x) if x == g))
-            .map(|p| p.windows_before)
-            .sum();
-        let members = plan
-            .windows
-            .iter()
-            .filter(|w| matches!(&w.action, Action::Joint(x) if x == g))
-            .count();
+        let (before, members) = joint_group_windows(plan, g);
         out.push(format!(
             "{g} 联办窗口：{n} 个（原有 {before} 个联办窗口；分配了 {members} 个窗口）。"
         ));
     }
     // Departments whose matters go to the comprehensive windows: (name, moved, all).
-    let shared: Vec<(&str, usize, usize)> = plan
-        .departments
-        .iter()
-        .filter_map(|d| {
-            let mine = plan.matters.iter().filter(|m| m.department == d.department);
-            let total = mine.clone().count();
-            let general = mine.filter(|m| m.channel == Channel::General).count();
-            (general > 0).then_some((d.department.as_str(), general, total))
-        })
-        .collect();
+    let shared = general_departments(plan);
     if fallback > 0 && shared.is_empty() {
         out.push(format!(
             "{fallback} 个兜底窗口办理网办事项的现场办理和后台收件。"
