@@ -222,12 +222,12 @@ pub(super) fn set_pick(values: &mut [f64], pick: Pick) {
     }
 }
 
-/// Stage 1's primal heuristic: each matter on the channel the relaxation `relaxed` gives
+/// Stage 1's first primal heuristic: each matter on the channel the relaxation `relaxed` gives
 /// it most of, each pool at its smallest fitting size, then single-matter channel moves
 /// while one lowers (windows, total load) — fewer windows first, and at equal windows
 /// less load, which is what lets a pool drop a window later. Only plans that meet every
 /// row of the model are kept. None when no such plan is found.
-pub(super) fn fewest_windows_search(
+pub(super) fn single_moves_search(
     input: &MilpInput,
     built: &Built,
     relaxed: &[f64],

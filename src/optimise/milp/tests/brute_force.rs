@@ -10,7 +10,7 @@ use crate::queueing::waiting_rate_at_load;
 /// Best (total windows, tangent waiting) by enumerating every choice and
 /// every window vector, evaluated with the same tangent lower bound and
 /// minimal H, B. None = infeasible.
-fn brute_force(input: &MilpInput) -> Option<(u32, f64)> {
+pub(super) fn brute_force(input: &MilpInput) -> Option<(u32, f64)> {
     let mut best: Option<(u32, f64)> = None;
     let mut choice = vec![0usize; input.matters.len()];
     let table = CutTable::new(input);
