@@ -56,12 +56,15 @@ fn read_cells(bytes: Vec<u8>) -> std::result::Result<Cells, String> {
         check_type(field.dtype()).map_err(|why| format!("column \"{name}\" {why}"))?;
     }
     let file = Buffer::from(bytes);
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(metadata.num_rows);
+    // Row counts come from the file: capacities are only hints, capped so that a damaged
+    // footer claiming billions of rows cannot abort on allocation before decoding fails.
+    let hint = |rows: usize| rows.min(1 << 16);
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(hint(metadata.num_rows));
     for (g, group) in metadata.row_groups.iter().enumerate() {
         let n = group.num_rows();
         let mut columns = Vec::with_capacity(headers.len());
         for (name, field) in schema.iter() {
-            let mut text = Vec::with_capacity(n);
+            let mut text = Vec::with_capacity(hint(n));
             // A column absent from a row group is null there (as polars-io reads it).
             let chunks: Vec<_> = group
                 .columns_under_root_iter(name)
