@@ -1,8 +1,8 @@
 //! `hallplan serve`: the what-if page. One hall is loaded once; every request re-plans it
 //! with the knobs it names (through the same parser as `--set`) and answers with the
 //! same bytes `plan` would write. A small blocking HTTP/1.1 server (tiny_http) on a few
-//! threads: the work is CPU-bound planning, so an async runtime would buy nothing, and
-//! hyper's server features would recompile polars (see Cargo.toml).
+//! threads: the work is CPU-bound planning, so an async runtime would buy nothing but
+//! build time (see Cargo.toml).
 //!
 //! Safety: it listens on 127.0.0.1 unless `--bind` says otherwise (and warns then); no
 //! request names a path (the routes are fixed, the assets are inside the binary); bodies

@@ -1,9 +1,10 @@
 //! Opening an input file as a table: CSV (UTF-8, UTF-8 with BOM or GB18030, sniffed
-//! delimiter), xlsx (calamine) or Parquet (polars). Every row keeps its location so that
-//! errors can name the line, or the sheet and cell.
+//! delimiter), xlsx (calamine) or Parquet (polars-parquet). Every row keeps its location so
+//! that errors can name the line, or the sheet and cell.
 
 mod delimited;
 mod parquet;
+mod parquet_text;
 mod sheet;
 #[cfg(test)]
 mod tests;
