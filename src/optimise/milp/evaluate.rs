@@ -33,13 +33,26 @@ pub(super) fn staff_for(
     self_service: &[f64],
     backoffice_work: f64,
 ) -> (u32, u32) {
+    let (helpers, backoffice) = staff_need(input, total_windows, self_service, backoffice_work);
+    (whole_people(helpers), whole_people(backoffice))
+}
+
+/// Helpers and back-office staff a plan needs before rounding up to whole people.
+pub(super) fn staff_need(
+    input: &MilpInput,
+    total_windows: u32,
+    self_service: &[f64],
+    backoffice_work: f64,
+) -> (f64, f64) {
     let released = released_staff(input, total_windows);
     let peak_users = self_service.iter().copied().fold(0.0, f64::max);
     let helpers = (input.helper_share * released)
         .max(peak_users / input.helper_users_per_hour)
         .max(0.0);
-    let backoffice = backoffice_work / input.backoffice_min_per_staff_week;
-    (whole_people(helpers), whole_people(backoffice))
+    (
+        helpers,
+        backoffice_work / input.backoffice_min_per_staff_week,
+    )
 }
 
 pub(super) fn released_staff(input: &MilpInput, total_windows: u32) -> f64 {

@@ -19,7 +19,7 @@
 //! of the model (checked on the full start vector).
 
 use super::build::Built;
-use super::evaluate::{staff_for, whole_people, window_cap, LOAD_TOL};
+use super::evaluate::{staff_need, whole_people, window_cap, LOAD_TOL};
 use super::flows::{option_flows, Flow};
 use super::input::MilpInput;
 use super::start::{argmax, fits_at, pick_value, start_from};
@@ -44,20 +44,20 @@ pub(super) fn fewest_windows_search(
         .map(|picks| argmax(picks.iter().map(|&pick| pick_value(pick, relaxed))))
         .collect();
     let today = vec![0; input.matters.len()];
-    let mut best: Option<Search<'_>> = None;
+    let mut best: Option<(u32, std::rc::Rc<Vec<f64>>)> = None;
     for start in [from_relaxation, today] {
         let Some(mut search) = Search::new(input, built, &options, start) else {
             continue;
         };
         search.improve();
-        if search.values.is_empty() {
-            continue; // the staff rows were never met
-        }
-        if best.as_ref().is_none_or(|b| better(search.key(), b.key())) {
-            best = Some(search);
+        // None: the staff rows were never met.
+        if let Some((windows, values)) = search.kept {
+            if best.as_ref().is_none_or(|(fewest, _)| windows < *fewest) {
+                best = Some((windows, values));
+            }
         }
     }
-    best.map(|b| b.values.to_vec())
+    best.map(|(_, values)| values.to_vec())
 }
 
 /// (staff over the limits, windows, fractional windows): lexicographic, with a tolerance
@@ -127,8 +127,9 @@ struct Search<'a> {
     self_service: Vec<f64>,
     backoffice_work: f64,
     mode: Mode,
-    /// The full start vector of the best plan met that meets every row (empty: none yet).
-    values: std::rc::Rc<Vec<f64>>,
+    /// The fewest-window plan met so far that meets every row: its windows and full start
+    /// vector (shared by the clones the search tries).
+    kept: Option<(u32, std::rc::Rc<Vec<f64>>)>,
 }
 
 impl<'a> Search<'a> {
@@ -151,7 +152,7 @@ impl<'a> Search<'a> {
             self_service: vec![0.0; input.slots],
             backoffice_work: 0.0,
             mode: Mode::Windows,
-            values: std::rc::Rc::new(Vec::new()),
+            kept: None,
         };
         for (m, &k) in choice.iter().enumerate() {
             search.shift(m, k, 1.0);
@@ -161,7 +162,7 @@ impl<'a> Search<'a> {
             search.needs[p] = fractional_windows(input, p, &search.load[p]);
         }
         if let Some(values) = search.full_start() {
-            search.values = std::rc::Rc::new(values);
+            search.kept = Some((search.windows(), std::rc::Rc::new(values)));
         }
         Some(search)
     }
@@ -170,38 +171,28 @@ impl<'a> Search<'a> {
         self.sizes.iter().sum()
     }
 
-    /// People over the staff limit (no hiring) plus windows over the window cap.
-    fn excess(&self) -> u32 {
-        let (whole, _) = self.over();
-        whole
-    }
-
-    /// (whole, fractional) people over the staff limit plus windows over the cap; the
-    /// fractional count takes helpers and back-office staff before rounding up.
+    /// (whole, fractional) people over the staff limit (no hiring) plus windows over the
+    /// window cap; the fractional count takes helpers and back-office staff before
+    /// rounding up.
     fn over(&self) -> (u32, f64) {
         let windows = self.windows();
         let over_cap = window_cap(self.input).map_or(0, |cap| windows.saturating_sub(cap));
         if self.input.allow_hiring {
             return (over_cap, f64::from(over_cap));
         }
-        let (helpers, backoffice) = staff_for(
+        let (helpers, backoffice) = staff_need(
             self.input,
             windows,
             &self.self_service,
             self.backoffice_work,
         );
         let at_windows = self.input.staff_per_window * f64::from(windows);
-        let used = at_windows + f64::from(helpers) + f64::from(backoffice);
-        let released = self.input.staff_today - at_windows;
-        let peak_users = self.self_service.iter().copied().fold(0.0, f64::max);
-        let helpers_frac = (self.input.helper_share * released)
-            .max(peak_users / self.input.helper_users_per_hour)
-            .max(0.0);
-        let backoffice_frac = self.backoffice_work / self.input.backoffice_min_per_staff_week;
-        let frac = (at_windows + helpers_frac + backoffice_frac - self.input.staff_today).max(0.0);
+        let whole = at_windows + f64::from(whole_people(helpers) + whole_people(backoffice));
+        let frac = at_windows + helpers + backoffice;
+        let limit = self.input.staff_today;
         (
-            over_cap + whole_people(used - self.input.staff_today),
-            f64::from(over_cap) + frac,
+            over_cap + whole_people(whole - limit),
+            f64::from(over_cap) + (frac - limit).max(0.0),
         )
     }
 
@@ -213,7 +204,7 @@ impl<'a> Search<'a> {
                 let (whole, frac) = self.over();
                 (whole, 0, need + REPAIR_WEIGHT * frac)
             }
-            Mode::Rows => (self.excess(), self.windows(), need),
+            Mode::Rows => (self.over().0, self.windows(), need),
         }
     }
 
@@ -283,17 +274,12 @@ impl<'a> Search<'a> {
         if !better(trial.key(), self.key()) {
             return false;
         }
-        if trial.excess() == 0 {
+        if trial.over().0 == 0 {
             match trial.full_start() {
                 Some(values) => {
-                    let kept = &self.values;
-                    let fewer = kept.is_empty()
-                        || better(
-                            (0, trial.windows(), 0.0),
-                            (0, self.built.model.objective_at(kept).round() as u32, 0.0),
-                        );
-                    if fewer {
-                        trial.values = std::rc::Rc::new(values);
+                    let windows = trial.windows();
+                    if trial.kept.as_ref().is_none_or(|(kept, _)| windows < *kept) {
+                        trial.kept = Some((windows, std::rc::Rc::new(values)));
                     }
                 }
                 None if trial.mode != Mode::Windows => return false,
