@@ -68,7 +68,7 @@ fn better(a: (u32, u32, f64), b: (u32, u32, f64)) -> bool {
 
 /// What the search compares plans by.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Mode {
+pub(super) enum Mode {
     /// Windows, ignoring the staff and window-cap rows: the way through plans that need
     /// helpers or back-office staff before the windows that release them are gone (from
     /// today's hall every first move online or to the back office needs a helper that
@@ -114,26 +114,26 @@ pub(super) fn fractional_windows(input: &MilpInput, p: usize, load: &[f64]) -> f
 /// smallest fitting size and fractional windows, and the full start vector (kept only
 /// for plans that meet every row).
 #[derive(Clone)]
-struct Search<'a> {
-    input: &'a MilpInput,
-    built: &'a Built,
-    options: &'a [Vec<Vec<Flow>>],
-    choice: Vec<usize>,
-    load: Vec<Vec<f64>>,
-    arrivals: Vec<Vec<f64>>,
-    sizes: Vec<u32>,
-    needs: Vec<f64>,
+pub(super) struct Search<'a> {
+    pub(super) input: &'a MilpInput,
+    pub(super) built: &'a Built,
+    pub(super) options: &'a [Vec<Vec<Flow>>],
+    pub(super) choice: Vec<usize>,
+    pub(super) load: Vec<Vec<f64>>,
+    pub(super) arrivals: Vec<Vec<f64>>,
+    pub(super) sizes: Vec<u32>,
+    pub(super) needs: Vec<f64>,
     /// Self-service users per slot and back-office minutes per week of the channels.
-    self_service: Vec<f64>,
-    backoffice_work: f64,
-    mode: Mode,
+    pub(super) self_service: Vec<f64>,
+    pub(super) backoffice_work: f64,
+    pub(super) mode: Mode,
     /// The fewest-window plan met so far that meets every row: its windows and full start
     /// vector (shared by the clones the search tries).
-    kept: Option<(u32, std::rc::Rc<Vec<f64>>)>,
+    pub(super) kept: Option<(u32, std::rc::Rc<Vec<f64>>)>,
 }
 
 impl<'a> Search<'a> {
-    fn new(
+    pub(super) fn new(
         input: &'a MilpInput,
         built: &'a Built,
         options: &'a [Vec<Vec<Flow>>],
@@ -167,14 +167,14 @@ impl<'a> Search<'a> {
         Some(search)
     }
 
-    fn windows(&self) -> u32 {
+    pub(super) fn windows(&self) -> u32 {
         self.sizes.iter().sum()
     }
 
     /// (whole, fractional) people over the staff limit (no hiring) plus windows over the
     /// window cap; the fractional count takes helpers and back-office staff before
     /// rounding up.
-    fn over(&self) -> (u32, f64) {
+    pub(super) fn over(&self) -> (u32, f64) {
         let windows = self.windows();
         let over_cap = window_cap(self.input).map_or(0, |cap| windows.saturating_sub(cap));
         if self.input.allow_hiring {
@@ -238,7 +238,7 @@ impl<'a> Search<'a> {
 
     /// Moves matter `m` to option `k` and refreshes the pools it touches; false (and the
     /// sizes left stale) when some touched pool fits no size.
-    fn set(&mut self, m: usize, k: usize) -> bool {
+    pub(super) fn set(&mut self, m: usize, k: usize) -> bool {
         let was = self.choice[m];
         self.shift(m, was, -1.0);
         self.shift(m, k, 1.0);
@@ -259,7 +259,7 @@ impl<'a> Search<'a> {
     }
 
     /// The full start vector of the current plan when it meets every row of the model.
-    fn full_start(&self) -> Option<Vec<f64>> {
+    pub(super) fn full_start(&self) -> Option<Vec<f64>> {
         let values = start_from(self.input, self.built, &self.choice, &self.sizes)?;
         self.built
             .model

@@ -48,7 +48,7 @@ fn fractional_windows_interpolate_the_capacity_curve_and_take_the_busiest_slot()
 /// 12). Staff today = windows today = 2, no hiring. One matter online keeps two windows
 /// and needs a helper nobody is free to be, so every single move breaks the staff rows;
 /// two online need one window and one helper; all three none and two helpers.
-fn online_needs_two_moves() -> MilpInput {
+pub(super) fn online_needs_two_moves() -> MilpInput {
     let matters = (0..3)
         .map(|m| {
             let mut online = option("online", Vec::new());

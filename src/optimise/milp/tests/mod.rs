@@ -389,4 +389,5 @@ fn lp_format_has_sections_and_declares_every_variable() {
 // Brute force, random instances, the two solvers side by side and timing.
 mod brute_force;
 mod fewest_search;
+mod rins;
 use brute_force::random_instance;

@@ -1,0 +1,77 @@
+//! Stage 1's annealed incumbent: every plan it returns meets every row, it never has
+//! fewer windows than the brute-force optimum (which would mean a broken row), it
+//! usually has as few, and the same input gives the same plan.
+
+use super::super::covers::add_cover_cuts;
+use super::super::rins::annealed_incumbent;
+use super::brute_force::{brute_force, random_instance, random_instance_with_general};
+use super::fewest_search::online_needs_two_moves;
+use super::*;
+use crate::plan::Objective;
+
+/// The annealed incumbent's windows and values, from the model strengthened by its cover
+/// cuts as stage 1 does (no early stop: `least` 0).
+fn annealed(inst: &MilpInput) -> Option<(u32, Vec<f64>)> {
+    let built = build(inst, Stage::Windows).ok()?;
+    let mut strong = built.model.clone();
+    let (relaxed, _) = add_cover_cuts(&mut strong, &built.layout.knapsacks, f64::INFINITY)
+        .ok()
+        .flatten()?;
+    // The incumbent stage 1 hands over: the single-move search's plan.
+    let incumbent = single_moves_search(inst, &built, &relaxed)?;
+    let (n, values) = annealed_incumbent(inst, &built, &strong, &relaxed, &incumbent, 0.0)?;
+    assert!(
+        built.model.is_feasible(&values, 1e-6),
+        "the annealed plan breaks a row of the model"
+    );
+    let windows: u32 = decode_windows(&built.layout, &values).iter().sum();
+    assert_eq!(f64::from(windows), n, "the reported windows are the plan's");
+    Some((windows, values))
+}
+
+#[test]
+fn annealing_crosses_the_staff_limits_that_stop_single_moves() {
+    // Every single move from today's channels breaks the staff rows; the optimum (all
+    // three matters online, no window) is two moves away.
+    let inst = online_needs_two_moves();
+    assert_eq!(brute_force(&inst).map(|(w, _)| w), Some(0));
+    assert_eq!(annealed(&inst).map(|(w, _)| w), Some(0));
+}
+
+#[test]
+fn the_annealed_plan_keeps_every_row_never_beats_brute_force_and_mostly_matches_it() {
+    let (mut tried, mut at_optimum) = (0, 0);
+    for seed in 0..40 {
+        for mut inst in [random_instance(seed), random_instance_with_general(seed)] {
+            inst.objective = Objective::FewestWindows;
+            let Some((optimum, _)) = brute_force(&inst) else {
+                continue;
+            };
+            if let Some((found, _)) = annealed(&inst) {
+                assert!(
+                    found >= optimum,
+                    "seed {seed}: {found} < brute force {optimum}"
+                );
+                tried += 1;
+                at_optimum += usize::from(found == optimum);
+            }
+        }
+    }
+    // Instances where single moves find no plan (the incumbent annealing also starts
+    // from) are skipped.
+    assert!(tried >= 40, "only {tried} instances were annealed");
+    assert!(
+        at_optimum * 100 >= tried * 95,
+        "annealing reached the optimum in only {at_optimum} of {tried}"
+    );
+}
+
+#[test]
+fn the_same_input_anneals_to_the_same_plan() {
+    let mut inst = random_instance_with_general(1);
+    inst.objective = Objective::FewestWindows;
+    let first = annealed(&inst).expect("a plan");
+    for _ in 0..2 {
+        assert_eq!(annealed(&inst).expect("a plan"), first);
+    }
+}
