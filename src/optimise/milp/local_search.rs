@@ -87,33 +87,50 @@ pub(super) fn polish(
                     .collect()
             })
             .collect();
+        // The curves of the pools each single move changes, once per round: a pair's
+        // pool that only one of its two moves changes gets the very same loads as under
+        // that move alone (the same additions in the same order), so its curve is known —
+        // and where it is infeasible, so is the pair (which then adds no work: the same
+        // search, without computing it). Only the pools both moves change are computed
+        // for the pair (most often the comprehensive pool).
+        let singles: Vec<Vec<PoolCurves>> = others
+            .iter()
+            .map(|moves| {
+                moves
+                    .iter()
+                    .map(|(one, _)| current.move_curves(input, built, &choice, &[*one]))
+                    .collect()
+            })
+            .collect();
         for (a, moves_a) in others.iter().enumerate() {
-            for (one, _) in moves_a {
-                // The curves of the pools `one` changes: a pair whose second move leaves
-                // such a pool alone gives it the very same loads (the first move is applied
-                // first), so its curve is known — and where it is infeasible, so is the
-                // pair (which then adds no work: the same search, without computing it).
-                let single = if work > POLISH_WORK {
-                    Vec::new()
-                } else {
-                    current.move_curves(input, built, &choice, &[*one], &[], false)
-                };
+            for ((one, one_pools), single) in moves_a.iter().zip(&singles[a]) {
+                if work > POLISH_WORK {
+                    break;
+                }
                 let known: Vec<(usize, Rc<Curve>)> = single
                     .iter()
                     .filter_map(|(p, c)| c.clone().map(|c| (*p, c)))
                     .collect();
                 consider(&mut work, &[*one], &known);
-                for (two, two_pools) in others[a + 1..].iter().flatten() {
-                    if single
-                        .iter()
-                        .any(|(p, c)| c.is_none() && !two_pools.contains(p))
-                    {
+                let pairs = others[a + 1..].iter().zip(&singles[a + 1..]);
+                for ((two, two_pools), theirs) in pairs.flat_map(|(m, s)| m.iter().zip(s)) {
+                    let alone = |curves: &[(usize, Option<Rc<Curve>>)], other: &[usize]| {
+                        curves
+                            .iter()
+                            .any(|(p, c)| c.is_none() && !other.contains(p))
+                    };
+                    if alone(single, two_pools) || alone(theirs, one_pools) {
                         continue;
                     }
                     let kept: Vec<(usize, Rc<Curve>)> = known
                         .iter()
                         .filter(|(p, _)| !two_pools.contains(p))
                         .cloned()
+                        .chain(theirs.iter().filter_map(|(p, c)| {
+                            c.as_ref()
+                                .filter(|_| !one_pools.contains(p))
+                                .map(|c| (*p, Rc::clone(c)))
+                        }))
                         .collect();
                     consider(&mut work, &[*one, *two], &kept);
                 }
@@ -181,18 +198,36 @@ pub(super) fn curve(
     load: &[f64],
     arrivals: &[f64],
 ) -> Option<Curve> {
-    let sizes = &built.layout.y[p];
-    let min = sizes
+    let min = smallest_fit(input, built, p, load, arrivals)?;
+    Some(curve_from(built, p, min, load, u32::MAX))
+}
+
+/// Pool `p`'s smallest admissible size that carries these loads.
+fn smallest_fit(
+    input: &MilpInput,
+    built: &Built,
+    p: usize,
+    load: &[f64],
+    arrivals: &[f64],
+) -> Option<u32> {
+    built.layout.y[p]
         .iter()
         .map(|&(c, _)| c)
-        .find(|&c| fits_at(input, built, p, load, arrivals, c))?;
+        .find(|&c| fits_at(input, built, p, load, arrivals, c))
+}
+
+/// The waiting at `min` and at each admissible size above it, at most `extra` above:
+/// a greedy allocation that has `extra` windows left above every pool's smallest size
+/// never looks further, so a shorter curve gives it the very same choices.
+fn curve_from(built: &Built, p: usize, min: u32, load: &[f64], extra: u32) -> Curve {
+    let sizes = &built.layout.y[p];
     let mut waits = vec![built.table.pool_bound(p, min, load)];
     let mut c = min;
-    while sizes.iter().any(|&(s, _)| s == c + 1) {
+    while c - min < extra && sizes.iter().any(|&(s, _)| s == c + 1) {
         c += 1;
         waits.push(built.table.pool_bound(p, c, load));
     }
-    Some(Curve { min, waits })
+    Curve { min, waits }
 }
 
 /// Least total waiting and windows used with at most `total` windows (the greedy of
@@ -314,12 +349,37 @@ impl Current {
         work: &mut u64,
         known: &[(usize, Rc<Curve>)],
     ) -> Option<f64> {
-        let (fresh, self_service, backoffice) =
-            self.changed_curves(input, built, choice, moves, known, true);
-        let fresh: Vec<(usize, Rc<Curve>)> = fresh
+        let (changed, self_service, backoffice) = self.changed_loads(input, choice, moves);
+        // Each changed pool's smallest size first (None: the moves are infeasible, as
+        // before, without work); then its curve only as far as the windows left above
+        // every pool's smallest size reach (most of a large pool's curve is never looked
+        // at when the plan has about as many windows as its pools' smallest sizes).
+        let mut mins: Vec<(usize, Result<Rc<Curve>, u32>)> = Vec::with_capacity(changed.len());
+        for (p, load, arrivals) in &changed {
+            match known.iter().find(|(q, _)| q == p) {
+                Some((_, c)) => mins.push((*p, Ok(Rc::clone(c)))),
+                None => mins.push((*p, Err(smallest_fit(input, built, *p, load, arrivals)?))),
+            }
+        }
+        let min_of = |p: usize| {
+            mins.iter()
+                .find(|(q, _)| *q == p)
+                .map_or(self.curves[p].min, |(_, c)| match c {
+                    Ok(c) => c.min,
+                    Err(min) => *min,
+                })
+        };
+        let cap = staff_cap(input, total, &self_service, backoffice.max(0.0));
+        let smallest: u32 = (0..self.curves.len()).map(min_of).sum();
+        let extra = cap.checked_sub(smallest)?;
+        let fresh: Vec<(usize, Rc<Curve>)> = mins
             .into_iter()
-            .map(|(p, c)| c.map(|c| (p, c)))
-            .collect::<Option<_>>()?;
+            .zip(&changed)
+            .map(|((p, c), (_, load, _))| {
+                let c = c.unwrap_or_else(|min| Rc::new(curve_from(built, p, min, load, extra)));
+                (p, c)
+            })
+            .collect();
         let refs: Vec<&Curve> = (0..self.curves.len())
             .map(|p| {
                 fresh
@@ -328,36 +388,34 @@ impl Current {
                     .map_or(&self.curves[p], |(_, c)| c.as_ref())
             })
             .collect();
-        let cap = staff_cap(input, total, &self_service, backoffice.max(0.0));
         allocate(&refs, cap, work).map(|(waiting, _)| waiting)
     }
 
-    /// The curve of every pool `moves` change (None where no size fits).
+    /// The curve of every pool `moves` change (None where no size fits), in full.
     pub(super) fn move_curves(
         &self,
         input: &MilpInput,
         built: &Built,
         choice: &[usize],
         moves: &[(usize, usize)],
-        known: &[(usize, Rc<Curve>)],
-        stop_at_none: bool,
-    ) -> Vec<(usize, Option<Rc<Curve>>)> {
-        self.changed_curves(input, built, choice, moves, known, stop_at_none)
-            .0
+    ) -> PoolCurves {
+        let (changed, ..) = self.changed_loads(input, choice, moves);
+        changed
+            .iter()
+            .map(|(p, load, arrivals)| (*p, curve(input, built, *p, load, arrivals).map(Rc::new)))
+            .collect()
     }
 
-    /// The curves of the pools `moves` change (up to the first infeasible one when
-    /// `stop_at_none`), and the self-service users and back-office work after them.
+    /// The loads and arrivals (clamped at zero) of the pools `moves` change, in the order
+    /// the moves first touch them, and the self-service users and back-office work after
+    /// them.
     #[allow(clippy::type_complexity)]
-    fn changed_curves(
+    fn changed_loads(
         &self,
         input: &MilpInput,
-        built: &Built,
         choice: &[usize],
         moves: &[(usize, usize)],
-        known: &[(usize, Rc<Curve>)],
-        stop_at_none: bool,
-    ) -> (Vec<(usize, Option<Rc<Curve>>)>, Vec<f64>, f64) {
+    ) -> (Vec<(usize, Vec<f64>, Vec<f64>)>, Vec<f64>, f64) {
         let mut changed: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
         let mut self_service = self.flows.self_service.clone();
         let mut backoffice = self.flows.backoffice_work;
@@ -388,25 +446,16 @@ impl Current {
                 backoffice += sign * option.backoffice_work_min_week;
             }
         }
-        let mut curves = Vec::with_capacity(changed.len());
-        for (p, load, arrivals) in &changed {
-            let c = match known.iter().find(|(q, _)| q == p) {
-                Some((_, c)) => Some(Rc::clone(c)),
-                None => {
-                    let load: Vec<f64> = load.iter().map(|l| l.max(0.0)).collect();
-                    let arrivals: Vec<f64> = arrivals.iter().map(|a| a.max(0.0)).collect();
-                    curve(input, built, *p, &load, &arrivals).map(Rc::new)
-                }
-            };
-            let none = c.is_none();
-            curves.push((*p, c));
-            if none && stop_at_none {
-                break;
-            }
+        for (_, load, arrivals) in &mut changed {
+            load.iter_mut().for_each(|l| *l = l.max(0.0));
+            arrivals.iter_mut().for_each(|a| *a = a.max(0.0));
         }
-        (curves, self_service, backoffice)
+        (changed, self_service, backoffice)
     }
 }
+
+/// The curves of the pools one move changes (None where no size fits).
+type PoolCurves = Vec<(usize, Option<Rc<Curve>>)>;
 
 /// A move: (matter, the option it takes).
 type Move = (usize, usize);
