@@ -365,10 +365,18 @@ fn solve_input(
     let after_flows = evaluate::flows(model, &channels, policy);
     let milp_windows = sol.windows.iter().sum();
     let milp_pool_windows = sol.windows.clone();
-    let milp_windows_proven = !matches!(optimality, milp::Optimality::TimeLimit);
+    let milp_windows_proven = !matches!(optimality, milp::Optimality::TimeLimit { .. });
     let mut notes = Vec::new();
     match optimality {
-        milp::Optimality::TimeLimit => notes.push(format!("the solver stopped at its limit ({SOLVE_SECONDS:.0} s; for microlp's fewest-windows stage, a fixed number of branch-and-bound nodes): the plan is feasible but its window count is not proven the fewest")),
+        milp::Optimality::TimeLimit { fewest_at_least } => {
+            // What the search did prove: no plan of the model has fewer windows than the
+            // relaxation's bound (with its cover cuts), rounded up.
+            let bound = match fewest_at_least {
+                Some(k) if k < milp_windows => format!("; no plan of the model has fewer than {k} windows (the bound of its relaxation with cover cuts), so the fewest is between {k} and {milp_windows}"),
+                _ => String::new(),
+            };
+            notes.push(format!("the solver stopped at its limit ({SOLVE_SECONDS:.0} s; for microlp's fewest-windows stage, a fixed number of branch-and-bound nodes): the plan is feasible but its window count is not proven the fewest{bound}"))
+        }
         milp::Optimality::WindowsOnly => notes.push(match objective {
             Objective::FewestWindows => format!("the fewest windows are proven optimal; among plans with that many windows the least waiting is the least found ({}: a local search over channels with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),
             Objective::LeastWaiting { .. } => format!("the least waiting within --max-windows is the least found ({}: a local search over channels from the fewest-window plan, with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),

@@ -81,6 +81,9 @@ pub(super) fn run_solver(
 pub(super) struct Solved {
     pub(super) values: Vec<f64>,
     pub(super) proven: bool,
+    /// A proven lower bound on the objective (stage 1: the cover-cut relaxation's bound
+    /// rounded up), when one is known: what an unproven plan can still say.
+    pub(super) at_least: Option<f64>,
 }
 
 pub(super) fn solve_rows<M: SolverModel>(
@@ -104,6 +107,7 @@ where
     Ok(Solved {
         values: vars.iter().map(|&v| solution.value(v)).collect(),
         proven: !matches!(solution.status(), good_lp::SolutionStatus::TimeLimit),
+        at_least: None,
     })
 }
 
@@ -178,6 +182,7 @@ pub(super) fn run_microlp_nodes(
         Some(Solved {
             values: vars.iter().map(|&v| solution.var_value(v)).collect(),
             proven,
+            at_least: None,
         }),
         nodes,
     ))

@@ -88,7 +88,9 @@ pub enum Optimality {
     /// The search finished: no better plan exists (in the model).
     Proven,
     /// The time limit stopped the search: the plan is feasible, maybe not optimal.
-    TimeLimit,
+    /// `fewest_at_least`: for the fewest windows, the least number any plan of the model
+    /// needs (the cover-cut bound), when known.
+    TimeLimit { fewest_at_least: Option<u32> },
 }
 
 /// [`solve`] with a wall-clock budget (seconds, shared by the two stages of
@@ -142,7 +144,7 @@ fn solve_timed(
                 if let Some(start) = warm.as_deref() {
                     let sol = finish(input, &second, start)?;
                     let sol = polish(input, &second, sol, fewest)?;
-                    return Ok((sol, windows_only(solved.proven)));
+                    return Ok((sol, windows_only(&solved)));
                 }
             }
             // Stage 2 only orders plans that already have the fewest windows; when microlp
@@ -155,7 +157,7 @@ fn solve_timed(
                 Err(_) => {
                     let sol = finish(input, &first, &solved.values)?;
                     let sol = polish(input, &second, sol, fewest)?;
-                    return Ok((sol, windows_only(solved.proven)));
+                    return Ok((sol, windows_only(&solved)));
                 }
             };
             if solved.proven && !last.proven {
@@ -190,7 +192,7 @@ fn solve_timed(
                 let values =
                     start_from(input, &built, &choice, &sizes).ok_or(MilpError::Infeasible)?;
                 let sol = polish(input, &built, finish(input, &built, &values)?, max_windows)?;
-                return Ok((sol, windows_only(solved.proven)));
+                return Ok((sol, windows_only(&solved)));
             }
             let start = heuristic_start(input, &built);
             let settings = Settings {
@@ -212,19 +214,24 @@ fn solve_timed(
     let optimality = if proven {
         Optimality::Proven
     } else {
-        Optimality::TimeLimit
+        Optimality::TimeLimit {
+            fewest_at_least: None,
+        }
     };
     Ok((finish(input, &built, &solved.values)?, optimality))
 }
 
 /// What a plan whose waiting was not proven least says about its windows: proven when
-/// stage 1 finished, else stopped at the limit (before, an unproven stage 1 followed by
-/// the local search was reported as proven).
-fn windows_only(stage_one_proven: bool) -> Optimality {
-    if stage_one_proven {
+/// stage 1 finished, else stopped at the limit with stage 1's bound (before, an unproven
+/// stage 1 followed by the local search was reported as proven).
+fn windows_only(stage_one: &Solved) -> Optimality {
+    if stage_one.proven {
         Optimality::WindowsOnly
     } else {
-        Optimality::TimeLimit
+        Optimality::TimeLimit {
+            // Saturating float→int cast: the bound is a finite window count.
+            fewest_at_least: stage_one.at_least.map(|b| b.max(0.0) as u32),
+        }
     }
 }
 
@@ -354,7 +361,11 @@ fn fewest_below_start(
         }
         _ => (best, n),
     };
-    let proven = |values: Vec<f64>, proven: bool| Solved { values, proven };
+    let proven = |values: Vec<f64>, proven: bool| Solved {
+        values,
+        proven,
+        at_least: Some(least),
+    };
     // No plan has fewer windows than the bound, rounded up (Σ n_p is whole).
     if least >= n {
         timing(
@@ -420,7 +431,13 @@ fn fewest_below_start(
         budget,
         true,
     )? {
-        (Some(found), nodes) if model.objective_at(&found.values) <= n + 1e-6 => (found, nodes),
+        (Some(found), nodes) if model.objective_at(&found.values) <= n + 1e-6 => (
+            Solved {
+                at_least: Some(least),
+                ..found
+            },
+            nodes,
+        ),
         (_, nodes) => (proven(best, false), nodes),
     };
     Ok((solved, Some(nodes)))
