@@ -10,32 +10,47 @@
 //!   long rows are wrapped onto continuation lines (allowed anywhere between terms).
 //! - Constants never appear on the left-hand side: the model builder already
 //!   moves them to the right-hand side. An objective constant, which not every
-//!   reader accepts, is written as a comment.
+//!   reader accepts, becomes the coefficient of a variable fixed at 1, so that a
+//!   solver's objective is the model's (stage 1: the window count, including the
+//!   windows of pools with a single admissible size) — written as a comment it was
+//!   easy to miss, and HiGHS's optimum then looked 4–5 windows below hallplan's.
 //! - Binary variables only appear in `Binary` (which implies bounds 0..1);
 //!   every continuous and general-integer variable gets an explicit line in
 //!   `Bounds`, so a reader never has to rely on the default bounds.
 
 use std::fmt::Write as _;
 
-use super::linear::{LinearModel, Sense, VarKind};
+use super::linear::{LinearModel, Sense, VarDef, VarKind};
+
+/// The variable fixed at 1 that carries the objective constant.
+const CONSTANT_VAR: &str = "objective_constant";
 
 /// Longest line the writer produces before wrapping (readers accept 255).
 const MAX_LINE: usize = 200;
 
 /// Writes `model` in CPLEX LP format.
 pub(crate) fn write_lp(model: &LinearModel) -> String {
+    if model.objective_constant != 0.0 {
+        let mut fixed = model.clone();
+        fixed.vars.push(VarDef {
+            name: CONSTANT_VAR.to_string(),
+            kind: VarKind::Continuous,
+            lower: 1.0,
+            upper: 1.0,
+        });
+        fixed
+            .objective
+            .push((fixed.vars.len() - 1, model.objective_constant));
+        fixed.objective_constant = 0.0;
+        fixed.comments.push(format!(
+            "objective constant {} written as its coefficient on {CONSTANT_VAR} = 1",
+            number(model.objective_constant)
+        ));
+        return write_lp(&fixed);
+    }
     let mut out = String::new();
     for line in &model.comments {
         push_line(&mut out, &format!("\\ {line}"));
-    }
-    if model.objective_constant != 0.0 {
-        push_line(
-            &mut out,
-            &format!(
-                "\\ objective constant (not written below): {}",
-                number(model.objective_constant)
-            ),
-        );
     }
     push_line(&mut out, "Minimize");
     write_expression(&mut out, model, " obj:", &model.objective, None);
@@ -196,6 +211,33 @@ mod tests {
         assert_eq!(sanitise("税务", 24), "");
         assert_eq!(sanitise("社保 Social-Security!", 24), "Social_Security");
         assert_eq!(sanitise("abcdefghij", 4), "abcd");
+    }
+
+    #[test]
+    fn an_objective_constant_is_a_variable_fixed_at_one() {
+        let model = LinearModel {
+            vars: vec![VarDef {
+                name: "y_p0_c1".into(),
+                kind: VarKind::Binary,
+                lower: 0.0,
+                upper: 1.0,
+            }],
+            objective: vec![(0, 1.0)],
+            objective_constant: 4.0,
+            ..LinearModel::default()
+        };
+        let text = write_lp(&model);
+        assert!(
+            text.contains(" obj: + 1 y_p0_c1 + 4 objective_constant"),
+            "{text}"
+        );
+        assert!(text.contains("\n objective_constant = 1\n"), "{text}");
+        // Without a constant the file has no such variable.
+        let plain = write_lp(&LinearModel {
+            objective_constant: 0.0,
+            ..model
+        });
+        assert!(!plain.contains("objective_constant"), "{plain}");
     }
 
     #[test]

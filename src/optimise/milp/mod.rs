@@ -119,6 +119,8 @@ fn solve_timed(
         solver: input.solver,
         ..Settings::default()
     };
+    // What an unproven answer says about its windows: stage 1's bound, when stage 1 ran.
+    let mut stage_one_bound = None;
     let (built, solved, mut proven) = match input.objective {
         Objective::FewestWindows => {
             let (first, solved) = stage_one(input, limit)?;
@@ -167,6 +169,7 @@ fn solve_timed(
                 return Ok((sol, Optimality::WindowsOnly));
             }
             let proven = solved.proven;
+            stage_one_bound = whole_bound(&solved);
             (second, last, proven)
         }
         Objective::LeastWaiting { max_windows } => {
@@ -215,7 +218,7 @@ fn solve_timed(
         Optimality::Proven
     } else {
         Optimality::TimeLimit {
-            fewest_at_least: None,
+            fewest_at_least: stage_one_bound,
         }
     };
     Ok((finish(input, &built, &solved.values)?, optimality))
@@ -229,10 +232,15 @@ fn windows_only(stage_one: &Solved) -> Optimality {
         Optimality::WindowsOnly
     } else {
         Optimality::TimeLimit {
-            // Saturating float→int cast: the bound is a finite window count.
-            fewest_at_least: stage_one.at_least.map(|b| b.max(0.0) as u32),
+            fewest_at_least: whole_bound(stage_one),
         }
     }
+}
+
+/// Stage 1's bound as a window count.
+fn whole_bound(stage_one: &Solved) -> Option<u32> {
+    // Saturating float→int cast: the bound is a finite window count.
+    stage_one.at_least.map(|b| b.max(0.0) as u32)
 }
 
 /// Stage 1: the fewest windows, proven with an integral gap, in half the time budget
