@@ -403,3 +403,17 @@ fn the_model_file_survives_inside_the_output_folder_and_gets_its_folders_outside
         assert!(!r.stdout.is_empty(), "nothing on stdout:\n{}", r.stderr);
     }
 }
+
+/// An infeasible window budget is explained by the cap that binds and what lifts it:
+/// `--max-windows` here (today's 93 windows do not bind a budget of 20), never
+/// `allow_growth`, which would not help.
+#[test]
+fn an_infeasible_budget_names_its_cap_and_the_remedy_that_lifts_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("o");
+    let r = run(&["plan", "--max-windows", "20", "--out", path_str(&out)]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(r.stderr.contains("with the window cap of 20"), "{}", r.stderr);
+    assert!(r.stderr.contains("raise --max-windows"), "{}", r.stderr);
+    assert!(!r.stderr.contains("allow_growth"), "{}", r.stderr);
+}

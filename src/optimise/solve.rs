@@ -36,6 +36,7 @@ fn explain_infeasible(
     flows_forced: &Flows,
     cap: Option<u32>,
     today: u32,
+    allow_growth: bool,
 ) -> String {
     let mut lines = Vec::new();
     let mut need_total = 0u32;
@@ -53,9 +54,20 @@ fn explain_infeasible(
         }
         need_total += need;
     }
-    let cap = cap.unwrap_or(today);
-    if need_total > cap {
-        lines.push(format!("the matters that can only be served at their own department's counter already need {need_total} windows at their peak hours; with the window cap of {cap} no plan keeps every target (raise --max-windows, set max_mean_wait_min higher, or allow_growth = true)"));
+    // The total cap that binds (as the MILP's window cap: --max-windows, and today's
+    // windows unless the policy allows growth), and what lifts it. With growth allowed and
+    // no --max-windows there is none, and the line would blame a cap that is not there.
+    let growth = (!allow_growth).then_some(today);
+    let binding = match (cap, growth) {
+        (Some(k), Some(t)) if t < k => {
+            Some((t, "set allow_growth = true or max_mean_wait_min higher"))
+        }
+        (Some(k), _) => Some((k, "raise --max-windows or set max_mean_wait_min higher")),
+        (None, Some(t)) => Some((t, "set allow_growth = true or max_mean_wait_min higher")),
+        (None, None) => None,
+    };
+    if let Some((cap, remedy)) = binding.filter(|&(cap, _)| need_total > cap) {
+        lines.push(format!("the matters that can only be served at their own department's counter already need {need_total} windows at their peak hours; with the window cap of {cap} no plan keeps every target ({remedy})"));
     }
     if lines.is_empty() {
         lines.push("the staff constraints cannot be met: helpers ≥ helper_share × released staff and back-office staff for the back-office work exceed the staff released (set allow_hiring = true or lower helper_share)".into());
@@ -352,6 +364,7 @@ fn solve_input(
                 &ff,
                 cap,
                 today,
+                input.allow_growth,
             )));
         }
         Err(e) => return Err(Error::Solver(format!("the solver failed: {e}"))),
