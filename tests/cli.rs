@@ -413,7 +413,11 @@ fn an_infeasible_budget_names_its_cap_and_the_remedy_that_lifts_it() {
     let out = dir.path().join("o");
     let r = run(&["plan", "--max-windows", "20", "--out", path_str(&out)]);
     assert_eq!(r.code, Some(3), "{}", r.stderr);
-    assert!(r.stderr.contains("with the window cap of 20"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("with the window cap of 20"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("raise --max-windows"), "{}", r.stderr);
     assert!(!r.stderr.contains("allow_growth"), "{}", r.stderr);
 }
