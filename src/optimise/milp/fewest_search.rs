@@ -22,7 +22,7 @@ use super::build::Built;
 use super::evaluate::{staff_need, whole_people, window_cap, LOAD_TOL};
 use super::flows::{option_flows, Flow};
 use super::input::MilpInput;
-use super::start::{argmax, fits_at, pick_value, start_from};
+use super::start::{argmax, pick_value, smallest_size, start_from};
 
 /// Passes of single-matter moves per round, and rounds of (moves, drops).
 const PASSES: usize = 8;
@@ -224,16 +224,7 @@ impl<'a> Search<'a> {
     }
 
     fn smallest(&self, p: usize) -> Option<u32> {
-        self.built.layout.y[p].iter().map(|&(c, _)| c).find(|&c| {
-            fits_at(
-                self.input,
-                self.built,
-                p,
-                &self.load[p],
-                &self.arrivals[p],
-                c,
-            )
-        })
+        smallest_size(self.input, self.built, p, &self.load[p], &self.arrivals[p])
     }
 
     /// Moves matter `m` to option `k` and refreshes the pools it touches; false (and the

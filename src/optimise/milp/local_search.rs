@@ -5,7 +5,7 @@ use super::build::Built;
 use super::evaluate::{near_le, released_staff, staff_for};
 use super::flows::{plan_flows, PlanFlows};
 use super::input::{MilpError, MilpInput, MilpSolution};
-use super::start::{finish, fits_at, start_from};
+use super::start::{finish, smallest_size, start_from};
 use std::rc::Rc;
 
 /// For fixed channels, the least-waiting sizes with `total` windows: each pool's smallest
@@ -198,22 +198,8 @@ pub(super) fn curve(
     load: &[f64],
     arrivals: &[f64],
 ) -> Option<Curve> {
-    let min = smallest_fit(input, built, p, load, arrivals)?;
+    let min = smallest_size(input, built, p, load, arrivals)?;
     Some(curve_from(built, p, min, load, u32::MAX))
-}
-
-/// Pool `p`'s smallest admissible size that carries these loads.
-fn smallest_fit(
-    input: &MilpInput,
-    built: &Built,
-    p: usize,
-    load: &[f64],
-    arrivals: &[f64],
-) -> Option<u32> {
-    built.layout.y[p]
-        .iter()
-        .map(|&(c, _)| c)
-        .find(|&c| fits_at(input, built, p, load, arrivals, c))
 }
 
 /// The waiting at `min` and at each admissible size above it, at most `extra` above:
@@ -358,7 +344,7 @@ impl Current {
         for (p, load, arrivals) in &changed {
             match known.iter().find(|(q, _)| q == p) {
                 Some((_, c)) => mins.push((*p, Ok(Rc::clone(c)))),
-                None => mins.push((*p, Err(smallest_fit(input, built, *p, load, arrivals)?))),
+                None => mins.push((*p, Err(smallest_size(input, built, *p, load, arrivals)?))),
             }
         }
         let min_of = |p: usize| {

@@ -147,7 +147,17 @@ pub(super) fn smallest_fitting(
     flows: &PlanFlows,
     p: usize,
 ) -> Option<u32> {
-    let (load, arrivals) = (&flows.load[p], &flows.arrivals[p]);
+    smallest_size(input, built, p, &flows.load[p], &flows.arrivals[p])
+}
+
+/// The smallest admissible size of pool `p` that carries these loads within its targets.
+pub(super) fn smallest_size(
+    input: &MilpInput,
+    built: &Built,
+    p: usize,
+    load: &[f64],
+    arrivals: &[f64],
+) -> Option<u32> {
     built.layout.y[p]
         .iter()
         .map(|&(c, _)| c)

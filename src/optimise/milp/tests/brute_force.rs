@@ -213,6 +213,21 @@ pub(super) fn random_instance(seed: u64) -> MilpInput {
     inst
 }
 
+/// Both random instances of each seed (without and with the comprehensive window), as
+/// fewest-window problems: what stage 1's heuristics are checked on.
+pub(super) fn fewest_window_instances(
+    seeds: std::ops::Range<u64>,
+) -> impl Iterator<Item = (u64, MilpInput)> {
+    seeds.flat_map(|seed| {
+        [random_instance(seed), random_instance_with_general(seed)]
+            .into_iter()
+            .map(move |mut inst| {
+                inst.objective = Objective::FewestWindows;
+                (seed, inst)
+            })
+    })
+}
+
 /// `random_instance(seed)` with the comprehensive window (model.md §2, channel `general`)
 /// as the planner builds it: a matter whose counter option serves it outside the
 /// fallback pool (the last) may also send that whole demand to the fallback pool,

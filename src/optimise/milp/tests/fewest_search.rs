@@ -2,9 +2,8 @@
 //! what single moves cannot, and every plan it returns meets every row.
 
 use super::super::fewest_search::{fewest_windows_search, fractional_windows};
-use super::brute_force::{brute_force, random_instance, random_instance_with_general};
+use super::brute_force::{brute_force, fewest_window_instances};
 use super::*;
-use crate::plan::Objective;
 
 /// The windows of the plan `search` finds from the relaxation's channels, or from today's
 /// when `from_today`.
@@ -84,22 +83,19 @@ fn a_plan_reached_only_through_the_staff_limits_is_found() {
 #[test]
 fn the_search_keeps_every_row_and_never_beats_the_proven_fewest() {
     let (mut tried, mut at_optimum) = (0, 0);
-    for seed in 0..80 {
-        for mut inst in [random_instance(seed), random_instance_with_general(seed)] {
-            inst.objective = Objective::FewestWindows;
-            let Ok((built, solved)) = stage_one(&inst, None) else {
-                continue;
-            };
-            if !solved.proven {
-                continue;
-            }
-            let fewest: u32 = decode_windows(&built.layout, &solved.values).iter().sum();
-            for from_today in [false, true] {
-                if let Some(found) = heuristic_windows(&inst, fewest_windows_search, from_today) {
-                    assert!(found >= fewest, "seed {seed}: {found} < proven {fewest}");
-                    tried += 1;
-                    at_optimum += usize::from(found == fewest);
-                }
+    for (seed, inst) in fewest_window_instances(0..80) {
+        let Ok((built, solved)) = stage_one(&inst, None) else {
+            continue;
+        };
+        if !solved.proven {
+            continue;
+        }
+        let fewest: u32 = decode_windows(&built.layout, &solved.values).iter().sum();
+        for from_today in [false, true] {
+            if let Some(found) = heuristic_windows(&inst, fewest_windows_search, from_today) {
+                assert!(found >= fewest, "seed {seed}: {found} < proven {fewest}");
+                tried += 1;
+                at_optimum += usize::from(found == fewest);
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use super::super::covers::add_cover_cuts;
 use super::super::rins::annealed_incumbent;
-use super::brute_force::{brute_force, random_instance, random_instance_with_general};
+use super::brute_force::{brute_force, fewest_window_instances, random_instance_with_general};
 use super::fewest_search::online_needs_two_moves;
 use super::*;
 use crate::plan::Objective;
@@ -41,20 +41,17 @@ fn annealing_crosses_the_staff_limits_that_stop_single_moves() {
 #[test]
 fn the_annealed_plan_keeps_every_row_never_beats_brute_force_and_mostly_matches_it() {
     let (mut tried, mut at_optimum) = (0, 0);
-    for seed in 0..40 {
-        for mut inst in [random_instance(seed), random_instance_with_general(seed)] {
-            inst.objective = Objective::FewestWindows;
-            let Some((optimum, _)) = brute_force(&inst) else {
-                continue;
-            };
-            if let Some((found, _)) = annealed(&inst) {
-                assert!(
-                    found >= optimum,
-                    "seed {seed}: {found} < brute force {optimum}"
-                );
-                tried += 1;
-                at_optimum += usize::from(found == optimum);
-            }
+    for (seed, inst) in fewest_window_instances(0..40) {
+        let Some((optimum, _)) = brute_force(&inst) else {
+            continue;
+        };
+        if let Some((found, _)) = annealed(&inst) {
+            assert!(
+                found >= optimum,
+                "seed {seed}: {found} < brute force {optimum}"
+            );
+            tried += 1;
+            at_optimum += usize::from(found == optimum);
         }
     }
     // Instances where single moves find no plan (the incumbent annealing also starts
