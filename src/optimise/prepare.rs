@@ -8,6 +8,7 @@ use super::milp::{ChannelOption, MatterSpec, MilpInput, OptionLoad, PoolSpec, So
 use crate::error::Result;
 use crate::hall::{time, Hall, Status, NONE};
 use crate::model::evaluate::{self, eval_pool, Flow, Flows, PoolEval};
+use crate::model::transient::snap;
 use crate::model::{Calibration, Channel, HallModel, Policy, PoolKind, Slots};
 use crate::plan::Objective;
 
@@ -310,8 +311,11 @@ fn pool_specs(
     let started = std::time::Instant::now();
     let specs = crate::optimise::milp::par_map(model.pools.len(), |p| {
         let pool = &model.pools[p];
+        // Rounded as the pool's day is (`snap`): the same shape at another demand level
+        // is then the same pool, and its curves are found in the cache.
         let (s, cs2) = flows_max[p].day_mix();
-        let prof = profile(&flows_max[p]);
+        let (s, cs2) = (snap(s), snap(cs2));
+        let prof: Vec<f64> = profile(&flows_max[p]).into_iter().map(snap).collect();
         let day_load: f64 = flows_max[p].load.iter().sum();
         let today = pool.windows_today.len() as u32;
         let today_load: f64 = today_flows[p].load.iter().sum();

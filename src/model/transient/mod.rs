@@ -168,6 +168,7 @@ mod uniformise;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use pool_day::snap;
 pub use pool_day::{Capacities, DaySummary, PoolDay, ShapeSlot, Targets};
 pub use sessions::{day, session, session_wait_quantile, share_over};
 

@@ -6,6 +6,26 @@ use super::sessions::non_negative;
 use super::uniformise::{run, Seg, SegOut, WORKSPACE};
 use super::{Minutes, Service, Slot};
 
+/// `x` rounded to 40 significant bits (≈ 12 decimal digits), the precision a pool's day
+/// is kept at.
+///
+/// Why: a pool's day is built from sums of per-matter loads, so the same day shape at
+/// another demand level (`demand_change` scales every matter before the sums) differs in
+/// its last bits, and every curve keyed by the day — capacities, tangent cuts, kept across
+/// plans by `optimise::cache` — would be computed again for what is the same day. Rounded,
+/// the same shape is the same key; 1e-12 relative is far below anything the model resolves
+/// (its waits are accurate to ~1e-7).
+pub(crate) fn snap(x: f64) -> f64 {
+    const DROP: u32 = 12;
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    // Round the magnitude half-up on the bit pattern (a carry into the exponent is the
+    // right result); the sign bit is untouched.
+    let bits = x.to_bits();
+    f64::from_bits((bits + (1 << (DROP - 1))) & !((1u64 << DROP) - 1))
+}
+
 /// One slot of a day profile: its length and its share of the day's arrivals.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShapeSlot {
@@ -85,6 +105,10 @@ impl PoolDay {
     /// same slots. Shares are normalised so that Σ weight × share = 1 (L stays the average
     /// day's work).
     pub fn weighted(days: &[(f64, &[&[ShapeSlot]])], service: Service) -> PoolDay {
+        let service = Service {
+            handle_min: snap(service.handle_min),
+            cs2: snap(service.cs2),
+        };
         let total: f64 = days
             .iter()
             .flat_map(|(w, ss)| {
@@ -114,7 +138,7 @@ impl PoolDay {
                         0.0
                     };
                     let per_min = if share > 0.0 && s_bar > 0.0 {
-                        share * 60.0 / s_bar / minutes
+                        snap(share * 60.0 / s_bar / minutes)
                     } else {
                         0.0
                     };

@@ -38,8 +38,7 @@ pub(crate) struct Cut {
 /// spends the cuts where they can bind; any tangent is a valid under-estimator
 /// everywhere, so this costs no validity.
 pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) -> Vec<Cut> {
-    let cap = pool.peak_capacity.get(c as usize).copied().unwrap_or(0.0);
-    let domain = domain.min(cap).min(stationary_limit(pool, c));
+    let domain = curve_domain(pool, c, domain);
     if c == 0 || domain <= 0.0 || points == 0 {
         return Vec::new();
     }
@@ -84,6 +83,13 @@ pub(crate) fn tangent_cuts(pool: &PoolSpec, c: u32, points: usize, domain: f64) 
     // greedy order.
     chosen.sort_unstable_by(|a, b| b.cmp(a));
     chosen.iter().map(|&i| candidates[i].2).collect()
+}
+
+/// The load range (0, domain] a curve's cuts are placed on: the slot's largest load `top`,
+/// no more than the capacity A_p(c) nor where φ stops being convex.
+fn curve_domain(pool: &PoolSpec, c: u32, top: f64) -> f64 {
+    let cap = pool.peak_capacity.get(c as usize).copied().unwrap_or(0.0);
+    top.min(cap).min(stationary_limit(pool, c))
 }
 
 /// Waiting person-minutes per hour (per day for a collapsed pool) at load `a`. A
@@ -208,17 +214,24 @@ impl CutTable {
         let pool_keys: Vec<String> = input
             .pools
             .iter()
-            .zip(hi)
-            .map(|(pool, hi)| {
+            .map(|pool| {
                 format!(
-                    "{:?}|{:?}|{:?}|{:?}|{:?}|{}",
-                    pool.day, pool.profile, pool.handle_min, pool.cs2, hi, input.tangent_points
+                    "{:?}|{:?}|{:?}|{:?}|{}",
+                    pool.day, pool.profile, pool.handle_min, pool.cs2, input.tangent_points
                 )
             })
             .collect();
+        // A curve reads its slot's largest load only through its domain (`tangent_cuts`):
+        // keyed by the domain, a curve whose capacity A_p(c) is below the largest load —
+        // most of them — is the same curve at every demand level (`serve`'s demand knob).
         let key = |p: usize, c: u32| {
-            let cap = input.pools[p].peak_capacity.get(c as usize).copied();
-            format!("{}|{c}|{cap:?}", pool_keys[p])
+            let pool = &input.pools[p];
+            let cap = pool.peak_capacity.get(c as usize).copied();
+            let domains: Vec<f64> = hi[p]
+                .iter()
+                .map(|&top| curve_domain(pool, c, top))
+                .collect();
+            format!("{}|{c}|{cap:?}|{domains:?}", pool_keys[p])
         };
         let wanted =
             |p: usize, c: u32| sizes.is_none_or(|s| s.get(p).is_some_and(|s| s.contains(&c)));

@@ -27,7 +27,7 @@ use super::start::decode_choice;
 const SUB_NODES: u64 = 1_000;
 
 /// The fewest-window plan found by annealing from today's channels and from those of
-/// `incumbent` (a plan that meets every row), each run's plan
+/// `incumbent` (a plan that meets every row, when there is one), each run's plan
 /// improved by RINS in `strong` (the model with its cover cuts) around the relaxation's
 /// values `relaxed`: a full start vector that meets every row of `built`'s model, with its
 /// windows. Stops early at `least` (a proven bound). None when no run met every row.
@@ -36,16 +36,14 @@ pub(super) fn annealed_incumbent(
     built: &Built,
     strong: &LinearModel,
     relaxed: &[f64],
-    incumbent: &[f64],
+    incumbent: Option<&[f64]>,
     least: f64,
 ) -> Option<(f64, Vec<f64>)> {
     let options = option_flows(input);
     let model = &built.model;
     let mut best: Option<(f64, Vec<f64>)> = None;
-    let starts = [
-        vec![0; input.matters.len()],
-        decode_choice(&built.layout, incumbent),
-    ];
+    let starts = std::iter::once(vec![0; input.matters.len()])
+        .chain(incumbent.map(|v| decode_choice(&built.layout, v)));
     for (seed, start) in (0..).zip(starts) {
         let Some((_, found)) = anneal(input, built, &options, start, seed) else {
             continue;

@@ -417,3 +417,58 @@ fn a_weighted_week_is_the_weighted_sum_of_its_days() {
         + 0.5 * 0.8 * plain.waiting_with_slope(3, 1.6).1;
     assert_rel(d_week, d_want, 1e-9, "week slope");
 }
+
+/// The same day shape built from loads at another demand level is the same pool day, bit
+/// for bit: the planner keeps curves by the pool's day (`optimise::cache`), and a day whose
+/// shares differ only in their last bits must not be a new key. Loads are summed per
+/// matter after the demand scale, as the hall model does.
+#[test]
+fn a_day_shape_at_another_demand_level_is_the_same_pool_day() {
+    let matters = [[3.1, 7.7, 0.9], [12.3, 4.4, 8.05], [0.37, 2.9, 6.6]];
+    let day_at = |scale: f64| {
+        let loads: Vec<f64> = (0..3)
+            .map(|h| matters.iter().map(|m| m[h] * scale).sum())
+            .collect();
+        let total: f64 = loads.iter().sum();
+        let second: f64 = matters.iter().map(|m| m[0] * scale * 2.3).sum::<f64>() / total;
+        let shape: Vec<ShapeSlot> = loads
+            .iter()
+            .map(|l| ShapeSlot {
+                minutes: 60.0,
+                share: l / total,
+            })
+            .collect();
+        PoolDay::new(
+            &[&shape],
+            Service {
+                handle_min: second,
+                cs2: 0.4,
+            },
+        )
+    };
+    let base = day_at(1.0);
+    let mut differed_unsnapped = 0;
+    for scale in [0.45, 0.6, 0.7, 0.8, 0.9, 1.05, 1.1, 1.3] {
+        assert_eq!(day_at(scale), base, "demand × {scale}");
+        let raw = matters.iter().map(|m| m[0] * scale).sum::<f64>() * 2.3
+            / matters
+                .iter()
+                .map(|m| m.iter().sum::<f64>() * scale)
+                .sum::<f64>();
+        let exact = matters.iter().map(|m| m[0]).sum::<f64>() * 2.3
+            / matters.iter().map(|m| m.iter().sum::<f64>()).sum::<f64>();
+        differed_unsnapped += usize::from(raw != exact);
+    }
+    // The premise: without the rounding some of these scales give other bits.
+    assert!(differed_unsnapped > 0);
+    // The rounding is to ~12 significant digits, and of the magnitude only.
+    use crate::model::transient::snap;
+    let x = 0.1 + 0.2;
+    assert_ne!(x, 0.3);
+    assert_eq!(snap(x), snap(0.3));
+    assert!((snap(x) - x).abs() <= x * 2f64.powi(-40));
+    assert_eq!(snap(snap(x)), snap(x));
+    assert_eq!(snap(-x), -snap(x));
+    assert_eq!(snap(0.0), 0.0);
+    assert_eq!(snap(f64::INFINITY), f64::INFINITY);
+}
