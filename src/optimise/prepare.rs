@@ -546,7 +546,9 @@ pub fn prepare_with(
     policy: &Policy,
     cache: &super::cache::HallCache,
 ) -> Result<Prepared> {
+    let started = std::time::Instant::now();
     let (policy, slots_note, built) = resolve_slots(hall, policy)?;
+    crate::optimise::milp::timing("prepare: planning slots resolved", started);
     let policy = &policy;
     let (model, bt) = match built {
         Some(b) => b,
@@ -575,6 +577,7 @@ pub fn prepare_with(
         }
     }
     let targets = targets(&model, policy, &before, &k);
+    crate::optimise::milp::timing("prepare: model, backtest, calibration, targets", started);
     let before_flows = bt.flows;
     let specs = pool_specs(
         &model,

@@ -6,7 +6,8 @@ use super::evaluate::{near_le, released_staff, staff_for};
 use super::flows::{plan_flows, PlanFlows};
 use super::input::{MilpError, MilpInput, MilpSolution};
 use super::start::{finish, smallest_size, start_from};
-use std::rc::Rc;
+use smallvec::SmallVec;
+use std::borrow::Cow;
 
 /// For fixed channels, the least-waiting sizes with `total` windows: each pool's smallest
 /// fitting size, then one window at a time where the (tangent-model) waiting falls most.
@@ -125,20 +126,7 @@ fn polish_afresh(
     let n = input.matters.len();
     let mut work = 0u64;
     for _ in 0..POLISH_MOVES {
-        let mut found: Option<(f64, Vec<(usize, usize)>)> = None;
-        let mut consider = |work: &mut u64,
-                            moves: &[(usize, usize)],
-                            known: &[(usize, Rc<Curve>)]| {
-            if *work > POLISH_WORK {
-                return;
-            }
-            let bar = found.as_ref().map_or(current.waiting, |f| f.0);
-            if let Some(w) = current.try_moves(input, built, &choice, moves, total, work, known) {
-                if w < bar - 1e-9 * (1.0 + bar.abs()) {
-                    found = Some((w, moves.to_vec()));
-                }
-            }
-        };
+        let mut found: Option<(f64, Moves)> = None;
         // (matter, option) for every option a matter does not take now, with the pools
         // that move changes.
         let others: Vec<Vec<(Move, Vec<usize>)>> = (0..n)
@@ -164,19 +152,27 @@ fn polish_afresh(
                     .collect()
             })
             .collect();
-        for (a, moves_a) in others.iter().enumerate() {
+        let round = Round {
+            input,
+            built,
+            current: &current,
+            choice: &choice,
+            total,
+        };
+        let mut block: Vec<Candidate> = Vec::with_capacity(BLOCK);
+        'moves: for (a, moves_a) in others.iter().enumerate() {
             for ((one, one_pools), single) in moves_a.iter().zip(&singles[a]) {
                 if work > POLISH_WORK {
-                    break;
+                    break 'moves;
                 }
-                let known: Vec<(usize, Rc<Curve>)> = single
+                let known: Known = single
                     .iter()
-                    .filter_map(|(p, c)| c.clone().map(|c| (*p, c)))
+                    .filter_map(|(p, c)| c.as_ref().map(|c| (*p, c)))
                     .collect();
-                consider(&mut work, &[*one], &known);
+                block.push((smallvec::smallvec![*one], known.clone()));
                 let pairs = others[a + 1..].iter().zip(&singles[a + 1..]);
                 for ((two, two_pools), theirs) in pairs.flat_map(|(m, s)| m.iter().zip(s)) {
-                    let alone = |curves: &[(usize, Option<Rc<Curve>>)], other: &[usize]| {
+                    let alone = |curves: &PoolCurves, other: &[usize]| {
                         curves
                             .iter()
                             .any(|(p, c)| c.is_none() && !other.contains(p))
@@ -184,20 +180,24 @@ fn polish_afresh(
                     if alone(single, two_pools) || alone(theirs, one_pools) {
                         continue;
                     }
-                    let kept: Vec<(usize, Rc<Curve>)> = known
+                    let kept: Known = known
                         .iter()
                         .filter(|(p, _)| !two_pools.contains(p))
-                        .cloned()
+                        .copied()
                         .chain(theirs.iter().filter_map(|(p, c)| {
                             c.as_ref()
                                 .filter(|_| !one_pools.contains(p))
-                                .map(|c| (*p, Rc::clone(c)))
+                                .map(|c| (*p, c))
                         }))
                         .collect();
-                    consider(&mut work, &[*one, *two], &kept);
+                    block.push((smallvec::smallvec![*one, *two], kept));
+                    if block.len() >= BLOCK {
+                        round.evaluate(&mut block, &mut work, &mut found);
+                    }
                 }
             }
         }
+        round.evaluate(&mut block, &mut work, &mut found);
         let Some((_, moves)) = found else { break };
         for (m, k) in moves {
             choice[m] = k;
@@ -223,6 +223,78 @@ fn polish_afresh(
     let values = start_from(input, built, &choice, &sizes)
         .ok_or_else(|| MilpError::Solver("local search left the admissible sizes".into()))?;
     finish(input, built, &values)
+}
+
+/// Candidates evaluated at once (in parallel, [`super::par_map`]): enough to pay for the
+/// threads, few enough that the work cap wastes little when it is reached mid-block.
+const BLOCK: usize = 4096;
+
+/// A candidate of one round: its moves and the curves of changed pools already known.
+type Candidate<'a> = (Moves, Known<'a>);
+
+/// One or two moves, inline.
+type Moves = SmallVec<[Move; 2]>;
+
+/// Curves of changed pools already known, inline (a pair changes at most four pools).
+type Known<'a> = SmallVec<[(usize, &'a Curve); 4]>;
+
+/// What every candidate of one round is evaluated against.
+struct Round<'a> {
+    input: &'a MilpInput,
+    built: &'a Built,
+    current: &'a Current,
+    choice: &'a [usize],
+    total: u32,
+}
+
+impl Round<'_> {
+    /// Evaluates a block of candidates in parallel, then takes them in their order
+    /// exactly as one at a time would: once the work passes [`POLISH_WORK`] no further
+    /// candidate counts, and a candidate is taken only when it beats the best so far by
+    /// more than the tolerance (the first of equals wins). Each evaluation depends only on
+    /// its candidate and the round, so the plan and the work counted are the same bytes
+    /// on any number of threads.
+    fn evaluate(
+        &self,
+        block: &mut Vec<Candidate>,
+        work: &mut u64,
+        found: &mut Option<(f64, Moves)>,
+    ) {
+        if block.is_empty() {
+            return;
+        }
+        let results: Vec<(Option<f64>, u64)> = if *work > POLISH_WORK {
+            Vec::new()
+        } else {
+            super::par_map(block.len(), |i| {
+                let (moves, known) = &block[i];
+                let mut w = 0;
+                let r = self.current.try_moves(
+                    self.input,
+                    self.built,
+                    self.choice,
+                    moves,
+                    self.total,
+                    &mut w,
+                    known,
+                );
+                (r, w)
+            })
+        };
+        for ((moves, _), (r, w)) in block.drain(..).zip(results) {
+            if *work > POLISH_WORK {
+                break;
+            }
+            *work += w;
+            let bar = found.as_ref().map_or(self.current.waiting, |f| f.0);
+            if let Some(x) = r {
+                if x < bar - 1e-9 * (1.0 + bar.abs()) {
+                    *found = Some((x, moves));
+                }
+            }
+        }
+        block.clear();
+    }
 }
 
 /// The most windows (≤ `total`) a plan with these self-service users and back-office
@@ -395,17 +467,17 @@ impl Current {
         moves: &[(usize, usize)],
         total: u32,
         work: &mut u64,
-        known: &[(usize, Rc<Curve>)],
+        known: &[(usize, &Curve)],
     ) -> Option<f64> {
         let (changed, self_service, backoffice) = self.changed_loads(input, choice, moves);
         // Each changed pool's smallest size first (None: the moves are infeasible, as
         // before, without work); then its curve only as far as the windows left above
         // every pool's smallest size reach (most of a large pool's curve is never looked
         // at when the plan has about as many windows as its pools' smallest sizes).
-        let mut mins: Vec<(usize, Result<Rc<Curve>, u32>)> = Vec::with_capacity(changed.len());
+        let mut mins: SmallVec<[(usize, Result<&Curve, u32>); 4]> = SmallVec::new();
         for (p, load, arrivals) in &changed {
             match known.iter().find(|(q, _)| q == p) {
-                Some((_, c)) => mins.push((*p, Ok(Rc::clone(c)))),
+                Some((_, c)) => mins.push((*p, Ok(*c))),
                 None => mins.push((*p, Err(smallest_size(input, built, *p, load, arrivals)?))),
             }
         }
@@ -420,15 +492,18 @@ impl Current {
         let cap = staff_cap(input, total, &self_service, backoffice.max(0.0));
         let smallest: u32 = (0..self.curves.len()).map(min_of).sum();
         let extra = cap.checked_sub(smallest)?;
-        let fresh: Vec<(usize, Rc<Curve>)> = mins
+        let fresh: SmallVec<[(usize, Cow<Curve>); 4]> = mins
             .into_iter()
             .zip(&changed)
             .map(|((p, c), (_, load, _))| {
-                let c = c.unwrap_or_else(|min| Rc::new(curve_from(built, p, min, load, extra)));
+                let c = match c {
+                    Ok(known) => Cow::Borrowed(known),
+                    Err(min) => Cow::Owned(curve_from(built, p, min, load, extra)),
+                };
                 (p, c)
             })
             .collect();
-        let refs: Vec<&Curve> = (0..self.curves.len())
+        let refs: SmallVec<[&Curve; 64]> = (0..self.curves.len())
             .map(|p| {
                 fresh
                     .iter()
@@ -450,22 +525,23 @@ impl Current {
         let (changed, ..) = self.changed_loads(input, choice, moves);
         changed
             .iter()
-            .map(|(p, load, arrivals)| (*p, curve(input, built, *p, load, arrivals).map(Rc::new)))
+            .map(|(p, load, arrivals)| (*p, curve(input, built, *p, load, arrivals)))
             .collect()
     }
 
     /// The loads and arrivals (clamped at zero) of the pools `moves` change, in the order
     /// the moves first touch them, and the self-service users and back-office work after
     /// them.
-    #[allow(clippy::type_complexity)]
     fn changed_loads(
         &self,
         input: &MilpInput,
         choice: &[usize],
         moves: &[(usize, usize)],
-    ) -> (Vec<(usize, Vec<f64>, Vec<f64>)>, Vec<f64>, f64) {
-        let mut changed: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
-        let mut self_service = self.flows.self_service.clone();
+    ) -> (Changed, Slots, f64) {
+        // Inline vectors: this runs for every candidate of the search (millions on a
+        // large hall), and the planner's slots are one collapsed day.
+        let mut changed: Changed = SmallVec::new();
+        let mut self_service: Slots = self.flows.self_service.iter().copied().collect();
         let mut backoffice = self.flows.backoffice_work;
         for &(m, k) in moves {
             let options = &input.matters[m].options;
@@ -477,8 +553,8 @@ impl Current {
                             let p = l.pool;
                             changed.push((
                                 p,
-                                self.flows.load[p].clone(),
-                                self.flows.arrivals[p].clone(),
+                                self.flows.load[p].iter().copied().collect(),
+                                self.flows.arrivals[p].iter().copied().collect(),
                             ));
                             changed.len() - 1
                         }
@@ -502,8 +578,14 @@ impl Current {
     }
 }
 
+/// Per-slot values, inline.
+type Slots = SmallVec<[f64; 2]>;
+
+/// The pools some moves change, with their loads and arrivals per slot.
+type Changed = SmallVec<[(usize, Slots, Slots); 4]>;
+
 /// The curves of the pools one move changes (None where no size fits).
-type PoolCurves = Vec<(usize, Option<Rc<Curve>>)>;
+type PoolCurves = Vec<(usize, Option<Curve>)>;
 
 /// A move: (matter, the option it takes).
 type Move = (usize, usize);
