@@ -2,7 +2,8 @@
 //! rules, and outputs that are safe to open (escaped HTML, neutralised CSV).
 
 use crate::util::{
-    assert_accounted, count, path_str, read_csv, run, run_cmd, sample_hall, snapshot, Fixture,
+    assert_accounted, count, hallplan, path_str, read_csv, run, run_cmd, sample_hall, snapshot,
+    Fixture,
 };
 
 /// clap checks its own definitions only in debug builds, and the tests build in release:
@@ -198,6 +199,37 @@ fn profile_output_is_byte_identical_across_runs() {
     assert_eq!(names(&sa), names(&sb));
     for ((name, x), (_, y)) in sa.iter().zip(&sb) {
         assert!(x == y, "{name} differs between two runs");
+    }
+}
+
+/// The planner's parallel parts (capacities, tangent curves, the stage-2 local search's
+/// blocks of candidates) give the same bytes on one thread as on four: every result is
+/// taken in its order, whatever the threads' timing. The sample at a 55-window budget
+/// runs the local search over several blocks.
+#[test]
+fn plan_output_does_not_depend_on_the_number_of_threads() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let outs: Vec<_> = ["1", "4"]
+        .iter()
+        .map(|threads| {
+            let out = tmp.path().join(format!("threads-{threads}"));
+            run_cmd(hallplan().env("HALLPLAN_THREADS", threads).args([
+                "plan",
+                "--data",
+                path_str(sample_hall()),
+                "--max-windows",
+                "55",
+                "--out",
+                path_str(&out),
+            ]))
+            .assert_success();
+            snapshot(&out)
+        })
+        .collect();
+    let names = |s: &[(String, Vec<u8>)]| s.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&outs[0]), names(&outs[1]));
+    for ((name, x), (_, y)) in outs[0].iter().zip(&outs[1]) {
+        assert!(x == y, "{name} differs between 1 and 4 threads");
     }
 }
 
