@@ -30,6 +30,9 @@ pub struct HallCache {
     /// Whole preparations by the policy they were made for, newest last (a window budget
     /// changes only the solve: `serve` answers every budget of a setting from one).
     prepared: Mutex<Vec<(String, Arc<super::Prepared>)>>,
+    /// Today's slots and backtest by the policy without its demand change, newest last
+    /// (every demand level of a setting shares them).
+    today: Mutex<Vec<(String, Arc<super::prepare::Today>)>>,
 }
 
 /// Preparations kept at most (each holds the hall's model, a few MB on a large hall).
@@ -84,6 +87,27 @@ impl HallCache {
         }
         let made = Arc::new(make()?);
         let mut kept = lock(&self.prepared);
+        if !kept.iter().any(|(k, _)| *k == key) {
+            if kept.len() >= MAX_PREPARED {
+                kept.remove(0);
+            }
+            kept.push((key, Arc::clone(&made)));
+        }
+        Ok(made)
+    }
+
+    /// Today's slots and backtest kept for `key`, or `make`'s, then kept (an error is not
+    /// kept); as [`HallCache::prepared`].
+    pub(crate) fn today(
+        &self,
+        key: String,
+        make: impl FnOnce() -> crate::error::Result<super::prepare::Today>,
+    ) -> crate::error::Result<Arc<super::prepare::Today>> {
+        if let Some((_, t)) = lock(&self.today).iter().find(|(k, _)| *k == key) {
+            return Ok(Arc::clone(t));
+        }
+        let made = Arc::new(make()?);
+        let mut kept = lock(&self.today);
         if !kept.iter().any(|(k, _)| *k == key) {
             if kept.len() >= MAX_PREPARED {
                 kept.remove(0);

@@ -427,7 +427,7 @@ pub struct Prepared {
 /// Today's hall through the model, uncalibrated (model.md §6): the flows of today's
 /// channels at today's demand, and each pool evaluated day by day with the servers the
 /// tickets show on duty (or its whole inventory when there are no tickets).
-struct Backtest {
+pub(crate) struct Backtest {
     flows: Flows,
     staffed: Option<Vec<StaffingPatterns>>,
 }
@@ -539,6 +539,56 @@ pub fn prepare(hall: &Hall, policy: &Policy) -> Result<Prepared> {
     prepare_with(hall, policy, &super::cache::HallCache::new())
 }
 
+/// What today's hall gives whatever the what-if demand: the planning slots (`slots =
+/// auto` picks them by backtesting both), today's backtest, the observed waits and the
+/// uncalibrated predictions of today. Each depends on the hall and on the policy with
+/// `demand_change` at 0 (the backtest is today's demand by definition, and the pools are
+/// the same at any demand), so `serve` makes it once for every demand level it is asked.
+pub(crate) struct Today {
+    slots: Slots,
+    note: String,
+    bt: Backtest,
+    observed: Vec<Option<f64>>,
+    before_raw: Vec<PoolEval>,
+}
+
+impl Today {
+    /// The key it is kept by: the policy without its demand change.
+    pub(crate) fn key(policy: &Policy) -> String {
+        // Debug output is every field, and exact for f64 (shortest round trip).
+        format!("{:?}", Self::policy(policy))
+    }
+
+    fn policy(policy: &Policy) -> Policy {
+        Policy {
+            demand_change: 0.0,
+            ..policy.clone()
+        }
+    }
+
+    pub(crate) fn make(hall: &Hall, policy: &Policy) -> Result<Today> {
+        let (resolved, note, built) = resolve_slots(hall, &Self::policy(policy))?;
+        let (model, bt) = match built {
+            Some(b) => b,
+            None => {
+                let model = HallModel::build(hall, &resolved)?;
+                let bt = Backtest::run(hall, &model, &resolved)?;
+                (model, bt)
+            }
+        };
+        let before_raw = (0..model.pools.len())
+            .map(|p| bt.eval(&model, p, 1.0))
+            .collect();
+        Ok(Today {
+            slots: resolved.slots,
+            note,
+            observed: observed_by_pool(hall, &model),
+            bt,
+            before_raw,
+        })
+    }
+}
+
 /// [`prepare`] with the curves kept in `cache` from earlier plans of the same hall (the
 /// same bytes as without: see [`super::cache`]).
 pub fn prepare_with(
@@ -547,24 +597,21 @@ pub fn prepare_with(
     cache: &super::cache::HallCache,
 ) -> Result<Prepared> {
     let started = std::time::Instant::now();
-    let (policy, slots_note, built) = resolve_slots(hall, policy)?;
-    crate::optimise::milp::timing("prepare: planning slots resolved", started);
-    let policy = &policy;
-    let (model, bt) = match built {
-        Some(b) => b,
-        None => {
-            let model = HallModel::build(hall, policy)?;
-            let bt = Backtest::run(hall, &model, policy)?;
-            (model, bt)
-        }
+    let today = cache.today(Today::key(policy), || Today::make(hall, policy))?;
+    crate::optimise::milp::timing("prepare: planning slots and today's backtest", started);
+    let policy = &Policy {
+        slots: today.slots,
+        ..policy.clone()
     };
-    let mut notes = vec![slots_note];
+    let model = HallModel::build(hall, policy)?;
+    let bt = &today.bt;
+    let mut notes = vec![today.note.clone()];
     let today_eval = |p: usize, k: f64| bt.eval(&model, p, k);
     if bt.staffed.is_some() {
         notes.push("today's hall is evaluated day by day with the whole windows the tickets show were staffed in each slot (not the whole inventory), each session opening empty".into());
     }
-    let before_raw: Vec<PoolEval> = (0..model.pools.len()).map(|p| today_eval(p, 1.0)).collect();
-    let observed = observed_by_pool(hall, &model);
+    let before_raw = today.before_raw.clone();
+    let observed = today.observed.clone();
     let fmax = max_flows(&model, policy);
     let k = calibrate(&model, policy, &observed, &before_raw, &fmax, &mut notes);
     let before: Vec<PoolEval> = (0..model.pools.len())
@@ -578,7 +625,7 @@ pub fn prepare_with(
     }
     let targets = targets(&model, policy, &before, &k);
     crate::optimise::milp::timing("prepare: model, backtest, calibration, targets", started);
-    let before_flows = bt.flows;
+    let before_flows = bt.flows.clone();
     let specs = pool_specs(
         &model,
         policy,
