@@ -73,17 +73,26 @@ fn a_request_s_plan_json_xlsx_and_report_are_the_bytes_plan_writes() {
 #[test]
 fn answers_built_on_an_earlier_request_s_work_are_the_bytes_plan_writes() {
     // The server keeps each setting's preparation (another budget reuses it whole), each
-    // pool's capacity curve (another locked window reuses them), stage 1 and the tangent
-    // curves: what it answers from them must still be `plan`'s bytes.
+    // pool's capacity curve (another locked window or demand level reuses them), today's
+    // slots and backtest (another demand level reuses them), stage 1, the tangent curves
+    // and the local search: what it answers from them must still be `plan`'s bytes.
     let hall = sample();
     let server = Server::start(&["--data", util::path_str(&hall)]);
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 6] = [
         (r#"{"max_windows": 58}"#, &["--max-windows", "58"]),
         (r#"{"max_windows": 53}"#, &["--max-windows", "53"]),
         (r#"{"locked": ["A01"]}"#, &["--set", "locked_windows=A01"]),
         (
             r#"{"locked": ["A01"], "max_windows": 60}"#,
             &["--set", "locked_windows=A01", "--max-windows", "60"],
+        ),
+        (
+            r#"{"set": {"demand_change": -0.25}}"#,
+            &["--set", "demand_change=-0.25"],
+        ),
+        (
+            r#"{"set": {"demand_change": -0.35}}"#,
+            &["--set", "demand_change=-0.35"],
         ),
     ];
     for (body, args) in cases {
