@@ -4,7 +4,7 @@
 use good_lp::{ProblemVariables, Solution, SolverModel, Variable};
 
 use super::input::{MilpError, Solver};
-use super::linear::{LinearModel, Sense, VarDef, VarKind};
+use super::linear::{LinearModel, Row, Sense, VarDef, VarKind};
 
 /// Solver knobs (internal: the public API always proves optimality).
 #[derive(Debug, Clone, Copy, Default)]
@@ -188,22 +188,68 @@ pub(super) fn run_microlp_nodes(
     ))
 }
 
-/// The LP relaxation of `model` (every variable continuous) solved by microlp: the
-/// values and the objective (constant included).
-pub(super) fn solve_relaxation(model: &LinearModel) -> Result<(Vec<f64>, f64), MilpError> {
-    let (problem, vars) = microlp_problem(model, true);
-    let solution = problem
-        .solve()
-        .map_err(|e| match e {
-            microlp::Error::Infeasible => MilpError::Infeasible,
-            microlp::Error::Unbounded => MilpError::Unbounded,
-            other => MilpError::Solver(other.to_string()),
-        })?
-        .into_solution()
-        .map_err(|_| MilpError::Solver("the LP relaxation was interrupted".into()))?;
-    let values: Vec<f64> = vars.iter().map(|&v| solution.var_value_raw(v)).collect();
-    let objective = model.objective_at(&values);
-    Ok((values, objective))
+/// An LP relaxation kept solved, to which rows are added one at a time: each addition is
+/// a few dual simplex pivots from the last basis, not a solve from scratch (the cover
+/// cuts of stage 1 add tens of rows over up to 12 rounds).
+pub(super) struct Relaxation {
+    solution: microlp::Solution,
+    vars: Vec<microlp::Variable>,
+}
+
+fn relaxation_error(e: microlp::Error) -> MilpError {
+    match e {
+        microlp::Error::Infeasible => MilpError::Infeasible,
+        microlp::Error::Unbounded => MilpError::Unbounded,
+        other => MilpError::Solver(other.to_string()),
+    }
+}
+
+impl Relaxation {
+    pub(super) fn solve(model: &LinearModel) -> Result<Self, MilpError> {
+        let (problem, vars) = microlp_problem(model, true);
+        let solution = problem
+            .solve()
+            .map_err(relaxation_error)?
+            .into_solution()
+            .map_err(|_| MilpError::Solver("the LP relaxation was interrupted".into()))?;
+        Ok(Self { solution, vars })
+    }
+
+    /// The relaxation's values, in the model's variable order.
+    pub(super) fn values(&self) -> Vec<f64> {
+        self.vars
+            .iter()
+            .map(|&v| self.solution.var_value_raw(v))
+            .collect()
+    }
+
+    /// The relaxation with `row` added, re-solved from the current basis.
+    pub(super) fn with_row(self, row: &Row) -> Result<Self, MilpError> {
+        let (sign, op) = row_sense(row.sense);
+        let mut expr = microlp::LinearExpr::empty();
+        for &(var, coef) in &row.terms {
+            expr.add(self.vars[var], sign * coef);
+        }
+        let solution = self
+            .solution
+            .add_constraint(expr, op, sign * row.rhs)
+            .map_err(relaxation_error)?
+            .into_solution()
+            .map_err(|_| MilpError::Solver("the LP relaxation was interrupted".into()))?;
+        Ok(Self {
+            solution,
+            vars: self.vars,
+        })
+    }
+}
+
+/// As good_lp hands rows to microlp: ≥ rows negated into ≤ rows.
+fn row_sense(sense: Sense) -> (f64, microlp::ComparisonOp) {
+    match sense {
+        Sense::Le => (1.0, microlp::ComparisonOp::Le),
+        Sense::Ge => (-1.0, microlp::ComparisonOp::Le),
+        Sense::Eq => (1.0, microlp::ComparisonOp::Eq),
+    }
 }
 
 /// `model` as a microlp problem (`relaxed`: every variable continuous).
@@ -241,12 +287,7 @@ fn microlp_problem(
         })
         .collect();
     for row in &model.rows {
-        // As good_lp hands rows to microlp: ≥ rows negated into ≤ rows.
-        let (sign, op) = match row.sense {
-            Sense::Le => (1.0, microlp::ComparisonOp::Le),
-            Sense::Ge => (-1.0, microlp::ComparisonOp::Le),
-            Sense::Eq => (1.0, microlp::ComparisonOp::Eq),
-        };
+        let (sign, op) = row_sense(row.sense);
         let mut expr = microlp::LinearExpr::empty();
         for &(var, coef) in &row.terms {
             expr.add(vars[var], sign * coef);

@@ -17,9 +17,9 @@ fn heuristic_windows(
         // Every value 0: each matter's first option (today's) wins the tie.
         vec![0.0; built.model.vars.len()]
     } else {
-        super::super::backend::solve_relaxation(&built.model)
+        super::super::backend::Relaxation::solve(&built.model)
             .expect("LP solves")
-            .0
+            .values()
     };
     let values = search(inst, &built, &relaxed)?;
     assert!(

@@ -114,3 +114,50 @@ fn stage_one_without_a_start_runs_the_heuristics_and_proves_only_the_optimum() {
         "proven on only {proven_fewest} of {tried}"
     );
 }
+
+/// The cover cuts' relaxation, kept solved while rows are added to its last basis, ends
+/// where a cold solve of the strengthened model does: the same optimal objective (the
+/// values may be another optimal vertex), on the random instances.
+#[test]
+fn rows_added_to_a_solved_relaxation_give_the_cold_solve_s_optimum() {
+    let mut compared = 0;
+    for (seed, inst) in fewest_window_instances(0..400) {
+        // Some instances have no plan at all (the builder proves it).
+        let Ok(built) = build(&inst, Stage::Windows) else {
+            continue;
+        };
+        let mut strong = built.model.clone();
+        let Ok(Some(_)) = add_cover_cuts(&mut strong, &built.layout.knapsacks, f64::INFINITY)
+        else {
+            continue;
+        };
+        let added = &strong.rows[built.model.rows.len()..];
+        if added.is_empty() {
+            continue;
+        }
+        let mut warm = super::super::backend::Relaxation::solve(&built.model).expect("LP");
+        for row in added {
+            warm = warm.with_row(row).expect("stays feasible");
+        }
+        let cold = super::super::backend::Relaxation::solve(&strong).expect("LP");
+        let (w, c) = (
+            strong.objective_at(&warm.values()),
+            strong.objective_at(&cold.values()),
+        );
+        assert!(
+            (w - c).abs() <= 1e-7 * (1.0 + c.abs()),
+            "seed {seed}: warm {w} vs cold {c}"
+        );
+        // The relaxation's point: every bound and row, integrality aside.
+        let mut relaxed = strong.clone();
+        for v in &mut relaxed.vars {
+            v.kind = super::super::linear::VarKind::Continuous;
+        }
+        assert!(
+            relaxed.is_feasible(&warm.values(), 1e-6),
+            "seed {seed}: warm breaks a row"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} instances had cover cuts");
+}
