@@ -41,15 +41,19 @@ pub(super) fn annealed_incumbent(
 ) -> Option<(f64, Vec<f64>)> {
     let options = option_flows(input);
     let model = &built.model;
-    let mut best: Option<(f64, Vec<f64>)> = None;
-    let starts = std::iter::once(vec![0; input.matters.len()])
-        .chain(incumbent.map(|v| decode_choice(&built.layout, v)));
-    for (seed, start) in (0..).zip(starts) {
-        let Some((_, found)) = anneal(input, built, &options, start, seed) else {
-            continue;
-        };
+    let starts: Vec<Vec<usize>> = std::iter::once(vec![0; input.matters.len()])
+        .chain(incumbent.map(|v| decode_choice(&built.layout, v)))
+        .collect();
+    // The runs are independent (each its own seed): they run in parallel, and their plans
+    // are taken in order as one after the other would be — the first to reach `least`
+    // ends it — so the plan is the same on any number of threads.
+    let runs = super::par_map(starts.len(), |i| {
+        let (_, found) = anneal(input, built, &options, starts[i].clone(), i as u64)?;
         let found = rins(strong, built, &found, relaxed).unwrap_or(found);
-        let n = model.objective_at(&found).round();
+        Some((model.objective_at(&found).round(), found))
+    });
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    for (n, found) in runs.into_iter().flatten() {
         if best.as_ref().is_none_or(|(fewest, _)| n < *fewest) {
             best = Some((n, found));
         }
