@@ -388,7 +388,7 @@ fn solve_input(
                 Some(k) if k < milp_windows => format!("; no plan of the model has fewer than {k} windows (the bound of its relaxation with cover cuts), so the fewest is between {k} and {milp_windows}"),
                 _ => String::new(),
             };
-            notes.push(format!("the solver stopped at its limit ({SOLVE_SECONDS:.0} s; for microlp's fewest-windows stage, a fixed number of branch-and-bound nodes): the plan is feasible but its window count is not proven the fewest{bound}"))
+            notes.push(format!("the solver stopped at its limit ({SOLVE_SECONDS:.0} s; for microlp's fewest-windows stage, a fixed number of branch-and-bound nodes, none when the heuristics' plan is three or more windows above the bound): the plan is feasible but its window count is not proven the fewest{bound}"))
         }
         milp::Optimality::WindowsOnly => notes.push(match objective {
             Objective::FewestWindows => format!("the fewest windows are proven optimal; among plans with that many windows the least waiting is the least found ({}: a local search over channels with each pool's windows where they cut the most waiting), not proven least (`--solver highs` proves it)", input.solver.as_str()),

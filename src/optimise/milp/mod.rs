@@ -303,7 +303,7 @@ fn stage_one(input: &MilpInput, limit: Option<f64>) -> Result<(Built, Solved), M
             if solved.proven {
                 "proven"
             } else {
-                "NOT proven (node limit)"
+                "NOT proven"
             }
         ),
         started,
@@ -466,8 +466,20 @@ fn fewest_below_start(
     // start on (checked below: a start microlp refused would leave a larger one).
     let budget = if n - least <= 1.0 {
         PROOF_NODES_ONE_WINDOW
-    } else {
+    } else if n - least <= 2.0 {
         PROOF_NODES
+    } else {
+        // Three or more windows above the bound: no search of this size closes that, and
+        // the RINS sub-MIPs have searched around the plan already. The report gives the
+        // bound ("between K and N").
+        timing(
+            &format!(
+                "stage 1: {n} windows, {} above the bound, not searched further",
+                n - least
+            ),
+            cuts_started,
+        );
+        return Ok((proven(best, false), Some(0)));
     };
     let (solved, nodes) = match backend::run_microlp_nodes(
         &strong,
@@ -631,7 +643,8 @@ const STAGE1_NODES: u64 = 60_000;
 /// bound was 2–6 windows below (b1, b3, b5), 60 000 nodes (35–52 s) never found a plan
 /// with fewer windows than the incumbent, nor would a proof have been possible. So the
 /// search here is short: the RINS sub-MIPs have already searched around the incumbent,
-/// and the report gives the bound.
+/// and the report gives the bound. At three or more windows above the bound there is no
+/// search at all: 1 000 nodes took 0.8–1.9 s on b1, b3 and b5 and changed nothing there.
 const PROOF_NODES: u64 = 1_000;
 
 /// Nodes for the proof when the plan is one window above the bound: only "no plan has
