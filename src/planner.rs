@@ -195,7 +195,7 @@ fn descend(prep: &Prepared, hall: &Hall, policy: &Policy, first: PlanRun) -> Res
     let proven = if model_proven {
         "proven"
     } else {
-        "not proven (the solver stopped at its work limit, or the plan was too far above the bound to search)"
+        "not proven — the solver stopped at its work limit, or the plan was too far above the bound to search"
     };
     best.notes.push(if raised == model_fewest {
         format!("fewest windows: {n}, {proven} under the model (the MILP's bound), and the trace replay confirms every pool's target")

@@ -143,14 +143,18 @@ fn polish_afresh(
         // and where it is infeasible, so is the pair (which then adds no work: the same
         // search, without computing it). Only the pools both moves change are computed
         // for the pair (most often the comprehensive pool).
+        // Computed in parallel (each depends only on its move), regrouped by matter.
+        let flat: Vec<Move> = others
+            .iter()
+            .flat_map(|moves| moves.iter().map(|(one, _)| *one))
+            .collect();
+        let mut curves = super::par_map(flat.len(), |i| {
+            current.move_curves(input, built, &choice, &[flat[i]])
+        })
+        .into_iter();
         let singles: Vec<Vec<PoolCurves>> = others
             .iter()
-            .map(|moves| {
-                moves
-                    .iter()
-                    .map(|(one, _)| current.move_curves(input, built, &choice, &[*one]))
-                    .collect()
-            })
+            .map(|moves| curves.by_ref().take(moves.len()).collect())
             .collect();
         let round = Round {
             input,
