@@ -101,10 +101,27 @@ pub struct PlanDepartment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffPlan {
     pub today: u32,
+    /// Staff of today's windows that the plan keeps (at their window or another pool's).
     pub at_windows: u32,
     pub helpers: u32,
     pub backoffice: u32,
     pub released: u32,
+    /// Windows the plan opens beyond today's inventory (a what-if of growth: a budget or
+    /// `allow_growth` above today's windows), and the staff they need at today's staff
+    /// per window, rounded up. Absent from plan.json when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub new_windows: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub new_window_staff: u32,
+    /// People to hire (`allow_hiring`): the new windows' staff, helpers and back office
+    /// beyond the staff today's cut windows release. today + hired = at_windows +
+    /// new_window_staff + helpers + backoffice + released.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hired: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A complete, re-loadable plan (`plan.json`).

@@ -256,6 +256,9 @@ pub fn plan_of(
             helpers: 0,
             backoffice: 0,
             released: staff_today.saturating_sub(staff_after),
+            new_windows: 0,
+            new_window_staff: 0,
+            hired: 0,
         },
         summary: vec![format!(
             "proposal {file}: {} → {} windows ({} joint, {} fallback); {}",

@@ -116,3 +116,60 @@ fn a_hall_the_tests_never_planned_grows_by_the_same_rule() {
         }
     }
 }
+
+/// A what-if of growth that needs more windows than the hall has: the plan says how many
+/// windows it opens and who staffs them, and its staff add up — today's staff plus the
+/// hires are exactly the staff at kept windows, at new windows, helpers, back office and
+/// released (it used to report 93 staff "at windows" for 121 windows and no hire). It used
+/// to fail too: stage 1 had no feasible start and microlp found no plan in its budget.
+#[test]
+fn a_plan_that_opens_new_windows_counts_their_staff_and_the_hires() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("grow");
+    let r = run(&[
+        "plan",
+        "--max-windows",
+        "200",
+        "--set",
+        "demand_change=0.9",
+        "--set",
+        "allow_hiring=true",
+        "--out",
+        path_str(&out),
+    ]);
+    r.assert_success();
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("plan.json")).expect("plan.json"))
+            .expect("JSON");
+    let s = &plan["staff"];
+    let n = |k: &str| s[k].as_u64().unwrap_or(0);
+    let kept = plan["windows"]
+        .as_array()
+        .expect("windows")
+        .iter()
+        .filter(|w| w["action"] != "cut")
+        .count() as u64;
+    let after = plan["windows_after"].as_u64().expect("windows_after");
+    assert!(
+        after > 93,
+        "the what-if needs more windows than today's 93: {after}"
+    );
+    assert_eq!(n("new_windows"), after - kept);
+    assert_eq!(
+        n("new_window_staff"),
+        n("new_windows"),
+        "one staff per window today"
+    );
+    assert_eq!(
+        n("today") + n("hired"),
+        n("at_windows") + n("new_window_staff") + n("helpers") + n("backoffice") + n("released")
+    );
+    assert!(n("hired") > 0);
+    assert!(
+        r.stdout
+            .contains(&format!("{} new windows opened", n("new_windows")))
+            && r.stdout.contains(&format!("{} to be hired", n("hired"))),
+        "{}",
+        r.stdout
+    );
+}

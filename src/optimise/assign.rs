@@ -245,12 +245,23 @@ pub fn build_plan(p: Parts<'_>) -> Plan {
         .filter(|w| w.action != Action::Cut)
         .map(|w| w.staff)
         .sum();
+    // Windows beyond today's inventory (a pool with more windows than it could be given):
+    // each needs staff at today's staff per window.
+    let kept = windows.iter().filter(|w| w.action != Action::Cut).count() as u32;
+    let new_windows = p.windows.iter().sum::<u32>().saturating_sub(kept);
+    let per_window = f64::from(staff_today) / (hall.windows.len().max(1) as f64);
+    let new_window_staff = (f64::from(new_windows) * per_window - 1e-9).ceil().max(0.0) as u32;
+    let hired = (at_windows + new_window_staff + p.helpers + p.backoffice + released_staff)
+        .saturating_sub(staff_today);
     let staff = StaffPlan {
         today: staff_today,
         at_windows,
         helpers: p.helpers,
         backoffice: p.backoffice,
         released: released_staff,
+        new_windows,
+        new_window_staff,
+        hired,
     };
 
     let pools: Vec<PlanPool> = model
@@ -491,6 +502,9 @@ fn summary(plan: &Plan) -> Vec<String> {
             parts.push(format!("{n} cut {words}"));
         }
     }
+    if plan.staff.new_windows > 0 {
+        parts.push(format!("{} new windows opened", plan.staff.new_windows));
+    }
     let mut out = vec![format!(
         "{} → {} windows: {}.",
         plan.windows_before,
@@ -521,10 +535,18 @@ fn summary(plan: &Plan) -> Vec<String> {
                 .join(", ")
         ));
     }
-    out.push(format!(
-        "Staff: {} today; {} stay at windows, {} become online-service helpers, {} move to the back office, {} released.",
-        plan.staff.today, plan.staff.at_windows, plan.staff.helpers, plan.staff.backoffice, plan.staff.released
-    ));
+    let s = &plan.staff;
+    out.push(if s.new_windows == 0 && s.hired == 0 {
+        format!(
+            "Staff: {} today; {} stay at windows, {} become online-service helpers, {} move to the back office, {} released.",
+            s.today, s.at_windows, s.helpers, s.backoffice, s.released
+        )
+    } else {
+        format!(
+            "Staff: {} today; {} stay at windows, {} staff the {} new windows, {} become online-service helpers, {} move to the back office, {} released; {} to be hired.",
+            s.today, s.at_windows, s.new_window_staff, s.new_windows, s.helpers, s.backoffice, s.released, s.hired
+        )
+    });
     let worse: Vec<String> = plan
         .departments
         .iter()

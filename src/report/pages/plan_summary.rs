@@ -18,6 +18,7 @@ pub fn zh(plan: &Plan) -> Vec<String> {
     ]
     .iter()
     .filter_map(|(r, words)| reasons.get(&Some(*r)).map(|n| format!("{n} 个{words}")))
+    .chain((plan.staff.new_windows > 0).then(|| format!("新开 {} 个窗口", plan.staff.new_windows)))
     .collect();
     let mut out = vec![format!(
         "{} → {} 个窗口：{}。",
@@ -53,10 +54,17 @@ pub fn zh(plan: &Plan) -> Vec<String> {
         ));
     }
     let s = &plan.staff;
-    out.push(format!(
-        "人员：现有 {} 人；{} 人留在窗口，{} 人转为网办帮办，{} 人转到后台，{} 人释放。",
-        s.today, s.at_windows, s.helpers, s.backoffice, s.released
-    ));
+    out.push(if s.new_windows == 0 && s.hired == 0 {
+        format!(
+            "人员：现有 {} 人；{} 人留在窗口，{} 人转为网办帮办，{} 人转到后台，{} 人释放。",
+            s.today, s.at_windows, s.helpers, s.backoffice, s.released
+        )
+    } else {
+        format!(
+            "人员：现有 {} 人；{} 人留在窗口，{} 人在新开的 {} 个窗口，{} 人转为网办帮办，{} 人转到后台，{} 人释放；需新招 {} 人。",
+            s.today, s.at_windows, s.new_window_staff, s.new_windows, s.helpers, s.backoffice, s.released, s.hired
+        )
+    });
     let worse: Vec<String> = plan
         .departments
         .iter()
