@@ -165,6 +165,19 @@ fn a_plan_that_opens_new_windows_counts_their_staff_and_the_hires() {
         n("at_windows") + n("new_window_staff") + n("helpers") + n("backoffice") + n("released")
     );
     assert!(n("hired") > 0);
+    // The departments' sections place every new window once.
+    let report = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    let placed: u64 = report
+        .lines()
+        .filter_map(|l| l.strip_prefix("- ")?.split_once(" new window"))
+        .filter(|(_, rest)| rest.contains("opened (beyond today's inventory"))
+        .map(|(k, _)| k.parse::<u64>().expect("a count"))
+        .sum();
+    assert_eq!(
+        placed,
+        n("new_windows"),
+        "new windows in the departments' sections"
+    );
     assert!(
         r.stdout
             .contains(&format!("{} new windows opened", n("new_windows")))

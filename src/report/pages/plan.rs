@@ -158,6 +158,36 @@ fn what_to_do(r: &mut Report, plan: &Plan, sims: Option<&(SimResult, SimResult)>
                 format!("{}: {what}", ids.join(", ")),
             ));
         }
+        // Windows beyond today's inventory (a what-if of growth): the department's pool's
+        // count after, less today's windows that now serve that pool. Its pool is the one
+        // named after it, or (the fallback department, whose own pool is the fallback
+        // pool) the pool its own windows went to — either with the department's count.
+        let own_pool = plan
+            .pools
+            .iter()
+            .filter(|p| p.windows_after == after)
+            .find(|p| p.name == d.department)
+            .or_else(|| {
+                plan.pools
+                    .iter()
+                    .find(|p| p.windows_after == after && windows.iter().any(|w| w.pool == p.name))
+            });
+        let serving = own_pool.map_or(after, |pool| {
+            plan.windows
+                .iter()
+                .filter(|w| w.action != crate::plan::Action::Cut && w.pool == pool.name)
+                .count() as u32
+        });
+        if after > serving {
+            let n = after - serving;
+            lines.push(lang.say(
+                format!("新开 {n} 个窗口（超出现有窗口，需配备人员）"),
+                format!(
+                    "{n} new window{} opened (beyond today's inventory; staff to be found)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
         // Which of its matters now go to the comprehensive windows (channel general).
         let general: Vec<&str> = plan
             .matters
