@@ -82,39 +82,17 @@ impl HallCache {
         key: String,
         make: impl FnOnce() -> crate::error::Result<super::Prepared>,
     ) -> crate::error::Result<Arc<super::Prepared>> {
-        if let Some((_, p)) = lock(&self.prepared).iter().find(|(k, _)| *k == key) {
-            return Ok(Arc::clone(p));
-        }
-        let made = Arc::new(make()?);
-        let mut kept = lock(&self.prepared);
-        if !kept.iter().any(|(k, _)| *k == key) {
-            if kept.len() >= MAX_PREPARED {
-                kept.remove(0);
-            }
-            kept.push((key, Arc::clone(&made)));
-        }
-        Ok(made)
+        kept_or_made(&self.prepared, key, make)
     }
 
-    /// Today's slots and backtest kept for `key`, or `make`'s, then kept (an error is not
-    /// kept); as [`HallCache::prepared`].
+    /// Today's slots and backtest kept for `key`, or `make`'s, then kept; as
+    /// [`HallCache::prepared`].
     pub(crate) fn today(
         &self,
         key: String,
         make: impl FnOnce() -> crate::error::Result<super::prepare::Today>,
     ) -> crate::error::Result<Arc<super::prepare::Today>> {
-        if let Some((_, t)) = lock(&self.today).iter().find(|(k, _)| *k == key) {
-            return Ok(Arc::clone(t));
-        }
-        let made = Arc::new(make()?);
-        let mut kept = lock(&self.today);
-        if !kept.iter().any(|(k, _)| *k == key) {
-            if kept.len() >= MAX_PREPARED {
-                kept.remove(0);
-            }
-            kept.push((key, Arc::clone(&made)));
-        }
-        Ok(made)
+        kept_or_made(&self.today, key, make)
     }
 
     /// Curves held (tests).
@@ -122,6 +100,28 @@ impl HallCache {
     pub(crate) fn len(&self) -> usize {
         lock(&self.curves).len()
     }
+}
+
+/// The value kept in `list` for `key`, or `make`'s, then kept (newest last, at most
+/// [`MAX_PREPARED`]; an error is not kept). The lock is not held while making: two callers
+/// asking at once for a new key may both make it — the same bytes, kept once.
+fn kept_or_made<T>(
+    list: &Mutex<Vec<(String, Arc<T>)>>,
+    key: String,
+    make: impl FnOnce() -> crate::error::Result<T>,
+) -> crate::error::Result<Arc<T>> {
+    if let Some((_, v)) = lock(list).iter().find(|(k, _)| *k == key) {
+        return Ok(Arc::clone(v));
+    }
+    let made = Arc::new(make()?);
+    let mut kept = lock(list);
+    if !kept.iter().any(|(k, _)| *k == key) {
+        if kept.len() >= MAX_PREPARED {
+            kept.remove(0);
+        }
+        kept.push((key, Arc::clone(&made)));
+    }
+    Ok(made)
 }
 
 /// A_p(0..) of one pool: the largest day load each window count carries within the
