@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::hall::Hall;
 use crate::model::{evaluate, Calibration, Channel, Policy};
 use crate::optimise::milp::{self, MilpError, Solver};
-use crate::optimise::{self, Prepared};
+use crate::optimise::{self, Feedback, Prepared};
 use crate::plan::Objective;
 
 pub use crate::optimise::PlanRun;
@@ -99,27 +99,84 @@ pub fn solve(prep: &Prepared, hall: &Hall, config: &PlanConfig) -> Result<PlanRu
     let policy = &config.policy;
     let objective = config.objective;
     let attempt = optimise::attempt(prep, hall, policy, objective)?;
-    if policy.calibration != Calibration::Simulation {
-        return Ok(attempt.run);
-    }
-    if hall.tickets.is_empty() {
-        let mut run = attempt.run;
-        run.notes.push("no ticket log to replay: the plan is checked by the formula alone (calibration \"simulation\" needs tickets)".into());
+    if policy.calibration != Calibration::Simulation || hall.tickets.is_empty() {
+        // The formula alone checks the plan; its exact-mix check may still add windows.
+        let mut run = replay_checked(prep, hall, policy, objective, attempt)?;
+        if policy.calibration == Calibration::Simulation {
+            run.notes.push("no ticket log to replay: the plan is checked by the formula alone (calibration \"simulation\" needs tickets)".into());
+        }
         return Ok(run);
     }
     match objective {
         Objective::LeastWaiting { max_windows } => {
-            let run = replay_checked(prep, hall, policy, objective, attempt)?;
-            within(run, max_windows)
+            match within_budget(prep, hall, policy, max_windows, Some(attempt)) {
+                Err(Error::Infeasible(why)) => {
+                    // The fewest-window procedure reaches its plan by another route (its
+                    // own budgets from above); a plan it finds within the budget is one
+                    // the budget allows, so `--max-windows N` for the reported fewest N
+                    // always has a plan.
+                    let fewest = optimise::attempt(prep, hall, policy, Objective::FewestWindows)
+                        .and_then(|first| fewest_plan(prep, hall, policy, first));
+                    match fewest {
+                        Ok(mut run) if run.plan.windows_after <= max_windows => {
+                            run.notes.push(format!("the least-waiting plan within {max_windows} windows misses a target under the plan's checks ({why}); this is the fewest-window plan, {} windows, which is within the budget", run.plan.windows_after));
+                            Ok(run)
+                        }
+                        _ => Err(Error::Infeasible(why)),
+                    }
+                }
+                other => other,
+            }
         }
-        Objective::FewestWindows => {
-            let first = replay_checked(prep, hall, policy, objective, attempt)?;
-            descend(prep, hall, policy, first)
-        }
+        Objective::FewestWindows => fewest_plan(prep, hall, policy, attempt),
     }
 }
 
-/// The plan with every pool the trace replay finds short raised to the windows it needs.
+/// The least-waiting plan within `max_windows` under the plan's checks, or why there is
+/// none (exit 3): the MILP within the budget, replay-checked with its staff feedback, and
+/// refused when the checks raise it above the budget. `--max-windows K` and every budget
+/// of the fewest-window descent run this same procedure.
+fn within_budget(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    max_windows: u32,
+    attempt: Option<optimise::Attempt>,
+) -> Result<PlanRun> {
+    let budget = Objective::LeastWaiting { max_windows };
+    let attempt = match attempt {
+        Some(a) => a,
+        None => optimise::attempt(prep, hall, policy, budget)?,
+    };
+    let run = replay_checked(prep, hall, policy, budget, attempt)?;
+    within(run, max_windows)
+}
+
+/// The fewest-window plan under the plan's checks: the model's fewest, replay-checked,
+/// then the descent over budgets.
+fn fewest_plan(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    attempt: optimise::Attempt,
+) -> Result<PlanRun> {
+    let model = (attempt.run.milp_windows, attempt.run.milp_windows_proven);
+    let first = replay_checked(prep, hall, policy, Objective::FewestWindows, attempt)?;
+    descend(prep, hall, policy, first, model)
+}
+
+/// The plan with every pool the trace replay finds short raised to the windows it needs
+/// (none without the replay: calibration other than "simulation", or no tickets), and
+/// with staff that add up.
+///
+/// Windows the checks add keep staff that the MILP's plan released to be helpers or back
+/// office. When too few are left (and hiring is not allowed), the MILP solves again told
+/// what the checks found ([`Feedback`]): the raised pools' windows as floors, and the
+/// people the plan was short kept back from helpers and back office for windows the
+/// checks may add elsewhere. Where floors and reserve together leave the model no plan,
+/// each is tried alone (floors accumulate over channel choices that differ, so together
+/// they can over-ask). A plan whose staff still do not add up after
+/// [`FEEDBACK_ROUNDS`] is refused (exit 3) — never reported with hires it may not make.
 fn replay_checked(
     prep: &Prepared,
     hall: &Hall,
@@ -127,19 +184,101 @@ fn replay_checked(
     objective: Objective,
     attempt: optimise::Attempt,
 ) -> Result<PlanRun> {
-    let started = std::time::Instant::now();
-    let needs =
-        crate::simulate::check::shortfalls(hall, &attempt.run.plan, policy.seed, CHECK_SEARCH)?;
-    milp::timing(
-        &format!("replay check ({} pools short)", needs.len()),
-        started,
-    );
-    if needs.is_empty() {
-        return Ok(attempt.run);
+    let replays = policy.calibration == Calibration::Simulation && !hall.tickets.is_empty();
+    let replay = |plan: &crate::plan::Plan| -> Result<Vec<crate::plan::SimNeed>> {
+        if !replays {
+            return Ok(Vec::new());
+        }
+        let started = std::time::Instant::now();
+        let needs = crate::simulate::check::shortfalls(hall, plan, policy.seed, CHECK_SEARCH)?;
+        milp::timing(
+            &format!("replay check ({} pools short)", needs.len()),
+            started,
+        );
+        Ok(needs)
+    };
+    let mut run = optimise::checked(prep, hall, policy, objective, attempt, &replay)?;
+    let mut feedback = Feedback::default();
+    let mut rounds = 0;
+    while !run.staff_fits && rounds < FEEDBACK_ROUNDS {
+        rounds += 1;
+        let mut floors = feedback.floors.clone();
+        floors.resize(run.plan.pools.len(), 0);
+        for ((floor, pool), &milp) in floors
+            .iter_mut()
+            .zip(&run.plan.pools)
+            .zip(&run.milp_pool_windows)
+        {
+            if pool.windows_after > milp {
+                *floor = (*floor).max(pool.windows_after);
+            }
+        }
+        let reserve = feedback.reserve + staff_short(&run).max(1);
+        let tries = [
+            Feedback {
+                floors: floors.clone(),
+                reserve,
+            },
+            Feedback {
+                floors: floors.clone(),
+                reserve: feedback.reserve,
+            },
+            Feedback {
+                floors: feedback.floors.clone(),
+                reserve,
+            },
+        ];
+        let mut next = None;
+        for t in tries {
+            match optimise::attempt_with(prep, hall, policy, objective, &t) {
+                Ok(a) => {
+                    next = Some((t, a));
+                    break;
+                }
+                Err(Error::Infeasible(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let Some((t, attempt)) = next else { break };
+        feedback = t;
+        run = optimise::checked(prep, hall, policy, objective, attempt, &replay)?;
     }
-    Ok(optimise::adjust(
-        prep, hall, policy, objective, attempt, &needs,
-    ))
+    if !run.staff_fits {
+        let s = &run.plan.staff;
+        return Err(Error::Infeasible(format!(
+            "no plan found whose staff add up under the plan's checks: the exact-mix and replay checks raise the pools to {} windows, which keep {} staff at windows, and the {} helpers and {} back-office staff the plan needs exceed the {} staff left; solving again with the raised pools' windows as floors and staff kept back for them ({rounds} rounds) found none that adds up (set allow_hiring = true, lower helper_share, or set max_mean_wait_min higher)",
+            run.plan.windows_after,
+            s.at_windows,
+            s.helpers,
+            s.backoffice,
+            s.today.saturating_sub(s.at_windows)
+        )));
+    }
+    if !feedback.is_empty() {
+        let floors: Vec<String> = run
+            .plan
+            .pools
+            .iter()
+            .zip(&feedback.floors)
+            .filter(|(_, &f)| f > 0)
+            .map(|(p, f)| format!("{} ≥ {f}", p.name))
+            .collect();
+        run.notes.push(format!(
+            "the windows the checks added left too few staff released for the helpers and back office (allow_hiring = false), so the MILP solved again with the raised pools' windows as floors ({}) and {} staff kept back for windows the checks add",
+            if floors.is_empty() { "none".to_string() } else { floors.join(", ") },
+            feedback.reserve
+        ));
+    }
+    Ok(run)
+}
+
+/// Rounds of feedback before a plan whose staff do not add up is refused.
+const FEEDBACK_ROUNDS: usize = 8;
+
+/// People the plan's helpers and back office need beyond the staff it releases.
+fn staff_short(run: &PlanRun) -> u32 {
+    let s = &run.plan.staff;
+    (s.at_windows + s.helpers + s.backoffice).saturating_sub(s.today)
 }
 
 /// A budget is honoured or refused: a plan that the replay raised above `max_windows`
@@ -165,31 +304,30 @@ fn within(run: PlanRun, max_windows: u32) -> Result<PlanRun> {
 }
 
 /// From the replay-checked fewest-window plan, try one window fewer at a time (the
-/// least-waiting plan within the budget, replay-checked) while that passes; see
-/// [`solve`]. Below the model's proven fewest the MILP itself is infeasible.
-fn descend(prep: &Prepared, hall: &Hall, policy: &Policy, first: PlanRun) -> Result<PlanRun> {
-    let model_fewest = first.milp_windows;
-    let model_proven = first.milp_windows_proven;
+/// least-waiting plan within the budget, replay-checked: [`within_budget`], the very
+/// procedure of `--max-windows`) while that passes; see [`solve`]. Below the model's
+/// fewest (`model`: its window count and whether proven) the MILP itself is infeasible.
+fn descend(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    first: PlanRun,
+    model: (u32, bool),
+) -> Result<PlanRun> {
+    let (model_fewest, model_proven) = model;
     let raised = first.plan.windows_after;
     let mut best = first;
     let mut failed_at = None;
     while best.plan.windows_after > model_fewest {
         let k = best.plan.windows_after - 1;
-        let budget = Objective::LeastWaiting { max_windows: k };
-        let attempt = match optimise::attempt(prep, hall, policy, budget) {
-            Ok(a) => a,
+        match within_budget(prep, hall, policy, k, None) {
+            Ok(run) => best = relabel_fewest(run),
             Err(Error::Infeasible(_)) => {
                 failed_at = Some(k);
                 break;
             }
             Err(e) => return Err(e),
-        };
-        let run = replay_checked(prep, hall, policy, budget, attempt)?;
-        if run.plan.windows_after > k {
-            failed_at = Some(k);
-            break;
         }
-        best = relabel_fewest(run);
     }
     let n = best.plan.windows_after;
     let proven = if model_proven {
@@ -201,7 +339,7 @@ fn descend(prep: &Prepared, hall: &Hall, policy: &Policy, first: PlanRun) -> Res
         format!("fewest windows: {n}, {proven} under the model (the MILP's bound), and the trace replay confirms every pool's target")
     } else {
         let below = match failed_at {
-            Some(k) => format!("with {k} windows the least-waiting plan misses a target under the replay even after raising its pools, so `--max-windows {k}` is infeasible"),
+            Some(k) => format!("with {k} windows the least-waiting plan misses a target under the replay even after raising its pools (or its staff do not add up), so `--max-windows {k}` is infeasible"),
             None => format!("below {n} windows the model itself has no plan"),
         };
         format!("fewest windows: {n}. The model's fewest ({proven}) is {model_fewest}; the exact-mix check and the trace replay raised that plan to {raised}; budgets were then lowered one window at a time while the replay still passed: {below}. So {n} is the fewest windows this procedure finds under its replay check — not a proof that no plan with fewer windows passes the replay")

@@ -136,6 +136,17 @@ fn a_reformed_hall_the_tests_never_planned_uses_them_and_its_fewest_is_the_fewes
     for (id, d) in general(&p) {
         assert!(kept.contains(&d), "{id} of {d}, which has no window today");
     }
+    // The replay raises pools of the model's plan here; the windows it adds keep staff the
+    // model had released, and without hiring the plan's staff must still add up: no one
+    // to be hired, everyone today at a window, a helper, the back office or released.
+    let staff = &p["staff"];
+    let field = |k: &str| staff[k].as_u64().unwrap_or(0);
+    assert_eq!(field("hired"), 0, "{staff}");
+    assert_eq!(
+        field("at_windows") + field("helpers") + field("backoffice") + field("released"),
+        field("today"),
+        "{staff}"
+    );
     // One window fewer than the plan's count is infeasible under the same check (exit 3).
     let n = p["windows_after"].as_u64().expect("a count");
     let fewer = (n - 1).to_string();

@@ -542,9 +542,17 @@ fn summary(plan: &Plan) -> Vec<String> {
             s.today, s.at_windows, s.helpers, s.backoffice, s.released
         )
     } else {
+        let new = if s.new_windows == 0 {
+            String::new()
+        } else {
+            format!(
+                "{} staff the {} new windows, ",
+                s.new_window_staff, s.new_windows
+            )
+        };
         format!(
-            "Staff: {} today; {} stay at windows, {} staff the {} new windows, {} become online-service helpers, {} move to the back office, {} released; {} to be hired.",
-            s.today, s.at_windows, s.new_window_staff, s.new_windows, s.helpers, s.backoffice, s.released, s.hired
+            "Staff: {} today; {} stay at windows, {new}{} become online-service helpers, {} move to the back office, {} released; {} to be hired.",
+            s.today, s.at_windows, s.helpers, s.backoffice, s.released, s.hired
         )
     });
     let worse: Vec<String> = plan

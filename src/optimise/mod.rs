@@ -12,5 +12,6 @@ pub mod staffing;
 pub use cache::HallCache;
 pub use prepare::{prepare, prepare_with, Prepared};
 pub use solve::{
-    adjust, attempt, formula_plan, solve, spend_windows, waiting_of, Attempt, PlanRun,
+    adjust, attempt, attempt_with, checked, formula_plan, solve, spend_windows, waiting_of,
+    Attempt, Feedback, PlanRun,
 };

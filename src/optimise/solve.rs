@@ -27,6 +27,10 @@ pub struct PlanRun {
     pub milp_pool_windows: Vec<u32>,
     /// Whether the solver proved the MILP's window count (not stopped by its time limit).
     pub milp_windows_proven: bool,
+    /// Whether the plan's helpers and back-office staff fit in the staff its cut windows
+    /// release (or hiring is allowed). The MILP's plan always fits; windows the exact-mix
+    /// or replay checks add keep staff, and may leave too few released.
+    pub staff_fits: bool,
 }
 
 /// Cheap checks that explain an infeasible plan in words.
@@ -191,7 +195,39 @@ pub fn attempt(
     policy: &Policy,
     objective: Objective,
 ) -> Result<Attempt> {
-    let input = prep.input_for(objective);
+    attempt_with(prep, hall, policy, objective, &Feedback::default())
+}
+
+/// What the planner's checks of earlier plans tell the MILP (see `planner`): windows the
+/// replay found pools need, and staff to keep back for windows the checks add.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Feedback {
+    /// At least this many windows per pool (none where shorter).
+    pub floors: Vec<u32>,
+    /// Staff the helpers and back office leave unused ([`MilpInput::staff_reserve`]).
+    pub reserve: u32,
+}
+
+impl Feedback {
+    pub fn is_empty(&self) -> bool {
+        self.reserve == 0 && self.floors.iter().all(|&f| f == 0)
+    }
+}
+
+/// [`attempt`] with the checks' feedback: floors on pools' windows and a staff reserve.
+pub fn attempt_with(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    objective: Objective,
+    feedback: &Feedback,
+) -> Result<Attempt> {
+    let mut input = prep.input_for(objective);
+    for (pool, &floor) in input.pools.iter_mut().zip(&feedback.floors) {
+        // A pool's windows cannot exceed its cap C_p (its capacity curve ends there).
+        pool.min_windows = pool.min_windows.max(floor.min(pool.max_windows));
+    }
+    input.staff_reserve = f64::from(feedback.reserve);
     let started = std::time::Instant::now();
     let solved = solve_input(prep, &input, policy, objective)?;
     milp::timing(
@@ -248,9 +284,33 @@ pub fn adjust(
         input,
         started,
     } = attempt;
+    raise(&mut solved, &run.plan, needs, objective);
+    finish(prep, hall, policy, objective, solved, started, &input)
+}
+
+/// [`adjust`] with the replay as `replay` (the pools a plan leaves short; none when it
+/// returns none): the attempt's plan with every pool the replay finds short raised.
+pub fn checked(
+    prep: &Prepared,
+    hall: &Hall,
+    policy: &Policy,
+    objective: Objective,
+    attempt: Attempt,
+    replay: &dyn Fn(&Plan) -> Result<Vec<SimNeed>>,
+) -> Result<PlanRun> {
+    let needs = replay(&attempt.run.plan)?;
+    if needs.is_empty() {
+        return Ok(attempt.run);
+    }
+    Ok(adjust(prep, hall, policy, objective, attempt, &needs))
+}
+
+/// Raises each pool the replay found short (`needs`) to the fewest windows whose replay
+/// meets its target, with a note per pool.
+fn raise(solved: &mut Solved, plan: &Plan, needs: &[SimNeed], objective: Objective) {
     let mut notes = Vec::new();
     for need in needs {
-        let name = &run.plan.pools[need.pool].name;
+        let name = &plan.pools[need.pool].name;
         let share = need
             .share_within
             .map(|(s, q)| {
@@ -282,7 +342,6 @@ pub fn adjust(
         }
     }
     solved.notes.extend(notes);
-    finish(prep, hall, policy, objective, solved, started, &input)
 }
 
 fn windows_text(n: u32) -> String {
@@ -437,6 +496,17 @@ fn finish(
     } = solved;
     let mut notes = prep.notes.clone();
     notes.extend(solve_notes);
+    // The MILP's helpers and back office are the fewest its own window count needs; the
+    // checks may have added windows since, which release fewer staff and need fewer
+    // helpers (helper_share × released).
+    let (helpers, backoffice, staff_fits) = milp::staff_after(input, &sol.windows, &sol.choice);
+    // The MILP's own waiting where nothing changed; the plan's windows when the checks
+    // raised pools.
+    let waiting = if sol.windows == milp_pool_windows {
+        sol.waiting_person_min_per_day
+    } else {
+        milp::waiting_after(input, &sol.windows, &sol.choice)
+    };
     let after: Vec<PoolEval> = (0..model.pools.len())
         .map(|p| eval_pool(&after_flows.pools[p], sol.windows[p], prep.k[p]))
         .collect();
@@ -447,8 +517,8 @@ fn finish(
         objective,
         channels: &channels,
         windows: &sol.windows,
-        helpers: sol.helpers,
-        backoffice: sol.backoffice_staff,
+        helpers,
+        backoffice,
         before: &prep.before,
         before_raw: &prep.before_raw,
         after: &after,
@@ -457,7 +527,7 @@ fn finish(
         observed: &prep.observed,
         k: &prep.k,
         targets: (&prep.targets.mean, &prep.targets.peak),
-        waiting: sol.waiting_person_min_per_day,
+        waiting,
     });
     crate::targets::model_checks(
         &mut plan,
@@ -479,5 +549,6 @@ fn finish(
         milp_windows,
         milp_pool_windows,
         milp_windows_proven,
+        staff_fits,
     }
 }

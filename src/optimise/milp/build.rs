@@ -697,7 +697,7 @@ pub(super) fn add_staff_rows(
             "staff_released".into(),
             released,
             Sense::Le,
-            input.staff_today,
+            input.staff_today - input.staff_reserve,
         );
     }
     (helpers, backoffice)

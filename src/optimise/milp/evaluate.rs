@@ -172,7 +172,7 @@ pub(super) fn check_staff(
             flows.backoffice_work
         ));
     }
-    if !input.allow_hiring && !near_le(helpers + backoffice, released) {
+    if !input.allow_hiring && !near_le(helpers + backoffice, released - input.staff_reserve) {
         issues.push(format!(
             "{helpers} helpers + {backoffice} back-office staff exceed the {released} staff released"
         ));

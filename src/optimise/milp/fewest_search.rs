@@ -189,7 +189,7 @@ impl<'a> Search<'a> {
         let at_windows = self.input.staff_per_window * f64::from(windows);
         let whole = at_windows + f64::from(whole_people(helpers) + whole_people(backoffice));
         let frac = at_windows + helpers + backoffice;
-        let limit = self.input.staff_today;
+        let limit = self.input.staff_today - self.input.staff_reserve;
         (
             over_cap + whole_people(whole - limit),
             f64::from(over_cap) + (frac - limit).max(0.0),

@@ -106,6 +106,10 @@ pub struct MilpInput {
     pub staff_per_window: f64,
     /// Allow helpers + back office to exceed the staff released.
     pub allow_hiring: bool,
+    /// Staff kept back from helpers and back office (without hiring): H + B ≤ released −
+    /// this. The planner sets it when its checks add windows after the MILP (each keeps
+    /// staff the MILP's plan released), so that the plan solved again leaves them room.
+    pub staff_reserve: f64,
     /// H ≥ helper_share · released.
     pub helper_share: f64,
     /// H ≥ peak self-service users per hour / this.

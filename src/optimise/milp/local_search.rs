@@ -312,7 +312,11 @@ pub(super) fn staff_cap(
 ) -> u32 {
     let ok = |u: u32| {
         let (h, b) = staff_for(input, u, self_service, backoffice_work);
-        input.allow_hiring || near_le(f64::from(h + b), released_staff(input, u))
+        input.allow_hiring
+            || near_le(
+                f64::from(h + b),
+                released_staff(input, u) - input.staff_reserve,
+            )
     };
     let mut u = total;
     while u > 0 && !ok(u) {

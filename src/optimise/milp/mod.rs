@@ -493,6 +493,26 @@ pub fn to_lp_format(input: &MilpInput) -> Result<String, MilpError> {
     Ok(lp_format::write_lp(&built.model))
 }
 
+/// The fewest helpers and back-office staff a plan with `windows` and the channel
+/// options `choice` needs, and whether they fit in the staff its cut windows release
+/// (always true with hiring allowed). The exact-mix and replay checks raise pools after
+/// the MILP: each window they add keeps staff that the MILP's plan released.
+pub fn staff_after(input: &MilpInput, windows: &[u32], choice: &[usize]) -> (u32, u32, bool) {
+    let total: u32 = windows.iter().sum();
+    let flows = plan_flows(input, choice);
+    let (h, b) = evaluate::minimal_staff(input, total, &flows);
+    let fits = input.allow_hiring
+        || evaluate::near_le(f64::from(h + b), evaluate::released_staff(input, total));
+    (h, b, fits)
+}
+
+/// Exact waiting person-minutes per day of a plan with `windows` and the channel options
+/// `choice` (infinite when a loaded pool is saturated): what the MILP reports for its own
+/// solution, for a plan the checks changed since.
+pub fn waiting_after(input: &MilpInput, windows: &[u32], choice: &[usize]) -> f64 {
+    evaluate::exact_waiting(input, windows, &plan_flows(input, choice))
+}
+
 /// Re-evaluates every constraint of the model at `sol` without the solver and
 /// returns the violations in words (empty when the plan is valid). Also checks
 /// that the reported waiting figures match a fresh evaluation.

@@ -110,6 +110,7 @@ pub(super) fn validate_staff(input: &MilpInput) -> Result<(), MilpError> {
     let finite_nonneg = [
         ("staff_today", input.staff_today),
         ("staff_per_window", input.staff_per_window),
+        ("staff_reserve", input.staff_reserve),
         ("helper_share", input.helper_share),
     ];
     for (name, value) in finite_nonneg {

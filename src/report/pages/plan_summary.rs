@@ -60,9 +60,14 @@ pub fn zh(plan: &Plan) -> Vec<String> {
             s.today, s.at_windows, s.helpers, s.backoffice, s.released
         )
     } else {
+        let new = if s.new_windows == 0 {
+            String::new()
+        } else {
+            format!("{} 人在新开的 {} 个窗口，", s.new_window_staff, s.new_windows)
+        };
         format!(
-            "人员：现有 {} 人；{} 人留在窗口，{} 人在新开的 {} 个窗口，{} 人转为网办帮办，{} 人转到后台，{} 人释放；需新招 {} 人。",
-            s.today, s.at_windows, s.new_window_staff, s.new_windows, s.helpers, s.backoffice, s.released, s.hired
+            "人员：现有 {} 人；{} 人留在窗口，{new}{} 人转为网办帮办，{} 人转到后台，{} 人释放；需新招 {} 人。",
+            s.today, s.at_windows, s.helpers, s.backoffice, s.released, s.hired
         )
     });
     let worse: Vec<String> = plan
