@@ -244,7 +244,42 @@ fn replay_checked(
         run = optimise::checked(prep, hall, policy, objective, attempt, &replay)?;
     }
     if !run.staff_fits {
+        // Last resort: every pool keeps at least today's windows. Nothing is released,
+        // so no move that needs helpers or back-office staff can be made; the plan is
+        // today's hall with only the moves that need no one, which the checks rarely
+        // raise (its pools carry at most today's load).
+        let today = Feedback {
+            floors: prep
+                .model
+                .pools
+                .iter()
+                .zip(feedback.floors.iter().chain(std::iter::repeat(&0)))
+                .map(|(p, &f)| (p.windows_today.len() as u32).max(f))
+                .collect(),
+            reserve: 0,
+        };
+        if today != feedback {
+            match optimise::attempt_with(prep, hall, policy, objective, &today) {
+                Ok(attempt) => {
+                    let tried = optimise::checked(prep, hall, policy, objective, attempt, &replay)?;
+                    if tried.staff_fits {
+                        run = tried;
+                        feedback = today;
+                    }
+                }
+                Err(Error::Infeasible(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if !run.staff_fits {
         let s = &run.plan.staff;
+        let (after, before) = (run.plan.windows_after, run.plan.windows_before);
+        if after > before && !policy.allow_growth {
+            return Err(Error::Infeasible(format!(
+                "no plan found under the plan's checks: the exact-mix and replay checks raise the pools to {after} windows, more than today's {before}, and the staff today cannot man them (set allow_growth = true and allow_hiring = true, or set max_mean_wait_min higher)"
+            )));
+        }
         return Err(Error::Infeasible(format!(
             "no plan found whose staff add up under the plan's checks: the exact-mix and replay checks raise the pools to {} windows, which keep {} staff at windows, and the {} helpers and {} back-office staff the plan needs exceed the {} staff left; solving again with the raised pools' windows as floors and staff kept back for them ({rounds} rounds) found none that adds up (set allow_hiring = true, lower helper_share, or set max_mean_wait_min higher)",
             run.plan.windows_after,
