@@ -553,15 +553,19 @@ pub(crate) struct Today {
 }
 
 impl Today {
-    /// The key it is kept by: the policy without its demand change.
+    /// The key it is kept by: the policy without its demand change and locked windows.
     pub(crate) fn key(policy: &Policy) -> String {
         // Debug output is every field, and exact for f64 (shortest round trip).
         format!("{:?}", Self::policy(policy))
     }
 
+    /// Today is today's demand and today's windows: a what-if demand change does not
+    /// reach it, and locks only count the windows a pool may not cut (`Pool::locked`),
+    /// which neither today's slots, its backtest nor its observed waits read.
     fn policy(policy: &Policy) -> Policy {
         Policy {
             demand_change: 0.0,
+            locked_windows: Vec::new(),
             ..policy.clone()
         }
     }
