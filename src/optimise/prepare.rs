@@ -651,6 +651,7 @@ pub fn prepare_with(
         staff_per_window: f64::from(staff_today) / f64::from(today.max(1)),
         allow_hiring: policy.allow_hiring,
         staff_reserve: 0.0,
+        prove_fewest: true,
         helper_share: policy.helper_share,
         helper_users_per_hour: policy.helper_users_per_hour,
         backoffice_min_per_staff_week: policy.backoffice_min_per_staff_week,

@@ -228,6 +228,7 @@ pub fn attempt_with(
         pool.min_windows = pool.min_windows.max(floor.min(pool.max_windows));
     }
     input.staff_reserve = f64::from(feedback.reserve);
+    input.prove_fewest = feedback.is_empty();
     let started = std::time::Instant::now();
     let solved = solve_input(prep, &input, policy, objective)?;
     milp::timing(

@@ -110,6 +110,11 @@ pub struct MilpInput {
     /// this. The planner sets it when its checks add windows after the MILP (each keeps
     /// staff the MILP's plan released), so that the plan solved again leaves them room.
     pub staff_reserve: f64,
+    /// Whether stage 1 searches (branch and bound) for a proof that its fewest windows are
+    /// the fewest. The planner's re-solves with feedback (floors that are its checks'
+    /// verdicts, not the model's) take the heuristics' plan: only the first solve's count
+    /// is reported as proven or not.
+    pub prove_fewest: bool,
     /// H ≥ helper_share · released.
     pub helper_share: f64,
     /// H ≥ peak self-service users per hour / this.

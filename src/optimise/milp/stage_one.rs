@@ -163,7 +163,13 @@ pub(super) fn fewest_below_start(
     // Otherwise microlp's search on the strengthened model from that start. Its gap
     // 0.999/N proves while the incumbent has at most N windows, which it has from the
     // start on (checked below: a start microlp refused would leave a larger one).
-    let budget = if n - least <= 1.0 {
+    let budget = if !input.prove_fewest {
+        timing(
+            &format!("stage 1: {n} windows, {} above the bound, no proof asked", n - least),
+            cuts_started,
+        );
+        return Ok((proven(best, false), Some(0)));
+    } else if n - least <= 1.0 {
         PROOF_NODES_ONE_WINDOW
     } else if n - least <= 2.0 {
         PROOF_NODES

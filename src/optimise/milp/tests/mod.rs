@@ -56,6 +56,7 @@ fn input(pools: Vec<PoolSpec>, matters: Vec<MatterSpec>, slots: usize) -> MilpIn
         staff_per_window: 1.0,
         allow_hiring: false,
         staff_reserve: 0.0,
+        prove_fewest: true,
         helper_share: 0.6,
         helper_users_per_hour: 12.0,
         backoffice_min_per_staff_week: 2000.0,
