@@ -165,7 +165,10 @@ pub(super) fn fewest_below_start(
     // start on (checked below: a start microlp refused would leave a larger one).
     let budget = if !input.prove_fewest {
         timing(
-            &format!("stage 1: {n} windows, {} above the bound, no proof asked", n - least),
+            &format!(
+                "stage 1: {n} windows, {} above the bound, no proof asked",
+                n - least
+            ),
             cuts_started,
         );
         return Ok((proven(best, false), Some(0)));

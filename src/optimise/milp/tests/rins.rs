@@ -115,6 +115,45 @@ fn stage_one_without_a_start_runs_the_heuristics_and_proves_only_the_optimum() {
     );
 }
 
+/// The planner's re-solves ask for no proof (`prove_fewest = false`): stage 1 then stops
+/// at the heuristics' plan — a feasible plan, never below brute force — and calls it
+/// proven only where it meets the cover-cut bound (the optimum); with a proof asked it is
+/// never worse. Branch and bound runs only where no heuristic found a plan at all.
+#[test]
+fn stage_one_without_a_proof_asked_stops_at_the_heuristics_plan() {
+    let (mut tried, mut worse, mut searched_anyway) = (0, 0, 0);
+    for (seed, mut inst) in fewest_window_instances(0..30) {
+        let Some((optimum, _)) = brute_force(&inst) else {
+            continue;
+        };
+        let built = build(&inst, Stage::Windows).expect("builds");
+        let gap = super::super::integral_gap(&built.layout);
+        let fewest = |inst: &MilpInput| {
+            let (solved, nodes) = super::super::fewest_below_start(inst, &built, None, gap)
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            let windows: u32 = decode_windows(&built.layout, &solved.values).iter().sum();
+            (solved, nodes, windows)
+        };
+        let (_, _, searched) = fewest(&inst);
+        inst.prove_fewest = false;
+        let (solved, nodes, windows) = fewest(&inst);
+        assert!(built.model.is_feasible(&solved.values, 1e-6), "seed {seed}");
+        assert!(windows >= optimum && windows >= searched, "seed {seed}");
+        if solved.proven {
+            assert_eq!(windows, optimum, "seed {seed}: proven but not the fewest");
+        }
+        searched_anyway += usize::from(nodes.is_some_and(|n| n > 0));
+        tried += 1;
+        worse += usize::from(windows > searched);
+    }
+    assert!(tried >= 40, "only {tried} instances");
+    assert!(
+        searched_anyway * 4 < tried,
+        "{searched_anyway} of {tried} searched"
+    );
+    println!("{worse} of {tried} instances above the searched plan, {searched_anyway} searched");
+}
+
 /// The cover cuts' relaxation, kept solved while rows are added to its last basis, ends
 /// where a cold solve of the strengthened model does: the same optimal objective (the
 /// values may be another optimal vertex), on the random instances.
