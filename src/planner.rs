@@ -176,7 +176,9 @@ fn fewest_plan(
 /// checks may add elsewhere. Where floors and reserve together leave the model no plan,
 /// each is tried alone (floors accumulate over channel choices that differ, so together
 /// they can over-ask). A plan whose staff still do not add up after
-/// [`FEEDBACK_ROUNDS`] is refused (exit 3) — never reported with hires it may not make.
+/// [`FEEDBACK_ROUNDS`] and a last solve at today's windows is refused (exit 3) — never
+/// reported with hires it may not make. A budget's plan (`--max-windows`, the descent)
+/// gets no rounds: it is refused at once.
 fn replay_checked(
     prep: &Prepared,
     hall: &Hall,
@@ -200,15 +202,13 @@ fn replay_checked(
     let mut run = optimise::checked(prep, hall, policy, objective, attempt, &replay)?;
     let mut feedback = Feedback::default();
     let mut rounds = 0;
-    // A budget's plan that the checks raised above the budget is refused ([`within`])
-    // whatever its staff: no feedback round for it. (Rounds there never turned a refusal
-    // into a plan on the benchmark halls — 18 settings, identical plans — and cost up to
-    // 1.7 s.)
-    let over_budget = |run: &PlanRun| match objective {
-        Objective::LeastWaiting { max_windows } => run.plan.windows_after > max_windows,
-        Objective::FewestWindows => false,
-    };
-    while !run.staff_fits && rounds < FEEDBACK_ROUNDS && !over_budget(&run) {
+    // Only the fewest-window plan gets feedback rounds. A budget's plan whose staff do not
+    // add up is refused like one the checks raised above the budget: the descent stops
+    // there, and `--max-windows K` falls back to the fewest-window plan when that fits K.
+    // (Rounds for budgets never changed a plan on the benchmark halls — 18 settings,
+    // identical plans — and cost the city hall 11 s of its 34.)
+    let rounds_allowed = matches!(objective, Objective::FewestWindows);
+    while rounds_allowed && !run.staff_fits && rounds < FEEDBACK_ROUNDS {
         rounds += 1;
         let mut floors = feedback.floors.clone();
         floors.resize(run.plan.pools.len(), 0);
@@ -251,7 +251,7 @@ fn replay_checked(
         feedback = t;
         run = optimise::checked(prep, hall, policy, objective, attempt, &replay)?;
     }
-    if !run.staff_fits {
+    if rounds_allowed && !run.staff_fits {
         // Last resort: every pool keeps at least today's windows. Nothing is released,
         // so no move that needs helpers or back-office staff can be made; the plan is
         // today's hall with only the moves that need no one, which the checks rarely
@@ -289,12 +289,17 @@ fn replay_checked(
             )));
         }
         return Err(Error::Infeasible(format!(
-            "no plan found whose staff add up under the plan's checks: the exact-mix and replay checks raise the pools to {} windows, which keep {} staff at windows, and the {} helpers and {} back-office staff the plan needs exceed the {} staff left; solving again with the raised pools' windows as floors and staff kept back for them ({rounds} rounds) found none that adds up (set allow_hiring = true, lower helper_share, or set max_mean_wait_min higher)",
+            "no plan found whose staff add up under the plan's checks: the exact-mix and replay checks raise the pools to {} windows, which keep {} staff at windows, and the {} helpers and {} back-office staff the plan needs exceed the {} staff left{} (set allow_hiring = true, lower helper_share, or set max_mean_wait_min higher)",
             run.plan.windows_after,
             s.at_windows,
             s.helpers,
             s.backoffice,
-            s.today.saturating_sub(s.at_windows)
+            s.today.saturating_sub(s.at_windows),
+            if rounds_allowed {
+                format!("; solving again with the raised pools' windows as floors and staff kept back for them ({rounds} rounds), and with every pool at today's windows, found none that adds up")
+            } else {
+                String::new()
+            }
         )));
     }
     if !feedback.is_empty() {
