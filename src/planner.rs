@@ -303,6 +303,7 @@ fn replay_checked(
         )));
     }
     if !feedback.is_empty() {
+        run.staff_feedback = true;
         let floors: Vec<String> = run
             .plan
             .pools
@@ -364,6 +365,11 @@ fn descend(
 ) -> Result<PlanRun> {
     let (model_fewest, model_proven) = model;
     let raised = first.plan.windows_after;
+    let how = if first.staff_feedback {
+        "the exact-mix check and the trace replay raised that plan, and the MILP solved again so that its staff add up, to"
+    } else {
+        "the exact-mix check and the trace replay raised that plan to"
+    };
     let mut best = first;
     let mut failed_at = None;
     while best.plan.windows_after > model_fewest {
@@ -390,7 +396,7 @@ fn descend(
             Some(k) => format!("with {k} windows the least-waiting plan misses a target under the replay even after raising its pools (or its staff do not add up), so `--max-windows {k}` is infeasible"),
             None => format!("below {n} windows the model itself has no plan"),
         };
-        format!("fewest windows: {n}. The model's fewest ({proven}) is {model_fewest}; the exact-mix check and the trace replay raised that plan to {raised}; budgets were then lowered one window at a time while the replay still passed: {below}. So {n} is the fewest windows this procedure finds under its replay check — not a proof that no plan with fewer windows passes the replay")
+        format!("fewest windows: {n}. The model's fewest ({proven}) is {model_fewest}; {how} {raised}; budgets were then lowered one window at a time while the replay still passed: {below}. So {n} is the fewest windows this procedure finds under its replay check — not a proof that no plan with fewer windows passes the replay")
     });
     Ok(best)
 }

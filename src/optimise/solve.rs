@@ -31,6 +31,9 @@ pub struct PlanRun {
     /// release (or hiring is allowed). The MILP's plan always fits; windows the exact-mix
     /// or replay checks add keep staff, and may leave too few released.
     pub staff_fits: bool,
+    /// Whether the MILP solved again with the planner's feedback (floors and a staff
+    /// reserve) to get this plan (`planner`).
+    pub staff_feedback: bool,
 }
 
 /// Cheap checks that explain an infeasible plan in words.
@@ -551,5 +554,6 @@ fn finish(
         milp_pool_windows,
         milp_windows_proven,
         staff_fits,
+        staff_feedback: false,
     }
 }
