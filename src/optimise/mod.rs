@@ -12,6 +12,6 @@ pub mod staffing;
 pub use cache::HallCache;
 pub use prepare::{prepare, prepare_with, Prepared};
 pub use solve::{
-    adjust, attempt, attempt_with, checked, formula_plan, solve, spend_windows, waiting_of,
-    Attempt, Feedback, PlanRun,
+    attempt, attempt_with, checked, formula_plan, solve, spend_windows, waiting_of, Attempt,
+    Feedback, PlanRun,
 };

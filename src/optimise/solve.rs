@@ -182,7 +182,7 @@ fn repair(
     }
 }
 
-/// A solve and the plan made of it, kept so that [`adjust`] can raise pools the replay
+/// A solve and the plan made of it, kept so that `adjust` can raise pools the replay
 /// finds short without solving again.
 pub struct Attempt {
     pub run: PlanRun,
@@ -274,7 +274,7 @@ pub fn solve(
 /// (Atlason, Epelman & Henderson's simulation and cutting planes, 2004) was tried: it
 /// could move channels too, but made microlp's branch and bound take 8–15 s per round
 /// instead of 0.5 s.
-pub fn adjust(
+fn adjust(
     prep: &Prepared,
     hall: &Hall,
     policy: &Policy,
@@ -292,7 +292,7 @@ pub fn adjust(
     finish(prep, hall, policy, objective, solved, started, &input)
 }
 
-/// [`adjust`] with the replay as `replay` (the pools a plan leaves short; none when it
+/// `adjust` with the replay as `replay` (the pools a plan leaves short; none when it
 /// returns none): the attempt's plan with every pool the replay finds short raised.
 pub fn checked(
     prep: &Prepared,
