@@ -35,7 +35,9 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         }
     }
     let run = planner::solve(&prep, &loaded.hall, config)?;
+    let started = std::time::Instant::now();
     let (run, sims) = replayed(&loaded, &run)?;
+    crate::optimise::milp::timing("trace replays of today and the plan", started);
     let staffing = hourly_staffing(&loaded, &run)?;
     // The plan's summary is the result (stdout); the solver's figures are a note.
     for line in &run.plan.summary {
@@ -49,12 +51,17 @@ pub fn run(c: PlanCommandConfig) -> Result<()> {
         run.variables,
         run.constraints
     );
+    let started = std::time::Instant::now();
     let mut bundle = files_with(&loaded, &run, sims.as_ref(), &staffing, c.out.lang())?;
+    crate::optimise::milp::timing("report, tables and plan.xlsx", started);
     if let Some((rel, text)) = model_in_output {
         eprintln!("the MILP goes to {}", c.out.path().join(&rel).display());
         bundle.add(rel, text.into_bytes());
     }
-    super::commit(&c.out, bundle)
+    let started = std::time::Instant::now();
+    super::commit(&c.out, bundle)?;
+    crate::optimise::milp::timing("output folder written", started);
+    Ok(())
 }
 
 /// Every file of a plan's output folder (the report in each format, plan.json,
