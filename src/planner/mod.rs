@@ -136,9 +136,9 @@ pub fn solve(prep: &Prepared, hall: &Hall, config: &PlanConfig) -> Result<PlanRu
 }
 
 /// The least-waiting plan within `max_windows` under the plan's checks, or why there is
-/// none (exit 3): the MILP within the budget, replay-checked with its staff feedback, and
-/// refused when the checks raise it above the budget. `--max-windows K` and every budget
-/// of the fewest-window descent run this same procedure.
+/// none (exit 3): the MILP within the budget, replay-checked, and refused when the checks
+/// raise it above the budget or leave staff that do not add up. `--max-windows K` and
+/// every budget of the fewest-window descent run this same procedure.
 fn within_budget(
     prep: &Prepared,
     hall: &Hall,
