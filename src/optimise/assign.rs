@@ -517,8 +517,14 @@ fn summary(plan: &Plan) -> Vec<String> {
     )];
     for (g, n) in &joint {
         let (before, members) = joint_group_windows(plan, g);
+        let count = |n: u32, what: &str| match n {
+            1 => format!("1 {what}"),
+            n => format!("{n} {what}s"),
+        };
         out.push(format!(
-            "Joint windows for {g}: {n} (was {before} joint windows; {members} windows assigned)."
+            "Joint windows for {g}: {n} (was {}; {} assigned).",
+            count(before, "joint window"),
+            count(members as u32, "window")
         ));
     }
     let shared = general_departments(plan);
