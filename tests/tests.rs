@@ -9,6 +9,7 @@ mod busy_hall;
 mod cli;
 mod compare;
 mod demand_change;
+mod frontier;
 mod fuzz_readers;
 mod general;
 mod lang;

@@ -308,6 +308,7 @@ impl State {
                     "windows": p.windows,
                     "waiting_person_min_per_day": p.waiting_person_min_per_day,
                     "mean_wait_min": p.mean_wait_min,
+                    "staff_short": p.staff_short,
                 })
             })
             .collect();

@@ -40,13 +40,24 @@ pub fn build(
             &point.waiting_person_min_per_day,
             &point.mean_wait_min,
         );
-        let mark = if *n == today {
+        let mut mark = if *n == today {
             lang.say("现状窗口数", "today's count")
         } else if *n == best.plan.windows_after {
             lang.say("推荐", "recommended")
         } else {
             String::new()
         };
+        if point.staff_short > 0 {
+            let short = lang.say(
+                format!("人员缺 {} 人", point.staff_short),
+                format!("staff short by {}", point.staff_short),
+            );
+            mark = if mark.is_empty() {
+                short
+            } else {
+                format!("{mark}; {short}")
+            };
+        }
         t.row(vec![
             Cell::Int(i64::from(*n)),
             Cell::Int(i64::from(*used)),
@@ -56,6 +67,13 @@ pub fn build(
         ]);
     }
     r.table(t);
+    if let Some(first) = points.iter().find(|p| p.staff_short > 0) {
+        let n = first.max_windows;
+        r.para(lang.say(
+            format!("从 {n} 个窗口起，推荐方案的渠道所需的网办帮办和后台人员超过这些窗口释放的人员（未允许增加人员）：这些预算需要改变渠道或增加人员，表中标明缺少的人数。"),
+            format!("From {n} windows on, the helpers and back office that the recommended plan's channels need exceed the staff those windows release (hiring not allowed): those budgets need other channels or hires; the table marks how many people are short."),
+        ));
+    }
     let labels: Vec<String> = points.iter().map(|p| p.max_windows.to_string()).collect();
     let values: Vec<Option<f64>> = points.iter().map(|p| p.mean_wait_min).collect();
     // Today's arrival-weighted mean wait over the pools that exist today (a pool new in
