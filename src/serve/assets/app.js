@@ -409,12 +409,19 @@ function renderFrontier() {
   add('text', { x: (L + W) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 13 }, 'windows 窗口数');
   add('text', { x: 14, y: T + (H - T - B) / 2, 'text-anchor': 'middle', 'font-size': 13, transform: 'rotate(-90 14 ' + (T + (H - T - B) / 2) + ')' }, 'waiting person-min/day');
   add('polyline', { points: pts.map((p) => X(p.windows) + ',' + Y(p.waiting_person_min_per_day)).join(' '), fill: 'none', stroke: '#1f4e8c', 'stroke-width': 2.5 });
-  for (const p of pts) add('circle', { cx: X(p.windows), cy: Y(p.waiting_person_min_per_day), r: 2.5, fill: '#1f4e8c' });
+  // A budget whose staff do not add up (the channels' helpers and back office need more
+  // people than its windows release): a hollow point.
+  for (const p of pts) {
+    const short = p.staff_short > 0;
+    add('circle', { cx: X(p.windows), cy: Y(p.waiting_person_min_per_day), r: short ? 3.5 : 2.5, fill: short ? '#fff' : '#1f4e8c', stroke: '#1f4e8c', 'stroke-width': short ? 1.5 : 0 });
+  }
   if (cur) {
     add('circle', { cx: X(cur.windows_after), cy: Y(cur.waiting_person_min_per_day), r: 7, fill: '#d9480f', stroke: '#fff', 'stroke-width': 2 });
     add('text', { x: X(cur.windows_after) + 10, y: Y(cur.waiting_person_min_per_day) - 10, 'font-size': 13, fill: '#d9480f' }, 'scenario ' + fr.name + ': ' + cur.windows_after + ' windows');
   }
-  box.append(svg, el('p', { className: 'hint' }, 'Least waiting for each window budget with scenario ' + fr.name + '\'s channels (fewest: ' + fr.data.fewest_windows + ', today: ' + fr.data.windows_today + ').'));
+  const firstShort = pts.find((p) => p.staff_short > 0);
+  const shortText = firstShort ? ' From ' + firstShort.max_windows + ' windows on (hollow points) these channels need more helpers and back-office staff than the windows release: other channels or hires. 从 ' + firstShort.max_windows + ' 个窗口起（空心点）人员不足。' : '';
+  box.append(svg, el('p', { className: 'hint' }, 'Least waiting for each window budget with scenario ' + fr.name + '\'s channels (fewest: ' + fr.data.fewest_windows + ', today: ' + fr.data.windows_today + ').' + shortText));
 }
 
 async function start() {
