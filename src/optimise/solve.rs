@@ -503,7 +503,7 @@ fn finish(
     // The MILP's helpers and back office are the fewest its own window count needs; the
     // checks may have added windows since, which release fewer staff and need fewer
     // helpers (helper_share × released).
-    let (helpers, backoffice, staff_fits) = milp::staff_after(input, &sol.windows, &sol.choice);
+    let staff = milp::staff_after(input, &sol.windows, &sol.choice);
     // The MILP's own waiting where nothing changed; the plan's windows when the checks
     // raised pools.
     let waiting = if sol.windows == milp_pool_windows {
@@ -521,8 +521,8 @@ fn finish(
         objective,
         channels: &channels,
         windows: &sol.windows,
-        helpers,
-        backoffice,
+        helpers: staff.helpers,
+        backoffice: staff.backoffice,
         before: &prep.before,
         before_raw: &prep.before_raw,
         after: &after,
@@ -553,7 +553,7 @@ fn finish(
         milp_windows,
         milp_pool_windows,
         milp_windows_proven,
-        staff_fits,
+        staff_fits: staff.fits(),
         staff_feedback: false,
     }
 }

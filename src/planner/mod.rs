@@ -297,19 +297,6 @@ pub fn frontier(hall: &Hall, config: &PlanConfig) -> Result<Frontier> {
         .zip(&prep.model.matters)
         .map(|(c, md)| md.channels.iter().position(|x| x == c).unwrap_or(0))
         .collect();
-    let staff_short = |windows: &[u32]| {
-        let (helpers, backoffice, fits) = milp::staff_after(&prep.input, windows, &choice);
-        let total: u32 = windows.iter().sum();
-        let released = prep.input.staff_today - prep.input.staff_per_window * f64::from(total);
-        if fits {
-            0
-        } else {
-            // Whole people: helpers and back office are whole, released staff may not be.
-            (f64::from(helpers + backoffice) - released - 1e-9)
-                .ceil()
-                .max(0.0) as u32
-        }
-    };
     let mut windows: Vec<u32> = best.plan.pools.iter().map(|p| p.windows_after).collect();
     let mut points = Vec::new();
     for n in best.plan.windows_after..=today.max(best.plan.windows_after) {
@@ -323,7 +310,7 @@ pub fn frontier(hall: &Hall, config: &PlanConfig) -> Result<Frontier> {
             windows: windows.iter().sum::<u32>(),
             waiting_person_min_per_day: waiting,
             mean_wait_min: mean,
-            staff_short: staff_short(&windows),
+            staff_short: milp::staff_after(&prep.input, &windows, &choice).short,
         });
     }
     Ok(Frontier { best, points })

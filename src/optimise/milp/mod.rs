@@ -493,17 +493,42 @@ pub fn to_lp_format(input: &MilpInput) -> Result<String, MilpError> {
     Ok(lp_format::write_lp(&built.model))
 }
 
-/// The fewest helpers and back-office staff a plan with `windows` and the channel
-/// options `choice` needs, and whether they fit in the staff its cut windows release
-/// (always true with hiring allowed). The exact-mix and replay checks raise pools after
-/// the MILP: each window they add keeps staff that the MILP's plan released.
-pub fn staff_after(input: &MilpInput, windows: &[u32], choice: &[usize]) -> (u32, u32, bool) {
+/// The fewest helpers and back-office staff a plan needs, and how many people they are
+/// short of the staff its cut windows release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffAfter {
+    pub helpers: u32,
+    pub backoffice: u32,
+    /// Whole people beyond the staff released (0 when they fit, or hiring is allowed).
+    pub short: u32,
+}
+
+impl StaffAfter {
+    pub fn fits(&self) -> bool {
+        self.short == 0
+    }
+}
+
+/// [`StaffAfter`] of a plan with `windows` and the channel options `choice`. The
+/// exact-mix and replay checks raise pools after the MILP, and the frontier adds windows:
+/// each window added keeps staff that the MILP's plan released.
+pub fn staff_after(input: &MilpInput, windows: &[u32], choice: &[usize]) -> StaffAfter {
     let total: u32 = windows.iter().sum();
     let flows = plan_flows(input, choice);
-    let (h, b) = evaluate::minimal_staff(input, total, &flows);
-    let fits = input.allow_hiring
-        || evaluate::near_le(f64::from(h + b), evaluate::released_staff(input, total));
-    (h, b, fits)
+    let (helpers, backoffice) = evaluate::minimal_staff(input, total, &flows);
+    let need = f64::from(helpers + backoffice);
+    let released = evaluate::released_staff(input, total);
+    let short = if input.allow_hiring || evaluate::near_le(need, released) {
+        0
+    } else {
+        // Helpers and back office are whole people; the staff released need not be.
+        ((need - released - 1e-9).ceil() as u32).max(1)
+    };
+    StaffAfter {
+        helpers,
+        backoffice,
+        short,
+    }
 }
 
 /// Exact waiting person-minutes per day of a plan with `windows` and the channel options
